@@ -1,0 +1,382 @@
+"""The data a rule set scores: one scheme's units and one period's rows, each loaded in one batch.
+
+Rows are plain named tuples read straight from the DB-API cursor: no model objects, no titles,
+nothing a rule set does not need, so that a million items fit in memory and load in seconds.
+"""
+
+import datetime
+import hashlib
+import pickle
+from functools import cached_property
+from typing import NamedTuple
+
+from peewee import fn
+
+from .db import db
+from .models import (
+    Adoption,
+    Instruction,
+    Item,
+    ItemAuthor,
+    ItemUnit,
+    Publication,
+    Reporter,
+    SchemeUnit,
+    Solicitation,
+    SolicitationUnit,
+    Target,
+    Unit,
+    UnitFact,
+    UrgentReport,
+)
+
+
+class UnitRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    kind: str
+    pool: str
+    sector: str | None
+    parent: int | None
+
+
+class ReporterRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    unit: int
+
+
+class PublicationRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    level: str
+
+
+class ItemRow(NamedTuple):
+    id: int
+    no: str
+    submitted_on: datetime.date
+    category: str
+    negative: bool
+    solicitation: int | None
+    units: tuple  # unit ids, in the order reported (a joint report has several)
+    authors: tuple  # reporter ids
+
+
+class AdoptionRow(NamedTuple):
+    id: int
+    item: int
+    publication: int
+    issue: str
+    adopted_on: datetime.date
+    form: str
+
+
+class InstructionRow(NamedTuple):
+    id: int
+    item: int
+    leader_level: str
+    leader: str
+    instructed_on: datetime.date
+
+
+class UrgentRow(NamedTuple):
+    id: int
+    no: str
+    unit: int
+    severity: str
+    occurred_at: datetime.datetime
+    reported_at: datetime.datetime | None
+    status: str
+    misreported: bool
+    reporter: int | None
+
+
+class SolicitationRow(NamedTuple):
+    id: int
+    no: str
+    title: str
+    issued_on: datetime.date
+    due_on: datetime.date
+    units: tuple
+
+
+class TargetRow(NamedTuple):
+    unit: int
+    submit_target: int
+    adopt_target: int
+
+
+# Rows that name an item: when a rule set fails, the engine looks for one of these among the
+# failing frame's variables to say which item it was working on.
+ITEM_ROWS = (ItemRow, AdoptionRow, InstructionRow)
+
+
+def _raw(query):
+    """Run a peewee query and return the DB-API rows as they are (no per-cell conversion)."""
+    return db.execute(query).fetchall()
+
+
+def _dates(rows, *columns, parser=datetime.date.fromisoformat):
+    """SQLite hands dates back as ISO text; turn those columns into date objects in one pass."""
+    if not rows:
+        return rows
+    todo = [c for c in columns if isinstance(rows[0][c], str) or any(
+        isinstance(r[c], str) for r in rows[:50])]
+    if not todo:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for c in todo:
+            if isinstance(row[c], str):
+                row[c] = parser(row[c])
+        out.append(row)
+    return out
+
+
+def _datetime(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+class PeriodData:
+    """What one scheme holds for one period, loaded lazily, one query per kind of row.
+
+    Attributes a rule set may read (each a cached property):
+
+    - ``period``: the :class:`core.periods.Period`; ``year``: the scheme year;
+    - ``units``: dict unit id → :class:`UnitRow` of the scheme's member units;
+    - ``members``: frozenset of member unit ids;
+    - ``publications``: dict id → :class:`PublicationRow`;
+    - ``reporters``: dict id → :class:`ReporterRow` of the members' reporters;
+    - ``items``: dict id → :class:`ItemRow`: the members' items submitted in the period, or
+      adopted or instructed in it;
+    - ``submitted``: list of the ids of ``items`` submitted in the period;
+    - ``adoptions``: list of :class:`AdoptionRow` dated in the period (of ``items``);
+    - ``first_adoption_on``: dict item id → date of its first adoption in a form other than
+      ``forwarded`` (for the items adopted in the period; the date may be before the period);
+    - ``adopted_by_end``: set of ids of submitted items adopted (not forwarded) by the period's end;
+    - ``instructions``: list of :class:`InstructionRow` of ``items`` dated up to the period's end
+      (earlier ones included, so that "the earliest at a level" can be decided);
+    - ``urgent_reports``: list of :class:`UrgentRow` of members that occurred in the period;
+    - ``facts``: dict (unit id, kind) → value text, for the scheme year;
+    - ``targets``: dict unit id → :class:`TargetRow`, for the scheme year;
+    - ``solicitations``: dict id → :class:`SolicitationRow` due in the period or answered by an
+      item of ``items``; ``solicitation_answers``: dict solicitation id → list of
+      (unit id, submitted_on) of every item answering it.
+    """
+
+    def __init__(self, scheme_id, period, year):
+        self.scheme_id = scheme_id
+        self.period = period
+        self.year = year
+        self._loaded = []
+
+    def _track(self, name, rows):
+        self._loaded.append((name, rows))
+        return rows
+
+    # ------------------------------------------------------------ units and reference data
+
+    @cached_property
+    def units(self):
+        query = (Unit.select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.pool, Unit.sector,
+                             Unit.parent)
+                 .join(SchemeUnit, on=(SchemeUnit.unit == Unit.id))
+                 .where(SchemeUnit.scheme == self.scheme_id).order_by(Unit.id))
+        rows = self._track("units", _raw(query))
+        return {r[0]: UnitRow(*r) for r in rows}
+
+    @cached_property
+    def members(self):
+        return frozenset(self.units)
+
+    @cached_property
+    def _all_units_are_members(self):
+        return len(self.members) >= Unit.select().count()
+
+    def _member_filter(self, unit_column):
+        if self._all_units_are_members:
+            return True
+        return unit_column.in_(SchemeUnit.select(SchemeUnit.unit).where(
+            SchemeUnit.scheme == self.scheme_id))
+
+    @cached_property
+    def publications(self):
+        rows = self._track("publications", _raw(Publication.select(
+            Publication.id, Publication.code, Publication.name, Publication.level)
+            .order_by(Publication.id)))
+        return {r[0]: PublicationRow(*r) for r in rows}
+
+    @cached_property
+    def reporters(self):
+        query = (Reporter.select(Reporter.id, Reporter.code, Reporter.name, Reporter.unit)
+                 .where(self._member_filter(Reporter.unit)).order_by(Reporter.id))
+        return {r[0]: ReporterRow(*r) for r in self._track("reporters", _raw(query))}
+
+    # ------------------------------------------------------------ items and what happened to them
+
+    def _item_ids_query(self):
+        """The ids of the members' items submitted, adopted or instructed in the period."""
+        p = self.period
+        in_period = Item.submitted_on.between(p.start, p.end)
+        adopted = Item.id.in_(Adoption.select(Adoption.item).where(
+            Adoption.adopted_on.between(p.start, p.end)))
+        instructed = Item.id.in_(Instruction.select(Instruction.item).where(
+            Instruction.instructed_on.between(p.start, p.end)))
+        member = True if self._all_units_are_members else Item.id.in_(
+            ItemUnit.select(ItemUnit.item).where(self._member_filter(ItemUnit.unit)))
+        return Item.select(Item.id).where((in_period | adopted | instructed) & member)
+
+    @cached_property
+    def items(self):
+        ids = self._item_ids_query()
+        rows = _raw(Item.select(Item.id, Item.no, Item.submitted_on, Item.category, Item.negative,
+                                Item.solicitation).where(Item.id.in_(ids)).order_by(Item.id))
+        rows = self._track("items", _dates(rows, 2))
+        units, authors = {}, {}
+        link_rows = self._track("item_units", _raw(
+            ItemUnit.select(ItemUnit.item, ItemUnit.unit).where(ItemUnit.item.in_(ids))
+            .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id)))
+        for item_id, unit_id in link_rows:
+            units.setdefault(item_id, []).append(unit_id)
+        author_rows = self._track("item_authors", _raw(
+            ItemAuthor.select(ItemAuthor.item, ItemAuthor.reporter).where(ItemAuthor.item.in_(ids))
+            .order_by(ItemAuthor.item, ItemAuthor.position, ItemAuthor.id)))
+        for item_id, reporter_id in author_rows:
+            authors.setdefault(item_id, []).append(reporter_id)
+        empty = ()
+        return {
+            r[0]: ItemRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5],
+                          tuple(units.get(r[0], empty)), tuple(authors.get(r[0], empty)))
+            for r in rows
+        }
+
+    @cached_property
+    def submitted(self):
+        start, end = self.period.start, self.period.end
+        return [i.id for i in self.items.values() if start <= i.submitted_on <= end]
+
+    @cached_property
+    def adoptions(self):
+        p = self.period
+        query = (Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
+                                 Adoption.adopted_on, Adoption.form)
+                 .where(Adoption.adopted_on.between(p.start, p.end)
+                        & Adoption.item.in_(self._item_ids_query()))
+                 .order_by(Adoption.adopted_on, Adoption.id))
+        rows = self._track("adoptions", _dates(_raw(query), 4))
+        return [AdoptionRow(*r) for r in rows]
+
+    @cached_property
+    def first_adoption_on(self):
+        p = self.period
+        adopted_in_period = Adoption.select(Adoption.item).where(
+            Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded"))
+        query = (Adoption.select(Adoption.item, fn.MIN(Adoption.adopted_on))
+                 .where((Adoption.form != "forwarded") & Adoption.item.in_(adopted_in_period)
+                        & Adoption.item.in_(self._item_ids_query()))
+                 .group_by(Adoption.item))
+        rows = self._track("first_adoptions", _dates(_raw(query), 1))
+        return {r[0]: r[1] for r in rows}
+
+    @cached_property
+    def adopted_by_end(self):
+        p = self.period
+        query = (Adoption.select(Adoption.item).distinct()
+                 .join(Item, on=(Adoption.item == Item.id))
+                 .where(Item.submitted_on.between(p.start, p.end)
+                        & (Adoption.adopted_on <= p.end) & (Adoption.form != "forwarded")))
+        rows = self._track("adopted_by_end", _raw(query))
+        items = self.items
+        return {r[0] for r in rows if r[0] in items}
+
+    @cached_property
+    def instructions(self):
+        p = self.period
+        instructed = Instruction.select(Instruction.item).where(
+            Instruction.instructed_on.between(p.start, p.end))
+        query = (Instruction.select(Instruction.id, Instruction.item, Instruction.leader_level,
+                                    Instruction.leader, Instruction.instructed_on)
+                 .where((Instruction.instructed_on <= p.end) & Instruction.item.in_(instructed))
+                 .order_by(Instruction.instructed_on, Instruction.id))
+        rows = self._track("instructions", _dates(_raw(query), 4))
+        items = self.items
+        return [InstructionRow(*r) for r in rows if r[1] in items]
+
+    # ------------------------------------------------------------ urgent reports, facts, targets
+
+    @cached_property
+    def urgent_reports(self):
+        p = self.period
+        query = (UrgentReport.select(UrgentReport.id, UrgentReport.no, UrgentReport.unit,
+                                     UrgentReport.severity, UrgentReport.occurred_at,
+                                     UrgentReport.reported_at, UrgentReport.status,
+                                     UrgentReport.misreported, UrgentReport.reporter)
+                 .where((UrgentReport.occurred_at >= p.start_at) & (UrgentReport.occurred_at < p.end_at)
+                        & self._member_filter(UrgentReport.unit))
+                 .order_by(UrgentReport.occurred_at, UrgentReport.id))
+        rows = self._track("urgent_reports", _dates(_raw(query), 4, 5, parser=_datetime))
+        return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows]
+
+    @cached_property
+    def facts(self):
+        query = (UnitFact.select(UnitFact.unit, UnitFact.kind, UnitFact.value)
+                 .where((UnitFact.year == self.year) & self._member_filter(UnitFact.unit))
+                 .order_by(UnitFact.unit, UnitFact.kind))
+        return {(r[0], r[1]): r[2] for r in self._track("facts", _raw(query))}
+
+    @cached_property
+    def targets(self):
+        query = (Target.select(Target.unit, Target.submit_target, Target.adopt_target)
+                 .where((Target.year == self.year) & self._member_filter(Target.unit))
+                 .order_by(Target.unit))
+        return {r[0]: TargetRow(*r) for r in self._track("targets", _raw(query))}
+
+    # ------------------------------------------------------------ solicitations
+
+    @cached_property
+    def solicitations(self):
+        p = self.period
+        answered = Item.select(Item.solicitation).where(
+            Item.id.in_(self._item_ids_query()) & Item.solicitation.is_null(False))
+        query = (Solicitation.select(Solicitation.id, Solicitation.no, Solicitation.title,
+                                     Solicitation.issued_on, Solicitation.due_on)
+                 .where(Solicitation.due_on.between(p.start, p.end) | Solicitation.id.in_(answered))
+                 .order_by(Solicitation.due_on, Solicitation.id))
+        rows = self._track("solicitations", _dates(_raw(query), 3, 4))
+        ids = [r[0] for r in rows]
+        links = {}
+        if ids:
+            for sol_id, unit_id in self._track("solicitation_units", _raw(
+                    SolicitationUnit.select(SolicitationUnit.solicitation, SolicitationUnit.unit)
+                    .where(SolicitationUnit.solicitation.in_(ids))
+                    .order_by(SolicitationUnit.solicitation, SolicitationUnit.id))):
+                links.setdefault(sol_id, []).append(unit_id)
+        return {r[0]: SolicitationRow(*r, tuple(links.get(r[0], ()))) for r in rows}
+
+    @cached_property
+    def solicitation_answers(self):
+        ids = list(self.solicitations)
+        answers = {sol_id: [] for sol_id in ids}
+        if not ids:
+            return answers
+        query = (Item.select(Item.solicitation, ItemUnit.unit, Item.submitted_on)
+                 .join(ItemUnit, on=(ItemUnit.item == Item.id))
+                 .where(Item.solicitation.in_(ids)).order_by(Item.submitted_on, Item.id))
+        for sol_id, unit_id, day in self._track("solicitation_answers", _dates(_raw(query), 2)):
+            answers[sol_id].append((unit_id, day))
+        return answers
+
+    # ------------------------------------------------------------ fingerprint
+
+    def fingerprint(self, extra=b""):
+        """A digest of every row loaded so far (and `extra`): same inputs, same fingerprint."""
+        digest = hashlib.sha256(extra)
+        for name, rows in sorted(self._loaded, key=lambda pair: pair[0]):
+            digest.update(name.encode())
+            digest.update(pickle.dumps([tuple(r) for r in rows], protocol=5))
+        return digest.hexdigest()

@@ -1,0 +1,505 @@
+"""Recalculation: run a scheme's rule sets over a period, rank, award, and store a score run."""
+
+import json
+import logging
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from marshmallow import ValidationError
+
+from plugins.ruleset import Flag, Line, Veto
+
+from .data import ITEM_ROWS, PeriodData
+from .db import bulk_insert, db
+from .errors import KaoheError, RecalcError
+from .models import ReporterResult, ScoreLine, ScoreRun, UnitResult, now
+from .periods import parse_period
+from .schemes import current_version
+from .vocab import LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
+
+log = logging.getLogger("kaohe.engine")
+
+RATE_PLACES = Decimal("0.0001")
+TIER_OF_LEVEL = {level: tier for tier, _label, levels in TIE_BREAK_TIERS for level in levels}
+
+
+@dataclass
+class UnitTotal:
+    """One unit's result in a run (before or after storing)."""
+    unit: int
+    code: str
+    name: str
+    pool: str
+    points: Decimal = ZERO
+    yuan: Decimal = ZERO
+    submitted: int = 0
+    adopted: int = 0
+    adoption_rate: Decimal = Decimal("0.0000")
+    national: int = 0
+    provincial: int = 0
+    city: int = 0
+    rank: int = 0
+    tie_break: str = ""
+    converted: Decimal | None = None
+    vetoed: bool = False
+    veto_reason: str = ""
+    award_rank: int | None = None
+    award_note: str = ""
+
+
+@dataclass
+class ReporterTotal:
+    reporter: int
+    code: str
+    name: str
+    unit: int
+    points: Decimal = ZERO
+    yuan: Decimal = ZERO
+    rank: int = 0
+    vetoed: bool = False
+    veto_reason: str = ""
+    award_rank: int | None = None
+    award_note: str = ""
+
+
+@dataclass
+class Outcome:
+    """Everything a recalculation computed; `run` is set once it is stored."""
+    scheme: object
+    period: object
+    version: object
+    units: dict  # unit id -> UnitTotal
+    reporters: dict  # reporter id -> ReporterTotal
+    lines: list  # tuples in STORED_LINE order
+    ruleset_versions: dict
+    fingerprint: str
+    seconds: float = 0.0
+    run: object = None
+    flags: list = field(default_factory=list)
+
+    def ranking(self, pool=None):
+        rows = sorted(self.units.values(), key=lambda u: (u.pool, u.rank))
+        return [u for u in rows if pool is None or u.pool == pool]
+
+
+# The columns of a stored score line, in the order the engine builds them.
+STORED_LINE = ("unit", "reporter", "item", "ruleset", "rule", "kind", "points", "yuan", "ref",
+               "explanation")
+
+
+def _item_in_traceback(error):
+    """The item a failing rule set was working on, found among its frames' variables."""
+    tb = error.__traceback__
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            if isinstance(value, ITEM_ROWS):
+                return value.item if hasattr(value, "item") else value.id
+    return None
+
+
+class Calculator:
+    """Computes one scheme's results for one period from a configuration (nothing is stored)."""
+
+    def __init__(self, registry, scheme, period, config, data=None):
+        self.registry = registry
+        self.scheme = scheme
+        self.period = period
+        self.config = config
+        self.data = data or PeriodData(scheme.id, period, scheme.year)
+
+    def enabled(self):
+        return [e for e in self.config["rulesets"] if e.get("enabled", True)]
+
+    def run(self):
+        data = self.data
+        units = data.units
+        if not units:
+            raise RecalcError(f"考核方案「{self.scheme.name}」没有成员单位")
+        totals = {uid: UnitTotal(uid, u.code, u.name, u.pool) for uid, u in units.items()}
+        reporter_totals = {}
+        lines = []
+        vetoes = []
+        versions = {}
+        for entry in self.enabled():
+            name = entry["name"]
+            ruleset = self.registry.ruleset(name)
+            versions[name] = ruleset.version
+            try:
+                params = ruleset.load_params(entry.get("params"))
+            except ValidationError as error:
+                raise RecalcError(f"规则集「{name}」的参数有误：{error.messages}", ruleset=name) from error
+            results = self._compute(ruleset, params)
+            self._distribute(name, params.get("joint_split", "equal"), results, totals,
+                             reporter_totals, lines, vetoes)
+        self._statistics(totals)
+        self._rank(totals)
+        self._convert(totals)
+        self._apply_vetoes(totals, reporter_totals, vetoes)
+        self._award_units(totals)
+        self._award_reporters(reporter_totals)
+        return totals, reporter_totals, lines, versions
+
+    # ------------------------------------------------------------ running one rule set
+
+    def _compute(self, ruleset, params):
+        name = ruleset.name
+        try:
+            return list(ruleset.compute(self.data, params) or ())
+        except KaoheError:
+            raise
+        except Exception as error:
+            item_id = _item_in_traceback(error)
+            where = ""
+            if item_id is not None:
+                item = self.data.items.get(item_id)
+                where = f"在稿件 {item.no if item else item_id} 上"
+            raise RecalcError(f"规则集「{name}」{where}出错：{type(error).__name__}: {error}；"
+                              f"本次计算未保存，已有结果保持不变", ruleset=name, item=item_id) from error
+
+    def _bad(self, name, result, reason):
+        item = getattr(result, "item", None)
+        where = f"（稿件 {self.data.items[item].no}）" if item in self.data.items else ""
+        raise RecalcError(f"规则集「{name}」返回了无效的计分行{where}：{reason}；本次计算未保存，"
+                          f"已有结果保持不变", ruleset=name, item=item)
+
+    def _check_line(self, name, line):
+        if type(line.points) is not Decimal or type(line.yuan) is not Decimal:
+            self._bad(name, line, f"分值应为 Decimal，实际为 {type(line.points).__name__}/"
+                                  f"{type(line.yuan).__name__}")
+        if not line.points.is_finite() or not line.yuan.is_finite():
+            self._bad(name, line, "分值不是有限的数")
+        if not isinstance(line.explanation, str) or not line.explanation.strip():
+            self._bad(name, line, "缺少中文说明（explanation）")
+        if not isinstance(line.rule, str) or not line.rule:
+            self._bad(name, line, "缺少规则名（rule）")
+        if line.item is not None and line.item not in self.data.items:
+            self._bad(name, line, f"稿件 id {line.item!r} 不在本期数据中")
+        if line.unit is not None and line.unit not in self.data.units:
+            self._bad(name, line, f"单位 id {line.unit!r} 不是本方案的成员单位")
+        if line.reporter is not None and line.reporter not in self.data.reporters:
+            self._bad(name, line, f"信息员 id {line.reporter!r} 不属于本方案的成员单位")
+        if line.item is None and line.unit is None and line.reporter is None:
+            self._bad(name, line, "没有指明计给哪个稿件、单位或信息员")
+        if line.to_authors and line.item is None:
+            self._bad(name, line, "to_authors 需要指明稿件")
+
+    def _distribute(self, name, joint_split, results, totals, reporter_totals, lines, vetoes):
+        """Turn a rule set's results into stored lines, split joint reports, add up the totals."""
+        items = self.data.items
+        reporters = self.data.reporters
+        members = self.data.members
+        append = lines.append
+
+        def credit_reporter(rid, points, yuan):
+            total = reporter_totals.get(rid)
+            if total is None:
+                r = reporters[rid]
+                total = reporter_totals[rid] = ReporterTotal(rid, r.code, r.name, r.unit)
+            total.points += points
+            total.yuan += yuan
+
+        for result in results:
+            kind = type(result)
+            if kind is Line:
+                self._check_line(name, result)
+                points, yuan = money(result.points), money(result.yuan)
+                if result.unit is not None:
+                    append((result.unit, result.reporter, result.item, name, result.rule, "score",
+                            points, yuan, result.ref, result.explanation))
+                    totals[result.unit].points += points
+                    totals[result.unit].yuan += yuan
+                    if result.reporter is not None:
+                        credit_reporter(result.reporter, points, yuan)
+                elif result.reporter is not None:
+                    append((None, result.reporter, result.item, name, result.rule, "score",
+                            points, yuan, result.ref, result.explanation))
+                    credit_reporter(result.reporter, points, yuan)
+                elif result.to_authors:
+                    authors = [a for a in items[result.item].authors if a in reporters]
+                    if not authors:
+                        continue
+                    n = len(authors)
+                    p_share, y_share = money(points / n), money(yuan / n)
+                    text = result.explanation
+                    if n > 1:
+                        text += f"（作者{n}人，各{_amount_words(p_share, y_share)}）"
+                    for rid in authors:
+                        append((None, rid, result.item, name, result.rule, "score", p_share,
+                                y_share, result.ref, text))
+                        credit_reporter(rid, p_share, y_share)
+                else:
+                    item = items[result.item]
+                    n = len(item.units)
+                    if n > 1 and joint_split == "equal":
+                        p_share, y_share = money(points / n), money(yuan / n)
+                        text = (f"{result.explanation}（合报{n}家，各"
+                                f"{_amount_words(p_share, y_share)}）")
+                    else:
+                        p_share, y_share = points, yuan
+                        text = result.explanation if n == 1 else (
+                            f"{result.explanation}（合报{n}家，每家全额计分）")
+                    for uid in item.units:
+                        if uid not in members:
+                            continue
+                        append((uid, None, item.id, name, result.rule, "score", p_share, y_share,
+                                result.ref, text))
+                        total = totals[uid]
+                        total.points += p_share
+                        total.yuan += y_share
+                    authors = [a for a in item.authors if a in reporters]
+                    if authors and points:
+                        share = money(points / len(authors))
+                        for rid in authors:
+                            credit_reporter(rid, share, ZERO)
+            elif kind is Veto:
+                if not result.explanation or (result.unit is None and result.reporter is None):
+                    self._bad(name, result, "一票否决需要说明，并指明单位或信息员")
+                if result.unit is not None and result.unit not in self.data.units:
+                    self._bad(name, result, f"单位 id {result.unit!r} 不是本方案的成员单位")
+                if result.reporter is not None and result.reporter not in reporters:
+                    self._bad(name, result, f"信息员 id {result.reporter!r} 不属于本方案的成员单位")
+                vetoes.append(result)
+                append((result.unit, result.reporter, None, name, result.rule, "veto", ZERO, ZERO,
+                        result.ref, result.explanation))
+            elif kind is Flag:
+                if not result.explanation or result.unit not in self.data.units:
+                    self._bad(name, result, "提示需要说明，并指明本方案的成员单位")
+                append((result.unit, None, None, name, result.rule, "flag", ZERO, ZERO,
+                        result.ref, result.explanation))
+            else:
+                self._bad(name, result, f"应为 Line、Veto 或 Flag，实际为 {kind.__name__}")
+
+    # ------------------------------------------------------------ statistics, ranks, awards
+
+    def _statistics(self, totals):
+        data = self.data
+        items = data.items
+        adopted = data.adopted_by_end
+        for item_id in data.submitted:
+            for uid in items[item_id].units:
+                total = totals.get(uid)
+                if total is not None:
+                    total.submitted += 1
+                    if item_id in adopted:
+                        total.adopted += 1
+        publications = data.publications
+        for adoption in data.adoptions:
+            if adoption.form == "forwarded":
+                continue
+            tier = TIER_OF_LEVEL.get(publications[adoption.publication].level)
+            if tier is None:
+                continue
+            for uid in items[adoption.item].units:
+                total = totals.get(uid)
+                if total is not None:
+                    setattr(total, tier, getattr(total, tier) + 1)
+        for total in totals.values():
+            if total.submitted:
+                total.adoption_rate = (Decimal(total.adopted) / Decimal(total.submitted)).quantize(
+                    RATE_PLACES)
+
+    def _rank(self, totals):
+        pools = defaultdict(list)
+        for total in totals.values():
+            pools[total.pool].append(total)
+        for members in pools.values():
+            members.sort(key=_rank_key)
+            for position, total in enumerate(members, 1):
+                total.rank = position
+            for above, below in zip(members, members[1:]):
+                if above.points == below.points:
+                    reason = _tie_reason(above, below)
+                    below.tie_break = f"与{above.name}同分（{fmt(above.points)}分），{reason}，排其后"
+                    if not above.tie_break:
+                        above.tie_break = f"与{below.name}同分，{reason}，排其前"
+
+    def _convert(self, totals):
+        conversion = self.config.get("conversion") or {}
+        if not conversion.get("enabled"):
+            return
+        maximum = money(conversion.get("max_points", "4"))
+        best = defaultdict(lambda: ZERO)
+        for total in totals.values():
+            best[total.pool] = max(best[total.pool], total.points)
+        for total in totals.values():
+            top = best[total.pool]
+            total.converted = money(total.points / top * maximum) if top > 0 and total.points > 0 \
+                else ZERO
+
+    def _apply_vetoes(self, totals, reporter_totals, vetoes):
+        for veto in vetoes:
+            if veto.unit is not None:
+                total = totals[veto.unit]
+                total.vetoed = True
+                total.veto_reason = _join(total.veto_reason, veto.explanation)
+            if veto.reporter is not None:
+                total = reporter_totals.get(veto.reporter)
+                if total is None:
+                    r = self.data.reporters[veto.reporter]
+                    total = reporter_totals[veto.reporter] = ReporterTotal(
+                        veto.reporter, r.code, r.name, r.unit)
+                total.vetoed = True
+                total.veto_reason = _join(total.veto_reason, veto.explanation)
+
+    def _award_units(self, totals):
+        awards = self.config.get("awards") or {}
+        quotas = awards.get("units") or {}
+        default = int(awards.get("default_units", 3))
+        pools = defaultdict(list)
+        for total in totals.values():
+            pools[total.pool].append(total)
+        for pool, members in pools.items():
+            quota = int(quotas.get(pool, default))
+            members.sort(key=lambda t: t.rank)
+            given = 0
+            for total in members:
+                if total.vetoed:
+                    total.award_note = f"一票否决，不参加评先：{total.veto_reason}"
+                elif total.points <= 0:
+                    total.award_note = "总分不为正，不参加评先"
+                elif given < quota:
+                    given += 1
+                    total.award_rank = given
+                    total.award_note = f"{pool_label(pool)}先进单位第{given}名"
+
+    def _award_reporters(self, reporter_totals):
+        quota = int((self.config.get("awards") or {}).get("reporters", 10))
+        ranked = sorted(reporter_totals.values(), key=lambda r: (-r.points, r.code))
+        given = 0
+        for position, total in enumerate(ranked, 1):
+            total.rank = position
+            if total.vetoed:
+                total.award_note = f"一票否决，不参加评先：{total.veto_reason}"
+            elif total.points <= 0:
+                total.award_note = "得分不为正，不参加评先"
+            elif given < quota:
+                given += 1
+                total.award_rank = given
+                total.award_note = f"先进个人第{given}名"
+
+
+def _rank_key(total):
+    return (-total.points, -total.national, -total.provincial, -total.city, -total.adoption_rate,
+            total.code)
+
+
+def _tie_reason(above, below):
+    for attr, label, _levels in TIE_BREAK_TIERS:
+        a, b = getattr(above, attr), getattr(below, attr)
+        if a != b:
+            return f"{label}采用{a}篇多于{b}篇"
+    if above.adoption_rate != below.adoption_rate:
+        return (f"采用率{_percent(above.adoption_rate)}高于{_percent(below.adoption_rate)}")
+    return f"各项相同，按单位代码 {above.code} 先于 {below.code}"
+
+
+def _percent(rate):
+    return f"{(rate * 100).quantize(Decimal('0.1'))}%"
+
+
+def _amount_words(points, yuan):
+    parts = []
+    if points or not yuan:
+        parts.append(f"{fmt(points)}分")
+    if yuan:
+        parts.append(f"{fmt(yuan)}元")
+    return "、".join(parts)
+
+
+def _join(old, new):
+    return f"{old}；{new}" if old else new
+
+
+def pool_label(pool):
+    from .vocab import UNIT_KINDS
+    return UNIT_KINDS.get(pool, pool)
+
+
+# ---------------------------------------------------------------- the public calls
+
+def compute(registry, scheme, period=None, config=None, data=None):
+    """Compute a scheme's results for a period without storing anything (a preview)."""
+    started = time.perf_counter()
+    period = _period_of(scheme, period)
+    version = current_version(scheme)
+    config = config if config is not None else version.config
+    calculator = Calculator(registry, scheme, period, config, data=data)
+    totals, reporter_totals, lines, versions = calculator.run()
+    extra = json.dumps({"config": config, "versions": versions, "period": period.label,
+                        "members": sorted(calculator.data.members)}, sort_keys=True).encode()
+    outcome = Outcome(scheme, period, version, totals, reporter_totals, lines, versions,
+                      calculator.data.fingerprint(extra))
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _period_of(scheme, period):
+    period = parse_period(period if period is not None else scheme.year)
+    if period.year != scheme.year:
+        raise KaoheError(f"期间 {period.label} 不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
+    return period
+
+
+def recalculate(registry, scheme, period=None, author="", note=""):
+    """Compute and store a score run in one transaction; on any failure nothing is stored."""
+    started = time.perf_counter()
+    outcome = compute(registry, scheme, period)
+    with db.atomic():
+        run = ScoreRun.create(
+            scheme=scheme, period=outcome.period.label, period_start=outcome.period.start,
+            period_end=outcome.period.end, parameter_version=outcome.version,
+            ruleset_versions=outcome.ruleset_versions, fingerprint=outcome.fingerprint,
+            created_by=author, created_at=now(), note=note, line_count=len(outcome.lines))
+        _store(run, outcome)
+        run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
+        run.save(only=[ScoreRun.seconds])
+    outcome.run = run
+    outcome.seconds = time.perf_counter() - started
+    try:
+        registry.hook.kaohe_run_stored(run=run, scheme=scheme)
+    except Exception:  # a listener's failure must not undo a stored run
+        log.exception("a kaohe_run_stored hook failed for run %s", run.id)
+    return outcome
+
+
+def _cents(amount):
+    return int(amount * 100)
+
+
+def _store(run, outcome):
+    run_id = run.id
+    unit_rows = [
+        (run_id, t.unit, t.pool, _cents(t.points), _cents(t.yuan), t.rank, t.submitted, t.adopted,
+         str(t.adoption_rate), t.national, t.provincial, t.city, t.tie_break,
+         None if t.converted is None else _cents(t.converted), t.vetoed, t.veto_reason,
+         t.award_rank, t.award_note)
+        for t in outcome.units.values()
+    ]
+    bulk_insert(UnitResult, ["run", "unit", "pool", "points", "yuan", "rank", "submitted",
+                             "adopted", "adoption_rate", "national", "provincial", "city",
+                             "tie_break", "converted", "vetoed", "veto_reason", "award_rank",
+                             "award_note"], unit_rows)
+    reporter_rows = [
+        (run_id, r.reporter, _cents(r.points), _cents(r.yuan), r.rank, r.vetoed, r.veto_reason,
+         r.award_rank, r.award_note)
+        for r in outcome.reporters.values()
+    ]
+    bulk_insert(ReporterResult, ["run", "reporter", "points", "yuan", "rank", "vetoed",
+                                 "veto_reason", "award_rank", "award_note"], reporter_rows)
+    line_rows = [
+        (run_id, unit, reporter, item, ruleset, rule, kind, int(points * 100), int(yuan * 100),
+         ref, text)
+        for unit, reporter, item, ruleset, rule, kind, points, yuan, ref, text in outcome.lines
+    ]
+    bulk_insert(ScoreLine, ["run", "unit", "reporter", "item", "ruleset", "rule", "kind", "points",
+                            "yuan", "ref", "explanation"], line_rows)
+
+
+def level_label(level):
+    return LEVELS.get(level, level)

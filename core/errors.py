@@ -1,0 +1,34 @@
+"""The errors Kaohe raises for its users: each carries a message in Chinese that says what to fix."""
+
+
+class KaoheError(Exception):
+    """A problem the user can fix; its message is shown as it is."""
+
+
+class NotFound(KaoheError):
+    pass
+
+
+class RecalcError(KaoheError):
+    """A recalculation failed; nothing was stored."""
+
+    def __init__(self, message, ruleset=None, item=None):
+        super().__init__(message)
+        self.ruleset = ruleset
+        self.item = item
+
+
+class PluginError(KaoheError):
+    """A plugin could not be loaded or used; the message names the plugin."""
+
+    def __init__(self, message, plugin=None):
+        super().__init__(message)
+        self.plugin = plugin
+
+
+class ParameterError(KaoheError):
+    """Parameter values were refused; `messages` maps each field path to its reasons."""
+
+    def __init__(self, message, messages=None):
+        super().__init__(message)
+        self.messages = messages or {}

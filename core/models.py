@@ -1,0 +1,371 @@
+"""The peewee models: who reports, what they report, what was adopted, and the score runs."""
+
+import datetime
+import json
+from decimal import Decimal
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .db import db
+from .vocab import CATEGORIES, FORMS, LEVELS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES, money
+
+SCHEMA_VERSION = 1
+
+
+def now():
+    """Wall-clock time in China Standard Time, as a naive datetime (the schemes' clock)."""
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).replace(
+        tzinfo=None, microsecond=0)
+
+
+def choices(vocabulary):
+    return [(code, label) for code, label in vocabulary.items()]
+
+
+class AmountField(BigIntegerField):
+    """An exact amount (points or 元) with two places, stored as whole hundredths.
+
+    Hundredths in an integer column sum exactly in SQL on every backend, where SQLite would
+    turn a DECIMAL column into floating point.
+    """
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        return int(money(value) * 100)
+
+    def python_value(self, value):
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-2)
+
+
+class JSONField(TextField):
+    """A JSON document in a text column (portable across SQLite and PostgreSQL)."""
+
+    def db_value(self, value):
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value):
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+# ---------------------------------------------------------------- who reports
+
+class Unit(BaseModel):
+    code = CharField(max_length=64, unique=True, verbose_name="单位代码")
+    name = CharField(max_length=200, verbose_name="单位名称")
+    kind = CharField(max_length=32, choices=choices(UNIT_KINDS), verbose_name="单位类型")
+    pool = CharField(max_length=64, index=True, verbose_name="考核组别")
+    sector = CharField(max_length=32, null=True, verbose_name="口子")
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="SET NULL",
+                             verbose_name="上级单位")
+
+    def __str__(self):
+        return self.name
+
+
+class Reporter(BaseModel):
+    code = CharField(max_length=64, unique=True, verbose_name="信息员编号")
+    name = CharField(max_length=100, verbose_name="姓名")
+    unit = ForeignKeyField(Unit, backref="reporters", on_delete="CASCADE", verbose_name="所在单位")
+
+    def __str__(self):
+        return f"{self.name}（{self.unit.name}）"
+
+
+class Publication(BaseModel):
+    code = CharField(max_length=64, unique=True, verbose_name="刊物代码")
+    name = CharField(max_length=200, verbose_name="刊物名称")
+    level = CharField(max_length=32, choices=choices(LEVELS), verbose_name="级别")
+    issuer = CharField(max_length=200, null=True, verbose_name="主办单位")
+
+    def __str__(self):
+        return f"《{self.name}》（{LEVELS.get(self.level, self.level)}）"
+
+
+# ---------------------------------------------------------------- what they report
+
+class Solicitation(BaseModel):
+    no = CharField(max_length=64, unique=True, verbose_name="约稿编号")
+    title = CharField(max_length=500, verbose_name="题目")
+    issued_on = DateField(verbose_name="下发日期")
+    due_on = DateField(index=True, verbose_name="截止日期")
+
+    def __str__(self):
+        return f"{self.no} {self.title}"
+
+
+class SolicitationUnit(BaseModel):
+    solicitation = ForeignKeyField(Solicitation, backref="unit_links", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="solicitation_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("solicitation", "unit"), True),)
+
+
+class Item(BaseModel):
+    no = CharField(max_length=64, unique=True, verbose_name="稿件编号")
+    title = CharField(max_length=500, verbose_name="标题")
+    submitted_on = DateField(index=True, verbose_name="报送日期")
+    category = CharField(max_length=32, choices=choices(CATEGORIES), default="news",
+                         verbose_name="类别")
+    negative = BooleanField(default=False, verbose_name="负反馈")
+    solicitation = ForeignKeyField(Solicitation, null=True, backref="items", on_delete="SET NULL",
+                                   verbose_name="约稿")
+    created_at = DateTimeField(default=now, verbose_name="录入时间")
+
+    def __str__(self):
+        return f"{self.no} {self.title}"
+
+
+class ItemUnit(BaseModel):
+    """A unit that reported an item; several units make a joint report (合报)."""
+    item = ForeignKeyField(Item, backref="unit_links", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="item_links", on_delete="CASCADE")
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("item", "unit"), True), (("unit", "item"), False))
+
+
+class ItemAuthor(BaseModel):
+    item = ForeignKeyField(Item, backref="author_links", on_delete="CASCADE")
+    reporter = ForeignKeyField(Reporter, backref="item_links", on_delete="CASCADE")
+    position = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("item", "reporter"), True),)
+
+
+class Adoption(BaseModel):
+    item = ForeignKeyField(Item, backref="adoptions", on_delete="CASCADE", verbose_name="稿件")
+    publication = ForeignKeyField(Publication, backref="adoptions", on_delete="RESTRICT",
+                                  verbose_name="刊物")
+    issue = CharField(max_length=64, default="", verbose_name="期号")
+    adopted_on = DateField(index=True, verbose_name="采用日期")
+    form = CharField(max_length=32, choices=choices(FORMS), verbose_name="采用形式")
+
+    class Meta:
+        indexes = ((("item", "publication", "issue"), True),)
+
+
+class Instruction(BaseModel):
+    item = ForeignKeyField(Item, backref="instructions", on_delete="CASCADE", verbose_name="稿件")
+    leader_level = CharField(max_length=32, choices=choices(LEVELS), verbose_name="批示领导级别")
+    leader = CharField(max_length=100, default="", verbose_name="批示领导")
+    instructed_on = DateField(index=True, verbose_name="批示日期")
+
+    class Meta:
+        indexes = ((("item", "leader_level", "leader", "instructed_on"), True),)
+
+
+class UrgentReport(BaseModel):
+    no = CharField(max_length=64, unique=True, verbose_name="事件编号")
+    unit = ForeignKeyField(Unit, backref="urgent_reports", on_delete="CASCADE",
+                           verbose_name="报送单位")
+    title = CharField(max_length=500, verbose_name="事件")
+    severity = CharField(max_length=4, choices=choices(SEVERITIES), verbose_name="级别")
+    occurred_at = DateTimeField(index=True, verbose_name="发生时间")
+    reported_at = DateTimeField(null=True, verbose_name="首报时间")
+    status = CharField(max_length=16, choices=choices(URGENT_STATUSES), default="reported",
+                       verbose_name="状态")
+    misreported = BooleanField(default=False, verbose_name="误报")
+    reporter = ForeignKeyField(Reporter, null=True, backref="urgent_reports",
+                               on_delete="SET NULL", verbose_name="责任信息员")
+
+
+class UnitFact(BaseModel):
+    """A recorded fact about a unit in a year, e.g. `provincial_county_rank` = 12."""
+    unit = ForeignKeyField(Unit, backref="facts", on_delete="CASCADE", verbose_name="单位")
+    year = IntegerField(verbose_name="年度")
+    kind = CharField(max_length=64, verbose_name="事实")
+    value = CharField(max_length=200, verbose_name="值")
+
+    class Meta:
+        indexes = ((("unit", "year", "kind"), True),)
+
+
+class Target(BaseModel):
+    unit = ForeignKeyField(Unit, backref="targets", on_delete="CASCADE", verbose_name="单位")
+    year = IntegerField(verbose_name="年度")
+    submit_target = IntegerField(default=0, verbose_name="报送任务")
+    adopt_target = IntegerField(default=0, verbose_name="采用任务")
+
+    class Meta:
+        indexes = ((("unit", "year"), True),)
+
+
+# ---------------------------------------------------------------- schemes and their versions
+
+class Scheme(BaseModel):
+    name = CharField(max_length=100, unique=True, verbose_name="方案名称")
+    title = CharField(max_length=300, default="", verbose_name="标题")
+    year = IntegerField(verbose_name="年度")
+    created_at = DateTimeField(default=now, verbose_name="创建时间")
+
+    def __str__(self):
+        return self.name
+
+
+class SchemeUnit(BaseModel):
+    scheme = ForeignKeyField(Scheme, backref="unit_links", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="scheme_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("scheme", "unit"), True),)
+
+
+class ParameterVersion(BaseModel):
+    """One saved state of everything tunable in a scheme.
+
+    `config` holds the enabled rule sets in order with their parameter values, and the award
+    and conversion settings. The highest number is the scheme's current configuration.
+    """
+    scheme = ForeignKeyField(Scheme, backref="versions", on_delete="CASCADE")
+    number = IntegerField()
+    config = JSONField()
+    author = CharField(max_length=100, default="")
+    reason = TextField(default="")
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("scheme", "number"), True),)
+
+
+# ---------------------------------------------------------------- score runs
+
+class ScoreRun(BaseModel):
+    scheme = ForeignKeyField(Scheme, backref="runs", on_delete="CASCADE")
+    period = CharField(max_length=16, verbose_name="期间")
+    period_start = DateField()
+    period_end = DateField()
+    parameter_version = ForeignKeyField(ParameterVersion, backref="runs", on_delete="RESTRICT")
+    ruleset_versions = JSONField(default=dict)
+    fingerprint = CharField(max_length=64)
+    created_by = CharField(max_length=100, default="")
+    created_at = DateTimeField(default=now)
+    seconds = DecimalField(max_digits=10, decimal_places=3, null=True)
+    line_count = IntegerField(default=0)
+    note = TextField(default="")
+    published = BooleanField(default=False, index=True)
+    published_at = DateTimeField(null=True)
+    published_by = CharField(max_length=100, null=True)
+
+    class Meta:
+        indexes = ((("scheme", "period"), False),)
+
+
+class UnitResult(BaseModel):
+    run = ForeignKeyField(ScoreRun, backref="unit_results", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="results", on_delete="CASCADE")
+    pool = CharField(max_length=64)
+    points = AmountField()
+    yuan = AmountField()
+    rank = IntegerField()
+    submitted = IntegerField()
+    adopted = IntegerField()
+    adoption_rate = DecimalField(max_digits=7, decimal_places=4)
+    national = IntegerField()
+    provincial = IntegerField()
+    city = IntegerField()
+    tie_break = TextField(default="")
+    converted = AmountField(null=True)
+    vetoed = BooleanField(default=False)
+    veto_reason = TextField(default="")
+    award_rank = IntegerField(null=True)
+    award_note = TextField(default="")
+
+    class Meta:
+        indexes = ((("run", "unit"), True),)
+
+
+class ReporterResult(BaseModel):
+    run = ForeignKeyField(ScoreRun, backref="reporter_results", on_delete="CASCADE")
+    reporter = ForeignKeyField(Reporter, backref="results", on_delete="CASCADE")
+    points = AmountField()
+    yuan = AmountField()
+    rank = IntegerField()
+    vetoed = BooleanField(default=False)
+    veto_reason = TextField(default="")
+    award_rank = IntegerField(null=True)
+    award_note = TextField(default="")
+
+    class Meta:
+        indexes = ((("run", "reporter"), True),)
+
+
+class ScoreLine(BaseModel):
+    """One reason a unit (or a reporter) holds points or 元, with the sentence that says why.
+
+    `kind` is `score` for amounts, `flag` for a warning that carries no amount, `veto` for a
+    disqualification from the year's awards.
+    """
+    run = ForeignKeyField(ScoreRun, backref="lines", on_delete="CASCADE", index=False)
+    unit = ForeignKeyField(Unit, null=True, on_delete="CASCADE", index=False)
+    reporter = ForeignKeyField(Reporter, null=True, on_delete="CASCADE", index=False)
+    item = ForeignKeyField(Item, null=True, on_delete="SET NULL", index=False)
+    ruleset = CharField(max_length=64)
+    rule = CharField(max_length=64)
+    kind = CharField(max_length=8, default="score")
+    points = AmountField(default=0)
+    yuan = AmountField(default=0)
+    ref = CharField(max_length=64, default="")
+    explanation = TextField()
+
+    class Meta:
+        indexes = ((("run", "unit"), False), (("run", "reporter"), False))
+
+
+# ---------------------------------------------------------------- accounts
+
+ROLES = {
+    "admin": "管理员",
+    "clerk": "录入员",
+    "reporter": "单位信息员",
+    "viewer": "查阅者",
+}
+
+
+class User(BaseModel):
+    """An account of the panel and the API. A `reporter` account is tied to one unit."""
+    username = CharField(max_length=64, unique=True, verbose_name="用户名")
+    password_hash = CharField(max_length=255, verbose_name="密码摘要")
+    role = CharField(max_length=16, choices=choices(ROLES), verbose_name="角色")
+    unit = ForeignKeyField(Unit, null=True, backref="users", on_delete="SET NULL",
+                           verbose_name="所属单位")
+    active = BooleanField(default=True, verbose_name="启用")
+    token_hash = CharField(max_length=128, null=True, index=True)
+    created_at = DateTimeField(default=now, verbose_name="创建时间")
+
+    def __str__(self):
+        return self.username
+
+
+MODELS = [
+    Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
+    Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
+    ScoreRun, UnitResult, ReporterResult, ScoreLine, User,
+]
+
+
+def create_tables():
+    with db.atomic():
+        db.create_tables(MODELS, safe=True)

@@ -1,0 +1,296 @@
+"""Schemes and their parameter versions: create, read, change with a reason, restore."""
+
+import copy
+import json
+
+from marshmallow import ValidationError
+
+from .db import db
+from .errors import KaoheError, NotFound, ParameterError
+from .models import ParameterVersion, Scheme, SchemeUnit, Unit, now
+from .vocab import UNIT_KINDS, money
+
+DEFAULT_AWARDS = {
+    "units": {"county": 3, "department": 5, "township": 3, "direct_point": 2, "bureau": 3,
+              "division": 3},
+    "default_units": 3,
+    "reporters": 10,
+}
+DEFAULT_CONVERSION = {"enabled": False, "max_points": "4.00"}
+
+
+def get_scheme(name):
+    scheme = Scheme.get_or_none(Scheme.name == name)
+    if scheme is None:
+        known = "、".join(s.name for s in Scheme.select().order_by(Scheme.id)) or "（无）"
+        raise NotFound(f"没有名为「{name}」的考核方案；已有方案：{known}")
+    return scheme
+
+
+def current_version(scheme):
+    version = (ParameterVersion.select().where(ParameterVersion.scheme == scheme)
+               .order_by(ParameterVersion.number.desc()).first())
+    if version is None:
+        raise KaoheError(f"考核方案「{scheme.name}」没有参数版本")
+    return version
+
+
+def get_version(scheme, number):
+    version = ParameterVersion.get_or_none((ParameterVersion.scheme == scheme)
+                                           & (ParameterVersion.number == int(number)))
+    if version is None:
+        raise NotFound(f"考核方案「{scheme.name}」没有第{number}版参数")
+    return version
+
+
+def default_config(registry, ruleset_names):
+    entries = []
+    for name in ruleset_names:
+        ruleset = registry.ruleset(name)
+        entries.append({"name": name, "enabled": True,
+                        "params": ruleset.dump_params(ruleset.default_params())})
+    return {"rulesets": entries, "awards": copy.deepcopy(DEFAULT_AWARDS),
+            "conversion": dict(DEFAULT_CONVERSION)}
+
+
+def create_scheme(registry, name, year, rulesets, units=None, pools=None, title="", author=""):
+    """Create a scheme over `units` (codes), or the units of `pools`, or every unit."""
+    if Scheme.get_or_none(Scheme.name == name):
+        raise KaoheError(f"考核方案「{name}」已存在")
+    if not rulesets:
+        raise KaoheError("请至少选择一个规则集")
+    config = validate_config(registry, default_config(registry, rulesets))
+    query = Unit.select()
+    if units:
+        found = {u.code: u for u in Unit.select().where(Unit.code.in_(list(units)))}
+        missing = [code for code in units if code not in found]
+        if missing:
+            raise KaoheError(f"找不到单位代码：{'、'.join(missing)}")
+        query = Unit.select().where(Unit.code.in_(list(units)))
+    elif pools:
+        query = Unit.select().where(Unit.pool.in_(list(pools)))
+    members = list(query)
+    if not members:
+        raise KaoheError("考核方案至少要包含一个单位（请先导入单位）")
+    with db.atomic():
+        scheme = Scheme.create(name=name, year=int(year), title=title or name)
+        SchemeUnit.insert_many([(scheme.id, u.id) for u in members],
+                               fields=[SchemeUnit.scheme, SchemeUnit.unit]).execute()
+        ParameterVersion.create(scheme=scheme, number=1, config=config, author=author,
+                                reason="创建方案，采用各规则集默认参数")
+    return scheme
+
+
+def set_members(scheme, unit_ids):
+    with db.atomic():
+        SchemeUnit.delete().where(SchemeUnit.scheme == scheme).execute()
+        SchemeUnit.insert_many([(scheme.id, uid) for uid in unit_ids],
+                               fields=[SchemeUnit.scheme, SchemeUnit.unit]).execute()
+
+
+def validate_config(registry, config):
+    """Check a whole configuration and return it normalised; raise ParameterError per field path."""
+    errors = {}
+    out = {"rulesets": [], "awards": copy.deepcopy(DEFAULT_AWARDS),
+           "conversion": dict(DEFAULT_CONVERSION)}
+    seen = set()
+    for entry in config.get("rulesets", []):
+        name = entry.get("name")
+        if name in seen:
+            errors[name] = ["规则集重复"]
+            continue
+        seen.add(name)
+        if name not in registry.rulesets:
+            errors[str(name)] = [f"未知的规则集「{name}」"]
+            continue
+        ruleset = registry.rulesets[name]
+        try:
+            loaded = ruleset.load_params(entry.get("params") or {})
+        except ValidationError as error:
+            for path, message in _flatten(error.messages, name):
+                errors[path] = message
+            continue
+        out["rulesets"].append({"name": name, "enabled": bool(entry.get("enabled", True)),
+                                "params": ruleset.dump_params(loaded)})
+    awards = config.get("awards") or {}
+    out["awards"]["units"].update(awards.get("units") or {})
+    for key in ("default_units", "reporters"):
+        if key in awards:
+            out["awards"][key] = awards[key]
+    for path, value in _award_numbers(out["awards"]):
+        try:
+            number = int(value)
+            if number < 0 or str(value).strip() != str(number):
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[path] = ["应为不小于0的整数"]
+            continue
+        _set_path(out, path.split("."), number)
+    conversion = config.get("conversion") or {}
+    out["conversion"]["enabled"] = _truthy(conversion.get("enabled", False))
+    try:
+        maximum = money(conversion.get("max_points", DEFAULT_CONVERSION["max_points"]))
+        if maximum <= 0:
+            raise ValueError
+        out["conversion"]["max_points"] = str(maximum)
+    except (ArithmeticError, ValueError, TypeError):
+        errors["conversion.max_points"] = ["应为大于0的数字"]
+    if errors:
+        lines = "；".join(f"{path}：{'，'.join(msgs)}" for path, msgs in sorted(errors.items()))
+        raise ParameterError(f"参数有误：{lines}", errors)
+    return out
+
+
+def _award_numbers(awards):
+    for pool, value in awards["units"].items():
+        yield f"awards.units.{pool}", value
+    yield "awards.default_units", awards["default_units"]
+    yield "awards.reporters", awards["reporters"]
+
+
+def _truthy(value):
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "是", "on"}
+    return bool(value)
+
+
+def _flatten(messages, prefix):
+    """marshmallow's nested error dict → (dotted path, [messages])."""
+    if isinstance(messages, list):
+        yield prefix, [str(m) for m in messages]
+        return
+    for key, value in messages.items():
+        path = f"{prefix}.{key}"
+        if isinstance(value, dict):
+            yield from _flatten(value, path)
+        else:
+            yield path, [str(m) for m in value]
+
+
+def _set_path(target, parts, value):
+    for part in parts[:-1]:
+        if isinstance(target, list):
+            target = target[int(part)]
+        else:
+            target = target.setdefault(part, {})
+    if isinstance(target, list):
+        target[int(parts[-1])] = value
+    else:
+        target[parts[-1]] = value
+
+
+def save_config(registry, scheme, config, author="", reason=""):
+    """Validate `config` and store it as the scheme's next parameter version."""
+    if not (reason or "").strip():
+        raise KaoheError("请填写修改原因")
+    config = validate_config(registry, config)
+    with db.atomic():
+        latest = current_version(scheme)
+        if latest.config == config:
+            raise KaoheError("参数没有变化，无需保存新版本")
+        return ParameterVersion.create(scheme=scheme, number=latest.number + 1, config=config,
+                                       author=author, reason=reason.strip(), created_at=now())
+
+
+def parse_value(text):
+    """A command-line value: JSON when it parses (numbers, lists, true), the text otherwise."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def with_value(config, path, value):
+    """A copy of `config` with the value at a dotted path changed.
+
+    `provincial.adoption.provincial.full` addresses a rule set's parameter; `awards.units.county`
+    and `conversion.max_points` the scheme's own settings; `provincial.enabled` switches a rule set.
+    """
+    config = copy.deepcopy(config)
+    parts = path.split(".")
+    head = parts[0]
+    if head in ("awards", "conversion"):
+        _check_path(config, parts, path)
+        _set_path(config, parts, value)
+        return config
+    for entry in config["rulesets"]:
+        if entry["name"] == head:
+            if parts[1:] == ["enabled"]:
+                entry["enabled"] = _truthy(value)
+                return config
+            _check_path(entry["params"], parts[1:], path)
+            _set_path(entry["params"], parts[1:], value)
+            return config
+    names = "、".join(e["name"] for e in config["rulesets"])
+    raise KaoheError(f"参数路径「{path}」无效：方案中没有规则集「{head}」（方案的规则集：{names}）")
+
+
+def _check_path(target, parts, path):
+    for part in parts:
+        if isinstance(target, dict) and part in target:
+            target = target[part]
+        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            raise KaoheError(f"参数路径「{path}」无效：没有「{part}」这一项")
+    if isinstance(target, (dict, list)) and target:
+        keys = "、".join(map(str, target)) if isinstance(target, dict) else f"0 到 {len(target) - 1}"
+        raise KaoheError(f"参数路径「{path}」指向一组参数，请写到具体一项（可选：{keys}）")
+
+
+def set_param(registry, scheme, path, value, author="", reason=""):
+    config = with_value(current_version(scheme).config, path, parse_value(value)
+                        if isinstance(value, str) else value)
+    return save_config(registry, scheme, config, author=author, reason=reason)
+
+
+def set_rulesets(registry, scheme, names, author="", reason=""):
+    """Enable exactly `names`, in that order; disabled ones keep their values for later."""
+    config = copy.deepcopy(current_version(scheme).config)
+    by_name = {e["name"]: e for e in config["rulesets"]}
+    entries = []
+    for name in names:
+        entry = by_name.pop(name, None)
+        if entry is None:
+            ruleset = registry.ruleset(name)
+            entry = {"name": name, "params": ruleset.dump_params(ruleset.default_params())}
+        entry["enabled"] = True
+        entries.append(entry)
+    for entry in by_name.values():
+        entry["enabled"] = False
+        entries.append(entry)
+    config["rulesets"] = entries
+    return save_config(registry, scheme, config, author=author, reason=reason)
+
+
+def restore_version(registry, scheme, number, author="", reason=""):
+    old = get_version(scheme, number)
+    reason = (reason or "").strip() or f"恢复为第{old.number}版参数"
+    return save_config(registry, scheme, old.config, author=author, reason=reason)
+
+
+def version_changes(old_config, new_config):
+    """The values that differ between two configurations: (path, old, new)."""
+    def walk(a, b, path):
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in sorted(set(a) | set(b), key=str):
+                yield from walk(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
+        elif isinstance(a, list) and isinstance(b, list) and all(isinstance(x, dict) for x in a + b) \
+                and all("name" in x for x in a + b):
+            names = {x["name"]: x for x in a}
+            other = {x["name"]: x for x in b}
+            for name in list(names) + [n for n in other if n not in names]:
+                yield from walk(names.get(name), other.get(name), f"{path}.{name}" if path else name)
+            if [x["name"] for x in a] != [x["name"] for x in b]:
+                yield (f"{path}.order" if path else "order", [x["name"] for x in a],
+                       [x["name"] for x in b])
+        elif a != b:
+            yield path, a, b
+    return list(walk(old_config or {}, new_config or {}, ""))
+
+
+def pools_of(scheme):
+    query = (Unit.select(Unit.pool).distinct().join(SchemeUnit, on=(SchemeUnit.unit == Unit.id))
+             .where(SchemeUnit.scheme == scheme))
+    order = list(UNIT_KINDS)
+    return sorted((u.pool for u in query), key=lambda p: (order.index(p) if p in order else 99, p))

@@ -1,0 +1,9 @@
+"""Kaohe's plugin contract: the hook markers, the rule-set base class and what rule sets return."""
+
+from pluggy import HookimplMarker
+
+from .ruleset import Flag, Line, RuleSet, Veto
+
+hookimpl = HookimplMarker("kaohe")
+
+__all__ = ["hookimpl", "RuleSet", "Line", "Veto", "Flag"]

@@ -1,0 +1,251 @@
+"""The plugin-manager factory: built-ins, the `kaohe` entry points and a plugins folder, one path."""
+
+import difflib
+import importlib
+import importlib.metadata
+import importlib.util
+import logging
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pluggy
+from marshmallow import Schema, ValidationError
+
+from core.errors import KaoheError, PluginError
+
+from . import hookspecs
+from .ruleset import RuleSet
+
+log = logging.getLogger("kaohe.plugins")
+
+# The built-in rule sets, registered through the same call as any department's plugin.
+DEFAULT_PLUGINS = (
+    "rulesets.provincial",
+    "rulesets.environment",
+    "rulesets.county_bonus",
+    "rulesets.urgent_penalty",
+)
+
+HOOK_NAMES = sorted(name for name in dir(hookspecs) if name.startswith("kaohe_"))
+_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+
+@dataclass
+class PluginInfo:
+    """One loaded (or refused) plugin: where it came from and what it registered."""
+    name: str
+    source: str  # builtin, entrypoint, folder
+    origin: str  # module path, "distribution version", or file path
+    rulesets: list = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def loaded(self):
+        return not self.error
+
+
+class Registry:
+    """The plugins of one process: the pluggy manager, the rule sets by name, and the problems."""
+
+    def __init__(self):
+        self.pm = pluggy.PluginManager("kaohe")
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins = []
+        self.rulesets = {}
+        self.ruleset_plugin = {}
+
+    @property
+    def problems(self):
+        return [info for info in self.plugins if info.error]
+
+    def ruleset(self, name):
+        try:
+            return self.rulesets[name]
+        except KeyError:
+            known = "、".join(self.rulesets) or "（无）"
+            raise KaoheError(f"未知的规则集「{name}」；已加载的规则集：{known}") from None
+
+    @property
+    def hook(self):
+        return self.pm.hook
+
+    # ------------------------------------------------------------ registration
+
+    def register(self, plugin, name, source, origin):
+        """Register one plugin object (a module or any object with hook functions).
+
+        A plugin that names an unknown hook, fails in `kaohe_rulesets`, or returns a rule set that
+        is malformed or whose name is taken is refused whole, with a message naming it.
+        """
+        info = PluginInfo(name=name, source=source, origin=origin)
+        self.plugins.append(info)
+        try:
+            self._check_hook_names(plugin, name)
+            rulesets = self._collect_rulesets(plugin, name)
+            self.pm.register(plugin, name=name)
+        except PluginError as error:
+            info.error = str(error)
+            return info
+        for ruleset in rulesets:
+            self.rulesets[ruleset.name] = ruleset
+            self.ruleset_plugin[ruleset.name] = info
+            info.rulesets.append(ruleset.name)
+        return info
+
+    def refuse(self, name, source, origin, message):
+        info = PluginInfo(name=name, source=source, origin=origin, error=message)
+        self.plugins.append(info)
+        return info
+
+    def _check_hook_names(self, plugin, name):
+        for attr in dir(plugin):
+            if not attr.startswith("kaohe_") or attr in HOOK_NAMES:
+                continue
+            if not callable(getattr(plugin, attr, None)):
+                continue
+            close = difflib.get_close_matches(attr, HOOK_NAMES, n=1)
+            hint = f"（是否应为 {close[0]}？）" if close else f"（可用的钩子：{', '.join(HOOK_NAMES)}）"
+            raise PluginError(f"插件「{name}」实现了未知的钩子 {attr}{hint}", plugin=name)
+
+    def _collect_rulesets(self, plugin, name):
+        hook = getattr(plugin, "kaohe_rulesets", None)
+        if hook is None:
+            return []
+        try:
+            returned = hook()
+        except Exception as error:  # a plugin's own bug: report it against the plugin
+            raise PluginError(f"插件「{name}」的 kaohe_rulesets 出错：{type(error).__name__}: {error}",
+                              plugin=name) from error
+        if returned is None:
+            return []
+        if isinstance(returned, RuleSet) or not isinstance(returned, (list, tuple)):
+            raise PluginError(f"插件「{name}」的 kaohe_rulesets 应返回规则集列表，实际返回了 "
+                              f"{type(returned).__name__}", plugin=name)
+        seen = set()
+        for ruleset in returned:
+            check_ruleset(ruleset, name)
+            if ruleset.name in self.rulesets or ruleset.name in seen:
+                owner = self.ruleset_plugin.get(ruleset.name)
+                where = f"插件「{owner.name}」" if owner else "同一插件"
+                raise PluginError(f"插件「{name}」的规则集名称「{ruleset.name}」与{where}的规则集重复",
+                                  plugin=name)
+            seen.add(ruleset.name)
+        return list(returned)
+
+
+def check_ruleset(ruleset, plugin_name):
+    """Refuse a rule set whose attributes or parameter schema are unusable, naming the plugin."""
+    def refuse(reason):
+        label = getattr(ruleset, "name", None) or repr(ruleset)
+        raise PluginError(f"插件「{plugin_name}」的规则集「{label}」无效：{reason}", plugin=plugin_name)
+
+    if not isinstance(ruleset, RuleSet):
+        refuse(f"应为 plugins.RuleSet 的实例，实际为 {type(ruleset).__name__}")
+    if not isinstance(ruleset.name, str) or not _NAME.match(ruleset.name):
+        refuse("名称应为小写字母开头的英文标识符（如 water_bureau）")
+    for attribute, text in (("title", "中文标题"), ("version", "版本号")):
+        if not isinstance(getattr(ruleset, attribute), str) or not getattr(ruleset, attribute).strip():
+            refuse(f"缺少{text}（{attribute}）")
+    schema_class = ruleset.params_schema
+    if not (isinstance(schema_class, type) and issubclass(schema_class, Schema)):
+        refuse("params_schema 应为 marshmallow Schema 的子类")
+    try:
+        schema = schema_class()
+        defaults = schema.load({})
+        schema.load(schema.dump(defaults))
+    except ValidationError as error:
+        refuse(f"参数的默认值不能通过校验：{error.messages}")
+    except Exception as error:
+        refuse(f"参数定义出错：{type(error).__name__}: {error}")
+    for fname, fobj in schema.fields.items():
+        if not fobj.metadata.get("label"):
+            refuse(f"参数 {fname} 缺少中文说明（metadata 中的 label）")
+        if fobj.required:
+            refuse(f"参数 {fname} 必须有默认值")
+
+
+# ---------------------------------------------------------------- the factory
+
+def _allow_list(allow):
+    if allow is None:
+        allow = os.environ.get("KAOHE_PLUGINS_ALLOW")
+    if allow is None:
+        return None
+    if isinstance(allow, str):
+        allow = [part.strip() for part in allow.split(",") if part.strip()]
+    return set(allow)
+
+
+def default_plugins_dir():
+    from core.db import instance_path
+    configured = os.environ.get("KAOHE_PLUGINS_DIR")
+    return Path(configured) if configured else instance_path() / "plugins"
+
+
+def _error_text(error):
+    last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    where = f"（{Path(last[0].filename).name} 第{last[0].lineno}行）" if last else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def build_registry(plugins_dir=None, allow=None, builtins=DEFAULT_PLUGINS, entry_points=True):
+    """Build a fresh plugin registry.
+
+    Order: the built-in rule sets, then the `kaohe` entry-point group (limited to the names in
+    `allow`, or `KAOHE_PLUGINS_ALLOW`, when given), then the `*.py` files of `plugins_dir`
+    (default `KAOHE_PLUGINS_DIR` or `instance/plugins`). A broken department plugin is refused
+    and listed in `registry.problems`; a broken built-in raises PluginError.
+    """
+    registry = Registry()
+    for module_name in builtins:
+        module = importlib.import_module(module_name)
+        info = registry.register(module, module_name.rsplit(".", 1)[-1], "builtin", module_name)
+        if info.error:
+            raise PluginError(info.error, plugin=info.name)
+
+    allowed = _allow_list(allow)
+    if entry_points:
+        for ep in sorted(importlib.metadata.entry_points(group="kaohe"), key=lambda e: e.name):
+            if ep.value in builtins:
+                continue
+            dist = getattr(ep, "dist", None)
+            origin = f"{dist.name} {dist.version}" if dist else ep.value
+            if allowed is not None and ep.name not in allowed:
+                registry.refuse(ep.name, "entrypoint", origin,
+                                f"插件「{ep.name}」未列入允许加载的插件（KAOHE_PLUGINS_ALLOW），未加载")
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as error:
+                registry.refuse(ep.name, "entrypoint", origin,
+                                f"插件「{ep.name}」（{origin}）无法导入：{_error_text(error)}")
+                continue
+            registry.register(plugin, ep.name, "entrypoint", origin)
+
+    folder = Path(plugins_dir) if plugins_dir else default_plugins_dir()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            name = path.stem
+            module_name = f"kaohe_plugin_{name}"
+            try:
+                spec = importlib.util.spec_from_file_location(module_name, path)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[module_name] = module
+                spec.loader.exec_module(module)
+            except Exception as error:
+                sys.modules.pop(module_name, None)
+                registry.refuse(name, "folder", str(path),
+                                f"插件「{name}」（{path}）无法导入：{_error_text(error)}")
+                continue
+            registry.register(module, name, "folder", str(path))
+
+    registry.pm.check_pending()
+    for info in registry.problems:
+        log.warning("%s", info.error)
+    return registry

@@ -1,0 +1,1 @@
+"""The four built-in rule sets, each a plugin registered through the `kaohe` entry-point group."""

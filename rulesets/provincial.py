@@ -1,0 +1,119 @@
+"""`provincial` 省政府信息采用计分: points for adoptions by publication level and form, and for instructions."""
+
+from decimal import Decimal
+
+from marshmallow import fields
+
+from core.vocab import FORMS, FORMS_SHORT, LEVELS, fmt
+from plugins import Line, RuleSet, hookimpl
+from plugins.params import ParamsSchema, choice, grid, joint_split, points, records, table
+
+SOURCE = "省政府办公厅政务信息采用计分办法（参照连云港、六安、衢州、广元、梅州通行标准）"
+
+ADOPTION_DEFAULTS = {
+    "national": {"full": 50, "combined": 20, "brief": 10, "forwarded": 10},
+    "provincial": {"full": 20, "combined": 5, "brief": 3, "forwarded": 2},
+    "city": {"full": 5, "combined": 2, "brief": 1, "forwarded": 0},
+}
+INSTRUCTION_DEFAULTS = {"national": 100, "provincial": 50, "city": 10, "county": 0}
+OVERRIDE_DEFAULTS = [
+    {"publication": "政务工作交流", "level": "provincial", "form": "full", "points": "30"},
+    {"publication": "昨日要情", "level": "provincial", "form": "full", "points": "10"},
+    {"publication": "专报信息", "level": "city", "form": "full", "points": "10"},
+]
+
+
+class OverrideSchema(ParamsSchema):
+    """One publication whose points for one form differ from its level's row."""
+    publication = fields.String(required=True, validate=lambda s: bool(s.strip()),
+                                error_messages={"required": "必须填写刊物名称",
+                                                "validator_failed": "刊物名称不能为空"},
+                                metadata={"label": "刊物名称", "unit": "", "source": SOURCE})
+    level = choice(LEVELS, "provincial", label="级别", source=SOURCE)
+    form = choice(FORMS, "full", label="采用形式", source=SOURCE)
+    points = points(0, label="分值", source=SOURCE)
+
+
+class ProvincialParams(ParamsSchema):
+    adoption = grid(LEVELS, FORMS, ADOPTION_DEFAULTS, label="采用计分（按刊物级别和采用形式）",
+                    source=SOURCE)
+    publication_overrides = records(
+        OverrideSchema, OVERRIDE_DEFAULTS, label="特定刊物分值",
+        source=f"{SOURCE}：《政务工作交流》全文30分，《昨日要情》全文10分，市《专报信息》全文10分")
+    instruction = table(LEVELS, INSTRUCTION_DEFAULTS, label="领导批示计分（按批示领导级别，每级每篇计一次）",
+                        source=SOURCE)
+    accumulate = choice({"sum": "累加计分", "max": "按最高一次计分"}, "sum",
+                        label="一篇稿件多次采用", source=SOURCE)
+    joint_split = joint_split()
+
+
+def bare_name(name):
+    """A publication's name without its 《》 marks."""
+    return name.strip().strip("《》").strip()
+
+
+def _date_words(day):
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class Provincial(RuleSet):
+    name = "provincial"
+    title = "省政府信息采用计分"
+    version = "1.0"
+    description = ("按刊物级别和采用形式计分（国家级、省级、市级；全文、综合、简讯、上报），"
+                   "特定刊物可单独设定分值；领导批示按批示领导级别每篇每级计一次。")
+    params_schema = ProvincialParams
+
+    def adoption_points(self, params, publication, form):
+        for override in params["publication_overrides"]:
+            if (override["level"] == publication.level and override["form"] == form
+                    and bare_name(override["publication"]) == bare_name(publication.name)):
+                return override["points"]
+        return params["adoption"][publication.level][form]
+
+    def compute(self, data, params):
+        publications = data.publications
+        period = data.period
+        if params["accumulate"] == "max":
+            best = {}
+            for adoption in data.adoptions:
+                value = self.adoption_points(params, publications[adoption.publication], adoption.form)
+                if adoption.item not in best or value > best[adoption.item][0]:
+                    best[adoption.item] = (value, adoption)
+            counted = {a.id for _, a in best.values()}
+        else:
+            counted = None
+        for adoption in data.adoptions:
+            publication = publications[adoption.publication]
+            value = self.adoption_points(params, publication, adoption.form)
+            text = (f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）"
+                    f"{FORMS_SHORT[adoption.form]}{'采用' if adoption.form != 'forwarded' else ''}")
+            if counted is not None and adoption.id not in counted:
+                yield Line("adoption", f"{text}，同一稿件按最高一次计分，本次不计分",
+                           points=Decimal("0.00"), item=adoption.item, ref=f"adoption:{adoption.id}")
+                continue
+            if not value:
+                continue
+            yield Line("adoption", f"{text}，计{fmt(value)}分", points=value, item=adoption.item,
+                       ref=f"adoption:{adoption.id}")
+
+        earliest = {}
+        for instruction in data.instructions:  # ordered by date: the first at a level counts
+            key = (instruction.item, instruction.leader_level)
+            if key not in earliest:
+                earliest[key] = instruction
+        for (item_id, level), instruction in earliest.items():
+            if not period.contains(instruction.instructed_on):
+                continue
+            value = params["instruction"][level]
+            if not value:
+                continue
+            who = f"{instruction.leader}（{LEVELS[level]}领导）" if instruction.leader else f"{LEVELS[level]}领导"
+            yield Line("instruction",
+                       f"{who}{_date_words(instruction.instructed_on)}批示，计{fmt(value)}分",
+                       points=value, item=item_id, ref=f"instruction:{instruction.id}")
+
+
+@hookimpl
+def kaohe_rulesets():
+    return [Provincial()]
