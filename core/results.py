@@ -1,0 +1,191 @@
+"""Reading stored runs: which run is official, rankings, a unit's explanation, awards, diffs, publishing."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from .db import db
+from .errors import KaoheError, NotFound
+from .models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult, now
+from .periods import parse_period
+from .vocab import UNIT_KINDS, ZERO
+
+
+def runs_of(scheme, period=None):
+    query = ScoreRun.select().where(ScoreRun.scheme == scheme)
+    if period is not None:
+        query = query.where(ScoreRun.period == parse_period(period).label)
+    return list(query.order_by(ScoreRun.id.desc()))
+
+
+def official_run(scheme, period):
+    """The published run of a period: the one published last (None when none is)."""
+    return (ScoreRun.select()
+            .where((ScoreRun.scheme == scheme) & (ScoreRun.period == parse_period(period).label)
+                   & (ScoreRun.published == True))  # noqa: E712 (peewee expression)
+            .order_by(ScoreRun.published_at.desc(), ScoreRun.id.desc()).first())
+
+
+def latest_run(scheme, period):
+    return (ScoreRun.select()
+            .where((ScoreRun.scheme == scheme) & (ScoreRun.period == parse_period(period).label))
+            .order_by(ScoreRun.id.desc()).first())
+
+
+def get_run(scheme, run_id):
+    run = ScoreRun.get_or_none((ScoreRun.id == int(run_id)) & (ScoreRun.scheme == scheme))
+    if run is None:
+        raise NotFound(f"考核方案「{scheme.name}」没有编号为 {run_id} 的计算结果")
+    return run
+
+
+def is_official(run):
+    if not run.published:
+        return False
+    current = official_run(run.scheme, run.period)
+    return current is not None and current.id == run.id
+
+
+def pick_run(scheme, period=None, run_id=None, prefer_official=True):
+    """The run to show: the one asked for, else the period's official run, else its latest."""
+    if run_id is not None:
+        return get_run(scheme, run_id)
+    period = period if period is not None else scheme.year
+    run = official_run(scheme, period) if prefer_official else None
+    run = run or latest_run(scheme, period)
+    if run is None:
+        raise NotFound(f"考核方案「{scheme.name}」{parse_period(period).title}尚未计算，"
+                       f"请先运行 kaohe recalc {scheme.name} --period {parse_period(period).label}")
+    return run
+
+
+def ranking(run, pool=None):
+    """The run's unit results with their units, ordered by pool and rank."""
+    query = (UnitResult.select(UnitResult, Unit).join(Unit)
+             .where(UnitResult.run == run))
+    if pool:
+        query = query.where(UnitResult.pool == pool)
+    order = list(UNIT_KINDS)
+    rows = list(query)
+    rows.sort(key=lambda r: (order.index(r.pool) if r.pool in order else 99, r.pool, r.rank))
+    return rows
+
+
+def unit_lines(run, unit):
+    """The score lines of one unit in a run, with item numbers and titles, grouped by rule set."""
+    query = (ScoreLine.select(ScoreLine, Item.no, Item.title)
+             .join(Item, join_type="LEFT OUTER", on=(ScoreLine.item == Item.id))
+             .where((ScoreLine.run == run) & (ScoreLine.unit == unit))
+             .order_by(ScoreLine.ruleset, ScoreLine.id))
+    groups = defaultdict(list)
+    for line in query.objects():
+        groups[line.ruleset].append(line)
+    return dict(groups)
+
+
+def reporter_lines(run, reporter):
+    query = (ScoreLine.select(ScoreLine, Item.no, Item.title)
+             .join(Item, join_type="LEFT OUTER", on=(ScoreLine.item == Item.id))
+             .where((ScoreLine.run == run) & (ScoreLine.reporter == reporter))
+             .order_by(ScoreLine.ruleset, ScoreLine.id))
+    return list(query.objects())
+
+
+def unit_result(run, unit):
+    result = UnitResult.get_or_none((UnitResult.run == run) & (UnitResult.unit == unit))
+    if result is None:
+        raise NotFound(f"单位「{unit.name}」不在这次计算的结果中")
+    return result
+
+
+def awards(run):
+    """The award lists of a run: units by pool, then reporters, each with exclusions."""
+    units = defaultdict(list)
+    for row in ranking(run):
+        if row.award_rank is not None:
+            units[row.pool].append(row)
+    for rows in units.values():
+        rows.sort(key=lambda r: r.award_rank)
+    excluded_units = [r for r in ranking(run) if r.award_rank is None and r.award_note]
+    reporters = list(ReporterResult.select(ReporterResult, Reporter).join(Reporter)
+                     .where((ReporterResult.run == run) & ReporterResult.award_rank.is_null(False))
+                     .order_by(ReporterResult.award_rank))
+    excluded_reporters = list(
+        ReporterResult.select(ReporterResult, Reporter).join(Reporter)
+        .where((ReporterResult.run == run) & ReporterResult.award_rank.is_null(True)
+               & ((ReporterResult.vetoed == True) | (ReporterResult.rank <= 20)))  # noqa: E712
+        .order_by(ReporterResult.rank))
+    return {"units": dict(units), "reporters": reporters, "excluded_units": excluded_units,
+            "excluded_reporters": [r for r in excluded_reporters if r.award_note]}
+
+
+def publish(run, user=""):
+    """Make a run the official result of its period. Runs are never changed after they are stored."""
+    if run.published:
+        raise KaoheError(f"第 {run.id} 次计算已于 {run.published_at:%Y-%m-%d %H:%M} 由 "
+                         f"{run.published_by or '（未知）'} 发布")
+    with db.atomic():
+        updated = (ScoreRun.update(published=True, published_at=now(), published_by=user or "")
+                   .where((ScoreRun.id == run.id) & (ScoreRun.published == False))  # noqa: E712
+                   .execute())
+    if not updated:
+        raise KaoheError(f"第 {run.id} 次计算已经发布")
+    return ScoreRun.get_by_id(run.id)
+
+
+def delete_run(run):
+    if run.published:
+        raise KaoheError("已发布的计算结果不能删除")
+    with db.atomic():
+        ScoreLine.delete().where(ScoreLine.run == run).execute()
+        UnitResult.delete().where(UnitResult.run == run).execute()
+        ReporterResult.delete().where(ReporterResult.run == run).execute()
+        run.delete_instance()
+
+
+def diff_runs(run_a, run_b):
+    """What changed from run A to run B: units whose totals or ranks moved, and differing lines."""
+    a_results = {r.unit_id: r for r in UnitResult.select().where(UnitResult.run == run_a)}
+    b_results = {r.unit_id: r for r in UnitResult.select().where(UnitResult.run == run_b)}
+    unit_names = {u.id: u for u in Unit.select().where(Unit.id.in_(set(a_results) | set(b_results)))}
+    units = []
+    for uid in sorted(set(a_results) | set(b_results), key=lambda i: unit_names[i].code):
+        a, b = a_results.get(uid), b_results.get(uid)
+        pa, pb = (a.points if a else ZERO), (b.points if b else ZERO)
+        ya, yb = (a.yuan if a else ZERO), (b.yuan if b else ZERO)
+        ra, rb = (a.rank if a else None), (b.rank if b else None)
+        if pa != pb or ya != yb or ra != rb:
+            units.append({"unit": unit_names[uid], "points_a": pa, "points_b": pb,
+                          "points_delta": pb - pa, "yuan_a": ya, "yuan_b": yb,
+                          "yuan_delta": yb - ya, "rank_a": ra, "rank_b": rb})
+    lines = []
+    a_lines = _line_map(run_a)
+    b_lines = _line_map(run_b)
+    for key in sorted(set(a_lines) | set(b_lines), key=lambda k: tuple(str(x) for x in k)):
+        la, lb = a_lines.get(key), b_lines.get(key)
+        if la and lb and la[0] == lb[0] and la[1] == lb[1] and la[2] == lb[2]:
+            continue
+        change = "added" if la is None else "removed" if lb is None else "changed"
+        lines.append({"change": change, "unit": key[0], "reporter": key[1], "item": key[2],
+                      "ruleset": key[3], "rule": key[4], "ref": key[5],
+                      "points_a": la[0] if la else None, "points_b": lb[0] if lb else None,
+                      "yuan_a": la[1] if la else None, "yuan_b": lb[1] if lb else None,
+                      "explanation_a": la[2] if la else "", "explanation_b": lb[2] if lb else ""})
+    return {"run_a": run_a, "run_b": run_b, "units": units, "lines": lines}
+
+
+def _line_map(run):
+    lines = {}
+    query = (ScoreLine.select(ScoreLine.unit, ScoreLine.reporter, ScoreLine.item, ScoreLine.ruleset,
+                              ScoreLine.rule, ScoreLine.ref, ScoreLine.kind, ScoreLine.points,
+                              ScoreLine.yuan, ScoreLine.explanation)
+             .where(ScoreLine.run == run).tuples())
+    for unit, reporter, item, ruleset, rule, ref, kind, points, yuan, text in query:
+        key = (unit, reporter, item, ruleset, rule, ref or kind)
+        if key in lines:  # the same source twice (rare): keep them apart by their sentence
+            key = key + (text,)
+        lines[key] = (points, yuan, text)
+    return lines
+
+
+def total_of(lines):
+    return sum((line.points for line in lines), Decimal("0.00"))
