@@ -93,6 +93,7 @@ class UrgentRow(NamedTuple):
     status: str
     misreported: bool
     reporter: int | None
+    title: str = ""  # the event, for the explanations
 
 
 class SolicitationRow(NamedTuple):
@@ -315,12 +316,14 @@ class PeriodData:
         query = (UrgentReport.select(UrgentReport.id, UrgentReport.no, UrgentReport.unit,
                                      UrgentReport.severity, UrgentReport.occurred_at,
                                      UrgentReport.reported_at, UrgentReport.status,
-                                     UrgentReport.misreported, UrgentReport.reporter)
+                                     UrgentReport.misreported, UrgentReport.reporter,
+                                     UrgentReport.title)
                  .where((UrgentReport.occurred_at >= p.start_at) & (UrgentReport.occurred_at < p.end_at)
                         & self._member_filter(UrgentReport.unit))
                  .order_by(UrgentReport.occurred_at, UrgentReport.id))
         rows = self._track("urgent_reports", _dates(_raw(query), 4, 5, parser=_datetime))
-        return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8]) for r in rows]
+        return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
+                for r in rows]
 
     @cached_property
     def facts(self):

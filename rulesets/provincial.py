@@ -1,12 +1,14 @@
 """`provincial` 省政府信息采用计分: points for adoptions by publication level and form, and for instructions."""
 
-from decimal import Decimal
-
 from marshmallow import fields
 
-from core.vocab import FORMS, FORMS_SHORT, LEVELS, fmt
-from plugins import Line, RuleSet, hookimpl
+from core.vocab import FORMS, LEVELS
+from plugins import RuleSet, hookimpl
 from plugins.params import ParamsSchema, choice, grid, joint_split, points, records, table
+
+from .common import adoption_lines, bare_name, instruction_lines
+
+__all__ = ["Provincial", "bare_name", "kaohe_rulesets"]
 
 SOURCE = "省政府办公厅政务信息采用计分办法（参照连云港、六安、衢州、广元、梅州通行标准）"
 
@@ -47,15 +49,6 @@ class ProvincialParams(ParamsSchema):
     joint_split = joint_split()
 
 
-def bare_name(name):
-    """A publication's name without its 《》 marks."""
-    return name.strip().strip("《》").strip()
-
-
-def _date_words(day):
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 class Provincial(RuleSet):
     name = "provincial"
     title = "省政府信息采用计分"
@@ -72,46 +65,9 @@ class Provincial(RuleSet):
         return params["adoption"][publication.level][form]
 
     def compute(self, data, params):
-        publications = data.publications
-        period = data.period
-        if params["accumulate"] == "max":
-            best = {}
-            for adoption in data.adoptions:
-                value = self.adoption_points(params, publications[adoption.publication], adoption.form)
-                if adoption.item not in best or value > best[adoption.item][0]:
-                    best[adoption.item] = (value, adoption)
-            counted = {a.id for _, a in best.values()}
-        else:
-            counted = None
-        for adoption in data.adoptions:
-            publication = publications[adoption.publication]
-            value = self.adoption_points(params, publication, adoption.form)
-            text = (f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）"
-                    f"{FORMS_SHORT[adoption.form]}{'采用' if adoption.form != 'forwarded' else ''}")
-            if counted is not None and adoption.id not in counted:
-                yield Line("adoption", f"{text}，同一稿件按最高一次计分，本次不计分",
-                           points=Decimal("0.00"), item=adoption.item, ref=f"adoption:{adoption.id}")
-                continue
-            if not value:
-                continue
-            yield Line("adoption", f"{text}，计{fmt(value)}分", points=value, item=adoption.item,
-                       ref=f"adoption:{adoption.id}")
-
-        earliest = {}
-        for instruction in data.instructions:  # ordered by date: the first at a level counts
-            key = (instruction.item, instruction.leader_level)
-            if key not in earliest:
-                earliest[key] = instruction
-        for (item_id, level), instruction in earliest.items():
-            if not period.contains(instruction.instructed_on):
-                continue
-            value = params["instruction"][level]
-            if not value:
-                continue
-            who = f"{instruction.leader}（{LEVELS[level]}领导）" if instruction.leader else f"{LEVELS[level]}领导"
-            yield Line("instruction",
-                       f"{who}{_date_words(instruction.instructed_on)}批示，计{fmt(value)}分",
-                       points=value, item=item_id, ref=f"instruction:{instruction.id}")
+        yield from adoption_lines(data, params["accumulate"],
+                                  lambda publication, form: self.adoption_points(params, publication, form))
+        yield from instruction_lines(data, params["instruction"])
 
 
 @hookimpl

@@ -1,0 +1,87 @@
+"""What the built-in rule sets share: adoption and instruction scoring, and the Chinese date words."""
+
+from decimal import Decimal
+
+from core.vocab import FORMS_SHORT, LEVELS, fmt
+from plugins import Line
+
+ZERO = Decimal("0.00")
+
+
+def bare_name(name):
+    """A publication's name without its 《》 marks."""
+    return name.strip().strip("《》").strip()
+
+
+def date_words(day):
+    """2025年3月8日"""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def time_words(moment):
+    """2025年3月8日14:30"""
+    return f"{date_words(moment)}{moment:%H:%M}"
+
+
+def adoption_words(publication, form):
+    """《专报信息》（省级）全文采用 — how an adoption is named in an explanation."""
+    done = "采用" if form != "forwarded" else ""
+    return f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）{FORMS_SHORT[form]}{done}"
+
+
+def adoption_lines(data, accumulate, value_of):
+    """Item lines for the period's adoptions; `value_of(publication, form)` gives the points.
+
+    With `accumulate` ``sum`` every adoption of an item counts; with ``max`` only the adoption
+    worth most in the period counts (the earliest among equals), the others get a zero line that
+    says so. Adoptions worth nothing give no line.
+    """
+    publications = data.publications
+    counted = None
+    if accumulate == "max":
+        best = {}
+        for adoption in data.adoptions:
+            value = value_of(publications[adoption.publication], adoption.form)
+            if adoption.item not in best or value > best[adoption.item][0]:
+                best[adoption.item] = (value, adoption)
+        counted = {a.id for _, a in best.values()}
+    for adoption in data.adoptions:
+        publication = publications[adoption.publication]
+        value = value_of(publication, adoption.form)
+        text = adoption_words(publication, adoption.form)
+        if counted is not None and adoption.id not in counted:
+            yield Line("adoption", f"{text}，同一稿件按最高一次计分，本次不计分",
+                       points=ZERO, item=adoption.item, ref=f"adoption:{adoption.id}")
+            continue
+        if not value:
+            continue
+        yield Line("adoption", f"{text}，计{fmt(value)}分", points=value, item=adoption.item,
+                   ref=f"adoption:{adoption.id}")
+
+
+def first_instructions(data):
+    """(item, level) → the earliest instruction at that level, for the instructions dated in the period.
+
+    ``data.instructions`` holds earlier instructions too, ordered by date, so an item instructed
+    at a level before the period is not counted again at that level.
+    """
+    earliest = {}
+    for instruction in data.instructions:
+        key = (instruction.item, instruction.leader_level)
+        if key not in earliest:
+            earliest[key] = instruction
+    return {key: instruction for key, instruction in earliest.items()
+            if data.period.contains(instruction.instructed_on)}
+
+
+def instruction_lines(data, points_by_level):
+    """Item lines for instructions: each leader level counts once per item, by its earliest date."""
+    for (item_id, level), instruction in first_instructions(data).items():
+        value = points_by_level.get(level)
+        if not value:
+            continue
+        who = (f"{instruction.leader}（{LEVELS[level]}领导）" if instruction.leader
+               else f"{LEVELS[level]}领导")
+        yield Line("instruction",
+                   f"{who}{date_words(instruction.instructed_on)}批示，计{fmt(value)}分",
+                   points=value, item=item_id, ref=f"instruction:{instruction.id}")
