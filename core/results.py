@@ -3,6 +3,8 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from peewee import JOIN
+
 from .db import db
 from .errors import KaoheError, NotFound
 from .models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult, now
@@ -72,22 +74,22 @@ def ranking(run, pool=None):
 
 def unit_lines(run, unit):
     """The score lines of one unit in a run, with item numbers and titles, grouped by rule set."""
-    query = (ScoreLine.select(ScoreLine, Item.no, Item.title)
-             .join(Item, join_type="LEFT OUTER", on=(ScoreLine.item == Item.id))
+    query = (ScoreLine.select(ScoreLine, Item)
+             .join(Item, JOIN.LEFT_OUTER, on=(ScoreLine.item == Item.id))
              .where((ScoreLine.run == run) & (ScoreLine.unit == unit))
-             .order_by(ScoreLine.ruleset, ScoreLine.id))
+             .order_by(ScoreLine.id))
     groups = defaultdict(list)
-    for line in query.objects():
+    for line in query:
         groups[line.ruleset].append(line)
     return dict(groups)
 
 
 def reporter_lines(run, reporter):
-    query = (ScoreLine.select(ScoreLine, Item.no, Item.title)
-             .join(Item, join_type="LEFT OUTER", on=(ScoreLine.item == Item.id))
+    query = (ScoreLine.select(ScoreLine, Item)
+             .join(Item, JOIN.LEFT_OUTER, on=(ScoreLine.item == Item.id))
              .where((ScoreLine.run == run) & (ScoreLine.reporter == reporter))
-             .order_by(ScoreLine.ruleset, ScoreLine.id))
-    return list(query.objects())
+             .order_by(ScoreLine.id))
+    return list(query)
 
 
 def unit_result(run, unit):
