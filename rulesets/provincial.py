@@ -1,6 +1,6 @@
 """`provincial` 省政府信息采用计分: points for adoptions by publication level and form, and for instructions."""
 
-from marshmallow import fields
+from marshmallow import ValidationError, fields
 
 from core.vocab import FORMS, LEVELS
 from plugins import RuleSet, hookimpl
@@ -25,11 +25,16 @@ OVERRIDE_DEFAULTS = [
 ]
 
 
+def _named(text):
+    """A publication override must name a publication (marshmallow ignores a validator's False)."""
+    if not bare_name(text):
+        raise ValidationError("刊物名称不能为空")
+
+
 class OverrideSchema(ParamsSchema):
     """One publication whose points for one form differ from its level's row."""
-    publication = fields.String(required=True, validate=lambda s: bool(s.strip()),
-                                error_messages={"required": "必须填写刊物名称",
-                                                "validator_failed": "刊物名称不能为空"},
+    publication = fields.String(required=True, validate=_named,
+                                error_messages={"required": "必须填写刊物名称"},
                                 metadata={"label": "刊物名称", "unit": "", "source": SOURCE})
     level = choice(LEVELS, "provincial", label="级别", source=SOURCE)
     form = choice(FORMS, "full", label="采用形式", source=SOURCE)
