@@ -517,10 +517,12 @@ def _codes(value):
 
 # ---------------------------------------------------------------- comparing with the database
 
-def _existing(kind, keys):
-    """{key: (id, values)} of the rows with these natural keys, values as codes like a file holds."""
+def stored_rows(kind, firsts=None):
+    """(id, values) of a kind's stored rows, values by field as a file holds them (codes, lists).
+
+    With `firsts`, only the rows whose first key field is one of them; else every row, by id.
+    """
     model = kind.model
-    selected = [model.id]
     joins = []
     columns = {}
     for name in kind.scalars:
@@ -531,38 +533,56 @@ def _existing(kind, keys):
             columns[name] = getattr(alias, target.key[0])
         else:
             columns[name] = getattr(model, name)
-    selected += [columns[name] for name in kind.scalars]
-    first = kind.key[0]
-    found = {}
-    wanted = set(keys)
-    for chunk in _chunks({key[0] for key in keys}):
-        query = model.select(*selected)
+    selected = [model.id] + [columns[name] for name in kind.scalars]
+
+    def query():
+        select = model.select(*selected)
         for alias, on in joins:
-            query = query.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
-        for row in query.where(columns[first].in_(chunk)).tuples():
-            values = dict(zip(kind.scalars, row[1:]))
-            key = key_of(kind, values)
-            if key in wanted:
-                found[key] = (row[0], values)
+            select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
+        return select
+
+    if firsts is None:
+        batches = [query().order_by(model.id)]
+    else:
+        first = columns[kind.key[0]]
+        batches = (query().where(first.in_(chunk)) for chunk in _chunks(set(firsts)))
+    found = [(row[0], dict(zip(kind.scalars, row[1:])))
+             for select in batches for row in select.tuples()]
     for name, link in kind.links.items():
-        lists = _link_codes(link, [ident for ident, _ in found.values()])
-        for ident, values in found.values():
+        lists = _link_codes(link, None if firsts is None else [ident for ident, _ in found])
+        for ident, values in found:
             values[name] = lists.get(ident, [])
-    return {key: (ident, tuple(_comparable(values.get(n)) for n in kind.values_fields))
-            for key, (ident, values) in found.items()}
+    return found
+
+
+def _existing(kind, keys):
+    """{key: (id, values)} of the stored rows with these natural keys (values compared on import)."""
+    wanted = set(keys)
+    found = {}
+    for ident, values in stored_rows(kind, {key[0] for key in keys}):
+        key = key_of(kind, values)
+        if key in wanted:
+            found[key] = (ident, tuple(_comparable(values.get(n)) for n in kind.values_fields))
+    return found
 
 
 def _link_codes(link, owner_ids):
+    """{owner id: [codes in order]} of a link table, for these owners or (None) for all."""
     target = KINDS[link.kind]
     owner = getattr(link.model, link.owner)
     code = getattr(target.model, target.key[0])
     order = link.model.position if link.ordered else link.model.id
+
+    def query():
+        return (link.model.select(owner, code)
+                .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
+                .order_by(owner, order))
+
+    selects = ([query()] if owner_ids is None
+               else (query().where(owner.in_(chunk)) for chunk in _chunks(owner_ids)))
     lists = defaultdict(list)
-    for chunk in _chunks(owner_ids):
-        query = (link.model.select(owner, code)
-                 .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
-                 .where(owner.in_(chunk)).order_by(owner, order).tuples())
-        for ident, value in query:
+    for select in selects:
+        for ident, value in select.tuples():
             lists[ident].append(value)
     return lists
 
