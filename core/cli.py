@@ -117,6 +117,61 @@ def import_(paths, dry_run):
         click.echo("检查通过（未写入）。Dry run passed, nothing written.")
 
 
+@cli.command("export")
+@click.argument("what")
+@click.argument("name", required=False)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="输出文件。Output file (.xlsx or .csv).")
+@click.option("--format", "fmt_", type=click.Choice(["xlsx", "csv"]),
+              help="格式（默认按输出文件的后缀）。Format (default from the output's suffix).")
+@click.option("--period", help="期间（默认方案年度）。Period (default the year).")
+@click.option("--run", "run_id", type=int, help="指定计算编号。A run id.")
+@click.option("--pool", help="排名只导出一个考核组别。Ranking of one pool only.")
+@click.option("--unit", "unit_code", help="明细只导出一个单位。Lines of one unit only.")
+@click.option("--encoding", type=click.Choice(["utf-8", "gbk"]), default="utf-8", show_default=True,
+              help="CSV 编码。CSV encoding.")
+def export(what, name, output, fmt_, period, run_id, pool, unit_code, encoding):
+    """导出数据（导入格式）、排名或计分明细。Export data (import format), a ranking or score lines.
+
+    \b
+    WHAT：数据种类（units、稿件…，逗号分隔；all 全部）、ranking 排名、lines 计分明细
+          Data kinds (comma-separated, or all), ranking, or lines.
+    例 e.g.:
+      kaohe export all -o 数据.xlsx
+      kaohe export 稿件 -o 稿件.csv --encoding gbk
+      kaohe export ranking 市政府系统 --period 2025-03 -o 排名.xlsx
+      kaohe export lines 市政府系统 --run 3 --unit 330824 -o 明细.csv
+    """
+    from pathlib import Path
+
+    from .exporter import export as export_bytes, format_of
+    data, summary = export_bytes(what, name, format_of(output, fmt_), period=period, run_id=run_id,
+                                 pool=pool, unit_code=unit_code, encoding=encoding)
+    Path(output).write_bytes(data)
+    click.echo(f"{summary} → {output}")
+
+
+@cli.command("template")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="输出文件：.xlsx 含全部种类；.csv 按文件名定种类（如 稿件.csv）。"
+                   "An .xlsx holds every kind; a .csv's name says its kind.")
+@click.option("--kind", help="CSV 模板的数据种类（默认按文件名）。Kind of a CSV template.")
+def template(output, kind):
+    """写出导入模板：表头与一行示例。Write an import template: headers and an example row."""
+    from pathlib import Path
+
+    from .importer import kind_named, template_csv, template_workbook
+    path = Path(output)
+    if path.suffix.lower() == ".csv":
+        found = kind_named(kind or path.stem)
+        if found is None:
+            raise KaoheError("请用 --kind 指明模板的数据种类，或把文件命名为 稿件.csv 这样的名称")
+        path.write_bytes(template_csv(found.name))
+    else:
+        path.write_bytes(template_workbook())
+    click.echo(f"已写出导入模板 → {output}")
+
+
 # ---------------------------------------------------------------- schemes
 
 @cli.group(context_settings=CONTEXT)
