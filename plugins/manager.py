@@ -1,9 +1,11 @@
 """The plugin-manager factory: built-ins, the `kaohe` entry points and a plugins folder, one path."""
 
 import difflib
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
+import inspect
 import logging
 import os
 import re
@@ -42,10 +44,12 @@ class PluginInfo:
     origin: str  # module path, "distribution version", or file path
     rulesets: list = field(default_factory=list)
     error: str = ""
+    registered: bool = False
 
     @property
     def loaded(self):
-        return not self.error
+        """Registered: its hooks are called (a hook that raised later is listed in `error` too)."""
+        return self.registered
 
 
 class Registry:
@@ -84,32 +88,57 @@ class Registry:
         info = PluginInfo(name=name, source=source, origin=origin)
         self.plugins.append(info)
         try:
+            self._check_name_free(name)
             self._check_hook_names(plugin, name)
             rulesets = self._collect_rulesets(plugin, name)
-            self.pm.register(plugin, name=name)
+            self.pm.register(plugin if source == "builtin" else _Guarded(plugin, info), name=name)
         except PluginError as error:
             info.error = str(error)
             return info
+        except (pluggy.PluginValidationError, ValueError) as error:
+            info.error = f"插件「{name}」无法注册：{error}"
+            return info
+        info.registered = True
         for ruleset in rulesets:
             self.rulesets[ruleset.name] = ruleset
             self.ruleset_plugin[ruleset.name] = info
             info.rulesets.append(ruleset.name)
         return info
 
+    def unregister(self, name):
+        """Take the plugin registered as `name` out again, with its rule sets; return its object."""
+        plugin = self.pm.unregister(name=name) if self.pm.has_plugin(name) else None
+        for info in [p for p in self.plugins if p.name == name]:
+            for ruleset in info.rulesets:
+                self.rulesets.pop(ruleset, None)
+                self.ruleset_plugin.pop(ruleset, None)
+            self.plugins.remove(info)
+        return plugin.plugin if isinstance(plugin, _Guarded) else plugin
+
     def refuse(self, name, source, origin, message):
         info = PluginInfo(name=name, source=source, origin=origin, error=message)
         self.plugins.append(info)
         return info
 
+    def _check_name_free(self, name):
+        taken = next((p for p in self.plugins[:-1] if p.name == name and p.loaded), None)
+        if taken is not None:
+            raise PluginError(f"插件名称「{name}」已被{_SOURCE_WORDS.get(taken.source, taken.source)}"
+                              f"（{taken.origin}）占用，请为插件改名", plugin=name)
+
     def _check_hook_names(self, plugin, name):
         for attr in dir(plugin):
-            if not attr.startswith("kaohe_") or attr in HOOK_NAMES:
+            value = getattr(plugin, attr, None)
+            if not callable(value):
                 continue
-            if not callable(getattr(plugin, attr, None)):
+            opts = getattr(value, "kaohe_impl", None)
+            hook_name = (opts.get("specname") or attr) if isinstance(opts, dict) else attr
+            looks_like_a_hook = opts is not None or hook_name.startswith("kaohe_")
+            if hook_name in HOOK_NAMES or not looks_like_a_hook:
                 continue
-            close = difflib.get_close_matches(attr, HOOK_NAMES, n=1)
+            close = difflib.get_close_matches(hook_name, HOOK_NAMES, n=1)
             hint = f"（是否应为 {close[0]}？）" if close else f"（可用的钩子：{', '.join(HOOK_NAMES)}）"
-            raise PluginError(f"插件「{name}」实现了未知的钩子 {attr}{hint}", plugin=name)
+            raise PluginError(f"插件「{name}」实现了未知的钩子 {hook_name}{hint}", plugin=name)
 
     def _collect_rulesets(self, plugin, name):
         hook = getattr(plugin, "kaohe_rulesets", None)
@@ -135,6 +164,42 @@ class Registry:
                                   plugin=name)
             seen.add(ruleset.name)
         return list(returned)
+
+
+_SOURCE_WORDS = {"builtin": "内置规则集", "entrypoint": "已安装的插件", "folder": "插件目录中的插件"}
+
+
+class _Guarded:
+    """A department plugin as pluggy sees it: each hook function, if it raises, is recorded.
+
+    The error, naming the plugin and the hook, goes to the plugin's ``PluginInfo.error`` (and so
+    to ``kaohe plugins`` and the panel's plugins page); the call returns nothing for that plugin
+    and the other plugins' results are kept, so one broken plugin cannot take a command or the
+    panel down. Hook wrappers (generator functions) are registered as they are.
+    """
+
+    def __init__(self, plugin, info):
+        self.plugin = plugin
+        for attr in dir(plugin):
+            value = getattr(plugin, attr, None)
+            if callable(value) and getattr(value, "kaohe_impl", None) is not None:
+                setattr(self, attr, value if inspect.isgeneratorfunction(value)
+                        else _guard(value, info, attr))
+
+
+def _guard(function, info, attr):
+    hook_name = function.kaohe_impl.get("specname") or attr
+
+    @functools.wraps(function)
+    def guarded(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:  # a plugin's own bug: report it against the plugin
+            message = f"插件「{info.name}」的钩子 {hook_name} 出错：{_error_text(error)}"
+            info.error = f"{info.error}；{message}" if info.error else message
+            log.warning("%s", message)
+            return None
+    return guarded
 
 
 def check_ruleset(ruleset, plugin_name):
