@@ -24,10 +24,10 @@ class VetoSeveritySchema(ParamsSchema):
 
 
 class UrgentPenaltyParams(ParamsSchema):
-    deadline = table(SEVERITIES, DEADLINE_DEFAULTS, unit="小时",
+    deadlines = table(SEVERITIES, DEADLINE_DEFAULTS, unit="小时",
                      label="首报时限（事件发生后，按事件级别）",
                      source=f"{SOURCE}第三条：特别重大、重大事件2小时内首报，较大、一般事件4小时内首报")
-    deduction = table(FAILURES, DEDUCTION_DEFAULTS, label="扣分（填正数，按情形）",
+    deductions = table(FAILURES, DEDUCTION_DEFAULTS, label="扣分（填正数，按情形）",
                       source=f"{SOURCE}第六条：迟报每次扣20分，漏报、瞒报每次扣40分，误报每次扣20分")
     veto_severities = records(VetoSeveritySchema, VETO_DEFAULTS, unit="",
                               label="迟报、漏报、误报即一票否决的事件级别",
@@ -80,9 +80,9 @@ class UrgentPenalty(RuleSet):
             severity = SEVERITIES[report.severity]
             event = (f"紧急信息「{report.title or report.no}」（{severity}，"
                      f"发生于{time_words(report.occurred_at)}）")
-            found = failures_of(report, params["deadline"][report.severity])
+            found = failures_of(report, params["deadlines"][report.severity])
             for failure, words in found:
-                value = params["deduction"][failure]
+                value = params["deductions"][failure]
                 if not value:
                     continue
                 yield Line(failure, f"{event}{words}扣{fmt(value)}分", points=-value,

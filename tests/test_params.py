@@ -55,8 +55,8 @@ def test_every_parameter_has_a_label_a_unit_and_a_source(registry, name):
     ("environment", "per_item_yuan", "元"),
     ("environment", "watch_months", "个月"),
     ("county_bonus", "top_bonus", "分"),
-    ("urgent_penalty", "deadline", "小时"),
-    ("urgent_penalty", "deduction", "分"),
+    ("urgent_penalty", "deadlines", "小时"),
+    ("urgent_penalty", "deductions", "分"),
 ])
 def test_units_of_measure(registry, name, path, unit):
     entries = {e["path"]: e for e in describe(registry.ruleset(name).params_schema)}
@@ -67,7 +67,7 @@ def test_sources_name_the_scheme_article(registry):
     entries = {e["path"]: e for e in describe(registry.ruleset("environment").params_schema)}
     assert "第六条" in entries["solicitation_answer"]["source"]
     entries = {e["path"]: e for e in describe(registry.ruleset("urgent_penalty").params_schema)}
-    assert "第三条" in entries["deadline"]["source"]
+    assert "第三条" in entries["deadlines"]["source"]
 
 
 # ---------------------------------------------------------------- defaults are DOMAIN.md's tables
@@ -91,18 +91,18 @@ def test_defaults_validate_and_match_the_domain_tables(registry, database):
     assert params["county_bonus"] == {"top_rank": 50, "top_bonus": "50.00", "negative_bonus": "3.00",
                                       "joint_split": "equal"}
     urgent = params["urgent_penalty"]
-    assert urgent["deadline"] == {"I": "2.00", "II": "2.00", "III": "4.00", "IV": "4.00"}
-    assert urgent["deduction"] == {"late": "20.00", "missed": "40.00", "concealed": "40.00",
+    assert urgent["deadlines"] == {"I": "2.00", "II": "2.00", "III": "4.00", "IV": "4.00"}
+    assert urgent["deductions"] == {"late": "20.00", "missed": "40.00", "concealed": "40.00",
                                    "misreported": "20.00"}
     assert urgent["veto_severities"] == [{"severity": "I"}, {"severity": "II"}]
 
 
 def test_accepted_values_are_stored_with_two_places_half_up(registry, scheme):
     set_param(registry, scheme, "environment.adoption.ministry.full", "32.345", reason="调整")
-    set_param(registry, scheme, "urgent_penalty.deadline.III", "3.5", reason="调整")
+    set_param(registry, scheme, "urgent_penalty.deadlines.III", "3.5", reason="调整")
 
     assert params_of(scheme, "environment")["adoption"]["ministry"]["full"] == "32.35"
-    assert params_of(scheme, "urgent_penalty")["deadline"]["III"] == "3.50"
+    assert params_of(scheme, "urgent_penalty")["deadlines"]["III"] == "3.50"
 
 
 # ---------------------------------------------------------------- refusals, with the path named
@@ -124,9 +124,9 @@ def test_accepted_values_are_stored_with_two_places_half_up(registry, scheme):
     ("county_bonus.top_rank", "前五十", "不是有效的整数"),
     ("county_bonus.top_rank", "0", "不能小于1"),
     ("county_bonus.negative_bonus", "三", "不是有效的数字"),
-    ("urgent_penalty.deadline.I", "-1", "不能小于0小时"),
-    ("urgent_penalty.deadline.IV", "四小时", "不是有效的数字"),
-    ("urgent_penalty.deduction.late", "-20", "不能小于0"),
+    ("urgent_penalty.deadlines.I", "-1", "不能小于0小时"),
+    ("urgent_penalty.deadlines.IV", "四小时", "不是有效的数字"),
+    ("urgent_penalty.deductions.late", "-20", "不能小于0"),
     ("urgent_penalty.veto_severities.0.severity", "V", "应为以下之一：I（特别重大）"),
     ("urgent_penalty.veto_concealed", "也许", "应为 是 或 否"),
 ])
@@ -148,8 +148,8 @@ def test_bad_values_are_refused_naming_the_path(registry, scheme, path, value, m
     ("environment", {"adoption": {"ministry": {"summary": "5"}}},
      "environment.adoption.ministry.summary"),
     ("environment", {"depth_bonus": {"essay": "5"}}, "environment.depth_bonus.essay"),
-    ("urgent_penalty", {"deadline": {"V": "4"}}, "urgent_penalty.deadline.V"),
-    ("urgent_penalty", {"deduction": {"ignored": "10"}}, "urgent_penalty.deduction.ignored"),
+    ("urgent_penalty", {"deadlines": {"V": "4"}}, "urgent_penalty.deadlines.V"),
+    ("urgent_penalty", {"deductions": {"ignored": "10"}}, "urgent_penalty.deductions.ignored"),
     ("county_bonus", {"top_ten": 10}, "county_bonus.top_ten"),
 ])
 def test_unknown_keys_are_refused_naming_the_path(registry, database, name, params, path):
@@ -165,7 +165,7 @@ def test_unknown_keys_are_refused_naming_the_path(registry, database, name, para
 def test_several_mistakes_are_all_reported(registry, database):
     config = {"rulesets": [
         {"name": "environment", "params": {"per_item_yuan": "一百", "watch_months": "-1"}},
-        {"name": "urgent_penalty", "params": {"deadline": {"II": "-2"}}},
+        {"name": "urgent_penalty", "params": {"deadlines": {"II": "-2"}}},
     ]}
 
     with pytest.raises(ParameterError) as refused:
@@ -174,5 +174,5 @@ def test_several_mistakes_are_all_reported(registry, database):
     assert refused.value.messages == {
         "environment.per_item_yuan": ["不是有效的数字"],
         "environment.watch_months": ["不能小于1"],
-        "urgent_penalty.deadline.II": ["不能小于0小时"],
+        "urgent_penalty.deadlines.II": ["不能小于0小时"],
     }

@@ -182,10 +182,10 @@ def test_veto_without_a_responsible_reporter_names_the_unit_only(registry, count
 # ---------------------------------------------------------------- parameters
 
 def test_deadline_and_deduction_are_tunable(registry, county):
-    # deadline.III 4 → 5 h: 4 h 30 min is on time. deduction.late 20 → 10: severity I 2 h 30 min −10.
+    # deadlines.III 4 → 5 h: 4 h 30 min is on time. deductions.late 20 → 10: severity I 2 h 30 min −10.
     f.urgent(county, "III", "2025-03-08 08:00", "2025-03-08 12:30")
     f.urgent(county, "I", "2025-04-08 08:00", "2025-04-08 10:30")
-    scheme = scheme_of(registry, urgent_penalty__deadline__III="5", urgent_penalty__deduction__late="10")
+    scheme = scheme_of(registry, urgent_penalty__deadlines__III="5", urgent_penalty__deductions__late="10")
 
     outcome = compute(registry, scheme, "2025")
 
@@ -193,11 +193,11 @@ def test_deadline_and_deduction_are_tunable(registry, county):
 
 
 def test_deadline_of_hours_and_a_half(registry, county):
-    # deadline.I 2 → 2.5 h: 2 h 30 min on time, 2 h 31 min late (−20).
+    # deadlines.I 2 → 2.5 h: 2 h 30 min on time, 2 h 31 min late (−20).
     f.urgent(county, "I", "2025-03-08 08:00", "2025-03-08 10:30")
     f.urgent(county, "I", "2025-04-08 08:00", "2025-04-08 10:31")
 
-    outcome = compute(registry, scheme_of(registry, urgent_penalty__deadline__I="2.5"), "2025")
+    outcome = compute(registry, scheme_of(registry, urgent_penalty__deadlines__I="2.5"), "2025")
 
     assert outcome.units[county.id].points == D("-20.00")
     assert "超过2.5小时时限" in lines_of(outcome, county)[0][1]
@@ -211,7 +211,7 @@ def test_each_deduction_is_tunable(registry, county, status, expected):
     # the deduction of the report's status set to 30, a severity IV report of that status
     f.urgent(county, "IV", "2025-03-08 08:00", status=status)
 
-    outcome = compute(registry, scheme_of(registry, **{f"urgent_penalty__deduction__{status}": "30"}),
+    outcome = compute(registry, scheme_of(registry, **{f"urgent_penalty__deductions__{status}": "30"}),
                       "2025")
 
     assert outcome.units[county.id].points == D(expected)
@@ -221,7 +221,7 @@ def test_misreported_deduction_is_tunable(registry, county):
     # 误报 20 → 15, reported on time.
     f.urgent(county, "IV", "2025-03-08 08:00", "2025-03-08 09:00", misreported=True)
 
-    outcome = compute(registry, scheme_of(registry, urgent_penalty__deduction__misreported="15"),
+    outcome = compute(registry, scheme_of(registry, urgent_penalty__deductions__misreported="15"),
                       "2025")
 
     assert outcome.units[county.id].points == D("-15.00")
