@@ -487,6 +487,71 @@ def awards(name, fmt_):
             click.echo(f"  {r.unit.name}：{r.award_note}")
 
 
+def _report_format(output, fmt_):
+    """The report format asked for, else the output file's suffix, else xlsx."""
+    if fmt_:
+        return fmt_
+    suffix = output.rsplit(".", 1)[-1].lower() if output and "." in output else ""
+    if suffix in ("xlsx", "html"):
+        return suffix
+    if output:
+        raise KaoheError(f"无法从文件名「{output}」看出格式，请用 --format xlsx 或 --format html")
+    return "xlsx"
+
+
+def _write_report(path, content):
+    from pathlib import Path
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, str):
+        target.write_text(content, encoding="utf-8")
+    else:
+        target.write_bytes(content)
+    return target
+
+
+@cli.command("notify")
+@click.argument("name")
+@click.option("--month", required=True, help="通报月份，如 2025-03。The month, e.g. 2025-03.")
+@click.option("--format", "fmt_", type=click.Choice(["xlsx", "html"]),
+              help="xlsx 表格或可打印的 html 页面（默认按文件名，否则 xlsx）。xlsx or printable html.")
+@click.option("--output", "-o", help="输出文件（默认“方案-通报-月份.格式”）。Output file.")
+@click.option("--recalc-missing", is_flag=True,
+              help="先计算并保存缺少计算结果的月份。Compute and store missing month runs first.")
+@pass_state
+def notify(state, name, month, fmt_, output, recalc_missing):
+    """每月通报：各组别单位本月报送、采用、得分、年度累计、名次和采用率。The monthly notification."""
+    from . import reports
+    found = schemes.get_scheme(name)
+    fmt_ = _report_format(output, fmt_)
+    data = reports.monthly_notification(found, month, recalc_missing=recalc_missing,
+                                        registry=state.registry)
+    content = reports.notification_xlsx(data) if fmt_ == "xlsx" else reports.notification_html(data)
+    target = _write_report(output or reports.notification_filename(data, fmt_), content)
+    click.echo(f"已生成{data['title']}：{target}")
+    click.echo("计算依据：" + "；".join(f"{r['title']}第{r['run_id']}次计算（{r['status']}）"
+                                   for r in data["runs"]))
+    if not data["all_official"]:
+        click.echo(data["notice"])
+
+
+@cli.command("award-docs")
+@click.argument("name")
+@click.option("--year", type=int, help="年度（默认方案年度）。The year (default the scheme's).")
+@click.option("--format", "fmt_", type=click.Choice(["xlsx", "html"]),
+              help="xlsx 表格或可打印的 html 页面（默认按文件名）。xlsx or printable html.")
+@click.option("--output", "-o", required=True, help="输出文件。Output file.")
+def award_docs(name, year, fmt_, output):
+    """年度评先文件：先进单位、先进个人及不参加评先的原因，仅限已发布的年度结果。Award documents."""
+    from . import reports
+    found = schemes.get_scheme(name)
+    fmt_ = _report_format(output, fmt_)
+    data = reports.award_documents(found, year)
+    content = reports.awards_xlsx(data) if fmt_ == "xlsx" else reports.awards_html(data)
+    target = _write_report(output, content)
+    click.echo(f"已生成{data['title']}（第 {data['run']['id']} 次计算，正式发布）：{target}")
+
+
 @cli.command("diff")
 @click.argument("name")
 @click.argument("run_a", type=int)
