@@ -125,8 +125,8 @@ def _dates(rows, *columns, parser=datetime.date.fromisoformat):
     """SQLite hands dates back as ISO text; turn those columns into date objects in one pass."""
     if not rows:
         return rows
-    todo = [c for c in columns if isinstance(rows[0][c], str) or any(
-        isinstance(r[c], str) for r in rows[:50])]
+    # Look at every row: a nullable column (a first-report time) may be empty for many rows first.
+    todo = [c for c in columns if any(isinstance(r[c], str) for r in rows)]
     if not todo:
         return rows
     out = []

@@ -244,3 +244,16 @@ def test_veto_severities_and_concealment_switch(registry, database):
     assert [outcome.units[u.id].vetoed for u in (late_ii, hidden_iv, hidden_i)] == [False, False, True]
     assert [outcome.units[u.id].points for u in (late_ii, hidden_iv, hidden_i)] == [
         D("-20.00"), D("-40.00"), D("-40.00")]
+
+
+def test_many_reports_without_a_first_report_time_before_a_late_one(registry, county):
+    # 60 reports of severity IV marked missed (no first-report time, −40 each = −2400), then one
+    # severity IV report 5 h late (−20): −2420. The late one's time must be read as a time even
+    # though the reports loaded before it have none.
+    for _ in range(60):
+        f.urgent(county, "IV", "2025-01-01 08:00", status="missed")
+    f.urgent(county, "IV", "2025-06-01 08:00", "2025-06-01 13:00")
+
+    outcome = compute(registry, scheme_of(registry), "2025")
+
+    assert outcome.units[county.id].points == D("-2420.00")
