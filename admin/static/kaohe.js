@@ -1,0 +1,25 @@
+// Kaohe panel: show "计算中…" and disable the buttons while a long form (recalculation, preview) runs.
+(function () {
+  document.querySelectorAll("form.kaohe-busy").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (submitter && submitter.name) {
+        var keep = document.createElement("input");
+        keep.type = "hidden";
+        keep.name = submitter.name;
+        keep.value = submitter.value;
+        form.appendChild(keep);
+      }
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+        if (button === submitter && button.dataset.busy) {
+          button.textContent = button.dataset.busy;
+        }
+        button.disabled = true;
+      });
+      form.querySelectorAll(".kaohe-progress").forEach(function (note) {
+        note.hidden = false;
+        note.classList.add("kaohe-spinning");
+      });
+    });
+  });
+})();

@@ -1,0 +1,112 @@
+"""What every page of the panel shares: role checks, the CSRF-protected form base and transactions."""
+
+from flask import abort, redirect, request, url_for
+from flask_admin import BaseView
+from flask_admin.contrib.peewee import ModelView
+from flask_admin.babel import Translations
+from flask_admin.form import SecureForm
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from core.db import db
+
+
+class KaoheForm(SecureForm):
+    """Flask-Admin's SecureForm with Flask-WTF's token, so CSRFProtect and the form agree."""
+
+    class Meta(FlaskForm.Meta):
+        _translations = Translations()
+
+        def get_translations(self, form):
+            return self._translations
+
+
+class RoleMixin:
+    """A page shown to logged-in users whose role is in `roles` (all roles when None)."""
+
+    roles = None
+
+    def is_accessible(self):
+        if not current_user.is_authenticated:
+            return False
+        return self.roles is None or current_user.role in self.roles
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("kaohe_auth.login", next=request.full_path))
+        abort(403)
+
+
+class KaoheView(RoleMixin, BaseView):
+    """A custom page of the panel."""
+
+
+class KaoheModelView(RoleMixin, ModelView):
+    """A data page: labels translated in lists and forms, saving all or nothing.
+
+    `edit_roles` may create, edit and delete; the other roles of `roles` only read.
+    """
+
+    form_base_class = KaoheForm
+    edit_roles = frozenset({"admin", "clerk"})
+    page_size = 50
+    can_view_details = True
+    can_export = False
+    can_set_page_size = True
+
+    def __init__(self, *args, **kwargs):
+        form_args = dict(self.form_args or {})
+        for name, label in (self.column_labels or {}).items():
+            form_args.setdefault(name, {}).setdefault("label", label)
+        self.form_args = form_args
+        super().__init__(*args, **kwargs)
+
+    def _may_edit(self):
+        return current_user.is_authenticated and current_user.role in self.edit_roles
+
+    @property
+    def can_create(self):
+        return self._may_edit()
+
+    @property
+    def can_edit(self):
+        return self._may_edit()
+
+    @property
+    def can_delete(self):
+        return self._may_edit()
+
+    # ------------------------------------------------------------ all or nothing
+
+    def create_model(self, form):
+        with db.atomic() as transaction:
+            model = super().create_model(form)
+            if model is False:
+                transaction.rollback()
+        return model
+
+    def update_model(self, form, model):
+        with db.atomic() as transaction:
+            done = super().update_model(form, model)
+            if not done:
+                transaction.rollback()
+        return done
+
+    def delete_model(self, model):
+        with db.atomic() as transaction:
+            done = super().delete_model(model)
+            if not done:
+                transaction.rollback()
+        return done
+
+    def handle_view_exception(self, exc):
+        from peewee import IntegrityError
+        from werkzeug.exceptions import HTTPException
+        if isinstance(exc, HTTPException):
+            raise exc
+        if isinstance(exc, IntegrityError):
+            from flask import flash
+            flash(_("保存失败：与已有记录重复或仍被其他记录引用（%(error)s）", error=str(exc)), "error")
+            return True
+        return super().handle_view_exception(exc)

@@ -1,0 +1,87 @@
+"""Helpers the scheme, result and dashboard pages share: picking a scheme and a period, formatting."""
+
+from decimal import Decimal
+
+from flask import abort, request
+from flask_babel import gettext as _
+
+from core.models import Scheme, ScoreRun
+from core.periods import parse_period
+from core.vocab import UNIT_KINDS, fmt
+
+
+def amount(value):
+    return fmt(value) if value is not None else ""
+
+
+def percent(rate):
+    if rate is None:
+        return ""
+    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.1'))}%"
+
+
+def pool_label(pool):
+    return _(UNIT_KINDS[pool]) if pool in UNIT_KINDS else pool
+
+
+def period_title(label):
+    period = parse_period(label)
+    if period.kind == "year":
+        return _("%(year)d年全年", year=period.year)
+    if period.kind == "half":
+        return _("%(year)d年上半年", year=period.year) if period.start.month == 1 \
+            else _("%(year)d年下半年", year=period.year)
+    if period.kind == "quarter":
+        return _("%(year)d年第%(q)d季度", year=period.year, q=(period.start.month - 1) // 3 + 1)
+    return _("%(year)d年%(month)d月", year=period.year, month=period.start.month)
+
+
+def periods_of(year):
+    """The periods a clerk may pick in a scheme year: the year, halves, quarters, months."""
+    labels = [str(year), f"{year}-H1", f"{year}-H2"] + [f"{year}-Q{q}" for q in range(1, 5)] \
+        + [f"{year}-{m:02d}" for m in range(1, 13)]
+    return [(label, period_title(label)) for label in labels]
+
+
+def chosen_scheme(required=True):
+    """The scheme named by ?scheme= (an id), else the first one."""
+    raw = request.values.get("scheme")
+    scheme = None
+    if raw:
+        try:
+            scheme = Scheme.get_or_none(Scheme.id == int(raw))
+        except ValueError:
+            scheme = None
+        if scheme is None:
+            abort(404)
+    if scheme is None:
+        scheme = Scheme.select().order_by(Scheme.id).first()
+    if scheme is None and required:
+        abort(404)
+    return scheme
+
+
+def get_scheme_or_404(scheme_id):
+    scheme = Scheme.get_or_none(Scheme.id == scheme_id)
+    if scheme is None:
+        abort(404)
+    return scheme
+
+
+def get_run_or_404(run_id):
+    run = ScoreRun.get_or_none(ScoreRun.id == run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
+def run_title(run):
+    return _("第%(id)d次计算（%(period)s）", id=run.id, period=period_title(run.period))
+
+
+def register_filters(app):
+    app.jinja_env.filters["amount"] = amount
+    app.jinja_env.filters["percent"] = percent
+    app.jinja_env.globals["pool_label"] = pool_label
+    app.jinja_env.globals["period_title"] = period_title
+    app.jinja_env.globals["run_title"] = run_title

@@ -1,0 +1,476 @@
+"""The data pages: units, reporters, publications, items (with adoptions and instructions), and the rest."""
+
+import datetime
+
+from flask import abort, flash
+from flask_admin.contrib.peewee import filters as pf
+from flask_admin.model.form import InlineFormAdmin
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as L
+from flask_login import current_user
+from markupsafe import Markup, escape
+from wtforms.validators import ValidationError
+from wtfpeewee.fields import ModelSelectMultipleField
+
+from core.models import (
+    ROLES,
+    Adoption,
+    Instruction,
+    Item,
+    ItemAuthor,
+    ItemUnit,
+    Publication,
+    Reporter,
+    Solicitation,
+    SolicitationUnit,
+    Target,
+    Unit,
+    UnitFact,
+    UrgentReport,
+    User,
+)
+from core.vocab import CATEGORIES, FORMS, LEVELS, SECTORS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES
+
+from ..auth import hash_password
+from .base import KaoheModelView
+
+STAFF = frozenset({"admin", "clerk"})
+
+# Deadline of a first report after the occurrence, by severity (the urgent_penalty defaults).
+DEADLINE_HOURS = {"I": 2, "II": 2, "III": 4, "IV": 4}
+
+
+def _t(vocabulary):
+    """A formatter showing a code's translated Chinese label."""
+    def show(view, context, model, name):
+        code = getattr(model, name)
+        return _(vocabulary[code]) if code in vocabulary else (code or "")
+    return show
+
+
+def _yes_no(view, context, model, name):
+    return _("是") if getattr(model, name) else _("否")
+
+
+def _options(vocabulary):
+    return lambda: [(code, _(label)) for code, label in vocabulary.items()]
+
+
+def _unit_options():
+    return [(str(u.id), f"{u.code} {u.name}") for u in Unit.select().order_by(Unit.code)]
+
+
+def _pool_options():
+    return [(p.pool, _(UNIT_KINDS[p.pool]) if p.pool in UNIT_KINDS else p.pool)
+            for p in Unit.select(Unit.pool).distinct().order_by(Unit.pool)]
+
+
+class ItemOfUnit(pf.BasePeeweeFilter):
+    """Items (or rows of an item) reported by one unit, joint reports included."""
+
+    def apply(self, query, value):
+        items = ItemUnit.select(ItemUnit.item).where(ItemUnit.unit == int(value))
+        return query.where(self.column.in_(items))
+
+    def operation(self):
+        return L("是")
+
+
+class ItemAdoptedAt(pf.BasePeeweeFilter):
+    """Items adopted at least once at a publication level."""
+
+    def apply(self, query, value):
+        items = (Adoption.select(Adoption.item).join(Publication)
+                 .where((Publication.level == value) & (Adoption.form != "forwarded")))
+        return query.where(self.column.in_(items))
+
+    def operation(self):
+        return L("有采用")
+
+
+class ItemAdoptedAs(pf.BasePeeweeFilter):
+    """Items adopted at least once in a form."""
+
+    def apply(self, query, value):
+        return query.where(self.column.in_(Adoption.select(Adoption.item).where(Adoption.form == value)))
+
+    def operation(self):
+        return L("有")
+
+
+class ByPublicationLevel(pf.BasePeeweeFilter):
+    def apply(self, query, value):
+        return query.where(self.column.in_(Publication.select(Publication.id)
+                                           .where(Publication.level == value)))
+
+    def operation(self):
+        return L("等于")
+
+
+# ---------------------------------------------------------------- who reports
+
+class UnitView(KaoheModelView):
+    roles = STAFF
+    column_list = ("code", "name", "kind", "pool", "sector", "parent")
+    column_labels = {"code": L("单位代码"), "name": L("单位名称"), "kind": L("单位类型"),
+                     "pool": L("考核组别"), "sector": L("口子"), "parent": L("上级单位")}
+    column_searchable_list = ("code", "name")
+    column_sortable_list = ("code", "name", "kind", "pool", "sector")
+    column_default_sort = "code"
+    column_formatters = {"kind": _t(UNIT_KINDS),
+                         "pool": lambda v, c, m, n: _(UNIT_KINDS[m.pool]) if m.pool in UNIT_KINDS else m.pool}
+    column_filters = (
+        pf.FilterEqual(Unit.pool, L("考核组别"), options=_pool_options),
+        pf.FilterEqual(Unit.kind, L("单位类型"), options=_options(UNIT_KINDS)),
+        pf.FilterEqual(Unit.sector, L("口子"), options=lambda: [(s, _(s)) for s in SECTORS]),
+    )
+    form_columns = ("code", "name", "kind", "pool", "sector", "parent")
+    form_args = {"pool": {"description": L("留空则与单位类型相同；同一组别的单位一起排名")}}
+
+    def on_model_change(self, form, model, is_created):
+        if not (model.pool or "").strip():
+            model.pool = model.kind
+        if model.parent_id and model.parent_id == model.id:
+            raise ValidationError(_("上级单位不能是本单位"))
+
+
+class ReporterView(KaoheModelView):
+    roles = STAFF
+    column_list = ("code", "name", "unit")
+    column_labels = {"code": L("信息员编号"), "name": L("姓名"), "unit": L("所在单位")}
+    column_searchable_list = ("code", "name")
+    column_filters = (pf.FilterEqual(Reporter.unit, L("所在单位"), options=_unit_options),)
+    form_columns = ("code", "name", "unit")
+
+
+class PublicationView(KaoheModelView):
+    roles = STAFF
+    column_list = ("code", "name", "level", "issuer")
+    column_labels = {"code": L("刊物代码"), "name": L("刊物名称"), "level": L("级别"),
+                     "issuer": L("主办单位")}
+    column_searchable_list = ("code", "name", "issuer")
+    column_formatters = {"level": _t(LEVELS)}
+    column_filters = (pf.FilterEqual(Publication.level, L("级别"), options=_options(LEVELS)),)
+    form_columns = ("code", "name", "level", "issuer")
+
+
+# ---------------------------------------------------------------- items
+
+class AdoptionInline(InlineFormAdmin):
+    form_columns = ("id", "publication", "issue", "adopted_on", "form")
+    form_label = L("采用")
+    column_labels = {"publication": L("刊物"), "issue": L("期号"), "adopted_on": L("采用日期"),
+                     "form": L("采用形式")}
+    form_args = {"publication": {"label": L("刊物")}, "issue": {"label": L("期号")},
+                 "adopted_on": {"label": L("采用日期")}, "form": {"label": L("采用形式")}}
+
+
+class InstructionInline(InlineFormAdmin):
+    form_columns = ("id", "leader_level", "leader", "instructed_on")
+    form_label = L("领导批示")
+    form_args = {"leader_level": {"label": L("批示领导级别")}, "leader": {"label": L("批示领导")},
+                 "instructed_on": {"label": L("批示日期")}}
+
+
+def _item_units(view, context, model, name):
+    names = [link.unit.name for link in model.unit_links.order_by(ItemUnit.position)]
+    return "、".join(names)
+
+
+def _item_adoptions(view, context, model, name):
+    parts = []
+    for adoption in model.adoptions:
+        parts.append(f"{adoption.publication} {_(FORMS[adoption.form])} {adoption.adopted_on}")
+    return Markup("<br>").join(escape(p) for p in parts)
+
+
+def _item_instructions(view, context, model, name):
+    return Markup("<br>").join(
+        escape(f"{_(LEVELS.get(i.leader_level, i.leader_level))} {i.leader} {i.instructed_on}")
+        for i in model.instructions)
+
+
+class ReporterScoped:
+    """Rows a unit reporter may see: those of items their unit reported. Staff see everything."""
+
+    def _own_items(self):
+        return ItemUnit.select(ItemUnit.item).where(ItemUnit.unit == current_user.unit_id)
+
+    def scope(self, query):
+        if current_user.is_authenticated and current_user.is_reporter:
+            return query.where(self.item_column().in_(self._own_items()))
+        return query
+
+    def get_query(self):
+        return self.scope(super().get_query())
+
+    def get_one(self, id):
+        try:
+            found = self.scope(self.model.select().where(self.model._meta.primary_key == int(id))).first()
+        except (TypeError, ValueError):
+            found = None
+        if found is None and current_user.is_authenticated and current_user.is_reporter \
+                and self.model.get_or_none(self.model._meta.primary_key == id) is not None:
+            abort(403)
+        return found
+
+
+class ItemView(ReporterScoped, KaoheModelView):
+    """Items with their adoptions and instructions on the same page; reporters see their unit's only."""
+    roles = frozenset({"admin", "clerk", "reporter"})
+    edit_roles = frozenset({"admin", "clerk", "reporter"})
+    column_list = ("no", "title", "submitted_on", "units", "category", "negative", "adoptions",
+                   "instructions")
+    column_details_list = column_list + ("solicitation", "authors", "created_at")
+    column_labels = {"no": L("稿件编号"), "title": L("标题"), "submitted_on": L("报送日期"),
+                     "units": L("报送单位"), "category": L("类别"), "negative": L("负反馈"),
+                     "adoptions": L("采用"), "instructions": L("领导批示"), "solicitation": L("约稿"),
+                     "authors": L("作者"), "created_at": L("录入时间")}
+    column_searchable_list = ("no", "title")
+    column_sortable_list = ("no", "title", "submitted_on", "category")
+    column_default_sort = ("submitted_on", True)
+    column_formatters = {"units": _item_units, "category": _t(CATEGORIES), "negative": _yes_no,
+                         "adoptions": _item_adoptions, "instructions": _item_instructions,
+                         "authors": lambda v, c, m, n: "、".join(
+                             link.reporter.name for link in m.author_links)}
+    column_filters = (
+        ItemOfUnit(Item.id, L("报送单位"), options=_unit_options),
+        pf.DateBetweenFilter(Item.submitted_on, L("报送日期")),
+        pf.FilterEqual(Item.category, L("类别"), options=_options(CATEGORIES)),
+        pf.BooleanEqualFilter(Item.negative, L("负反馈")),
+        ItemAdoptedAt(Item.id, L("采用级别"), options=_options(LEVELS)),
+        ItemAdoptedAs(Item.id, L("采用形式"), options=_options(FORMS)),
+    )
+    form_columns = ("no", "title", "submitted_on", "category", "negative", "solicitation")
+    form_extra_fields = {
+        "units": ModelSelectMultipleField(L("报送单位"), model=Unit,
+                                          description=L("合报稿件可选多家单位")),
+        "authors": ModelSelectMultipleField(L("作者"), model=Reporter),
+    }
+    inline_models = (AdoptionInline(Adoption), InstructionInline(Instruction))
+
+    def item_column(self):
+        return Item.id
+
+    def _limit(self, form):
+        if current_user.is_reporter:
+            form.units.query = Unit.select().where(Unit.id == current_user.unit_id)
+            form.authors.query = Reporter.select().where(Reporter.unit == current_user.unit_id)
+        else:
+            form.units.query = Unit.select().order_by(Unit.code)
+            form.authors.query = Reporter.select().order_by(Reporter.code)
+        return form
+
+    def create_form(self, obj=None):
+        form = self._limit(super().create_form(obj))
+        if current_user.is_reporter and not form.units.data:
+            form.units.data = [current_user.unit]
+        return form
+
+    def edit_form(self, obj=None):
+        form = self._limit(super().edit_form(obj))
+        if obj is not None and not form.is_submitted():
+            form.units.data = [link.unit for link in obj.unit_links.order_by(ItemUnit.position)]
+            form.authors.data = [link.reporter for link in obj.author_links.order_by(ItemAuthor.position)]
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        units = list(form.units.data or [])
+        if not units:
+            raise ValidationError(_("请至少选择一个报送单位"))
+        if current_user.is_reporter and any(u.id != current_user.unit_id for u in units):
+            abort(403)
+
+    def after_model_change(self, form, model, is_created):
+        ItemUnit.delete().where(ItemUnit.item == model).execute()
+        for position, unit in enumerate(form.units.data or []):
+            ItemUnit.create(item=model, unit=unit, position=position)
+        ItemAuthor.delete().where(ItemAuthor.item == model).execute()
+        for position, reporter in enumerate(form.authors.data or []):
+            ItemAuthor.create(item=model, reporter=reporter, position=position)
+
+    def delete_model(self, model):
+        if current_user.is_reporter:
+            shared = ItemUnit.select().where((ItemUnit.item == model)
+                                             & (ItemUnit.unit != current_user.unit_id)).exists()
+            if shared:
+                flash(_("合报稿件含其他单位，请联系录入员删除"), "error")
+                return False
+        return super().delete_model(model)
+
+
+class AdoptionView(ReporterScoped, KaoheModelView):
+    """All adoptions, for searching by date, level, form and unit (edited on the item's page too)."""
+    roles = frozenset({"admin", "clerk", "reporter"})
+    edit_roles = STAFF
+    column_list = ("item", "publication", "issue", "adopted_on", "form")
+    column_labels = {"item": L("稿件"), "publication": L("刊物"), "issue": L("期号"),
+                     "adopted_on": L("采用日期"), "form": L("采用形式")}
+    column_formatters = {"form": _t(FORMS)}
+    column_sortable_list = ("adopted_on", "form", "issue")
+    column_default_sort = ("adopted_on", True)
+    column_filters = (
+        ItemOfUnit(Adoption.item, L("报送单位"), options=_unit_options),
+        pf.DateBetweenFilter(Adoption.adopted_on, L("采用日期")),
+        ByPublicationLevel(Adoption.publication, L("刊物级别"), options=_options(LEVELS)),
+        pf.FilterEqual(Adoption.form, L("采用形式"), options=_options(FORMS)),
+    )
+    form_columns = ("item", "publication", "issue", "adopted_on", "form")
+
+    def item_column(self):
+        return Adoption.item
+
+
+class InstructionView(ReporterScoped, KaoheModelView):
+    roles = frozenset({"admin", "clerk", "reporter"})
+    edit_roles = STAFF
+    column_list = ("item", "leader_level", "leader", "instructed_on")
+    column_labels = {"item": L("稿件"), "leader_level": L("批示领导级别"), "leader": L("批示领导"),
+                     "instructed_on": L("批示日期")}
+    column_formatters = {"leader_level": _t(LEVELS)}
+    column_default_sort = ("instructed_on", True)
+    column_filters = (
+        ItemOfUnit(Instruction.item, L("报送单位"), options=_unit_options),
+        pf.DateBetweenFilter(Instruction.instructed_on, L("批示日期")),
+        pf.FilterEqual(Instruction.leader_level, L("批示领导级别"), options=_options(LEVELS)),
+    )
+    form_columns = ("item", "leader_level", "leader", "instructed_on")
+
+    def item_column(self):
+        return Instruction.item
+
+
+# ---------------------------------------------------------------- the other data
+
+class SolicitationView(KaoheModelView):
+    roles = STAFF
+    column_list = ("no", "title", "issued_on", "due_on", "units")
+    column_labels = {"no": L("约稿编号"), "title": L("题目"), "issued_on": L("下发日期"),
+                     "due_on": L("截止日期"), "units": L("约稿单位")}
+    column_searchable_list = ("no", "title")
+    column_formatters = {"units": lambda v, c, m, n: "、".join(l.unit.name for l in m.unit_links)}
+    column_filters = (pf.DateBetweenFilter(Solicitation.due_on, L("截止日期")),)
+    form_columns = ("no", "title", "issued_on", "due_on")
+    form_extra_fields = {"units": ModelSelectMultipleField(L("约稿单位"), model=Unit)}
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if obj is not None and not form.is_submitted():
+            form.units.data = [link.unit for link in obj.unit_links]
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        if model.due_on and model.issued_on and model.due_on < model.issued_on:
+            raise ValidationError(_("截止日期不能早于下发日期"))
+
+    def after_model_change(self, form, model, is_created):
+        SolicitationUnit.delete().where(SolicitationUnit.solicitation == model).execute()
+        for unit in form.units.data or []:
+            SolicitationUnit.create(solicitation=model, unit=unit)
+
+
+def lateness(report):
+    """How late the first report came, in words, or '' when it came in time or never."""
+    if report.reported_at is None or report.occurred_at is None:
+        return ""
+    delay = report.reported_at - report.occurred_at
+    allowed = datetime.timedelta(hours=DEADLINE_HOURS.get(report.severity, 4))
+    minutes = int(delay.total_seconds() // 60)
+    if delay <= allowed:
+        return _("用时%(h)d小时%(m)d分，按时", h=minutes // 60, m=minutes % 60)
+    late = int((delay - allowed).total_seconds() // 60)
+    return _("用时%(h)d小时%(m)d分，超过时限%(limit)d小时，迟报%(lh)d小时%(lm)d分",
+             h=minutes // 60, m=minutes % 60, limit=allowed.seconds // 3600,
+             lh=late // 60, lm=late % 60)
+
+
+def _reported_with_lateness(view, context, model, name):
+    if model.reported_at is None:
+        return _("未报")
+    text = lateness(model)
+    css = "text-danger" if model.reported_at - model.occurred_at > datetime.timedelta(
+        hours=DEADLINE_HOURS.get(model.severity, 4)) else "text-success"
+    return Markup('{}<br><small class="{}">{}</small>').format(
+        model.reported_at.strftime("%Y-%m-%d %H:%M"), css, text)
+
+
+class UrgentReportView(KaoheModelView):
+    roles = STAFF
+    column_list = ("no", "unit", "title", "severity", "occurred_at", "reported_at", "status",
+                   "misreported", "reporter")
+    column_labels = {"no": L("事件编号"), "unit": L("报送单位"), "title": L("事件"),
+                     "severity": L("级别"), "occurred_at": L("发生时间"),
+                     "reported_at": L("首报时间（及时限）"), "status": L("状态"),
+                     "misreported": L("误报"), "reporter": L("责任信息员")}
+    column_searchable_list = ("no", "title")
+    column_default_sort = ("occurred_at", True)
+    column_formatters = {"severity": _t(SEVERITIES), "status": _t(URGENT_STATUSES),
+                         "misreported": _yes_no, "reported_at": _reported_with_lateness,
+                         "occurred_at": lambda v, c, m, n: m.occurred_at.strftime("%Y-%m-%d %H:%M")}
+    column_details_list = column_list
+    column_filters = (
+        pf.FilterEqual(UrgentReport.unit, L("报送单位"), options=_unit_options),
+        pf.DateTimeBetweenFilter(UrgentReport.occurred_at, L("发生时间")),
+        pf.FilterEqual(UrgentReport.severity, L("级别"), options=_options(SEVERITIES)),
+        pf.FilterEqual(UrgentReport.status, L("状态"), options=_options(URGENT_STATUSES)),
+    )
+    form_columns = ("no", "unit", "title", "severity", "occurred_at", "reported_at", "status",
+                    "misreported", "reporter")
+    form_args = {"reported_at": {"label": L("首报时间"),
+                                 "description": L("时限：特别重大、重大2小时，较大、一般4小时")}}
+
+    def on_model_change(self, form, model, is_created):
+        if model.reported_at and model.occurred_at and model.reported_at < model.occurred_at:
+            raise ValidationError(_("首报时间不能早于发生时间"))
+
+
+class UnitFactView(KaoheModelView):
+    roles = STAFF
+    column_list = ("unit", "year", "kind", "value")
+    column_labels = {"unit": L("单位"), "year": L("年度"), "kind": L("事实"), "value": L("值")}
+    column_filters = (pf.FilterEqual(UnitFact.unit, L("单位"), options=_unit_options),
+                      pf.IntEqualFilter(UnitFact.year, L("年度")))
+    form_columns = ("unit", "year", "kind", "value")
+    form_args = {"kind": {"description": L("如 provincial_county_rank（全省县域排名）")}}
+
+
+class TargetView(KaoheModelView):
+    roles = STAFF
+    column_list = ("unit", "year", "submit_target", "adopt_target")
+    column_labels = {"unit": L("单位"), "year": L("年度"), "submit_target": L("报送任务"),
+                     "adopt_target": L("采用任务")}
+    column_filters = (pf.FilterEqual(Target.unit, L("单位"), options=_unit_options),
+                      pf.IntEqualFilter(Target.year, L("年度")))
+    form_columns = ("unit", "year", "submit_target", "adopt_target")
+
+
+# ---------------------------------------------------------------- accounts
+
+class UserView(KaoheModelView):
+    roles = frozenset({"admin"})
+    edit_roles = frozenset({"admin"})
+    column_list = ("username", "role", "unit", "active", "created_at")
+    column_labels = {"username": L("用户名"), "role": L("角色"), "unit": L("所属单位"),
+                     "active": L("启用"), "created_at": L("创建时间"), "password": L("新密码")}
+    column_formatters = {"role": _t(ROLES), "active": _yes_no}
+    column_details_list = column_list
+    form_columns = ("username", "role", "unit", "active")
+    column_searchable_list = ("username",)
+
+    def scaffold_form(self):
+        from wtforms import PasswordField
+        form_class = super().scaffold_form()
+        form_class.password = PasswordField(
+            L("新密码"), description=L("至少8位；编辑时留空则不修改密码"))
+        return form_class
+
+    def on_model_change(self, form, model, is_created):
+        password = form.password.data or ""
+        if is_created and not password:
+            raise ValidationError(_("请设置密码"))
+        if password:
+            if len(password) < 8:
+                raise ValidationError(_("密码至少8位"))
+            model.password_hash = hash_password(password)
+        if model.role == "reporter" and not model.unit_id:
+            raise ValidationError(_("单位信息员账号必须指定所属单位"))

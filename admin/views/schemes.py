@@ -1,0 +1,173 @@
+"""Schemes: members, rule sets switched and ordered, parameters tuned with a preview, versions restored."""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core import schemes
+from core.engine import compute
+from core.errors import KaoheError
+from core.models import ParameterVersion, Scheme, SchemeUnit, Unit
+from core.periods import parse_period
+
+from .. import tuning
+from .base import KaoheView
+from .common import get_scheme_or_404, periods_of, pool_label
+
+
+def preview(registry, scheme, period, before_config, after_config):
+    """Both outcomes for the period, nothing stored: each unit before/after, and the award lists."""
+    before = compute(registry, scheme, period, config=before_config)
+    after = compute(registry, scheme, period, config=after_config)
+    pools = {}
+    for unit_id, new in after.units.items():
+        old = before.units.get(unit_id)
+        row = {"name": new.name, "code": new.code, "unit": unit_id,
+               "points_before": old.points if old else None, "points_after": new.points,
+               "rank_before": old.rank if old else None, "rank_after": new.rank,
+               "yuan_before": old.yuan if old else None, "yuan_after": new.yuan}
+        row["delta"] = new.points - old.points if old else None
+        row["moved"] = old is None or old.points != new.points or old.rank != new.rank \
+            or old.yuan != new.yuan
+        pools.setdefault(new.pool, []).append(row)
+    for rows in pools.values():
+        rows.sort(key=lambda r: r["rank_after"])
+
+    def award_lists(outcome):
+        units = {}
+        for total in sorted(outcome.units.values(), key=lambda t: (t.pool, t.award_rank or 0)):
+            if total.award_rank is not None:
+                units.setdefault(total.pool, []).append(total)
+        reporters = sorted((r for r in outcome.reporters.values() if r.award_rank is not None),
+                           key=lambda r: r.award_rank)
+        return {"units": units, "reporters": reporters}
+
+    return {"period": after.period, "pools": pools,
+            "moved": sum(1 for rows in pools.values() for r in rows if r["moved"]),
+            "awards_before": award_lists(before), "awards_after": award_lists(after)}
+
+
+class SchemesView(KaoheView):
+    roles = frozenset({"admin", "clerk", "viewer"})
+
+    def _registry(self):
+        return self.admin.app.extensions["kaohe_registry"]
+
+    def _admin_only(self):
+        if current_user.role != "admin":
+            abort(403)
+
+    @expose("/")
+    def index(self):
+        rows = []
+        for scheme in Scheme.select().order_by(Scheme.id):
+            version = schemes.current_version(scheme)
+            rows.append({"scheme": scheme, "version": version,
+                         "members": scheme.unit_links.count(),
+                         "enabled": [e["name"] for e in version.config["rulesets"]
+                                     if e.get("enabled", True)]})
+        return self.render("kaohe/schemes.html", rows=rows, registry=self._registry())
+
+    @expose("/<int:scheme_id>/")
+    def detail(self, scheme_id):
+        scheme = get_scheme_or_404(scheme_id)
+        version = schemes.current_version(scheme)
+        members = list(Unit.select().join(SchemeUnit, on=(SchemeUnit.unit == Unit.id))
+                       .where(SchemeUnit.scheme == scheme).order_by(Unit.pool, Unit.code))
+        by_pool = {}
+        for unit in members:
+            by_pool.setdefault(unit.pool, []).append(unit)
+        others = list(Unit.select().where(Unit.id.not_in([u.id for u in members]))
+                      .order_by(Unit.code)) if members else list(Unit.select().order_by(Unit.code))
+        return self.render("kaohe/scheme_detail.html", scheme=scheme, version=version,
+                           by_pool=by_pool, others=others, registry=self._registry(),
+                           may_edit=current_user.role == "admin")
+
+    @expose("/<int:scheme_id>/members", methods=["POST"])
+    def members(self, scheme_id):
+        self._admin_only()
+        scheme = get_scheme_or_404(scheme_id)
+        current = {link.unit_id for link in scheme.unit_links}
+        remove = {int(v) for v in request.form.getlist("remove") if v.isdigit()}
+        add = {int(v) for v in request.form.getlist("add") if v.isdigit()}
+        wanted = (current - remove) | {u.id for u in Unit.select().where(Unit.id.in_(list(add)))}
+        if not wanted:
+            flash(_("考核方案至少要包含一个单位"), "error")
+        else:
+            schemes.set_members(scheme, sorted(wanted))
+            flash(_("成员单位已更新：共%(n)d家", n=len(wanted)), "success")
+        return redirect(url_for(".detail", scheme_id=scheme.id))
+
+    @expose("/<int:scheme_id>/tune", methods=["GET", "POST"])
+    def tune(self, scheme_id):
+        self._admin_only()
+        scheme = get_scheme_or_404(scheme_id)
+        registry = self._registry()
+        version = schemes.current_version(scheme)
+        period = request.values.get("period") or str(scheme.year)
+        try:
+            parse_period(period)
+        except KaoheError:
+            period = str(scheme.year)
+        shown_config, errors, result, reason_error = version.config, {}, None, None
+        if request.method == "POST":
+            action = request.form.get("action", "preview")
+            config, errors, raw = tuning.check(registry, version.config, request.form)
+            shown_config = raw
+            if not errors:
+                changes = schemes.version_changes(version.config, config)
+                if action == "save":
+                    reason = request.form.get("reason", "").strip()
+                    if not reason:
+                        reason_error = _("请填写修改原因")
+                    else:
+                        try:
+                            saved = schemes.save_config(registry, scheme, config,
+                                                        author=current_user.username, reason=reason)
+                        except KaoheError as error:
+                            flash(str(error), "error")
+                        else:
+                            flash(_("已保存为第%(n)d版参数。重新计算后生效。", n=saved.number), "success")
+                            return redirect(url_for(".versions", scheme_id=scheme.id))
+                try:
+                    result = preview(registry, scheme, period, version.config, config)
+                    result["changes"] = changes
+                except KaoheError as error:
+                    flash(_("预览失败：%(error)s", error=str(error)), "error")
+            else:
+                flash(_("有参数填写不正确，请按红字提示修改。"), "error")
+        quotas, others = tuning.settings(shown_config)
+        return self.render("kaohe/tune.html", scheme=scheme, version=version,
+                           panels=tuning.panels(registry, shown_config), quotas=quotas,
+                           others=others, errors=errors, result=result, period=period,
+                           periods=periods_of(scheme.year), reason=request.form.get("reason", ""),
+                           reason_error=reason_error, pool_label=pool_label)
+
+    @expose("/<int:scheme_id>/versions")
+    def versions(self, scheme_id):
+        scheme = get_scheme_or_404(scheme_id)
+        rows = list(ParameterVersion.select().where(ParameterVersion.scheme == scheme)
+                    .order_by(ParameterVersion.number.desc()))
+        entries = []
+        for index, version in enumerate(rows):
+            previous = rows[index + 1] if index + 1 < len(rows) else None
+            changes = schemes.version_changes(previous.config, version.config) if previous else []
+            entries.append({"version": version, "changes": changes, "current": index == 0})
+        return self.render("kaohe/versions.html", scheme=scheme, entries=entries,
+                           may_edit=current_user.role == "admin")
+
+    @expose("/<int:scheme_id>/versions/<int:number>/restore", methods=["POST"])
+    def restore(self, scheme_id, number):
+        self._admin_only()
+        scheme = get_scheme_or_404(scheme_id)
+        try:
+            saved = schemes.restore_version(self._registry(), scheme, number,
+                                            author=current_user.username,
+                                            reason=request.form.get("reason", ""))
+        except KaoheError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("已恢复第%(old)d版参数，保存为第%(new)d版。重新计算后生效。", old=number,
+                    new=saved.number), "success")
+        return redirect(url_for(".versions", scheme_id=scheme.id))
