@@ -1,4 +1,4 @@
-"""`urgent_penalty` 紧急信息迟报漏报瞒报扣分: deductions and vetoes for late, missed, concealed or wrong urgent reports."""
+"""`urgent_penalty` 紧急信息迟报漏报瞒报扣分: deductions and vetoes for failed urgent reports."""
 
 import datetime
 
