@@ -660,6 +660,90 @@ def levels():
     click.echo(render_table(["代码", "级别"], list(LEVELS.items())))
 
 
+# ---------------------------------------------------------------- accounts and the panel
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "clerk", "reporter", "viewer"]),
+              help="角色：admin 管理员、clerk 录入员、reporter 单位信息员、viewer 查阅者。Role.")
+@click.option("--unit", "unit_code", help="所属单位代码（单位信息员必填）。Unit code (reporters).")
+def create_user_(username, role, unit_code):
+    """创建账号，密码从标准输入读取。Create an account; the password is read from standard input.
+
+    在终端上输入两次（不回显）；通过管道传入时读取第一行。
+    On a terminal it is asked twice, hidden; piped, the first line is read.
+    """
+    from admin.auth import create_user
+    unit = None
+    if unit_code:
+        unit = Unit.get_or_none(Unit.code == unit_code)
+        if unit is None:
+            raise KaoheError(f"找不到单位代码「{unit_code}」")
+    if sys.stdin.isatty():
+        password = click.prompt("密码 Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    create_tables()
+    try:
+        user = create_user(username, password, role, unit=unit)
+    except ValueError as error:
+        raise KaoheError(str(error)) from None
+    click.echo(f"已创建账号「{user.username}」（{user.role}）。")
+
+
+@cli.command("bootstrap")
+@pass_state
+def bootstrap(state):
+    """首次运行：创建管理员账号（随机密码只显示一次），空库时生成演示数据。First-run set-up.
+
+    已有账号、已有单位时什么也不做。Idempotent: does nothing on a database in use.
+    """
+    import secrets
+
+    from admin.auth import create_user
+
+    from .models import User
+    create_tables()
+    if not User.select().exists():
+        password = secrets.token_urlsafe(12)
+        create_user("admin", password, "admin")
+        click.echo("已创建管理员账号 admin，初始密码（只显示这一次，请妥善保存）：")
+        click.echo(f"    {password}")
+    else:
+        click.echo("已有账号，未创建管理员。")
+    if not Unit.select().exists():
+        from .demo import build_demo
+        from .engine import recalculate
+        summary = build_demo(state.registry, progress=_progress_bar)
+        click.echo(summary["text"])
+        for name in summary["schemes"]:
+            outcome = recalculate(state.registry, schemes.get_scheme(name), author="kaohe bootstrap",
+                                  note="演示数据全年计算")
+            click.echo(f"已计算「{name}」{outcome.period.title}，用时 {outcome.seconds:.2f} 秒")
+    else:
+        click.echo("已有单位数据，未生成演示数据。")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。Host.")
+@click.option("--port", default=5000, show_default=True, type=int, help="端口。Port.")
+@click.option("--dev", is_flag=True, help="使用 Flask 开发服务器（不自动重载）。Flask's server.")
+def serve(host, port, dev):
+    """启动管理后台。Serve the admin panel."""
+    from admin import create_app
+    app = create_app()
+    click.echo(f"管理后台：http://{host}:{port}/")
+    if not dev:
+        try:
+            from waitress import serve as waitress_serve
+        except ImportError:
+            waitress_serve = None
+        if waitress_serve is not None:
+            waitress_serve(app, host=host, port=port)
+            return
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
 # ---------------------------------------------------------------- entry point
 
 def main(argv=None):
