@@ -159,13 +159,19 @@ class Calculator:
             if item_id is not None:
                 item = self.data.items.get(item_id)
                 where = f"在稿件 {item.no if item else item_id} 上"
-            raise RecalcError(f"规则集「{name}」{where}出错：{type(error).__name__}: {error}；"
+            raise RecalcError(f"{self._who(name)}{where}出错：{type(error).__name__}: {error}；"
                               f"本次计算未保存，已有结果保持不变", ruleset=name, item=item_id) from error
+
+    def _who(self, name):
+        """规则集「x」, and the plugin it came from when that plugin is named otherwise."""
+        info = getattr(self.registry, "ruleset_plugin", {}).get(name)
+        return f"规则集「{name}」" if info is None or info.name == name else \
+            f"规则集「{name}」（插件「{info.name}」）"
 
     def _bad(self, name, result, reason):
         item = getattr(result, "item", None)
         where = f"（稿件 {self.data.items[item].no}）" if item in self.data.items else ""
-        raise RecalcError(f"规则集「{name}」返回了无效的计分行{where}：{reason}；本次计算未保存，"
+        raise RecalcError(f"{self._who(name)}返回了无效的计分行{where}：{reason}；本次计算未保存，"
                           f"已有结果保持不变", ruleset=name, item=item)
 
     def _check_line(self, name, line):

@@ -252,7 +252,10 @@ def default_plugins_dir():
 
 
 def _error_text(error):
-    last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"SyntaxError: {error.msg}（{Path(error.filename).name} 第{error.lineno}行）"
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ else []
+    last = [frame for frame in frames if not frame.filename.startswith("<frozen")][-1:]
     where = f"（{Path(last[0].filename).name} 第{last[0].lineno}行）" if last else ""
     return f"{type(error).__name__}: {error}{where}"
 

@@ -1,0 +1,3 @@
+"""A plugin whose import fails."""
+
+import kaohe_no_such_module  # noqa: F401

@@ -1,0 +1,8 @@
+"""A plugin whose kaohe_rulesets raises."""
+
+from plugins import hookimpl
+
+
+@hookimpl
+def kaohe_rulesets():
+    raise RuntimeError("配置文件缺失")

@@ -1,0 +1,19 @@
+"""One of two plugins that both register a rule set named `twin`."""
+
+from plugins import RuleSet, hookimpl
+from plugins.params import ParamsSchema
+
+
+class Twin(RuleSet):
+    name = "twin"
+    title = "双胞胎a"
+    version = "1"
+    params_schema = ParamsSchema
+
+    def compute(self, data, params):
+        return []
+
+
+@hookimpl
+def kaohe_rulesets():
+    return [Twin()]
