@@ -210,7 +210,7 @@ def with_value(config, path, value):
     parts = path.split(".")
     head = parts[0]
     if head in ("awards", "conversion"):
-        _check_path(config, parts, path)
+        _check_path(config, parts, path, value)
         _set_path(config, parts, value)
         return config
     for entry in config["rulesets"]:
@@ -218,14 +218,19 @@ def with_value(config, path, value):
             if parts[1:] == ["enabled"]:
                 entry["enabled"] = _truthy(value)
                 return config
-            _check_path(entry["params"], parts[1:], path)
+            _check_path(entry["params"], parts[1:], path, value)
             _set_path(entry["params"], parts[1:], value)
             return config
     names = "、".join(e["name"] for e in config["rulesets"])
     raise KaoheError(f"参数路径「{path}」无效：方案中没有规则集「{head}」（方案的规则集：{names}）")
 
 
-def _check_path(target, parts, path):
+def _check_path(target, parts, path, value=None):
+    """Refuse a path that names nothing, or a group given a single value.
+
+    A whole list (or group) may be replaced by a value of the same shape, e.g. the publication
+    overrides by a JSON list: `provincial.publication_overrides '[{"publication": …}]'`.
+    """
     for part in parts:
         if isinstance(target, dict) and part in target:
             target = target[part]
@@ -233,6 +238,8 @@ def _check_path(target, parts, path):
             target = target[int(part)]
         else:
             raise KaoheError(f"参数路径「{path}」无效：没有「{part}」这一项")
+    if isinstance(target, (dict, list)) and type(value) is type(target):
+        return
     if isinstance(target, (dict, list)) and target:
         keys = "、".join(map(str, target)) if isinstance(target, dict) else f"0 到 {len(target) - 1}"
         raise KaoheError(f"参数路径「{path}」指向一组参数，请写到具体一项（可选：{keys}）")

@@ -51,13 +51,27 @@ def points(default, *, label, source, unit="分", minimum=0):
         metadata=_meta(label, unit, source, type="amount"))
 
 
+class WholeNumber(fields.Integer):
+    """An integer field that refuses 2.5 instead of cutting it down to 2; "3" and 3.0 are fine."""
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        try:
+            number = Decimal(str(value).strip())
+        except (ArithmeticError, ValueError):
+            raise self.make_error("invalid") from None
+        if not number.is_finite() or number != number.to_integral_value():
+            raise self.make_error("invalid")
+        return int(number)
+
+
 def integer(default, *, label, source, unit="", minimum=0, maximum=None):
     """A whole number (hours, months, ranks, counts)."""
     checks = [validate.Range(min=minimum, max=maximum,
                              error=_range_message(minimum, maximum))]
-    return fields.Integer(strict=False, load_default=default, validate=checks,
-                          error_messages=INTEGER_ERRORS,
-                          metadata=_meta(label, unit, source, type="integer"))
+    return WholeNumber(load_default=default, validate=checks, error_messages=INTEGER_ERRORS,
+                       metadata=_meta(label, unit, source, type="integer"))
 
 
 def _range_message(minimum, maximum):

@@ -414,3 +414,16 @@ def test_publishing_makes_a_run_official_and_keeps_it_frozen(database, scripted)
     assert results.pick_run(scheme, 2025).id == later.id
     assert not results.is_official(ScoreRun.get_by_id(first.id))
     assert ScoreRun.get_by_id(first.id).published  # its publication stays on record
+
+
+def test_a_whole_list_parameter_can_be_replaced_but_not_by_a_single_value(database, scripted):
+    registry, _ = scripted
+    scheme = _small_world(registry)
+    overrides = '[{"publication": "专报信息", "level": "provincial", "form": "full", "points": "26"}]'
+    schemes.set_param(registry, scheme, "provincial.publication_overrides", overrides, reason="只保留一项")
+    params = schemes.current_version(scheme).config["rulesets"][0]["params"]
+    assert params["publication_overrides"] == [
+        {"publication": "专报信息", "level": "provincial", "form": "full", "points": "26.00"}]
+    assert points_by_code(engine.compute(registry, scheme))["A"] == D("28.50")  # 26 + 5/2
+    with pytest.raises(KaoheError, match="指向一组参数"):
+        schemes.set_param(registry, scheme, "provincial.publication_overrides", "3", reason="x")

@@ -176,3 +176,19 @@ def test_several_mistakes_are_all_reported(registry, database):
         "environment.watch_months": ["不能小于1"],
         "urgent_penalty.deadlines.II": ["不能小于0小时"],
     }
+
+
+@pytest.mark.parametrize("value", ["2.5", 2.5, True, "三"])
+def test_whole_number_parameters_refuse_fractions_instead_of_cutting_them(value):
+    from marshmallow import ValidationError
+
+    from plugins.params import ParamsSchema, integer
+
+    class Months(ParamsSchema):
+        months = integer(3, label="月数", source="测试")
+
+    assert Months().load({"months": "4"}) == {"months": 4}
+    assert Months().load({"months": 5.0}) == {"months": 5}
+    with pytest.raises(ValidationError) as raised:
+        Months().load({"months": value})
+    assert raised.value.messages == {"months": ["不是有效的整数"]}
