@@ -336,9 +336,12 @@ def runs(name, period):
     rows = []
     for run in results.runs_of(found, period):
         status = ("正式发布" if results.is_official(run) else "曾发布") if run.published else "未发布"
+        versions = "、".join(f"{k} {v}" for k, v in sorted((run.ruleset_versions or {}).items()))
         rows.append((run.id, run.period, f"{run.created_at:%Y-%m-%d %H:%M}",
-                     run.parameter_version.number, run.line_count, status, run.fingerprint[:12]))
-    click.echo(render_table(["编号", "期间", "时间", "参数版本", "明细数", "状态", "指纹"], rows))
+                     run.parameter_version.number, run.line_count, status, run.fingerprint[:12],
+                     versions))
+    click.echo(render_table(["编号", "期间", "时间", "参数版本", "明细数", "状态", "指纹", "规则集版本"],
+                            rows))
 
 
 @cli.command("publish")
