@@ -234,12 +234,22 @@ class Batch:
     errors: list = field(default_factory=list)
     seen: dict = field(default_factory=lambda: defaultdict(set))  # kind -> keys, good or not
     first: dict = field(default_factory=dict)  # (kind, key) -> the record that gave it first
+    partial: dict = field(default_factory=lambda: defaultdict(list))  # bad rows' good cells
     broken: set = field(default_factory=set)  # kinds whose sheet could not be read
     ids: dict = field(default_factory=lambda: defaultdict(dict))  # kind -> {code: id}
     kinds: list = field(default_factory=list)  # kinds met, in file order
 
+    sources: list = field(default_factory=list)  # tables in the order read
+
     def fail(self, source, row, column, message):
         self.errors.append(RowError(source, row, column, message))
+
+    def sorted_errors(self):
+        """The errors file by file, row by row (reference errors join their rows)."""
+        order = {}
+        for source in self.sources + [error.source for error in self.errors]:
+            order.setdefault(source, len(order))
+        return sorted(self.errors, key=lambda error: (order[error.source], error.row or 0))
 
 
 def _unquote(text):
@@ -391,6 +401,7 @@ def _read_table(source, kind, rows, batch):
                 for message in _flatten(messages):
                     batch.fail(source, number, column, message)
             _remember_key(kind, error.valid_data or {}, batch)
+            batch.partial[kind.name].append(Record(source, number, written, error.valid_data or {}))
             continue
         if bad:
             _remember_key(kind, loaded, batch)
@@ -453,6 +464,7 @@ def read_files(paths):
     batch = Batch()
     for path in paths:
         for source, kind, rows in _sheets(path, batch):
+            batch.sources.append(source)
             _read_table(source, kind, rows, batch)
     return batch
 
@@ -478,7 +490,9 @@ def lookup(kind_name, codes):
 def _check_references(batch):
     """Every code a row names must be in the database or in these files; record their ids."""
     wanted = defaultdict(set)
-    for name, records in batch.records.items():
+    checked = {name: batch.records.get(name, []) + batch.partial.get(name, [])
+               for name in set(batch.records) | set(batch.partial)}
+    for name, records in checked.items():
         kind = KINDS[name]
         targets = dict(kind.refs)
         targets.update({f: link.kind for f, link in kind.links.items()})
@@ -489,7 +503,7 @@ def _check_references(batch):
                         wanted[target].add(code)
     for target, codes in wanted.items():
         batch.ids[target].update(lookup(target, codes))
-    for name, records in batch.records.items():
+    for name, records in checked.items():
         kind = KINDS[name]
         targets = dict(kind.refs)
         targets.update({f: link.kind for f, link in kind.links.items()})
@@ -695,7 +709,7 @@ def validate_files(paths):
     """Every problem of these files (an empty list when they would import), writing nothing."""
     batch = read_files(paths)
     _check_references(batch)
-    return batch.errors
+    return batch.sorted_errors()
 
 
 def import_files(paths, dry_run=False):
@@ -709,7 +723,7 @@ def import_files(paths, dry_run=False):
     with nullcontext() if dry_run else db.atomic():
         _check_references(batch)
         if batch.errors:
-            raise ImportFailed(batch.errors)
+            raise ImportFailed(batch.sorted_errors())
         plan = _plan(batch, report)
         if not dry_run:
             _apply(plan, batch)
@@ -736,13 +750,14 @@ def import_records(kind_name, rows, source="接口"):
                 for message in _flatten(messages):
                     batch.fail(source, number, name, message)
             _remember_key(kind, error.valid_data or {}, batch)
+            batch.partial[kind.name].append(Record(source, number, written, error.valid_data or {}))
             continue
         _add(kind, Record(source, number, names, loaded), batch)
     report = ImportReport()
     with db.atomic():
         _check_references(batch)
         if batch.errors:
-            raise ImportFailed(batch.errors)
+            raise ImportFailed(batch.sorted_errors())
         _apply(_plan(batch, report), batch)
     return report
 
