@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WATER := examples/kaohe-water
+WATER_STAMP := $(VENV)/.installed-kaohe-water
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -18,13 +20,19 @@ $(STAMP): setup.cfg pyproject.toml
 
 install: $(STAMP)
 
+# The example department plugin, installed the way an office installs one (pip, entry point).
+$(WATER_STAMP): $(STAMP) $(WATER)/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e './$(WATER)[test]'
+	touch $(WATER_STAMP)
+
 run: $(STAMP)
 	$(BIN)/kaohe init-db
 	$(BIN)/kaohe bootstrap
 	$(BIN)/kaohe serve --host $(HOST) --port $(PORT) --dev
 
-test: $(STAMP)
+test: $(STAMP) $(WATER_STAMP)
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(WATER)/tests
 
 demo: $(STAMP)
 	$(BIN)/kaohe init-db
