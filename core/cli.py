@@ -694,6 +694,29 @@ def create_user_(username, role, unit_code):
     click.echo(f"已创建账号「{user.username}」（{user.role}）。")
 
 
+@cli.command("token")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="只吊销现有令牌，不生成新令牌。Revoke only.")
+def token(username, revoke):
+    """为账号生成 API 令牌（只显示一次），旧令牌随即失效。Issue an API token for an account.
+
+    令牌以 Authorization: Bearer <令牌> 调用 /api/v1/，权限与账号的角色相同。
+    The token is printed once; the previous one stops working. Use it as a Bearer token.
+    """
+    from .tokens import get_user, issue_token, revoke_token
+    user = get_user(username)
+    if revoke:
+        had = revoke_token(user)
+        click.echo(f"已吊销账号「{user.username}」的令牌。" if had else f"账号「{user.username}」没有令牌。")
+        return
+    if not user.active:
+        raise KaoheError(f"账号「{user.username}」已停用，不能生成令牌")
+    issued = issue_token(user)
+    click.echo(f"账号「{user.username}」（{user.role}）的新令牌（只显示这一次，请妥善保存；旧令牌已失效）：",
+               err=True)
+    click.echo(issued)
+
+
 @cli.command("bootstrap")
 @pass_state
 def bootstrap(state):
