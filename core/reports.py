@@ -289,13 +289,13 @@ def award_documents(scheme, year=None):
                 "published_by": run.published_by or ""},
         "pools": pools,
         "reporters": [{"award_rank": r.award_rank, "code": r.reporter.code,
-                       "name": r.reporter.name, "unit": unit_of_reporter.get(r.reporter.unit_id, ""),
+                       "name": r.reporter.name, "unit": unit_of_reporter.get(r.reporter_id, ""),
                        "points": r.points} for r in lists["reporters"]],
         "excluded_units": [{"pool": r.pool, "pool_label": pool_label(r.pool), "code": r.unit.code,
                             "name": r.unit.name, "points": r.points, "reason": r.award_note}
                            for r in lists["excluded_units"]],
         "excluded_reporters": [{"code": r.reporter.code, "name": r.reporter.name,
-                                "unit": unit_of_reporter.get(r.reporter.unit_id, ""),
+                                "unit": unit_of_reporter.get(r.reporter_id, ""),
                                 "points": r.points, "reason": r.award_note}
                                for r in lists["excluded_reporters"]],
         "generated_at": now(),
