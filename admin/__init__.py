@@ -64,10 +64,11 @@ def create_app(test_config=None):
         plugins_dir=app.config.get("KAOHE_PLUGINS_DIR"),
         entry_points=app.config.get("KAOHE_ENTRY_POINTS", True))
 
-    from . import auth, i18n, panel
+    from . import api, auth, i18n, panel
     i18n.init_app(app)
     auth.init_app(app)
     panel.init_app(app)
+    api.init_app(app)
     return app
 
 

@@ -152,6 +152,8 @@ def init_app(app):
         if endpoint in ("kaohe_auth.login", "kaohe_i18n.switch", "static") \
                 or endpoint.endswith(".static"):
             return None
+        if endpoint.startswith("kaohe_api."):
+            return None  # the JSON API checks its own bearer tokens and never the session
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None

@@ -1,0 +1,219 @@
+"""The API's plumbing: the blueprint, token authentication, roles, JSON replies and errors, operation metadata."""
+
+import datetime
+import functools
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import Blueprint, Response, g, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from core.errors import KaoheError, NotFound
+from core.importer import ImportFailed
+from core.models import ROLES
+from core.tokens import user_for_token
+
+PREFIX = "/api/v1"
+bp = Blueprint("kaohe_api", __name__, url_prefix=PREFIX)
+
+ALL_ROLES = ("admin", "clerk", "reporter", "viewer")
+STAFF = ("admin", "clerk")
+WRITERS = ("admin", "clerk", "reporter")
+SCORE_READERS = ("admin", "clerk", "viewer")
+
+# At most this many records in one write; a larger import goes through `kaohe import` or in parts.
+MAX_RECORDS = 5000
+
+INVALID = "数据有误"
+
+
+class ApiError(Exception):
+    """An answer other than success: its HTTP status, a message in Chinese, and per-field messages."""
+
+    def __init__(self, status, message, fields=None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = fields
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def reply(data, status=200, headers=None):
+    """A JSON response with the Chinese left readable (not \\u-escaped)."""
+    body = json.dumps(data, ensure_ascii=False, default=_json_default)
+    return Response(body, status=status, headers=headers, mimetype="application/json")
+
+
+def error_reply(status, message, fields=None):
+    data = {"error": message}
+    if fields is not None:
+        data["fields"] = fields
+    headers = {"WWW-Authenticate": 'Bearer realm="kaohe"'} if status == 401 else None
+    return reply(data, status, headers)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error):
+    return error_reply(error.status, error.message, error.fields)
+
+
+@bp.errorhandler(ImportFailed)
+def _import_failed(error):
+    single = getattr(g, "api_single", False)
+    found = {}
+    problems = []
+    for row_error in error.errors:
+        if row_error.row is None:
+            problems.append(row_error.message)
+            continue
+        place = found.setdefault(str(row_error.row - 1), {})
+        place.setdefault(row_error.column or "_schema", []).append(row_error.message)
+    if problems:
+        return error_reply(422, f"{INVALID}：{'；'.join(problems)}", found)
+    return error_reply(422, INVALID, found.get("0", {}) if single else found)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error):
+    return error_reply(404, str(error))
+
+
+@bp.errorhandler(KaoheError)
+def _kaohe_error(error):
+    return error_reply(400, str(error))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error):
+    messages = {400: "请求有误", 404: "找不到这个接口或记录", 405: "此接口不支持这种请求方法",
+                413: "请求体过大", 415: "请求体应为 JSON", 500: "服务器内部错误"}
+    return error_reply(error.code or 500, messages.get(error.code, error.name))
+
+
+@bp.errorhandler(500)
+def _server_error(error):
+    return error_reply(500, "服务器内部错误，请联系管理员")
+
+
+@bp.before_request
+def authenticate():
+    """Every API request carries `Authorization: Bearer <token>`; the panel's session cookie is ignored."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "缺少身份令牌：请在请求头中加入 Authorization: Bearer <令牌>")
+    user = user_for_token(token.strip())
+    if user is None:
+        raise ApiError(401, "身份令牌无效或已被吊销")
+    if not user.active:
+        raise ApiError(401, "此账号已停用")
+    if user.role == "reporter" and user.unit_id is None:
+        raise ApiError(403, "此单位信息员账号未指定所属单位，请联系管理员")
+    g.api_user = user
+
+
+def current_user():
+    return g.api_user
+
+
+def is_reporter():
+    return g.api_user.role == "reporter"
+
+
+# ---------------------------------------------------------------- operations
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one route, and the roles the route lets in.
+
+    `body` is the schema of the request body (`many` when a list of them is accepted too),
+    `query` the schema of the query parameters, `response` the schema of a success.
+    """
+    summary: str
+    roles: tuple
+    tag: str
+    description: str = ""
+    query: type | None = None
+    body: type | None = None
+    many: bool = False
+    response: type | None = None
+    body_required: bool = True
+    errors: tuple = (401, 403)
+
+
+def operation(**kwargs):
+    """Declare a view's roles and its OpenAPI description; only those roles get in (403 otherwise)."""
+    op = Operation(**kwargs)
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **view_kwargs):
+            role = g.api_user.role
+            if role not in op.roles:
+                allowed = "、".join(ROLES[r] for r in op.roles)
+                raise ApiError(403, f"{ROLES.get(role, role)}账号无权{op.summary}（限{allowed}）")
+            return view(*args, **view_kwargs)
+        wrapped.api_operation = op
+        return wrapped
+    return decorate
+
+
+def load_query(schema_class):
+    """The query parameters through their schema; 422 with a message per parameter."""
+    try:
+        return schema_class().load(request.args.to_dict())
+    except ValidationError as error:
+        raise ApiError(422, INVALID, error.messages) from None
+
+
+def json_body():
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "请求体应为 JSON，并带有 Content-Type: application/json")
+    return data
+
+
+def load_body(schema_class, empty_allowed=False):
+    """A JSON object through its schema; with `empty_allowed`, no body at all counts as {}."""
+    data = {} if empty_allowed and not request.get_data() else json_body()
+    if not isinstance(data, dict):
+        raise ApiError(400, "请求体应为一个 JSON 对象")
+    try:
+        return schema_class().load(data)
+    except ValidationError as error:
+        raise ApiError(422, INVALID, error.messages) from None
+
+
+def records_body(schema_class):
+    """The records of a write: one JSON object or a list of them, each checked by the kind's schema.
+
+    Returns (raw records, loaded records). Any problem answers 422 for the whole request, with the
+    messages per field, keyed by the record's index ("0", "1", …) when a list was sent.
+    """
+    data = json_body()
+    single = isinstance(data, dict)
+    g.api_single = single
+    records = [data] if single else data
+    if not isinstance(records, list) or not records:
+        raise ApiError(400, "请求体应为一条记录（JSON 对象）或记录的列表（JSON 数组），且不能为空")
+    if len(records) > MAX_RECORDS:
+        raise ApiError(400, f"一次最多提交 {MAX_RECORDS} 条记录（本次 {len(records)} 条），请分批提交")
+    schema = schema_class()
+    loaded, problems = [], {}
+    for index, record in enumerate(records):
+        try:
+            loaded.append(schema.load(record))
+        except ValidationError as error:
+            problems[str(index)] = error.messages
+    if problems:
+        raise ApiError(422, INVALID, problems.get("0", {}) if single else problems)
+    return records, loaded

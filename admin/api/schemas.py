@@ -1,0 +1,299 @@
+"""The API's own schemas: query parameters, requests and answers that are not an import kind.
+
+Records written through the API use the import's schemas in `core.schemas` unchanged; these
+describe the rest, and every answer is dumped through its schema, so the OpenAPI document built
+from them is what the API sends.
+"""
+
+from decimal import ROUND_HALF_UP
+
+from marshmallow import Schema, ValidationError, fields
+
+from core.errors import KaoheError
+from core.periods import parse_period
+from core.schemas import (
+    AdoptionSchema,
+    Code,
+    Day,
+    InstructionSchema,
+    ItemSchema,
+    KindSchema,
+    Moment,
+    Text,
+    Whole,
+)
+
+
+class Amount(fields.Decimal):
+    """Points or 元: an exact decimal with two places, sent as a string ("161.50")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("example", "90.00")
+        super().__init__(places=2, rounding=ROUND_HALF_UP, as_string=True, **kwargs)
+
+
+class Rate(fields.Decimal):
+    """A rate with four places, sent as a string ("0.4545")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("example", "0.5000")
+        super().__init__(places=4, rounding=ROUND_HALF_UP, as_string=True, **kwargs)
+
+
+def _check_period(value):
+    try:
+        return parse_period(value)
+    except KaoheError as error:
+        raise ValidationError(str(error)) from None
+
+
+def _check_month(value):
+    if _check_period(value).kind != "month":
+        raise ValidationError("应为 2025-03 这样的月份")
+
+
+# ---------------------------------------------------------------- errors and write reports
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True, metadata={"description": "出了什么问题（中文）",
+                                                   "example": "数据有误"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        metadata={"description": "每个字段的问题：{字段: [说明]}；提交列表时按记录序号（从0起）分组："
+                                 "{\"0\": {字段: [说明]}}",
+                  "example": {"title": ["必须填写"]}})
+
+
+class WriteReportSchema(Schema):
+    created = fields.Integer(required=True, metadata={"description": "新增的记录数"})
+    updated = fields.Integer(required=True, metadata={"description": "已有并被更新的记录数"})
+    unchanged = fields.Integer(required=True, metadata={"description": "已有且内容相同的记录数"})
+
+
+# ---------------------------------------------------------------- items
+
+class ItemQuerySchema(KindSchema):
+    unit = Code(metadata={"description": "只列出这家单位报送（含合报）的稿件"})
+    from_ = Day(data_key="from", metadata={"description": "报送日期不早于此日（含）"})
+    to = Day(metadata={"description": "报送日期不晚于此日（含）"})
+    page = Whole(minimum=1, load_default=1, metadata={"description": "页码，从1起"})
+    per_page = Whole(minimum=1, maximum=500, load_default=50, metadata={"description": "每页条数（最多500）"})
+
+
+class ItemPageSchema(Schema):
+    items = fields.List(fields.Nested(ItemSchema), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "符合条件的稿件总数"})
+    pages = fields.Integer(required=True)
+
+
+class ItemDetailSchema(ItemSchema):
+    adoptions = fields.List(fields.Nested(AdoptionSchema), metadata={"description": "采用情况"})
+    instructions = fields.List(fields.Nested(InstructionSchema), metadata={"description": "领导批示"})
+
+
+# ---------------------------------------------------------------- schemes and runs
+
+class SchemeOutSchema(Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    year = fields.Integer(required=True)
+    units = fields.Integer(required=True, metadata={"description": "成员单位数"})
+    version = fields.Integer(required=True, metadata={"description": "当前参数版本号"})
+    rulesets = fields.List(fields.String(), required=True, metadata={"description": "启用的规则集，按顺序"})
+
+
+class SchemeListSchema(Schema):
+    schemes = fields.List(fields.Nested(SchemeOutSchema), required=True)
+
+
+class RecalcSchema(KindSchema):
+    period = Text(max_length=16, validate=_check_period,
+                  metadata={"description": "期间：2025、2025-H1、2025-Q1 或 2025-03（默认方案年度）",
+                            "example": "2025-03"})
+    note = Text(max_length=500, load_default="", metadata={"description": "备注"})
+
+
+class RecalcResultSchema(Schema):
+    run = fields.Integer(required=True, metadata={"description": "计算编号"})
+    scheme = fields.String(required=True)
+    period = fields.String(required=True)
+    period_title = fields.String(required=True)
+    units = fields.Integer(required=True, metadata={"description": "参加计算的单位数"})
+    lines = fields.Integer(required=True, metadata={"description": "计分明细条数"})
+    points = Amount(required=True, metadata={"description": "各单位得分合计"})
+    yuan = Amount(required=True, metadata={"description": "各单位奖惩金额合计（元）"})
+    official = fields.Boolean(required=True, metadata={"description": "新的计算总是未发布的"})
+    fingerprint = fields.String(required=True, metadata={"description": "输入数据与参数的指纹"})
+
+
+class RunQuerySchema(KindSchema):
+    period = Text(max_length=16, validate=_check_period,
+                  metadata={"description": "期间（默认方案年度）", "example": "2025-03"})
+    run = Whole(minimum=1, metadata={"description": "指定计算编号（不指定时用正式发布的结果，没有时用最近一次计算）"})
+
+
+class RankingQuerySchema(RunQuerySchema):
+    pool = Text(max_length=64, metadata={"description": "只看一个考核组别，如 county"})
+
+
+class RunHeaderSchema(Schema):
+    run = fields.Integer(required=True, metadata={"description": "计算编号"})
+    scheme = fields.String(required=True)
+    period = fields.String(required=True)
+    official = fields.Boolean(required=True, metadata={"description": "是否为本期正式发布的结果"})
+
+
+class RankingRowSchema(Schema):
+    unit = fields.String(required=True, metadata={"description": "单位代码"})
+    name = fields.String(required=True)
+    pool = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    points = Amount(required=True)
+    yuan = Amount(required=True)
+    converted = Amount(allow_none=True, metadata={"description": "折算分（未启用折算时为 null）"})
+    adoption_rate = Rate(required=True)
+    submitted = fields.Integer(required=True)
+    adopted = fields.Integer(required=True)
+    national = fields.Integer(required=True)
+    provincial = fields.Integer(required=True)
+    city = fields.Integer(required=True)
+    vetoed = fields.Boolean(required=True)
+    veto_reason = fields.String(required=True)
+    tie_break = fields.String(required=True, metadata={"description": "同分时排在下一名之前的理由"})
+
+
+class RankingSchema(RunHeaderSchema):
+    rows = fields.List(fields.Nested(RankingRowSchema), required=True,
+                       metadata={"description": "按考核组别、名次排列；单位信息员只看到本单位一行"})
+
+
+class ScoreLineSchema(Schema):
+    ruleset = fields.String(required=True)
+    rule = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "score 计分、flag 提示、veto 否决"})
+    item = fields.String(allow_none=True, metadata={"description": "稿件编号"})
+    title = fields.String(allow_none=True, metadata={"description": "稿件标题"})
+    points = Amount(required=True)
+    yuan = Amount(required=True)
+    explanation = fields.String(required=True, metadata={"description": "为什么得这些分"})
+
+
+class UnitLinesSchema(RunHeaderSchema):
+    unit = fields.String(required=True)
+    name = fields.String(required=True)
+    pool = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    points = Amount(required=True)
+    yuan = Amount(required=True)
+    lines = fields.List(fields.Nested(ScoreLineSchema), required=True)
+
+
+class AwardUnitSchema(Schema):
+    pool = fields.String(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    points = Amount(required=True)
+    award_rank = fields.Integer(required=True)
+
+
+class AwardReporterSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    unit = fields.String(required=True, metadata={"description": "所在单位代码"})
+    points = Amount(required=True)
+    award_rank = fields.Integer(required=True)
+
+
+class ExcludedSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class AwardsSchema(RunHeaderSchema):
+    units = fields.List(fields.Nested(AwardUnitSchema), required=True, metadata={"description": "先进单位"})
+    reporters = fields.List(fields.Nested(AwardReporterSchema), required=True,
+                            metadata={"description": "先进个人"})
+    excluded_units = fields.List(fields.Nested(ExcludedSchema), required=True)
+    excluded_reporters = fields.List(fields.Nested(ExcludedSchema), required=True)
+
+
+# ---------------------------------------------------------------- the monthly notification
+
+class NotificationQuerySchema(KindSchema):
+    month = Text(max_length=16, required=True, validate=_check_month,
+                 metadata={"description": "通报的月份", "example": "2025-03"})
+
+
+class LevelColumnSchema(Schema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class NotificationRunSchema(Schema):
+    period = fields.String(required=True)
+    title = fields.String(required=True)
+    run_id = fields.Integer(required=True)
+    official = fields.Boolean(required=True)
+    status = fields.String(required=True)
+    created_at = Moment(required=True)
+
+
+class LevelCountsSchema(Schema):
+    national = fields.Integer(required=True)
+    provincial = fields.Integer(required=True)
+    city = fields.Integer(required=True)
+    county = fields.Integer(required=True)
+
+
+class NotificationRowSchema(Schema):
+    rank = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    submitted = fields.Integer(required=True, metadata={"description": "本月报送"})
+    adoptions = fields.Nested(LevelCountsSchema, required=True, metadata={"description": "本月各级采用"})
+    adoptions_total = fields.Integer(required=True)
+    points = Amount(required=True, metadata={"description": "本月得分"})
+    total = Amount(required=True, metadata={"description": "年度累计得分"})
+    submitted_ytd = fields.Integer(required=True)
+    adopted_ytd = fields.Integer(required=True)
+    adoption_rate = Rate(required=True)
+    adoption_rate_text = fields.String(required=True)
+    tie_break = fields.String(required=True)
+
+
+class NotificationPoolSchema(Schema):
+    pool = fields.String(required=True)
+    label = fields.String(required=True)
+    rows = fields.List(fields.Nested(NotificationRowSchema), required=True)
+    no_adoption = fields.List(fields.String(), required=True, metadata={"description": "年内尚无采用的单位"})
+
+
+class NotificationInstructionSchema(Schema):
+    date = Day(required=True)
+    level = fields.String(required=True)
+    level_label = fields.String(required=True)
+    leader = fields.String(required=True)
+    item_no = fields.String(required=True)
+    item_title = fields.String(required=True)
+    units = fields.List(fields.String(), required=True)
+
+
+class NotificationSchema(Schema):
+    scheme = fields.String(required=True)
+    scheme_title = fields.String(required=True)
+    issuer = fields.String(required=True)
+    year = fields.Integer(required=True)
+    month = fields.Integer(required=True)
+    period = fields.String(required=True)
+    period_title = fields.String(required=True)
+    title = fields.String(required=True)
+    runs = fields.List(fields.Nested(NotificationRunSchema), required=True)
+    all_official = fields.Boolean(required=True)
+    notice = fields.String(required=True)
+    level_columns = fields.List(fields.Nested(LevelColumnSchema), required=True)
+    pools = fields.List(fields.Nested(NotificationPoolSchema), required=True)
+    instructions = fields.List(fields.Nested(NotificationInstructionSchema), required=True)
+    generated_at = Moment(required=True)
