@@ -76,6 +76,8 @@ def _xlsx(tables):
         for row in table.rows:
             cells = []
             for value in row:
+                if value == "":
+                    value = None
                 if isinstance(value, str):
                     value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
                     cell = WriteOnlyCell(sheet, value=value)

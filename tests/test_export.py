@@ -1,0 +1,263 @@
+"""Exporting: data in the import format (export → import reproduces every row), rankings, score lines."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from core import cli as climod
+from core import db as dbmod
+from core.engine import recalculate
+from core.errors import KaoheError
+from core.exporter import export_data, export_lines, export_ranking, neutralise
+from core.importer import KINDS, import_files, stored_rows
+from core.models import Item, create_tables
+from core.schemes import create_scheme
+from tests import factories as f
+
+TRICKY_TITLES = ["=1+1", "@SUM(A1)", "-负面信息", "+86 热线", "'引号开头", "''两个引号", "普通标题"]
+
+
+# A little of everything an office records, with the awkward cases an export must carry:
+# a parent unit, a custom pool, a joint report with two authors, a blank issue and leader,
+# seconds in a report time, a concealed report with no report time, formula-like titles.
+@pytest.fixture
+def city(database):
+    kh = f.unit("KH", "开化县", sector=None)
+    cs = f.unit("CS", "常山县")
+    fg = f.unit("FG", "市发改委", kind="department", sector="工业")
+    hb = f.unit("HB", "华埠镇", kind="township", pool="一类乡镇", parent=kh)
+    f.unit("ZD", "信息直报点一", kind="direct_point")
+    r1 = f.reporter("R1", kh, "张三")
+    r2 = f.reporter("R2", cs, "李四")
+    f.reporter("R3", hb, "王五")
+    szb = f.publication("SZB", "provincial", "专报信息", issuer="省政府办公厅")
+    gb = f.publication("GB", "national", "国办信息")
+    f.publication("HB1", "provincial_dept", "环保信息")
+    yg = f.solicitation([kh, cs], "2025-03-20", "2025-03-01", no="YG1", title="一季度经济运行")
+    items = [f.item([kh], "2025-03-01", no=f"2025-{n:04d}", title=title, authors=[r1])
+             for n, title in enumerate(TRICKY_TITLES, start=1)]
+    joint = f.item([cs, kh], "2025-04-01", no="2025-0100", title="两县联合治水", category="problem",
+                   negative=True, authors=[r2, r1], solicitation=yg)
+    f.item([fg], "2025-05-01", no="2025-0101", title="发改委调研", category="research")
+    f.adoption(items[0], szb, "2025-03-10", "full", issue="第12期")
+    f.adoption(items[0], gb, "2025-03-12", "combined", issue="")
+    f.adoption(joint, szb, "2025-04-10", "brief", issue="第20期")
+    f.adoption(joint, gb, "2025-04-11", "forwarded", issue="")
+    f.instruction(items[0], "provincial", "2025-03-20", leader="王副省长")
+    f.instruction(joint, "city", "2025-04-20", leader="")
+    f.urgent(kh, "III", "2025-03-08 14:30", "2025-03-08 19:05:30", misreported=True, reporter_=r1,
+             no="JJ1", title="=HYPERLINK(\"x\")")
+    f.urgent(cs, "I", "2025-05-01 08:00", None, status="concealed", no="JJ2", title="化工厂火灾")
+    f.fact(kh, "provincial_county_rank", 12)
+    f.fact(cs, "provincial_county_rank", "-3")
+    f.target(kh, 120, 30)
+    f.target(cs, 100)
+    return kh, cs
+
+
+def snapshot():
+    """Every stored row of the ten kinds, as codes and values (ids left out)."""
+    return {kind.name: [values for _, values in stored_rows(kind)] for kind in KINDS.values()}
+
+
+def fresh_database(tmp_path, name):
+    database = dbmod.configure(f"sqlite:///{tmp_path / name}")
+    database.connect(reuse_if_open=True)
+    create_tables()
+    return database
+
+
+# ---------------------------------------------------------------- round trips
+
+def test_xlsx_export_imports_into_an_empty_database_unchanged(city, tmp_path):
+    before = snapshot()
+    assert [len(rows) for rows in before.values()] == [5, 3, 3, 1, 9, 4, 2, 2, 2, 2]
+    path = tmp_path / "数据.xlsx"
+    path.write_bytes(export_data(None, "xlsx"))
+    fresh = fresh_database(tmp_path, "fresh.sqlite3")
+    report = import_files([path])
+    assert {name: count["created"] for name, count in report.counts.items()} == {
+        name: len(rows) for name, rows in before.items()}
+    assert snapshot() == before
+    fresh.close()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_csv_exports_of_each_kind_import_into_an_empty_database_unchanged(city, tmp_path, encoding):
+    before = snapshot()
+    paths = []
+    for kind in KINDS.values():
+        path = tmp_path / f"{kind.label}.csv"
+        path.write_bytes(export_data([kind.name], "csv", encoding))
+        paths.append(path)
+    fresh = fresh_database(tmp_path, "fresh.sqlite3")
+    import_files(paths)
+    assert snapshot() == before
+    fresh.close()
+
+
+def test_the_data_export_uses_the_import_words(city, tmp_path):
+    text = export_data(["稿件"], "csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["稿件编号", "标题", "报送日期", "报送单位", "作者", "类别", "负反馈", "约稿编号"]
+    assert rows[8] == ["2025-0100", "两县联合治水", "2025-04-01", "CS、KH", "R2、R1", "问题", "是", "YG1"]
+    units = list(csv.reader(io.StringIO(export_data(["units"], "csv").decode("utf-8-sig"))))
+    assert units[4] == ["HB", "华埠镇", "乡镇", "一类乡镇", "", "KH"]
+    urgent = list(csv.reader(io.StringIO(export_data(["urgent"], "csv").decode("utf-8-sig"))))
+    assert urgent[1] == ["JJ1", "KH", "'=HYPERLINK(\"x\")", "较大", "2025-03-08 14:30", "2025-03-08 19:05:30",
+                         "已报", "是", "R1"]
+    assert urgent[2] == ["JJ2", "CS", "化工厂火灾", "特别重大", "2025-05-01 08:00", "", "瞒报", "否", ""]
+
+
+def test_csv_can_hold_one_kind_only(database):
+    with pytest.raises(KaoheError) as error:
+        export_data(["units", "items"], "csv")
+    assert str(error.value) == "一个 CSV 文件只能放一种数据（这次有 2 种），请分别导出，或导出为 xlsx"
+
+
+# ---------------------------------------------------------------- formulas
+
+def test_neutralise_only_text_that_would_run():
+    assert [neutralise(t) for t in ["=1+1", "@SUM(A1)", "-2", "+x", "\tA", "\rB", "'q", "普通", ""]] == [
+        "'=1+1", "'@SUM(A1)", "'-2", "'+x", "'\tA", "'\rB", "''q", "普通", ""]
+
+
+def test_formula_like_titles_are_text_in_xlsx_and_come_back_identical(city, tmp_path):
+    path = tmp_path / "稿件.xlsx"
+    path.write_bytes(export_data(["items"], "xlsx"))
+    sheet = load_workbook(path)["稿件"]
+    titles = [row[1] for row in sheet.iter_rows(min_row=2, max_row=8)]
+    assert [cell.value for cell in titles] == [
+        "'=1+1", "'@SUM(A1)", "'-负面信息", "'+86 热线", "''引号开头", "'''两个引号", "普通标题"]
+    assert {cell.data_type for row in sheet.iter_rows() for cell in row if cell.value is not None} == {"s", "d"}
+    Item.update(title="改掉了").execute()
+    import_files([path])
+    assert [i.title for i in Item.select().order_by(Item.id)][:7] == TRICKY_TITLES
+
+
+# ---------------------------------------------------------------- a run's results
+
+@pytest.fixture
+def run(city, registry):
+    """A year run of 开化县 and 常山县: adoptions (one joint) and one late urgent report (−20)."""
+    scheme = create_scheme(registry, "市政府系统", 2025, ["provincial", "urgent_penalty"], units=["KH", "CS"])
+    return recalculate(registry, scheme, "2025").run
+
+
+def rows_of(path, sheet):
+    return [[cell for cell in row] for row in load_workbook(path)[sheet].iter_rows()]
+
+
+RANKING_HEADERS = ["单位代码", "单位名称", "考核组别", "名次", "得分", "奖惩（元）", "采用率", "报送数",
+                   "采用数", "国家级采用", "省级采用", "市级采用", "折算分", "一票否决", "同分说明"]
+VETO = "紧急信息「化工厂火灾」（特别重大）瞒报，一票否决"
+
+
+def test_ranking_xlsx_keeps_amounts_as_numbers_with_two_places(run, tmp_path):
+    path = tmp_path / "排名.xlsx"
+    path.write_bytes(export_ranking(run, "xlsx"))
+    rows = list(load_workbook(path)["排名"].iter_rows())
+    assert [cell.value for cell in rows[0]] == RANKING_HEADERS
+    # 开化县: 20 + 20 + 1.5 + 5 (adoptions) + 50 + 5 (instructions) − 20 late − 20 misreported
+    assert [cell.value for cell in rows[1]] == [
+        "KH", "开化县", "县(市、区)", 1, Decimal("61.50"), 0, Decimal("0.25"), 8, 2, 1, 2, 0, None, None, None]
+    assert [cell.value for cell in rows[2]] == [
+        "CS", "常山县", "县(市、区)", 2, Decimal("-28.50"), 0, 1, 1, 1, 0, 1, 0, None, VETO, None]
+    negative = rows[2][4]
+    assert (negative.data_type, negative.number_format) == ("n", "0.00")
+    assert (rows[1][6].data_type, rows[1][6].number_format) == ("n", "0.00%")
+
+
+def test_ranking_csv(run):
+    text = export_ranking(run, "csv").decode("utf-8-sig")
+    assert text.splitlines() == [
+        ",".join(RANKING_HEADERS),
+        "KH,开化县,县(市、区),1,61.50,0.00,25.00%,8,2,1,2,0,,,",
+        f"CS,常山县,县(市、区),2,-28.50,0.00,100.00%,1,1,0,1,0,,{VETO},",
+    ]
+
+
+def test_score_lines_csv_say_whose_which_item_and_why(run, city):
+    _, cs = city
+    rows = list(csv.reader(io.StringIO(export_lines(run, "csv", unit=cs).decode("utf-8-sig"))))
+    assert rows == [
+        ["单位代码", "单位名称", "信息员编号", "信息员", "稿件编号", "标题", "规则集", "规则", "类型", "得分",
+         "奖惩（元）", "说明"],
+        ["CS", "常山县", "", "", "2025-0100", "两县联合治水", "provincial", "adoption", "计分", "1.50", "0.00",
+         "《专报信息》（省级）简讯采用，计3分（合报2家，各1.5分）"],
+        ["CS", "常山县", "", "", "2025-0100", "两县联合治水", "provincial", "adoption", "计分", "5.00", "0.00",
+         "《国办信息》（国家级）上报，计10分（合报2家，各5分）"],
+        ["CS", "常山县", "", "", "2025-0100", "两县联合治水", "provincial", "instruction", "计分", "5.00",
+         "0.00", "市级领导2025年4月20日批示，计10分（合报2家，各5分）"],
+        ["CS", "常山县", "", "", "", "", "urgent_penalty", "concealed", "计分", "-40.00", "0.00",
+         "紧急信息「化工厂火灾」（特别重大，发生于2025年5月1日08:00）瞒报扣40分"],
+        ["CS", "常山县", "", "", "", "", "urgent_penalty", "veto", "一票否决", "0.00", "0.00", VETO],
+    ]
+
+
+def test_score_lines_xlsx_negative_points_stay_numbers_and_titles_stay_text(run, tmp_path):
+    path = tmp_path / "明细.xlsx"
+    path.write_bytes(export_lines(run, "xlsx"))
+    rows = list(load_workbook(path)["计分明细"].iter_rows(min_row=2))
+    assert len(rows) == 13
+    first = rows[0]
+    assert (first[4].value, first[5].value, first[5].data_type) == ("2025-0001", "'=1+1", "s")
+    late = next(row for row in rows if row[7].value == "late")
+    assert (late[9].value, late[9].data_type, late[9].number_format) == (-20, "n", "0.00")
+    assert late[11].value == "紧急信息「=HYPERLINK(\"x\")」（较大，发生于2025年3月8日14:30）首报于19:05，超过4小时时限，迟报扣20分"
+    assert late[11].data_type == "s"
+
+
+# ---------------------------------------------------------------- the command
+
+@pytest.fixture
+def kaohe(database, capsys, tmp_path, monkeypatch):
+    """Runs `kaohe ARGS` in-process on the test database; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
+
+    def run_(*args):
+        try:
+            code = climod.main([str(arg) for arg in args])
+        except SystemExit as exit_:
+            code = exit_.code
+        out, err = capsys.readouterr()
+        dbmod.configure()  # the command closed its connection; the test keeps reading
+        return code or 0, out, err
+    return run_
+
+
+def test_kaohe_export_ranking_lines_and_data(kaohe, run, tmp_path):
+    code, out, _ = kaohe("export", "ranking", "市政府系统", "--period", "2025", "-o", tmp_path / "排名.csv")
+    assert (code, out.strip()) == (0, f"已导出「市政府系统」第 {run.id} 次计算（2025，未发布的结果）的排名，"
+                                      f"共 2 行 → {tmp_path / '排名.csv'}")
+    assert (tmp_path / "排名.csv").read_bytes() == export_ranking(run, "csv")
+    code, out, _ = kaohe("export", "lines", "市政府系统", "--run", run.id, "--unit", "CS",
+                         "--format", "xlsx", "-o", tmp_path / "明细")
+    assert code == 0 and out.endswith(f"的计分明细，共 5 行 → {tmp_path / '明细'}\n")
+    assert load_workbook(io.BytesIO((tmp_path / "明细").read_bytes())).sheetnames == ["计分明细"]
+    code, out, _ = kaohe("export", "all", "-o", tmp_path / "数据.xlsx")
+    assert out.strip() == (f"已导出：单位 5 条，信息员 3 条，刊物 3 条，约稿 1 条，稿件 9 条，采用 4 条，批示 2 条，"
+                           f"紧急信息 2 条，单位事实 2 条，目标任务 2 条 → {tmp_path / '数据.xlsx'}")
+    assert load_workbook(tmp_path / "数据.xlsx").sheetnames == [kind.label for kind in KINDS.values()]
+    code, _, _ = kaohe("export", "稿件", "-o", tmp_path / "稿件.csv", "--encoding", "gbk")
+    assert (tmp_path / "稿件.csv").read_bytes() == export_data(["items"], "csv", "gbk")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("ranking", "-o", "排名.xlsx"), "导出排名或计分明细时须给出考核方案名称，如 kaohe export ranking 市政府系统"),
+    (("ranking", "没有的方案", "-o", "排名.xlsx"), None),
+    (("考核", "-o", "x.xlsx"), "未知的数据种类「考核」，应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务 之一，或 all 全部"),
+    (("稿件", "-o", "稿件.txt"), "无法从文件名「稿件.txt」看出格式，请用 --format xlsx 或 --format csv"),
+    (("units,items", "-o", "x.csv"), "一个 CSV 文件只能放一种数据（这次有 2 种），请分别导出，或导出为 xlsx"),
+])
+def test_kaohe_export_refuses_with_a_chinese_message(kaohe, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = kaohe("export", *args)
+    assert (code, out) == (1, "")
+    assert err.startswith("错误：")
+    if message:
+        assert err.strip() == f"错误：{message}"
+    assert not any(path.suffix in (".xlsx", ".csv", ".txt") for path in tmp_path.iterdir())
