@@ -20,6 +20,7 @@ from core.models import (
     User,
 )
 
+from .reports import ReportsView
 from .views import data
 from .views.base import RoleMixin
 from .views.common import register_filters
@@ -73,6 +74,7 @@ def init_app(app):
         data.TargetView(Target, name=L("目标任务"), category=DATA, endpoint="targets"),
         SchemesView(name=L("考核方案"), category=SCORING, endpoint="schemes", url="/schemes"),
         ResultsView(name=L("计算与排名"), category=SCORING, endpoint="results", url="/results"),
+        ReportsView(name=L("通报与评先"), category=SCORING, endpoint="reports", url="/reports"),
         data.UserView(User, name=L("用户"), category=SYSTEM, endpoint="users"),
         PluginsView(name=L("规则集与插件"), category=SYSTEM, endpoint="plugins", url="/plugins"),
     ]

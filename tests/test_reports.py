@@ -12,7 +12,7 @@ from core import reports
 from core.demo import build_demo
 from core.engine import recalculate
 from core.errors import KaoheError
-from core.models import ScoreRun, create_tables
+from core.models import Item, Publication, ScoreRun, create_tables
 from core.results import publish
 from core.schemes import create_scheme, get_scheme
 from plugins.manager import build_registry
@@ -399,3 +399,97 @@ def test_demo_environment_scheme_without_runs_is_refused(demo):
         "考核方案「环保系统」2025年1月、2025年2月尚未计算，无法生成通报。请先计算这些月份"
         "（kaohe recalc 环保系统 --period 2025-01；kaohe recalc 环保系统 --period 2025-02），"
         "或加 --recalc-missing 自动补算")
+
+
+# ---------------------------------------------------------------- the panel's 通报与评先 page
+
+@pytest.fixture
+def panel(scheme, registry, tmp_path):
+    """The panel over the small city, with an account of each role (the reporter is 开化县's)."""
+    from admin import create_app
+    from admin.auth import create_user
+    from core.models import Unit
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
+                      "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"),
+                      "KAOHE_ENTRY_POINTS": False})
+    for role in ("admin", "clerk", "viewer"):
+        create_user(role, "correct-horse-1", role)
+    create_user("reporter", "correct-horse-1", "reporter", unit=Unit.get(Unit.code == "KH"))
+    client = app.test_client()
+
+    def login(role):
+        response = client.post("/login", data={"username": role, "password": "correct-horse-1"})
+        assert response.status_code == 302
+    client.login = login
+    return client
+
+
+@pytest.mark.parametrize("role, expected", [("admin", 200), ("clerk", 200), ("viewer", 200),
+                                            ("reporter", 403)])
+def test_panel_reports_page_by_role(panel, scheme, registry, role, expected):
+    recalc_months(registry, scheme, "2025-01", "2025-02", "2025-03")
+    panel.login(role)
+    pages = [f"/reports/?scheme={scheme.id}",
+             f"/reports/notification?scheme={scheme.id}&month=2025-03",
+             f"/reports/notification.xlsx?scheme={scheme.id}&month=2025-03"]
+    assert [panel.get(page).status_code for page in pages] == [expected] * 3
+
+
+def test_panel_downloads_need_a_login(panel, scheme, registry):
+    recalc_months(registry, scheme, "2025-01", "2025-02", "2025-03")
+    response = panel.get(f"/reports/notification.xlsx?scheme={scheme.id}&month=2025-03")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_clerks_month_in_the_panel(panel, scheme, city):
+    """Record the month's adoption, recalculate, print the notification and download it."""
+    panel.login("clerk")
+    page = panel.get(f"/reports/?scheme={scheme.id}&month=2025-03").data.decode()
+    assert "尚未计算" in page and "通报与评先" in page
+
+    # The month's adoption arrives: 江山市's January item adopted in full by the province.
+    f.adoption(Item.get(Item.no == "I6"), Publication.get(Publication.code == "SB"), "2025-03-30",
+               "full")
+    response = panel.get(f"/reports/notification?scheme={scheme.id}&month=2025-03")
+    assert response.status_code == 302
+    page = panel.get(response.headers["Location"]).data.decode()
+    assert "2025年1月、2025年2月、2025年3月尚未计算" in page
+    assert 'id="recalc-missing-form"' in page
+
+    response = panel.post("/reports/recalc-missing",
+                          data={"scheme": scheme.id, "month": "2025-03"})
+    assert response.status_code == 302
+    page = panel.get(response.headers["Location"]).data.decode()
+    assert "<h1>清江市政府系统政务信息工作通报（2025年第3期）</h1>" in page
+    assert 'id="print-button"' in page and "window.print()" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<td>江山市</td>" in page and '<td class="n">20.00</td>' in page
+    assert "2025年3月第3次计算（未发布）" in page
+
+    response = panel.get(f"/reports/notification.xlsx?scheme={scheme.id}&month=2025-03")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["县(市、区)"]
+    assert [c.value for c in sheet[5]][:10] == [1, "开化县", 2, 1, 0, 2, 0, 3, 38.5, 60.5]
+    assert [c.value for c in sheet[7]][:10] == [3, "江山市", 0, 0, 1, 0, 0, 1, 20, 20]
+
+
+def test_panel_award_documents_need_a_published_year(panel, scheme, registry):
+    run = recalculate(registry, scheme, "2025").run
+    panel.login("viewer")
+    page = panel.get(f"/reports/?scheme={scheme.id}").data.decode()
+    assert "2025年度结果尚未发布，不能生成评先文件。" in page
+    response = panel.get(f"/reports/awards.xlsx?scheme={scheme.id}")
+    assert response.status_code == 302
+    page = panel.get(response.headers["Location"]).data.decode()
+    assert (f"考核方案「市政府系统」2025年度结果尚未发布，不能生成评先文件；"
+            f"请核对后发布第 {run.id} 次计算（kaohe publish 市政府系统 {run.id}）") in page
+
+    publish(run, "王科长")
+    page = panel.get(f"/reports/awards?scheme={scheme.id}").data.decode()
+    assert "<h1>清江市政府系统2025年度政务信息工作先进单位和先进个人名单</h1>" in page
+    assert '<td>开化县</td><td class="n">65.50</td>' in page
+    response = panel.get(f"/reports/awards.xlsx?scheme={scheme.id}")
+    assert response.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(response.data)).sheetnames == [
+        "先进单位", "先进个人", "不参加评先"]
