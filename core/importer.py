@@ -481,10 +481,23 @@ def lookup(kind_name, codes):
     """{code: id} of the rows of a single-key kind that exist, in a few queries."""
     kind = KINDS[kind_name]
     key = getattr(kind.model, kind.key[0])
+    codes = set(codes)
+    if _worth_scanning(kind.model, codes):
+        return {code: ident for code, ident in kind.model.select(key, kind.model.id).tuples()
+                if code in codes}
     found = {}
-    for chunk in _chunks(set(codes)):
+    for chunk in _chunks(codes):
         found.update(kind.model.select(key, kind.model.id).where(key.in_(chunk)).tuples())
     return found
+
+
+def _worth_scanning(model, wanted):
+    """Whether one read of the whole table beats asking for `wanted` a chunk at a time.
+
+    Building a query of thousands of parameters costs more than the database's work, so a
+    large import into a table of similar size reads the table once and picks in Python.
+    """
+    return len(wanted) > CHUNK and len(wanted) * 4 >= model.select().count()
 
 
 def _check_references(batch):
@@ -555,13 +568,17 @@ def stored_rows(kind, firsts=None):
             select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
         return select
 
-    if firsts is None:
+    scan = firsts is None or _worth_scanning(model, firsts)
+    if scan:
         batches = [query().order_by(model.id)]
     else:
         first = columns[kind.key[0]]
         batches = (query().where(first.in_(chunk)) for chunk in _chunks(set(firsts)))
     found = [(row[0], dict(zip(kind.scalars, row[1:])))
              for select in batches for row in select.tuples()]
+    if firsts is not None and scan:
+        wanted = set(firsts)
+        found = [(ident, values) for ident, values in found if values[kind.key[0]] in wanted]
     for name, link in kind.links.items():
         lists = _link_codes(link, None if firsts is None else [ident for ident, _ in found])
         for ident, values in found:
@@ -592,12 +609,15 @@ def _link_codes(link, owner_ids):
                 .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
                 .order_by(owner, order))
 
-    selects = ([query()] if owner_ids is None
+    scan = owner_ids is None or _worth_scanning(link.model, owner_ids)
+    selects = ([query()] if scan
                else (query().where(owner.in_(chunk)) for chunk in _chunks(owner_ids)))
+    wanted = None if owner_ids is None else set(owner_ids)
     lists = defaultdict(list)
     for select in selects:
         for ident, value in select.tuples():
-            lists[ident].append(value)
+            if wanted is None or ident in wanted:
+                lists[ident].append(value)
     return lists
 
 
