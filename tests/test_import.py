@@ -558,3 +558,30 @@ def test_amount_words_of_a_fact_stay_text(database, tmp_path):
     import_files([tmp_path / "单位.csv", tmp_path / "事实.xlsx"])
     fact = UnitFact.get()
     assert (fact.year, fact.value, Decimal(fact.value)) == (2025, "12.5", Decimal("12.5"))
+
+
+# ---------------------------------------------------------------- size
+
+def test_thousands_of_rows_take_a_handful_of_queries(database, tmp_path, monkeypatch):
+    units = [GOOD["单位"][0]] + [[f"U{n:02d}", f"单位{n}", "县区"] for n in range(50)]
+    items = [GOOD["稿件"][0]] + [[f"N{n:05d}", f"标题{n}", "2025-03-01", f"U{n % 50:02d}、U{(n + 1) % 50:02d}",
+                                 "", "动态", "否", ""] for n in range(3000)]
+    adoptions = [GOOD["采用"][0]] + [[f"N{n:05d}", "SZB", str(n), "2025-03-10", "简讯"] for n in range(3000)]
+    paths = [write_csv(tmp_path / "单位.csv", units), write_csv(tmp_path / "稿件.csv", items),
+             write_csv(tmp_path / "采用.csv", adoptions),
+             write_csv(tmp_path / "刊物.csv", GOOD["刊物"])]
+    statements = []
+    original = database.execute_sql
+    monkeypatch.setattr(database, "execute_sql",
+                        lambda sql, params=None, *args: statements.append(sql) or original(sql, params, *args))
+    report = import_files(paths)
+    assert report.counts["items"]["created"] == 3000 and report.counts["adoptions"]["created"] == 3000
+    assert ItemUnit.select().count() == 6000
+    assert len(statements) <= 15
+    statements.clear()
+    adoptions[1][4] = "全文"
+    write_csv(tmp_path / "采用.csv", adoptions)
+    report = import_files(paths)
+    assert report.counts["adoptions"] == {"created": 0, "updated": 1, "unchanged": 2999}
+    assert report.counts["items"] == {"created": 0, "updated": 0, "unchanged": 3000}
+    assert len(statements) <= 15
