@@ -38,5 +38,9 @@ demo: $(STAMP)
 	$(BIN)/kaohe init-db
 	$(BIN)/kaohe demo
 
+# Province scale: 100k and 1M items on SQLite (and PostgreSQL when KAOHE_BENCH_POSTGRES_URL is set).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
