@@ -1,5 +1,7 @@
 """Recalculation: run a scheme's rule sets over a period, rank, award, and store a score run."""
 
+import contextlib
+import gc
 import json
 import logging
 import time
@@ -436,13 +438,31 @@ def compute(registry, scheme, period=None, config=None, data=None):
     version = current_version(scheme)
     config = config if config is not None else version.config
     calculator = Calculator(registry, scheme, period, config, data=data)
-    totals, reporter_totals, lines, versions = calculator.run()
-    extra = json.dumps({"config": config, "versions": versions, "period": period.label,
-                        "members": sorted(calculator.data.members)}, sort_keys=True).encode()
+    with _collector_paused():
+        totals, reporter_totals, lines, versions = calculator.run()
+        extra = json.dumps({"config": config, "versions": versions, "period": period.label,
+                            "members": sorted(calculator.data.members)}, sort_keys=True).encode()
+        fingerprint = calculator.data.fingerprint(extra)
     outcome = Outcome(scheme, period, version, totals, reporter_totals, lines, versions,
-                      calculator.data.fingerprint(extra))
+                      fingerprint)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector while a run builds millions of rows that hold no cycles.
+
+    Each collection walks every live container, so with a million items loaded the collector
+    would run hundreds of times over an ever larger heap: a third of a run's time at that size.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _period_of(scheme, period):
@@ -462,7 +482,8 @@ def recalculate(registry, scheme, period=None, author="", note=""):
             period_end=outcome.period.end, parameter_version=outcome.version,
             ruleset_versions=outcome.ruleset_versions, fingerprint=outcome.fingerprint,
             created_by=author, created_at=now(), note=note, line_count=len(outcome.lines))
-        _store(run, outcome)
+        with _collector_paused():
+            _store(run, outcome)
         run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
         run.save(only=[ScoreRun.seconds])
     outcome.run = run
