@@ -1,7 +1,8 @@
 """Languages of the panel: Chinese (zh_Hans_CN) by default, English on a switch kept in the session."""
 
 from flask import Blueprint, redirect, request, session, url_for
-from flask_babel import Babel, lazy_gettext
+from flask_babel import Babel
+from flask_babel import lazy_gettext as L
 
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
 
@@ -33,16 +34,52 @@ def init_app(app):
         return {"kaohe_languages": LANGUAGES, "kaohe_locale": select_locale()}
 
 
-# The vocabularies' labels, translatable (core.vocab holds the Chinese words used in explanations).
-def vocab_label(vocabulary, code):
-    from core import vocab
-    table = {"kind": vocab.UNIT_KINDS, "level": vocab.LEVELS, "form": vocab.FORMS,
-             "category": vocab.CATEGORIES, "severity": vocab.SEVERITIES,
-             "status": vocab.URGENT_STATUSES}[vocabulary]
-    from flask_babel import gettext
-    text = table.get(code)
-    return gettext(text) if text else (code or "")
-
-
-def lazy(text):
-    return lazy_gettext(text)
+# The words of the vocabularies and of the tuning form's settings, shown through variables
+# (`_(UNIT_KINDS[code])`); listed here so that the message extractor puts them in the catalog.
+VOCABULARY_WORDS = (
+    L("县(市、区)"),
+    L("市直部门"),
+    L("乡镇/街道"),
+    L("信息直报点"),
+    L("系统内单位"),
+    L("处室"),
+    L("国家级"),
+    L("部委"),
+    L("省级"),
+    L("省直厅局"),
+    L("市级"),
+    L("县级"),
+    L("全文采用"),
+    L("综合采用"),
+    L("简讯采用"),
+    L("上报"),
+    L("动态"),
+    L("经验"),
+    L("问题"),
+    L("建议"),
+    L("调研"),
+    L("综合"),
+    L("预警"),
+    L("特别重大"),
+    L("重大"),
+    L("较大"),
+    L("一般"),
+    L("已报"),
+    L("漏报"),
+    L("瞒报"),
+    L("管理员"),
+    L("录入员"),
+    L("单位信息员"),
+    L("查阅者"),
+    L("财政政法"),
+    L("工业"),
+    L("城建"),
+    L("农业"),
+    L("社会事业"),
+    L("流通金融"),
+    L("涉外"),
+    L("其他组别先进单位名额"),
+    L("先进个人名额"),
+    L("折算为目标责任考核分值"),
+    L("折算满分"),
+)

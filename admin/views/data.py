@@ -2,7 +2,7 @@
 
 import datetime
 
-from flask import abort, flash
+from flask import abort, flash, request
 from flask_admin.contrib.peewee import filters as pf
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
@@ -269,7 +269,7 @@ class ItemView(ReporterScoped, KaoheModelView):
 
     def edit_form(self, obj=None):
         form = self._limit(super().edit_form(obj))
-        if obj is not None and not form.is_submitted():
+        if obj is not None and request.method != "POST":
             form.units.data = [link.unit for link in obj.unit_links.order_by(ItemUnit.position)]
             form.authors.data = [link.reporter for link in obj.author_links.order_by(ItemAuthor.position)]
         return form
@@ -355,7 +355,7 @@ class SolicitationView(KaoheModelView):
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
-        if obj is not None and not form.is_submitted():
+        if obj is not None and request.method != "POST":
             form.units.data = [link.unit for link in obj.unit_links]
         return form
 
