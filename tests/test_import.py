@@ -585,3 +585,16 @@ def test_thousands_of_rows_take_a_handful_of_queries(database, tmp_path, monkeyp
     assert report.counts["adoptions"] == {"created": 0, "updated": 1, "unchanged": 2999}
     assert report.counts["items"] == {"created": 0, "updated": 0, "unchanged": 3000}
     assert len(statements) <= 15
+
+
+def test_a_one_sheet_workbook_takes_its_kind_from_the_file_name(database, tmp_path):
+    workbook = Workbook()
+    for row in GOOD["单位"]:
+        workbook.active.append(row)
+    workbook.save(tmp_path / "单位-2025.xlsx")
+    assert import_files([tmp_path / "单位-2025.xlsx"]).counts["units"]["created"] == 4
+
+
+def test_an_old_xls_file_is_refused_with_advice(database, tmp_path):
+    (tmp_path / "单位.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    assert errors_of([tmp_path / "单位.xls"]) == ["单位.xls：不支持的文件类型「.xls」，应为 xlsx 或 csv，请在 Excel 中另存为 xlsx"]
