@@ -9,8 +9,19 @@ from core import results
 from core.db import db
 from core.engine import recalculate
 from core.importer import import_records
-from core.models import Adoption, Instruction, Item, ItemAuthor, ItemUnit, Publication, Reporter, Scheme
-from core.models import Solicitation, Unit, UrgentReport
+from core.models import (
+    Adoption,
+    Instruction,
+    Item,
+    ItemAuthor,
+    ItemUnit,
+    Publication,
+    Reporter,
+    Scheme,
+    Solicitation,
+    Unit,
+    UrgentReport,
+)
 from core.periods import parse_period
 from core.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
 from core.schemes import current_version, get_scheme
