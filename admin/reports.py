@@ -66,7 +66,7 @@ class ReportsView(KaoheView):
     def _notification(self, scheme, month, recalc_missing=False):
         registry = self.admin.app.extensions["kaohe_registry"]
         return reports.monthly_notification(scheme, month, recalc_missing=recalc_missing,
-                                            registry=registry)
+                                            registry=registry, author=current_user.username)
 
     def _refused(self, scheme, month, error):
         flash(str(error), "error")

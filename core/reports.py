@@ -104,15 +104,16 @@ def _missing_error(scheme, missing):
     months = "、".join(m.title for m in missing)
     commands = "；".join(f"kaohe recalc {scheme.name} --period {m.label}" for m in missing)
     return KaoheError(f"考核方案「{scheme.name}」{months}尚未计算，无法生成通报。请先计算这些月份"
-                      f"（{commands}），或加 --recalc-missing 自动补算")
+                      f"（{commands}），或选择自动补算（命令行加 --recalc-missing）")
 
 
-def monthly_notification(scheme, month, recalc_missing=False, registry=None):
+def monthly_notification(scheme, month, recalc_missing=False, registry=None,
+                         author="kaohe notify"):
     """The notification of `scheme` for `month` (e.g. "2025-03"), read from the stored month runs.
 
     The month's points come from the month's run and the year's running total is the sum of the
     runs of January to the month (each month's official run, else its latest). A month without
-    a run is an error, unless `recalc_missing` computes and stores it first.
+    a run is an error, unless `recalc_missing` computes and stores it first (as `author`).
     """
     period = _month_of(scheme, month)
     runs = month_runs(scheme, period)
@@ -124,7 +125,7 @@ def monthly_notification(scheme, month, recalc_missing=False, registry=None):
             from plugins.manager import build_registry
             registry = build_registry()
         for m in missing:
-            recalculate(registry, scheme, m.label, author="kaohe notify",
+            recalculate(registry, scheme, m.label, author=author,
                         note=f"生成{period.title}通报时补算")
         runs = month_runs(scheme, period)
     run_ids = [run.id for _m, run in runs]
@@ -352,7 +353,8 @@ class _Sheet:
         self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.wrap = Alignment(vertical="top", wrap_text=True)
 
-    def _cell(self, column, value, bold=False, border=False, number=False, wrap=False):
+    def _cell(self, column, value, bold=False, border=False, number=False, wrap=False,
+              widest=50):
         if isinstance(value, str):
             value = neutralise(value)
         cell = self.sheet.cell(row=self.row, column=column, value=value)
@@ -366,7 +368,7 @@ class _Sheet:
             cell.alignment = self.wrap
         text = value if isinstance(value, str) else (f"{value:.2f}" if number else str(value))
         width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
-        self.widths[column] = max(self.widths[column], min(width, 50))
+        self.widths[column] = max(self.widths[column], min(width, widest))
         return cell
 
     def title(self, text, span):
@@ -390,8 +392,9 @@ class _Sheet:
         self.row += 1
 
     def header(self, labels):
+        self.sheet.row_dimensions[self.row].height = 32  # headers wrap in narrow columns
         for column, label in enumerate(labels, 1):
-            cell = self._cell(column, label, bold=True, border=True)
+            cell = self._cell(column, label, bold=True, border=True, widest=12)
             cell.alignment = self.center
         self.row += 1
 

@@ -142,7 +142,7 @@ def test_missing_months_are_named_and_can_be_computed(registry, scheme):
     assert str(refused.value) == (
         "考核方案「市政府系统」2025年1月、2025年3月尚未计算，无法生成通报。请先计算这些月份"
         "（kaohe recalc 市政府系统 --period 2025-01；kaohe recalc 市政府系统 --period 2025-03），"
-        "或加 --recalc-missing 自动补算")
+        "或选择自动补算（命令行加 --recalc-missing）")
     assert ScoreRun.select().count() == 1
     data = reports.monthly_notification(scheme, "2025-03", recalc_missing=True, registry=registry)
     stored = [(r.period, r.note) for r in ScoreRun.select().order_by(ScoreRun.id)]
@@ -398,7 +398,7 @@ def test_demo_environment_scheme_without_runs_is_refused(demo):
     assert str(refused.value) == (
         "考核方案「环保系统」2025年1月、2025年2月尚未计算，无法生成通报。请先计算这些月份"
         "（kaohe recalc 环保系统 --period 2025-01；kaohe recalc 环保系统 --period 2025-02），"
-        "或加 --recalc-missing 自动补算")
+        "或选择自动补算（命令行加 --recalc-missing）")
 
 
 # ---------------------------------------------------------------- the panel's 通报与评先 page
@@ -465,6 +465,8 @@ def test_a_clerks_month_in_the_panel(panel, scheme, city):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<td>江山市</td>" in page and '<td class="n">20.00</td>' in page
     assert "2025年3月第3次计算（未发布）" in page
+    assert [(r.period, r.created_by) for r in ScoreRun.select().order_by(ScoreRun.id)] == [
+        ("2025-01", "clerk"), ("2025-02", "clerk"), ("2025-03", "clerk")]
 
     response = panel.get(f"/reports/notification.xlsx?scheme={scheme.id}&month=2025-03")
     assert response.status_code == 200
