@@ -10,7 +10,7 @@ import pickle
 from functools import cached_property
 from typing import NamedTuple
 
-from peewee import fn
+from peewee import SQL, NodeList, fn
 
 from .db import db
 from .models import (
@@ -139,6 +139,23 @@ def _dates(rows, *columns, parser=datetime.date.fromisoformat):
     return out
 
 
+# How many ids go into one `IN (...)` list.
+ID_CHUNK = 50000
+
+
+def _by_ids(select, column, ids):
+    """Run `select` for the ids in chunks (`column IN (...)`) and return all rows in chunk order.
+
+    The ids are row ids read from the database; written into the SQL as integer literals they
+    cost a string join, where bound parameters would cost the query builder a node each.
+    """
+    rows = []
+    for start in range(0, len(ids), ID_CHUNK):
+        listed = SQL("(%s)" % ",".join(map(str, map(int, ids[start:start + ID_CHUNK]))))
+        rows.extend(_raw(select.where(NodeList((column, SQL("IN"), listed)))))
+    return rows
+
+
 def _datetime(text):
     return datetime.datetime.fromisoformat(text)
 
@@ -177,7 +194,8 @@ class PeriodData:
         self._loaded = []
 
     def _track(self, name, rows):
-        self._loaded.append((name, rows))
+        # Kept as the bytes the fingerprint digests, so the raw rows can be freed once read.
+        self._loaded.append((name, pickle.dumps([tuple(r) for r in rows], protocol=5)))
         return rows
 
     # ------------------------------------------------------------ units and reference data
@@ -220,33 +238,49 @@ class PeriodData:
 
     # ------------------------------------------------------------ items and what happened to them
 
-    def _item_ids_query(self):
-        """The ids of the members' items submitted, adopted or instructed in the period."""
+    @cached_property
+    def _item_links(self):
+        """The sorted ids of the members' items submitted, adopted or instructed in the period,
+        and the (item, unit) links of those items in reporting order.
+
+        Three range reads give the candidates; an item counts when one of its units is a member
+        (any item when every unit is). Later reads fetch rows by these ids in chunks, so no
+        query has to evaluate the membership condition again.
+        """
         p = self.period
-        in_period = Item.submitted_on.between(p.start, p.end)
-        adopted = Item.id.in_(Adoption.select(Adoption.item).where(
-            Adoption.adopted_on.between(p.start, p.end)))
-        instructed = Item.id.in_(Instruction.select(Instruction.item).where(
-            Instruction.instructed_on.between(p.start, p.end)))
-        member = True if self._all_units_are_members else Item.id.in_(
-            ItemUnit.select(ItemUnit.item).where(self._member_filter(ItemUnit.unit)))
-        return Item.select(Item.id).where((in_period | adopted | instructed) & member)
+        candidates = {r[0] for r in _raw(Item.select(Item.id).where(
+            Item.submitted_on.between(p.start, p.end)))}
+        candidates.update(r[0] for r in _raw(Adoption.select(Adoption.item).where(
+            Adoption.adopted_on.between(p.start, p.end))))
+        candidates.update(r[0] for r in _raw(Instruction.select(Instruction.item).where(
+            Instruction.instructed_on.between(p.start, p.end))))
+        ids = sorted(candidates)
+        links = _by_ids(ItemUnit.select(ItemUnit.item, ItemUnit.unit)
+                        .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id), ItemUnit.item, ids)
+        if not self._all_units_are_members:
+            members = self.members
+            kept = {item_id for item_id, unit_id in links if unit_id in members}
+            ids = [i for i in ids if i in kept]
+            links = [link for link in links if link[0] in kept]
+        return ids, links
+
+    @cached_property
+    def _item_id_set(self):
+        return frozenset(self._item_links[0])
 
     @cached_property
     def items(self):
-        ids = self._item_ids_query()
-        rows = _raw(Item.select(Item.id, Item.no, Item.submitted_on, Item.category, Item.negative,
-                                Item.solicitation).where(Item.id.in_(ids)).order_by(Item.id))
+        ids, link_rows = self._item_links
+        rows = _by_ids(Item.select(Item.id, Item.no, Item.submitted_on, Item.category,
+                                   Item.negative, Item.solicitation).order_by(Item.id), Item.id, ids)
         rows = self._track("items", _dates(rows, 2))
         units, authors = {}, {}
-        link_rows = self._track("item_units", _raw(
-            ItemUnit.select(ItemUnit.item, ItemUnit.unit).where(ItemUnit.item.in_(ids))
-            .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id)))
+        self._track("item_units", link_rows)
         for item_id, unit_id in link_rows:
             units.setdefault(item_id, []).append(unit_id)
-        author_rows = self._track("item_authors", _raw(
-            ItemAuthor.select(ItemAuthor.item, ItemAuthor.reporter).where(ItemAuthor.item.in_(ids))
-            .order_by(ItemAuthor.item, ItemAuthor.position, ItemAuthor.id)))
+        author_rows = self._track("item_authors", _by_ids(
+            ItemAuthor.select(ItemAuthor.item, ItemAuthor.reporter)
+            .order_by(ItemAuthor.item, ItemAuthor.position, ItemAuthor.id), ItemAuthor.item, ids))
         for item_id, reporter_id in author_rows:
             authors.setdefault(item_id, []).append(reporter_id)
         empty = ()
@@ -266,10 +300,10 @@ class PeriodData:
         p = self.period
         query = (Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
                                  Adoption.adopted_on, Adoption.form)
-                 .where(Adoption.adopted_on.between(p.start, p.end)
-                        & Adoption.item.in_(self._item_ids_query()))
+                 .where(Adoption.adopted_on.between(p.start, p.end))
                  .order_by(Adoption.adopted_on, Adoption.id))
-        rows = self._track("adoptions", _dates(_raw(query), 4))
+        ids = self._item_id_set
+        rows = self._track("adoptions", _dates([r for r in _raw(query) if r[1] in ids], 4))
         return [AdoptionRow(*r) for r in rows]
 
     @cached_property
@@ -278,10 +312,10 @@ class PeriodData:
         adopted_in_period = Adoption.select(Adoption.item).where(
             Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded"))
         query = (Adoption.select(Adoption.item, fn.MIN(Adoption.adopted_on))
-                 .where((Adoption.form != "forwarded") & Adoption.item.in_(adopted_in_period)
-                        & Adoption.item.in_(self._item_ids_query()))
+                 .where((Adoption.form != "forwarded") & Adoption.item.in_(adopted_in_period))
                  .group_by(Adoption.item))
-        rows = self._track("first_adoptions", _dates(_raw(query), 1))
+        ids = self._item_id_set
+        rows = self._track("first_adoptions", _dates([r for r in _raw(query) if r[0] in ids], 1))
         return {r[0]: r[1] for r in rows}
 
     @cached_property
@@ -344,8 +378,8 @@ class PeriodData:
     @cached_property
     def solicitations(self):
         p = self.period
-        answered = Item.select(Item.solicitation).where(
-            Item.id.in_(self._item_ids_query()) & Item.solicitation.is_null(False))
+        answered = sorted({i.solicitation for i in self.items.values()
+                           if i.solicitation is not None})
         query = (Solicitation.select(Solicitation.id, Solicitation.no, Solicitation.title,
                                      Solicitation.issued_on, Solicitation.due_on)
                  .where(Solicitation.due_on.between(p.start, p.end) | Solicitation.id.in_(answered))
@@ -379,7 +413,7 @@ class PeriodData:
     def fingerprint(self, extra=b""):
         """A digest of every row loaded so far (and `extra`): same inputs, same fingerprint."""
         digest = hashlib.sha256(extra)
-        for name, rows in sorted(self._loaded, key=lambda pair: pair[0]):
+        for name, pickled in sorted(self._loaded, key=lambda pair: pair[0]):
             digest.update(name.encode())
-            digest.update(pickle.dumps([tuple(r) for r in rows], protocol=5))
+            digest.update(pickled)
         return digest.hexdigest()
