@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as L
 from flask_login import current_user
 from markupsafe import Markup, escape
+from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
 from wtfpeewee.fields import ModelSelectMultipleField
 
@@ -157,7 +158,8 @@ class PublicationView(KaoheModelView):
 # ---------------------------------------------------------------- items
 
 class AdoptionInline(InlineFormAdmin):
-    form_columns = ("id", "publication", "issue", "adopted_on", "form")
+    form_columns = ("publication", "issue", "adopted_on", "form")
+    form_extra_fields = {"id": HiddenField()}
     form_label = L("采用")
     column_labels = {"publication": L("刊物"), "issue": L("期号"), "adopted_on": L("采用日期"),
                      "form": L("采用形式")}
@@ -166,7 +168,8 @@ class AdoptionInline(InlineFormAdmin):
 
 
 class InstructionInline(InlineFormAdmin):
-    form_columns = ("id", "leader_level", "leader", "instructed_on")
+    form_columns = ("leader_level", "leader", "instructed_on")
+    form_extra_fields = {"id": HiddenField()}
     form_label = L("领导批示")
     form_args = {"leader_level": {"label": L("批示领导级别")}, "leader": {"label": L("批示领导")},
                  "instructed_on": {"label": L("批示日期")}}
@@ -263,7 +266,7 @@ class ItemView(ReporterScoped, KaoheModelView):
 
     def create_form(self, obj=None):
         form = self._limit(super().create_form(obj))
-        if current_user.is_reporter and not form.units.data:
+        if current_user.is_reporter and request.method != "POST" and not form.units.data:
             form.units.data = [current_user.unit]
         return form
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from core import results
 from core.engine import recalculate
 from core.errors import KaoheError
-from core.models import ParameterVersion, ScoreRun, Unit, UnitResult
+from core.models import Item, ParameterVersion, ScoreRun, Unit, UnitResult
 from core.schemes import pools_of
 from core.vocab import ZERO
 
@@ -129,10 +129,13 @@ class ResultsView(KaoheView):
             flash(_("只能比较同一考核方案的两次计算"), "error")
             return redirect(url_for(".index", scheme=run_a.scheme_id))
         changes = results.diff_runs(run_a, run_b)
-        unit_ids = {line["unit"] for line in changes["lines"] if line["unit"]}
+        unit_ids = {line["unit"] for line in changes["lines"][:500] if line["unit"]}
+        item_ids = {line["item"] for line in changes["lines"][:500] if line["item"]}
         names = {u.id: u.name for u in Unit.select().where(Unit.id.in_(list(unit_ids)))} \
             if unit_ids else {}
-        return self.render("kaohe/diff.html", diff=changes, names=names)
+        items = {i.id: i for i in Item.select().where(Item.id.in_(list(item_ids)))} \
+            if item_ids else {}
+        return self.render("kaohe/diff.html", diff=changes, names=names, items=items)
 
     @expose("/awards")
     def awards(self):
