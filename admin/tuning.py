@@ -259,7 +259,7 @@ def read_form(registry, base_config, form):
             _set(raw, key[len(PARAM):].split("."), form.get(key))
     entries = {e["name"]: e for e in config.get("rulesets", [])}
     for name, ruleset in registry.rulesets.items():
-        if name not in entries and (f"enabled.{name}" in form or name in raw):
+        if name not in entries and form.get(f"enabled.{name}") in ("on", "true", "1"):
             entries[name] = {"name": name, "enabled": False,
                              "params": ruleset.dump_params(ruleset.default_params())}
     positions = {}
