@@ -20,7 +20,7 @@ from peewee import (
 from .db import db
 from .vocab import CATEGORIES, FORMS, LEVELS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES, money
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # the latest of core/migrations.py's MIGRATIONS
 
 
 def now():
@@ -359,13 +359,41 @@ class User(BaseModel):
         return self.username
 
 
+# ---------------------------------------------------------------- schema version and audit log
+
+class SchemaVersion(BaseModel):
+    """One applied schema version (core/migrations.py); the highest is the database's version."""
+    version = IntegerField(primary_key=True)
+    description = CharField(max_length=200, default="")
+    applied_at = DateTimeField(default=now)
+
+
+class AuditLog(BaseModel):
+    """One change to schemes, parameters, publications or accounts, chained to the entry before.
+
+    `hash` is the SHA-256 of the entry's canonical JSON together with `prev_hash`, so altering or
+    removing an entry breaks the chain from there on (core/audit.py verifies it).
+    """
+    at = DateTimeField(default=now, index=True, verbose_name="时间")
+    actor = CharField(max_length=100, default="", verbose_name="操作人")
+    action = CharField(max_length=64, verbose_name="操作")
+    object_type = CharField(max_length=64, verbose_name="对象类型")
+    object_id = CharField(max_length=64, default="", verbose_name="对象")
+    summary = TextField(default="", verbose_name="说明")
+    old = JSONField(null=True, verbose_name="原值")
+    new = JSONField(null=True, verbose_name="新值")
+    prev_hash = CharField(max_length=64, verbose_name="前一条摘要")
+    hash = CharField(max_length=64, unique=True, verbose_name="摘要")
+
+
 MODELS = [
     Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
     Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
-    ScoreRun, UnitResult, ReporterResult, ScoreLine, User,
+    ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog,
 ]
 
 
 def create_tables():
-    with db.atomic():
-        db.create_tables(MODELS, safe=True)
+    """Create a new database at the latest schema version; refuse one older than the code."""
+    from .migrations import ensure_schema
+    ensure_schema()

@@ -3,9 +3,10 @@
 import os
 
 import pytest
+from peewee import sort_models
 
 from core import db as dbmod
-from core.models import MODELS, create_tables
+from core.models import MODELS, SchemaVersion, create_tables
 from plugins.manager import build_registry
 
 
@@ -18,12 +19,32 @@ def database(tmp_path, monkeypatch):
     monkeypatch.setenv("KAOHE_DATABASE_URL", url)
     database = dbmod.configure(url)
     database.connect(reuse_if_open=True)
-    if not url.startswith("sqlite"):
-        database.drop_tables(MODELS, safe=True, cascade=True)
-    create_tables()
+    if url.startswith("sqlite"):
+        create_tables()
+    else:
+        empty_postgres(database)
     yield database
     if not database.is_closed():
         database.close()
+
+
+def empty_postgres(database):
+    """Empty every table and restart the ids (fast); rebuild the tables when they are not current."""
+    from core.migrations import LATEST, database_version
+    tables = database.get_tables()
+    if database_version() != LATEST or not {m._meta.table_name for m in MODELS} <= set(tables):
+        if tables:
+            database.execute_sql("DROP TABLE IF EXISTS %s CASCADE" % ", ".join(f'"{t}"' for t in tables))
+        create_tables()
+        return
+    # DELETE, children first, is several times faster than TRUNCATE on tables this small.
+    order = [m._meta.table_name for m in reversed(sort_models(MODELS))]
+    keep = SchemaVersion._meta.table_name
+    names = [t for t in tables if t not in order] + [t for t in order if t != keep]
+    sequences = [row[0] for row in database.execute_sql(
+        "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'")]
+    database.execute_sql("; ".join([f'DELETE FROM "{t}"' for t in names]
+                                   + [f'ALTER SEQUENCE "{q}" RESTART' for q in sequences]))
 
 
 # The plugin registry with the four built-in rule sets only: no entry points, no plugins folder.

@@ -1,0 +1,212 @@
+"""Schema versions: every database records its version, and `kaohe migrate` upgrades it in place."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from peewee import CharField, DateTimeField, IntegerField, Model, TextField
+from playhouse.migrate import SchemaMigrator
+
+from .db import db, is_postgres, is_sqlite
+from .errors import KaoheError
+from .models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion, now
+
+# Tables every Kaohe database has had since the first release; a database holding them but no
+# schema_version table is a first-release (version 1) database.
+FIRST_RELEASE_TABLES = {"unit", "item", "scheme", "score_run"}
+
+# A number only this program uses, for PostgreSQL's advisory lock around an upgrade.
+MIGRATION_LOCK = 4_826_001
+
+
+class SchemaError(KaoheError):
+    """The database's schema version does not match the program's."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step up: `apply(migrator)` turns a database at `version - 1` into one at `version`."""
+    version: int
+    title: str
+    apply: Callable
+
+
+# ---------------------------------------------------------------- the steps
+#
+# A step never uses the live models of core/models.py, which keep changing: it declares the
+# tables and columns as they were at its version, so an old database upgrades the same way
+# years later. A new whole table needs no step of its own (the tables of MODELS that are missing
+# are created after the steps), but a new column, index or data change does: append a Migration
+# with the next number, bump SCHEMA_VERSION in core/models.py and use the migrator's operations
+# (add_column, add_index, ...) so the step runs on SQLite and PostgreSQL alike.
+
+def _v1(migrator):
+    """The first release: its tables are created whole (see tests/data/schema_v1_*.sql)."""
+    raise SchemaError("第1版是最初的表结构，不能作为升级步骤执行")
+
+
+def _v2(migrator):
+    """Version 2: the schema_version table and the tamper-evident audit log."""
+    database = migrator.database
+
+    class Frozen(Model):
+        class Meta:
+            legacy_table_names = False
+
+    class SchemaVersionV2(Frozen):
+        version = IntegerField(primary_key=True)
+        description = CharField(max_length=200, default="")
+        applied_at = DateTimeField(default=now)
+
+        class Meta:
+            table_name = "schema_version"
+
+    class AuditLogV2(Frozen):
+        at = DateTimeField(default=now, index=True)
+        actor = CharField(max_length=100, default="")
+        action = CharField(max_length=64)
+        object_type = CharField(max_length=64)
+        object_id = CharField(max_length=64, default="")
+        summary = TextField(default="")
+        old = JSONField(null=True)
+        new = JSONField(null=True)
+        prev_hash = CharField(max_length=64)
+        hash = CharField(max_length=64, unique=True)
+
+        class Meta:
+            table_name = "audit_log"
+
+    with database.bind_ctx([SchemaVersionV2, AuditLogV2]):
+        database.create_tables([SchemaVersionV2, AuditLogV2], safe=True)
+
+
+MIGRATIONS = [
+    Migration(1, "最初发布的表结构", _v1),
+    Migration(2, "增加结构版本表与操作审计日志", _v2),
+]
+
+LATEST = MIGRATIONS[-1].version
+assert LATEST == SCHEMA_VERSION, "core/models.py SCHEMA_VERSION must name the last migration"
+
+
+# ---------------------------------------------------------------- reading the version
+
+def database_version():
+    """The schema version of the connected database; 0 when it holds no Kaohe tables yet."""
+    tables = set(db.get_tables())
+    if SchemaVersion._meta.table_name in tables:
+        found = SchemaVersion.select(SchemaVersion.version).order_by(
+            SchemaVersion.version.desc()).scalar()
+        if found is not None:
+            return found
+    if FIRST_RELEASE_TABLES <= tables:
+        return 1
+    return 0
+
+
+def outdated_message(version):
+    if version < LATEST:
+        return f"数据库结构为第{version}版，程序需要第{LATEST}版，请先运行 kaohe migrate"
+    return (f"数据库结构为第{version}版，比本程序支持的第{LATEST}版新，"
+            f"请安装新版本的 Kaohe 后再使用此数据库")
+
+
+def check_schema():
+    """Refuse to work on a database older (or newer) than the code, with what to do about it.
+
+    An empty database passes: `kaohe init-db` (or the first `create_tables()`) builds it.
+    """
+    version = database_version()
+    if version not in (0, LATEST):
+        raise SchemaError(outdated_message(version))
+    return version
+
+
+def _stamp(version, description):
+    SchemaVersion.insert(version=version, description=description, applied_at=now()) \
+        .on_conflict_ignore().execute()
+
+
+def ensure_schema():
+    """A new database gets every table at the latest version; a current one gets missing tables.
+
+    An older database is refused: only `kaohe migrate` may change it.
+    """
+    version = database_version()
+    if version == 0:
+        with db.atomic():
+            db.create_tables(MODELS, safe=True)
+            _stamp(LATEST, f"新建数据库（第{LATEST}版）")
+        return LATEST
+    if version != LATEST:
+        raise SchemaError(outdated_message(version))
+    with db.atomic():
+        db.create_tables(MODELS, safe=True)
+    return version
+
+
+# ---------------------------------------------------------------- upgrading
+
+def migrate(progress=None):
+    """Upgrade the connected database to the latest version, one step per transaction.
+
+    Returns the steps applied (none when it was current; an empty database is created at the
+    latest version). `progress(migration)` is called before each step. A step that fails leaves
+    the database at the version before it, with nothing of that step applied.
+    """
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        return _migrate(progress)
+    finally:
+        if is_postgres():
+            db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
+def _migrate(progress):
+    version = database_version()
+    if version == 0:
+        ensure_schema()
+        return []
+    if version > LATEST:
+        raise SchemaError(outdated_message(version))
+    migrator = SchemaMigrator.from_database(db.obj)
+    applied = []
+    # SQLite changes a column by copying the table and dropping the old one; with foreign keys
+    # enforced, that drop would delete (or null) every row referring to it. So they are off while
+    # the steps run, as SQLite's documented procedure says, and checked before each commit.
+    sqlite = is_sqlite()
+    if sqlite:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        for step in MIGRATIONS:
+            if step.version <= version:
+                continue
+            if progress is not None:
+                progress(step)
+            try:
+                with db.atomic():
+                    step.apply(migrator)
+                    if sqlite:
+                        _check_foreign_keys()
+                    _stamp(step.version, step.title)
+            except SchemaError:
+                raise
+            except Exception as error:
+                raise SchemaError(f"升级到第{step.version}版（{step.title}）失败，数据库仍为第{version}版，"
+                                  f"未做任何改动：{type(error).__name__}: {error}") from error
+            version = step.version
+            applied.append(step)
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")
+    with db.atomic():
+        db.create_tables(MODELS, safe=True)
+    return applied
+
+
+def _check_foreign_keys():
+    broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise SchemaError(f"升级后 {table} 表第 {rowid} 行引用的 {parent} 不存在（共 {len(broken)} 处），"
+                          f"已撤销这一步")
