@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from marshmallow import ValidationError
+from peewee import OperationalError
 
 from plugins.ruleset import Flag, Line, Veto
 
@@ -476,16 +477,23 @@ def recalculate(registry, scheme, period=None, author="", note=""):
     """Compute and store a score run in one transaction; on any failure nothing is stored."""
     started = time.perf_counter()
     outcome = compute(registry, scheme, period)
-    with db.atomic():
-        run = ScoreRun.create(
-            scheme=scheme, period=outcome.period.label, period_start=outcome.period.start,
-            period_end=outcome.period.end, parameter_version=outcome.version,
-            ruleset_versions=outcome.ruleset_versions, fingerprint=outcome.fingerprint,
-            created_by=author, created_at=now(), note=note, line_count=len(outcome.lines))
-        with _collector_paused():
-            _store(run, outcome)
-        run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
-        run.save(only=[ScoreRun.seconds])
+    try:
+        with db.atomic():
+            run = ScoreRun.create(
+                scheme=scheme, period=outcome.period.label, period_start=outcome.period.start,
+                period_end=outcome.period.end, parameter_version=outcome.version,
+                ruleset_versions=outcome.ruleset_versions, fingerprint=outcome.fingerprint,
+                created_by=author, created_at=now(), note=note, line_count=len(outcome.lines))
+            with _collector_paused():
+                _store(run, outcome)
+            run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
+            run.save(only=[ScoreRun.seconds])
+    except OperationalError as error:
+        # SQLite lets one writer at a time; another run or an import held it past busy_timeout.
+        if "locked" not in str(error) and "busy" not in str(error):
+            raise
+        raise RecalcError("数据库正忙：另一次计算或导入正在写入，等待超时；"
+                          "本次计算未保存，已有结果保持不变，请稍后再试") from error
     outcome.run = run
     outcome.seconds = time.perf_counter() - started
     try:
