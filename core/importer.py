@@ -770,7 +770,7 @@ def import_records(kind_name, rows, source="接口"):
                 for message in _flatten(messages):
                     batch.fail(source, number, name, message)
             _remember_key(kind, error.valid_data or {}, batch)
-            batch.partial[kind.name].append(Record(source, number, written, error.valid_data or {}))
+            batch.partial[kind.name].append(Record(source, number, names, error.valid_data or {}))
             continue
         _add(kind, Record(source, number, names, loaded), batch)
     report = ImportReport()

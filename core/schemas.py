@@ -58,6 +58,10 @@ def _text_of(value):
     return str(value).strip()
 
 
+# Control characters no one types: PostgreSQL refuses NUL in text and xlsx cannot hold the rest.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class Cell(fields.Field):
     """A field whose messages are in Chinese; an empty cell counts as not filled in."""
 
@@ -65,7 +69,15 @@ class Cell(fields.Field):
         "required": "必须填写",
         "null": "必须填写",
         "validator_failed": "取值无效",
+        "control": "含有不可见的控制字符（U+{code:04X}），请删去后再导入",
     }
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        for text in (value if isinstance(value, (list, tuple)) else [value]):
+            found = _CONTROL.search(text) if isinstance(text, str) else None
+            if found:
+                raise self.make_error("control", code=ord(found.group()))
+        return super().deserialize(value, attr, data, **kwargs)
 
 
 class Text(Cell):
