@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from peewee import JOIN
 
+from . import audit
 from .db import db
 from .errors import KaoheError, NotFound
 from .models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult, now
@@ -129,6 +130,10 @@ def publish(run, user=""):
         updated = (ScoreRun.update(published=True, published_at=now(), published_by=user or "")
                    .where((ScoreRun.id == run.id) & (ScoreRun.published == False))  # noqa: E712
                    .execute())
+        if updated:
+            audit.record(user, "run.publish", "score_run", run.id,
+                         summary=f"发布考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算为正式结果",
+                         old={"published": False}, new={"published": True, "period": run.period})
     if not updated:
         raise KaoheError(f"第 {run.id} 次计算已经发布")
     return ScoreRun.get_by_id(run.id)

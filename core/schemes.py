@@ -5,6 +5,7 @@ import json
 
 from marshmallow import ValidationError
 
+from . import audit
 from .db import db
 from .errors import KaoheError, NotFound, ParameterError
 from .models import ParameterVersion, Scheme, SchemeUnit, Unit, now
@@ -78,14 +79,21 @@ def create_scheme(registry, name, year, rulesets, units=None, pools=None, title=
                                fields=[SchemeUnit.scheme, SchemeUnit.unit]).execute()
         ParameterVersion.create(scheme=scheme, number=1, config=config, author=author,
                                 reason="创建方案，采用各规则集默认参数")
+        audit.record(author, "scheme.create", "scheme", scheme.id, summary=f"创建考核方案「{name}」",
+                     new={"name": name, "year": int(year), "rulesets": list(rulesets),
+                          "units": sorted(u.code for u in members)})
     return scheme
 
 
-def set_members(scheme, unit_ids):
+def set_members(scheme, unit_ids, author=""):
     with db.atomic():
+        before = sorted(link.unit_id for link in SchemeUnit.select().where(SchemeUnit.scheme == scheme))
         SchemeUnit.delete().where(SchemeUnit.scheme == scheme).execute()
         SchemeUnit.insert_many([(scheme.id, uid) for uid in unit_ids],
                                fields=[SchemeUnit.scheme, SchemeUnit.unit]).execute()
+        audit.record(author, "scheme.members", "scheme", scheme.id,
+                     summary=f"调整考核方案「{scheme.name}」的成员单位",
+                     old={"units": before}, new={"units": sorted(unit_ids)})
 
 
 def validate_config(registry, config):
@@ -188,8 +196,14 @@ def save_config(registry, scheme, config, author="", reason=""):
         latest = current_version(scheme)
         if latest.config == config:
             raise KaoheError("参数没有变化，无需保存新版本")
-        return ParameterVersion.create(scheme=scheme, number=latest.number + 1, config=config,
-                                       author=author, reason=reason.strip(), created_at=now())
+        version = ParameterVersion.create(scheme=scheme, number=latest.number + 1, config=config,
+                                          author=author, reason=reason.strip(), created_at=now())
+        changes = version_changes(latest.config, config)
+        audit.record(author, "parameters.save", "scheme", scheme.id,
+                     summary=f"考核方案「{scheme.name}」第{version.number}版参数：{reason.strip()}",
+                     old={path: before for path, before, _after in changes},
+                     new={path: after for path, _before, after in changes})
+        return version
 
 
 def parse_value(text):
