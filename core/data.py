@@ -170,13 +170,17 @@ class PeriodData:
     - ``members``: frozenset of member unit ids;
     - ``publications``: dict id → :class:`PublicationRow`;
     - ``reporters``: dict id → :class:`ReporterRow` of the members' reporters;
-    - ``items``: dict id → :class:`ItemRow`: the members' items submitted in the period, or
-      adopted or instructed in it;
-    - ``submitted``: list of the ids of ``items`` submitted in the period;
+    - ``items``: dict id → :class:`ItemRow` of the members' items that the period's adoptions and
+      instructions name, and of the items submitted in the period that answer a solicitation.
+      Items that nothing happened to are not loaded: counts of submissions come as aggregates;
+    - ``submission_counts``: dict unit id → items the unit submitted in the period (a joint report
+      counts once for each of its units); ``daily_submissions``: dict (unit id, date) → count;
+    - ``adopted_counts``: dict unit id → of those, the items adopted (not forwarded) by the
+      period's end;
+    - ``solicitation_items``: ids of the items submitted in the period that answer a solicitation;
     - ``adoptions``: list of :class:`AdoptionRow` dated in the period (of ``items``);
     - ``first_adoption_on``: dict item id → date of its first adoption in a form other than
       ``forwarded`` (for the items adopted in the period; the date may be before the period);
-    - ``adopted_by_end``: set of ids of submitted items adopted (not forwarded) by the period's end;
     - ``instructions``: list of :class:`InstructionRow` of ``items`` dated up to the period's end
       (earlier ones included, so that "the earliest at a level" can be decided);
     - ``urgent_reports``: list of :class:`UrgentRow` of members that occurred in the period;
@@ -191,11 +195,15 @@ class PeriodData:
         self.scheme_id = scheme_id
         self.period = period
         self.year = year
-        self._loaded = []
+        self._digests = {}
 
     def _track(self, name, rows):
-        # Kept as the bytes the fingerprint digests, so the raw rows can be freed once read.
-        self._loaded.append((name, pickle.dumps([tuple(r) for r in rows], protocol=5)))
+        """Note the rows a loader read, for the fingerprint, and hand them back.
+
+        The digest is taken of the rows as the cursor gave them (before dates are parsed), so it
+        costs one C-level pickle of tuples of numbers and text.
+        """
+        self._digests[name] = hashlib.sha256(pickle.dumps(rows, protocol=5)).digest()
         return rows
 
     # ------------------------------------------------------------ units and reference data
@@ -249,7 +257,7 @@ class PeriodData:
         """
         p = self.period
         candidates = {r[0] for r in _raw(Item.select(Item.id).where(
-            Item.submitted_on.between(p.start, p.end)))}
+            Item.submitted_on.between(p.start, p.end) & Item.solicitation.is_null(False)))}
         candidates.update(r[0] for r in _raw(Adoption.select(Adoption.item).where(
             Adoption.adopted_on.between(p.start, p.end))))
         candidates.update(r[0] for r in _raw(Instruction.select(Instruction.item).where(
@@ -271,14 +279,17 @@ class PeriodData:
     @cached_property
     def items(self):
         ids, link_rows = self._item_links
+        return self._item_rows(ids, link_rows, "items")
+
+    def _item_rows(self, ids, link_rows, name):
         rows = _by_ids(Item.select(Item.id, Item.no, Item.submitted_on, Item.category,
                                    Item.negative, Item.solicitation).order_by(Item.id), Item.id, ids)
-        rows = self._track("items", _dates(rows, 2))
+        rows = _dates(self._track(name, rows), 2)
         units, authors = {}, {}
-        self._track("item_units", link_rows)
+        self._track(f"{name}_units", link_rows)
         for item_id, unit_id in link_rows:
             units.setdefault(item_id, []).append(unit_id)
-        author_rows = self._track("item_authors", _by_ids(
+        author_rows = self._track(f"{name}_authors", _by_ids(
             ItemAuthor.select(ItemAuthor.item, ItemAuthor.reporter)
             .order_by(ItemAuthor.item, ItemAuthor.position, ItemAuthor.id), ItemAuthor.item, ids))
         for item_id, reporter_id in author_rows:
@@ -290,10 +301,63 @@ class PeriodData:
             for r in rows
         }
 
+    def load_items(self, ids):
+        """Add the members' items among `ids` that ``items`` lacks, in one batch; return the rest.
+
+        The engine calls this for the items a rule set's lines name, so a rule set may score an
+        item that nothing happened to in the period (e.g. one that was only submitted).
+        """
+        missing = sorted({i for i in ids if i not in self.items and isinstance(i, int)})
+        if not missing:
+            return []
+        links = _by_ids(ItemUnit.select(ItemUnit.item, ItemUnit.unit)
+                        .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id),
+                        ItemUnit.item, missing)
+        if not self._all_units_are_members:
+            kept = {item_id for item_id, unit_id in links if unit_id in self.members}
+            links = [link for link in links if link[0] in kept]
+        else:
+            kept = {item_id for item_id, _ in links}
+        found = [i for i in missing if i in kept]
+        if found:
+            self.items.update(self._item_rows(found, links, f"extra_items_{len(self._digests)}"))
+        return [i for i in missing if i not in self.items]
+
+    def _submitted_links(self):
+        """(unit, item) links of the items submitted in the period, for the member units."""
+        p = self.period
+        return (ItemUnit.select().join(Item, on=(ItemUnit.item == Item.id))
+                .where(Item.submitted_on.between(p.start, p.end) & self._member_filter(ItemUnit.unit)))
+
     @cached_property
-    def submitted(self):
+    def submission_counts(self):
+        query = (self._submitted_links().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
+                 .group_by(ItemUnit.unit).order_by(ItemUnit.unit))
+        return dict(self._track("submission_counts", _raw(query)))
+
+    @cached_property
+    def daily_submissions(self):
+        query = (self._submitted_links().select(ItemUnit.unit, Item.submitted_on, fn.COUNT(ItemUnit.item))
+                 .group_by(ItemUnit.unit, Item.submitted_on)
+                 .order_by(ItemUnit.unit, Item.submitted_on))
+        rows = _dates(self._track("daily_submissions", _raw(query)), 1)
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    @cached_property
+    def adopted_counts(self):
+        adopted = Adoption.alias()
+        by_end = (adopted.select(adopted.id)
+                  .where((adopted.item == Item.id) & (adopted.form != "forwarded")
+                         & (adopted.adopted_on <= self.period.end)))
+        query = (self._submitted_links().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
+                 .where(fn.EXISTS(by_end)).group_by(ItemUnit.unit).order_by(ItemUnit.unit))
+        return dict(self._track("adopted_counts", _raw(query)))
+
+    @cached_property
+    def solicitation_items(self):
         start, end = self.period.start, self.period.end
-        return [i.id for i in self.items.values() if start <= i.submitted_on <= end]
+        return [i.id for i in self.items.values()
+                if i.solicitation is not None and start <= i.submitted_on <= end]
 
     @cached_property
     def adoptions(self):
@@ -317,17 +381,6 @@ class PeriodData:
         ids = self._item_id_set
         rows = self._track("first_adoptions", _dates([r for r in _raw(query) if r[0] in ids], 1))
         return {r[0]: r[1] for r in rows}
-
-    @cached_property
-    def adopted_by_end(self):
-        p = self.period
-        query = (Adoption.select(Adoption.item).distinct()
-                 .join(Item, on=(Adoption.item == Item.id))
-                 .where(Item.submitted_on.between(p.start, p.end)
-                        & (Adoption.adopted_on <= p.end) & (Adoption.form != "forwarded")))
-        rows = self._track("adopted_by_end", _raw(query))
-        items = self.items
-        return {r[0] for r in rows if r[0] in items}
 
     @cached_property
     def instructions(self):
@@ -413,7 +466,7 @@ class PeriodData:
     def fingerprint(self, extra=b""):
         """A digest of every row loaded so far (and `extra`): same inputs, same fingerprint."""
         digest = hashlib.sha256(extra)
-        for name, pickled in sorted(self._loaded, key=lambda pair: pair[0]):
+        for name in sorted(self._digests):
             digest.update(name.encode())
-            digest.update(pickled)
+            digest.update(self._digests[name])
         return digest.hexdigest()

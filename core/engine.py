@@ -201,6 +201,9 @@ class Calculator:
     def _distribute(self, name, joint_split, results, totals, reporter_totals, lines, vetoes):
         """Turn a rule set's results into stored lines, split joint reports, add up the totals."""
         items = self.data.items
+        named = {r.item for r in results if getattr(r, "item", None) is not None}
+        if not named.issubset(items):
+            self.data.load_items(named)
         reporters = self.data.reporters
         members = self.data.members
         append = lines.append
@@ -288,15 +291,15 @@ class Calculator:
 
     def _statistics(self, totals):
         data = self.data
+        for uid, count in data.submission_counts.items():
+            total = totals.get(uid)
+            if total is not None:
+                total.submitted = count
+        for uid, count in data.adopted_counts.items():
+            total = totals.get(uid)
+            if total is not None:
+                total.adopted = count
         items = data.items
-        adopted = data.adopted_by_end
-        for item_id in data.submitted:
-            for uid in items[item_id].units:
-                total = totals.get(uid)
-                if total is not None:
-                    total.submitted += 1
-                    if item_id in adopted:
-                        total.adopted += 1
         publications = data.publications
         for adoption in data.adoptions:
             if adoption.form == "forwarded":

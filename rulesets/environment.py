@@ -87,7 +87,7 @@ class Environment(RuleSet):
         period = data.period
         bonus, deduction = params["solicitation_answer"], params["solicitation_missed"]
         if bonus:
-            for item_id in data.submitted:
+            for item_id in data.solicitation_items:
                 item = data.items[item_id]
                 solicitation = solicitations.get(item.solicitation)
                 if solicitation is None or item.submitted_on > solicitation.due_on:
@@ -119,14 +119,11 @@ class Environment(RuleSet):
         per_item = params["per_item_yuan"]
         if not data.period.is_full_year or not per_item:
             return
-        submitted = defaultdict(int)
-        for item_id in data.submitted:
-            for unit_id in data.items[item_id].units:
-                submitted[unit_id] += 1
+        submitted = data.submission_counts
         for unit_id, target in sorted(data.targets.items()):
             if unit_id not in data.units:
                 continue
-            count = submitted[unit_id]
+            count = submitted.get(unit_id, 0)
             difference = count - target.submit_target
             if not difference:
                 continue

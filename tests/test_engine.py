@@ -294,6 +294,7 @@ def test_a_failing_rule_set_stores_nothing_and_names_the_item(database, scripted
     engine.recalculate(registry, scheme)
     lines_before = ScoreLine.select().count()
     broken = f.item([scheme.unit_links[0].unit], "2025-03-04", no="2025-0099")
+    f.adoption(broken, f.publication("C", "city"), "2025-03-08", "brief")
 
     def script(data):
         points = {}

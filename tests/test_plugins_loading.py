@@ -29,8 +29,8 @@ class Forestry(RuleSet):
     params_schema = ForestryParams
 
     def compute(self, data, params):
-        for item_id in data.submitted:
-            yield Line("submitted", "报送1篇", points=params["per_item"], item=item_id)
+        for unit_id, count in sorted(data.submission_counts.items()):
+            yield Line("submitted", f"报送{{count}}篇", points=params["per_item"] * count, unit=unit_id)
 
 
 @hookimpl

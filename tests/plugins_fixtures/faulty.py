@@ -21,19 +21,20 @@ class Sloppy(RuleSet):
 
     def compute(self, data, params):
         fault = params["fault"]
-        for item_id in data.submitted:
+        adopted = sorted({adoption.item for adoption in data.adoptions})
+        for item_id in adopted:
             row = data.items[item_id]
             if fault == "raise":
                 Decimal(row.category)  # an item's category is not a number
             yield Line("good", "正常计分", points=Decimal("1"), item=item_id)
         if fault == "float":
-            yield Line("bad", "浮点数", points=0.1, item=data.submitted[0])
+            yield Line("bad", "浮点数", points=0.1, item=adopted[0])
         elif fault == "unknown_unit":
             yield Line("bad", "未知单位", points=Decimal("1"), unit=999999)
         elif fault == "unknown_item":
             yield Line("bad", "未知稿件", points=Decimal("1"), item=888888)
         elif fault == "no_explanation":
-            yield Line("bad", " ", points=Decimal("1"), item=data.submitted[0])
+            yield Line("bad", " ", points=Decimal("1"), item=adopted[0])
 
 
 @hookimpl

@@ -17,9 +17,9 @@ class Tidy(RuleSet):
     params_schema = TidyParams
 
     def compute(self, data, params):
-        for item_id in data.submitted:
-            yield Line("submitted", f"报送1篇，计{params['per_item']}分", points=Decimal(params["per_item"]),
-                       item=item_id)
+        for unit_id, count in sorted(data.submission_counts.items()):
+            yield Line("submitted", f"报送{count}篇，每篇计{params['per_item']}分",
+                       points=Decimal(params["per_item"]) * count, unit=unit_id)
 
 
 @hookimpl

@@ -109,16 +109,10 @@ def quota_table(data, quota, deduction, today=None):
     weeks = full_weeks(data.period, today)
     position = {week.start: n for n, week in enumerate(weeks)}
     counts = {unit_id: [0] * len(weeks) for unit_id in data.units}
-    items = data.items
-    for item_id in data.submitted:
-        row = items[item_id]
-        monday = row.submitted_on - datetime.timedelta(days=row.submitted_on.weekday())
-        n = position.get(monday)
-        if n is None:
-            continue
-        for unit_id in set(row.units):
-            if unit_id in counts:
-                counts[unit_id][n] += 1
+    for (unit_id, day), count in data.daily_submissions.items():
+        n = position.get(day - datetime.timedelta(days=day.weekday()))
+        if n is not None and unit_id in counts:
+            counts[unit_id][n] += count
     rows = [UnitWeeks(data.units[unit_id], counts[unit_id], quota, deduction)
             for unit_id in sorted(data.units, key=lambda u: data.units[u].code)]
     return QuotaTable(weeks, quota, deduction, rows)
