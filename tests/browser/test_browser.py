@@ -58,6 +58,13 @@ def _full_page(driver, path):
     driver.save_screenshot(str(SCREENSHOTS / path))
 
 
+def _wait_for_text(driver, text, seconds=15):
+    """Wait until the page that a click started loading shows `text` (a click does not wait)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, seconds).until(lambda d: text in d.page_source,
+                                         message=f"{text!r} did not appear on {driver.current_url}")
+
+
 def _points(driver, name):
     from selenium.webdriver.common.by import By
     for row in driver.find_elements(By.CSS_SELECTOR, "table.kaohe-ranking tbody tr"):
@@ -74,7 +81,7 @@ def test_change_preview_save_recalculate_in_chromium(server, browser, world):
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login-submit").click()
-    assert "总览" in browser.page_source
+    _wait_for_text(browser, "总览")
 
     browser.get(f"{server}/schemes/{scheme.id}/tune")
     cell = browser.find_element(By.NAME, "p.provincial.adoption.provincial.full")
@@ -91,17 +98,17 @@ def test_change_preview_save_recalculate_in_chromium(server, browser, world):
 
     browser.find_element(By.ID, "reason").send_keys("省级全文采用提高到30分")
     browser.find_element(By.ID, "save-button").click()
-    assert "已保存为第2版参数" in browser.page_source
+    _wait_for_text(browser, "已保存为第2版参数")
     assert "省级全文采用提高到30分" in browser.page_source
 
     browser.get(f"{server}/results/?scheme={scheme.id}")
     browser.find_element(By.ID, "recalc-button").click()
-    assert "计算完成" in browser.page_source
+    _wait_for_text(browser, "计算完成")
     assert _points(browser, "常山县") == "55"
     assert _points(browser, "开化县") == "30"
     _full_page(browser, "ranking.png")
 
     browser.find_element(By.LINK_TEXT, "常山县").click()
-    assert "常山县：55分" in browser.page_source
+    _wait_for_text(browser, "常山县：55分")
     assert "计30分" in browser.page_source
     _full_page(browser, "explanation.png")
