@@ -207,3 +207,99 @@ def api_rows(draw):
 def test_random_api_rows(world, data):
     kind_name, rows = data
     check(world, lambda: import_records(kind_name, rows))
+
+
+# ---------------------------------------------------------------- the JSON API over HTTP
+
+WRITES = {"/items": "items", "/adoptions": "adoptions", "/instructions": "instructions",
+          "/urgent-reports": "urgent"}
+
+
+@pytest.fixture
+def api(world, registry, tmp_path):
+    """The panel app as it runs, and a clerk's and a unit reporter's tokens."""
+    from admin import create_app
+    from core.models import Unit, User
+    from core.schemes import create_scheme
+    from core.tokens import issue_token
+    create_scheme(registry, "市政府系统", 2025, ["provincial"])
+    tokens = {role: issue_token(User.create(username=role, password_hash="!", role=role,
+                                            unit=Unit.get(Unit.code == "330824") if role == "reporter" else None))
+              for role in ("clerk", "reporter")}
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-only",
+                      "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"), "KAOHE_ENTRY_POINTS": False})
+    return app.test_client(), tokens
+
+
+def answered_clearly(database, send):
+    """No 500; a refusal is JSON with a readable message and leaves every table as it was."""
+    before = snapshot(database)
+    response = send()
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    body = response.get_json(silent=True)
+    if response.status_code >= 400:
+        assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"].strip(), \
+            response.get_data(as_text=True)[:500]
+        assert snapshot(database) == before, "a refused request left rows behind"
+    return response.status_code
+
+
+@st.composite
+def api_bodies(draw):
+    """A write's path and a body: good template records with odd values, or JSON of any shape."""
+    path = draw(st.sampled_from(sorted(WRITES)))
+    kind = KINDS[WRITES[path]]
+    good = {name: value for (name, _), value in zip(kind.columns, kind.example)}
+    if "units" in good:
+        good["units"] = [good["units"]]
+    if "reporters" in good:
+        good["reporters"] = [good["reporters"]]
+    good = {k: v for k, v in good.items() if v != ""}
+    if draw(st.integers(min_value=0, max_value=3)) == 0:
+        return path, draw(JSON_VALUE)
+    records = []
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        record = dict(good)
+        for name, value in draw(st.dictionaries(st.sampled_from(list(good) + ["id", "额外"]),
+                                                st.one_of(JSON_VALUE, CELL.filter(
+                                                    lambda v: isinstance(v, (str, int, bool)) or v is None)),
+                                                max_size=2)).items():
+            record[name] = value
+        records.append(record)
+    return path, records[0] if len(records) == 1 and draw(st.booleans()) else records
+
+
+@FUZZ
+@given(data=api_bodies(), role=st.sampled_from(["clerk", "reporter"]))
+@example(data=("/items", {"no": "2025-0009", "title": "标\x00题", "submitted_on": "2025-03-08",
+                          "units": ["330824"]}), role="clerk")
+def test_random_api_writes(api, world, data, role):
+    client, tokens = api
+    path, body = data
+    answered_clearly(world, lambda: client.post(
+        "/api/v1" + path, json=body, headers={"Authorization": f"Bearer {tokens[role]}"}))
+
+
+@FUZZ
+@given(raw=st.one_of(st.binary(max_size=200), TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))),
+       content_type=st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded",
+                                     "application/json; charset=gbk", ""]),
+       path=st.sampled_from(sorted(WRITES) + ["/schemes/市政府系统/recalc"]))
+def test_malformed_api_requests(api, world, raw, content_type, path):
+    client, tokens = api
+    answered_clearly(world, lambda: client.post(
+        "/api/v1" + path, data=raw, headers={"Authorization": f"Bearer {tokens['clerk']}",
+                                             "Content-Type": content_type}))
+
+
+@FUZZ
+@given(name=TEXT, code=TEXT, period=st.one_of(TEXT, st.integers()), run=st.one_of(TEXT, st.integers()))
+def test_odd_api_reads(api, world, name, code, period, run):
+    client, tokens = api
+    headers = {"Authorization": f"Bearer {tokens['clerk']}"}
+    from urllib.parse import quote
+    for url in (f"/api/v1/schemes/{quote(name or '市政府系统', safe='')}/ranking",
+                f"/api/v1/schemes/市政府系统/units/{quote(code or 'KH', safe='')}/lines",
+                "/api/v1/schemes/市政府系统/awards", "/api/v1/items"):
+        answered_clearly(world, lambda: client.get(url, headers=headers,
+                                                   query_string={"period": str(period), "run": str(run)}))
