@@ -143,7 +143,7 @@ def test_a_backup_of_the_other_engine_is_refused(office, tmp_path):
     assert snapshot(dbmod.db) == saved
 
 
-@pytest.mark.skipif(not os.environ.get("KAOHE_TEST_DATABASE_URL", "sqlite").startswith("sqlite"),
+@pytest.mark.skipif(not (os.environ.get("KAOHE_TEST_DATABASE_URL") or "sqlite").startswith("sqlite"),
                     reason="the frozen first-release backup is a SQLite file")
 def test_restoring_an_old_release_backup_says_to_migrate(database, kaohe, tmp_path):
     old = tmp_path / "2024.sqlite3"

@@ -43,7 +43,10 @@ def paused(model, fields, rows, batch=5000):
     calls.append(model)
     if len(calls) == 1:
         Path(marker).write_text(str(os.getpid()))
-        time.sleep(float(pause))
+        seconds, _, until = pause.partition(":")  # "5" or "60:path": until path exists, at most 60 s
+        deadline = time.monotonic() + float(seconds)
+        while time.monotonic() < deadline and not (until and Path(until).exists()):
+            time.sleep(0.02)
     return count
 
 engine.bulk_insert = paused
@@ -56,6 +59,20 @@ print(json.dumps({"run": outcome.run.id}))
 """
 
 
+STARTED = []
+
+
+@pytest.fixture(autouse=True)
+def no_worker_left_behind():
+    """A test that fails halfway must not leave a worker holding the database."""
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 class Worker:
     def __init__(self, tmp_path, label, pause, busy_ms="default", period="2025"):
         self.marker = tmp_path / f"{label}.marker"
@@ -63,6 +80,7 @@ class Worker:
             [sys.executable, "-c", WORKER, CITY_SCHEME, period, str(self.marker), str(pause), busy_ms],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        STARTED.append(self.process)
 
     def wait_for_marker(self, timeout=120):
         """Block until the worker is inside its storing transaction."""
@@ -108,9 +126,11 @@ def city(database, registry):
 
 def test_two_recalculations_of_one_scheme_at_once_both_store_whole_runs(city, registry, tmp_path):
     reference = recalculate(registry, city, 2025, author="reference").run
-    first = Worker(tmp_path, "first", pause=1.5)
+    # The first holds its transaction open until the second is inside its own (PostgreSQL), or
+    # for 3 seconds (SQLite, where the second waits for the first's write lock instead).
+    first = Worker(tmp_path, "first", pause=f"3:{tmp_path / 'second.marker'}")
     first.wait_for_marker()
-    second = Worker(tmp_path, "second", pause=0)  # starts while the first holds its transaction
+    second = Worker(tmp_path, "second", pause=0)
     code_a, out_a, err_a = first.result()
     code_b, out_b, err_b = second.result()
     assert (code_a, code_b) == (0, 0), (out_a, err_a, out_b, err_b)
@@ -131,14 +151,16 @@ def test_two_recalculations_of_one_scheme_at_once_both_store_whole_runs(city, re
             assert sum((ln.points for ln in lines), 0) == result.points
 
 
-@pytest.mark.skipif(not os.environ.get("KAOHE_TEST_DATABASE_URL", "sqlite").startswith("sqlite"),
+@pytest.mark.skipif(not (os.environ.get("KAOHE_TEST_DATABASE_URL") or "sqlite").startswith("sqlite"),
                     reason="only SQLite makes a second writer wait for the first")
 def test_a_recalculation_that_cannot_get_the_database_is_refused_clearly(city, tmp_path):
     before = run_rows(dbmod.db)
-    first = Worker(tmp_path, "first", pause=3)
+    release = tmp_path / "release"
+    first = Worker(tmp_path, "first", pause=f"120:{release}")  # holds the write lock until released
     first.wait_for_marker()
     second = Worker(tmp_path, "second", pause=0, busy_ms="200")
     code_b, out_b, _ = second.result()
+    release.touch()
     code_a, out_a, err_a = first.result()
     assert code_a == 0, err_a
     assert code_b == 1
@@ -150,12 +172,15 @@ def test_a_recalculation_that_cannot_get_the_database_is_refused_clearly(city, t
 
 
 def test_data_entered_while_a_recalculation_runs_is_kept(city, registry, tmp_path):
-    worker = Worker(tmp_path, "worker", pause=1.0)
+    release = tmp_path / "release"
+    # On SQLite the clerk's write waits for the run's write lock, so the run lets go after 2 s.
+    worker = Worker(tmp_path, "worker", pause=f"{2 if dbmod.is_sqlite() else 60}:{release}")
     worker.wait_for_marker()
     # The clerk enters an item with its unit while the run is being stored (own connection).
     unit = Unit.select().order_by(Unit.id).first()
     entered = Item.create(no="LATE-0001", title="计算期间录入的稿件", submitted_on="2025-06-01")
     ItemUnit.create(item=entered, unit=unit)
+    release.touch()
     code, out, err = worker.result()
     assert code == 0, err
 
@@ -177,7 +202,7 @@ def test_a_recalculation_killed_halfway_leaves_the_runs_exactly_as_they_were(cit
     before = run_rows(dbmod.db)
     assert all(before[t] for t in RUN_TABLES)
 
-    worker = Worker(tmp_path, "victim", pause=120)
+    worker = Worker(tmp_path, "victim", pause="120")
     worker.wait_for_marker()
     time.sleep(0.2)
     os.kill(worker.process.pid, signal.SIGKILL)
