@@ -79,8 +79,35 @@ class Progress:
             log(f"    {self.label} {self.done}/{self.total}")
 
 
-def build(url, items, units, registry):
+def reusable(url):
+    """The demo data already at `url` (an existing SQLite file holding the scheme), else None.
+
+    Earlier benchmark runs stored there are deleted, so that every measure starts from the same
+    rows as a fresh build.
+    """
+    if not url.startswith("sqlite:///") or not Path(url[len("sqlite:///"):]).exists():
+        return None
+    database = connect(url)
+    from core.models import Item, ReporterResult, Scheme, ScoreLine, ScoreRun, UnitResult
+    if not Scheme.select().where(Scheme.name == SCHEME).exists():
+        return None
+    runs = ScoreRun.select(ScoreRun.id).where(ScoreRun.created_by == "bench")
+    with database.atomic():
+        for model in (ScoreLine, UnitResult, ReporterResult):
+            model.delete().where(model.run.in_(runs)).execute()
+        ScoreRun.delete().where(ScoreRun.created_by == "bench").execute()
+    from core.models import Adoption
+    return {"counts": {"adopted_items": Adoption.select(Adoption.item).distinct().count(),
+                       "adoptions": Adoption.select().count(), "items": Item.select().count()}}
+
+
+def build(url, items, units, registry, reuse=False):
     from core.demo import build_demo
+    if reuse:
+        summary = reusable(url)
+        if summary is not None:
+            log("   reusing the existing database (build time not measured)")
+            return float("nan"), summary
     fresh_database(url)
     started = time.perf_counter()
     summary = build_demo(registry, units=units, items=items, seed=SEED, progress=Progress)
@@ -260,10 +287,11 @@ def page_times(url, run_id, repeat=5):
         return None, f"面板出错：{type(error).__name__}: {error}"
 
 
-def measure(backend, url, items, units, registry, profile=False, pages=True):
+def measure(backend, url, items, units, registry, profile=False, pages=True, reuse=False):
     log(f"== {backend}: {items} items, {units} units")
-    build_s, summary = build(url, items, units, registry)
-    log(f"   built in {build_s:.1f} s")
+    build_s, summary = build(url, items, units, registry, reuse=reuse)
+    if build_s == build_s:
+        log(f"   built in {build_s:.1f} s")
     profile_path = DATA / f"recalc-{backend}-{items}.prof" if profile else None
     recalc = recalc_in_child(url, profile_path)
     log(f"   recalculation {recalc['seconds']:.2f} s, {recalc['lines']} lines, "
@@ -307,6 +335,10 @@ def fmt_ms(pages, name):
     return f"{pages[name]:.0f}" if pages else "n/a"
 
 
+def fmt_build(result):
+    return "reused" if result["build_s"] != result["build_s"] else f"{result['build_s']:.1f}"
+
+
 def page_ms(result):
     return max(result["pages"].values()) if result["pages"] else None
 
@@ -332,7 +364,7 @@ def write_results(results, info, postgres_version):
     ]
     for r in results:
         lines.append(
-            f"| {r['backend']} | {r['items']:,} | {r['build_s']:.1f} | {r['recalc_s']:.2f} | "
+            f"| {r['backend']} | {r['items']:,} | {fmt_build(r)} | {r['recalc_s']:.2f} | "
             f"{r['lines']:,} | {r['preview_s']:.2f} | {r['lower_bound_s']:.3f} | "
             f"{r['recalc_ratio']:.1f} | {r['preview_ratio']:.1f} | {r['peak_rss_mb']:.0f} | "
             f"{fmt_ms(r['pages'], 'items')} | {fmt_ms(r['pages'], 'ranking')} |")
@@ -393,6 +425,9 @@ def main(argv=None):
     parser.add_argument("--profile", action="store_true",
                         help="profile the recalculation (cProfile, saved under benchmarks/data/)")
     parser.add_argument("--no-pages", action="store_true", help="skip the panel pages")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the SQLite databases already built under benchmarks/data/ "
+                             "(earlier benchmark runs in them are deleted) instead of rebuilding")
     parser.add_argument("--child-recalc", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -410,7 +445,7 @@ def main(argv=None):
             backends.append(("postgresql", args.postgres))
         for backend, url in backends:
             results.append(measure(backend, url, items, args.units, registry, profile=args.profile,
-                                   pages=not args.no_pages))
+                                   pages=not args.no_pages, reuse=args.reuse))
     if args.profile:
         import pstats
         for path in [r["profile"] for r in results]:
