@@ -317,19 +317,7 @@ class Calculator:
                     RATE_PLACES)
 
     def _rank(self, totals):
-        pools = defaultdict(list)
-        for total in totals.values():
-            pools[total.pool].append(total)
-        for members in pools.values():
-            members.sort(key=_rank_key)
-            for position, total in enumerate(members, 1):
-                total.rank = position
-            for above, below in zip(members, members[1:]):
-                if above.points == below.points:
-                    reason = _tie_reason(above, below)
-                    below.tie_break = f"与{above.name}同分（{fmt(above.points)}分），{reason}，排其后"
-                    if not above.tie_break:
-                        above.tie_break = f"与{below.name}同分，{reason}，排其前"
+        rank_units(totals)
 
     def _convert(self, totals):
         conversion = self.config.get("conversion") or {}
@@ -394,6 +382,27 @@ class Calculator:
                 given += 1
                 total.award_rank = given
                 total.award_note = f"先进个人第{given}名"
+
+
+def rank_units(totals):
+    """Rank UnitTotals within their pools (setting `rank` and `tie_break`), as every run does.
+
+    Ties in points are broken by more national, then provincial, then city adoptions, then the
+    adoption rate, then the unit code; the deciding criterion is written in `tie_break`.
+    """
+    pools = defaultdict(list)
+    for total in totals.values():
+        pools[total.pool].append(total)
+    for members in pools.values():
+        members.sort(key=_rank_key)
+        for position, total in enumerate(members, 1):
+            total.rank = position
+        for above, below in zip(members, members[1:]):
+            if above.points == below.points:
+                reason = _tie_reason(above, below)
+                below.tie_break = f"与{above.name}同分（{fmt(above.points)}分），{reason}，排其后"
+                if not above.tie_break:
+                    above.tie_break = f"与{below.name}同分，{reason}，排其前"
 
 
 def _rank_key(total):

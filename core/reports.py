@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from peewee import fn
 
 from .db import db
-from .engine import RATE_PLACES, Calculator, UnitTotal, recalculate
+from .engine import RATE_PLACES, UnitTotal, rank_units, recalculate
 from .errors import KaoheError
 from .exporter import neutralise
 from .models import (
@@ -27,7 +27,7 @@ from .models import (
 )
 from .periods import parse_period
 from .results import awards, is_official, latest_run, official_run
-from .schemes import current_version, pools_of
+from .schemes import pools_of
 from .vocab import LEVELS, UNIT_KINDS, ZERO, money
 
 # The notification's adoption columns: each counts the month's adoptions (not `forwarded`) in
@@ -193,7 +193,7 @@ def monthly_notification(scheme, month, recalc_missing=False, registry=None,
         totals[uid] = UnitTotal(uid, unit.code, unit.name, unit.pool, points=points,
                                 submitted=submitted, adopted=adopted, adoption_rate=rate,
                                 national=national, provincial=provincial, city=city)
-    Calculator(registry, scheme, period, current_version(scheme).config)._rank(totals)
+    rank_units(totals)
 
     pools = []
     for pool in pools_of(scheme):

@@ -4,7 +4,6 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from flask import request
 from flask_admin import AdminIndexView, expose
 from flask_babel import gettext as _
 from flask_login import current_user

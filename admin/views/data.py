@@ -28,7 +28,6 @@ from core.models import (
     Unit,
     UnitFact,
     UrgentReport,
-    User,
 )
 from core.vocab import CATEGORIES, FORMS, LEVELS, SECTORS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES
 
