@@ -37,25 +37,39 @@ def adoption_lines(data, accumulate, value_of):
     says so. Adoptions worth nothing give no line.
     """
     publications = data.publications
+    # A province has a few dozen publications and four forms, but hundreds of thousands of
+    # adoptions: the value and the words of each (publication, form) are worked out once.
+    named = {}
+
+    def value_and_words(adoption):
+        key = (adoption.publication, adoption.form)
+        known = named.get(key)
+        if known is None:
+            publication = publications[adoption.publication]
+            known = named[key] = [value_of(publication, adoption.form),
+                                  adoption_words(publication, adoption.form), None]
+        return known
+
     counted = None
     if accumulate == "max":
         best = {}
         for adoption in data.adoptions:
-            value = value_of(publications[adoption.publication], adoption.form)
+            value = value_and_words(adoption)[0]
             if adoption.item not in best or value > best[adoption.item][0]:
                 best[adoption.item] = (value, adoption)
         counted = {a.id for _, a in best.values()}
     for adoption in data.adoptions:
-        publication = publications[adoption.publication]
-        value = value_of(publication, adoption.form)
-        text = adoption_words(publication, adoption.form)
+        known = value_and_words(adoption)
+        value, text, sentence = known
         if counted is not None and adoption.id not in counted:
             yield Line("adoption", f"{text}，同一稿件按最高一次计分，本次不计分",
                        points=ZERO, item=adoption.item, ref=f"adoption:{adoption.id}")
             continue
         if not value:
             continue
-        yield Line("adoption", f"{text}，计{fmt(value)}分", points=value, item=adoption.item,
+        if sentence is None:
+            sentence = known[2] = f"{text}，计{fmt(value)}分"
+        yield Line("adoption", sentence, points=value, item=adoption.item,
                    ref=f"adoption:{adoption.id}")
 
 
@@ -76,12 +90,16 @@ def first_instructions(data):
 
 def instruction_lines(data, points_by_level):
     """Item lines for instructions: each leader level counts once per item, by its earliest date."""
+    worth = {}  # level -> (value, "，计…分"), worked out once per level
     for (item_id, level), instruction in first_instructions(data).items():
-        value = points_by_level.get(level)
+        known = worth.get(level)
+        if known is None:
+            value = points_by_level.get(level)
+            known = worth[level] = (value, f"批示，计{fmt(value)}分" if value else "")
+        value, tail = known
         if not value:
             continue
         who = (f"{instruction.leader}（{LEVELS[level]}领导）" if instruction.leader
                else f"{LEVELS[level]}领导")
-        yield Line("instruction",
-                   f"{who}{date_words(instruction.instructed_on)}批示，计{fmt(value)}分",
+        yield Line("instruction", f"{who}{date_words(instruction.instructed_on)}{tail}",
                    points=value, item=item_id, ref=f"instruction:{instruction.id}")
