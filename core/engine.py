@@ -7,7 +7,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import ValidationError
 from peewee import OperationalError
@@ -20,7 +20,7 @@ from .errors import KaoheError, RecalcError
 from .models import ReporterResult, ScoreLine, ScoreRun, UnitResult, now
 from .periods import parse_period
 from .schemes import current_version
-from .vocab import LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
+from .vocab import CENT, LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
 
 log = logging.getLogger("kaohe.engine")
 
@@ -109,8 +109,9 @@ def _item_in_traceback(error):
 class Calculator:
     """Computes one scheme's results for one period from a configuration (nothing is stored)."""
 
-    def __init__(self, registry, scheme, period, config, data=None):
+    def __init__(self, registry, scheme, period, config, data=None, keep_lines=True):
         self.registry = registry
+        self.keep_lines = keep_lines  # False: totals, ranks and awards only (a preview)
         self.scheme = scheme
         self.period = period
         self.config = config
@@ -199,14 +200,25 @@ class Calculator:
             self._bad(name, line, "to_authors 需要指明稿件")
 
     def _distribute(self, name, joint_split, results, totals, reporter_totals, lines, vetoes):
-        """Turn a rule set's results into stored lines, split joint reports, add up the totals."""
+        """Turn a rule set's results into stored lines, split joint reports, add up the totals.
+
+        With ``keep_lines`` false (a preview) the totals are the same but no line is built.
+        """
         items = self.data.items
         named = {r.item for r in results if getattr(r, "item", None) is not None}
         if not named.issubset(items):
             self.data.load_items(named)
         reporters = self.data.reporters
         members = self.data.members
+        units = self.data.units
+        keep = self.keep_lines
         append = lines.append
+        equal = joint_split == "equal"
+        # The checks of _check_line, inlined for the common case; a line failing any of them goes
+        # through _check_line, which names the fault. Amounts already checked to be Decimals are
+        # rounded with quantize directly (what money() does for them).
+        _Decimal, _str = Decimal, str
+        cent, half_up = CENT, ROUND_HALF_UP
 
         def credit_reporter(rid, points, yuan):
             total = reporter_totals.get(rid)
@@ -219,56 +231,79 @@ class Calculator:
         for result in results:
             kind = type(result)
             if kind is Line:
-                self._check_line(name, result)
-                points, yuan = money(result.points), money(result.yuan)
-                if result.unit is not None:
-                    append((result.unit, result.reporter, result.item, name, result.rule, "score",
-                            points, yuan, result.ref, result.explanation))
-                    totals[result.unit].points += points
-                    totals[result.unit].yuan += yuan
-                    if result.reporter is not None:
-                        credit_reporter(result.reporter, points, yuan)
-                elif result.reporter is not None:
-                    append((None, result.reporter, result.item, name, result.rule, "score",
-                            points, yuan, result.ref, result.explanation))
-                    credit_reporter(result.reporter, points, yuan)
+                p, y, item_id = result.points, result.yuan, result.item
+                unit, reporter, text = result.unit, result.reporter, result.explanation
+                if not (type(p) is _Decimal and type(y) is _Decimal and p.is_finite()
+                        and y.is_finite() and type(text) is _str and text.strip()
+                        and type(result.rule) is _str and result.rule
+                        and (item_id is None or item_id in items)
+                        and (unit is None or unit in units)
+                        and (reporter is None or reporter in reporters)
+                        and (item_id is not None or (unit is not None or reporter is not None)
+                             and not result.to_authors)):
+                    self._check_line(name, result)
+                points, yuan = p.quantize(cent, half_up), y.quantize(cent, half_up)
+                if unit is not None:
+                    if keep:
+                        append((unit, reporter, item_id, name, result.rule, "score",
+                                points, yuan, result.ref, text))
+                    total = totals[unit]
+                    total.points += points
+                    total.yuan += yuan
+                    if reporter is not None:
+                        credit_reporter(reporter, points, yuan)
+                elif reporter is not None:
+                    if keep:
+                        append((None, reporter, item_id, name, result.rule, "score",
+                                points, yuan, result.ref, text))
+                    credit_reporter(reporter, points, yuan)
                 elif result.to_authors:
-                    authors = [a for a in items[result.item].authors if a in reporters]
+                    authors = [a for a in items[item_id].authors if a in reporters]
                     if not authors:
                         continue
                     n = len(authors)
                     p_share, y_share = money(points / n), money(yuan / n)
-                    text = result.explanation
-                    if n > 1:
+                    if n > 1 and keep:
                         text += f"（作者{n}人，各{_amount_words(p_share, y_share)}）"
                     for rid in authors:
-                        append((None, rid, result.item, name, result.rule, "score", p_share,
-                                y_share, result.ref, text))
+                        if keep:
+                            append((None, rid, item_id, name, result.rule, "score", p_share,
+                                    y_share, result.ref, text))
                         credit_reporter(rid, p_share, y_share)
                 else:
-                    item = items[result.item]
-                    n = len(item.units)
-                    if n > 1 and joint_split == "equal":
-                        p_share, y_share = money(points / n), money(yuan / n)
-                        text = (f"{result.explanation}（合报{n}家，各"
-                                f"{_amount_words(p_share, y_share)}）")
+                    item = items[item_id]
+                    item_units = item.units
+                    n = len(item_units)
+                    if n > 1 and equal:
+                        p_share = (points / n).quantize(cent, half_up)
+                        y_share = (yuan / n).quantize(cent, half_up)
+                        if keep:
+                            text = f"{text}（合报{n}家，各{_amount_words(p_share, y_share)}）"
                     else:
                         p_share, y_share = points, yuan
-                        text = result.explanation if n == 1 else (
-                            f"{result.explanation}（合报{n}家，每家全额计分）")
-                    for uid in item.units:
+                        if n > 1 and keep:
+                            text = f"{text}（合报{n}家，每家全额计分）"
+                    for uid in item_units:
                         if uid not in members:
                             continue
-                        append((uid, None, item.id, name, result.rule, "score", p_share, y_share,
-                                result.ref, text))
+                        if keep:
+                            append((uid, None, item_id, name, result.rule, "score", p_share,
+                                    y_share, result.ref, text))
                         total = totals[uid]
                         total.points += p_share
                         total.yuan += y_share
-                    authors = [a for a in item.authors if a in reporters]
-                    if authors and points:
-                        share = money(points / len(authors))
-                        for rid in authors:
-                            credit_reporter(rid, share, ZERO)
+                    if points and item.authors:
+                        authors = [a for a in item.authors if a in reporters]
+                        if authors:
+                            share = (points / len(authors)).quantize(cent, half_up)
+                            for rid in authors:
+                                total = reporter_totals.get(rid)
+                                if total is None:
+                                    r = reporters[rid]
+                                    total = reporter_totals[rid] = ReporterTotal(
+                                        rid, r.code, r.name, r.unit)
+                                total.points += share
+                                total.yuan += ZERO
             elif kind is Veto:
                 if not result.explanation or (result.unit is None and result.reporter is None):
                     self._bad(name, result, "一票否决需要说明，并指明单位或信息员")
@@ -277,13 +312,15 @@ class Calculator:
                 if result.reporter is not None and result.reporter not in reporters:
                     self._bad(name, result, f"信息员 id {result.reporter!r} 不属于本方案的成员单位")
                 vetoes.append(result)
-                append((result.unit, result.reporter, None, name, result.rule, "veto", ZERO, ZERO,
-                        result.ref, result.explanation))
+                if keep:
+                    append((result.unit, result.reporter, None, name, result.rule, "veto", ZERO,
+                            ZERO, result.ref, result.explanation))
             elif kind is Flag:
                 if not result.explanation or result.unit not in self.data.units:
                     self._bad(name, result, "提示需要说明，并指明本方案的成员单位")
-                append((result.unit, None, None, name, result.rule, "flag", ZERO, ZERO,
-                        result.ref, result.explanation))
+                if keep:
+                    append((result.unit, None, None, name, result.rule, "flag", ZERO, ZERO,
+                            result.ref, result.explanation))
             else:
                 self._bad(name, result, f"应为 Line、Veto 或 Flag，实际为 {kind.__name__}")
 
