@@ -20,6 +20,7 @@ from core.models import (
     User,
 )
 
+from .exchange import ExportView, ImportView
 from .reports import ReportsView
 from .views import data
 from .views.base import RoleMixin
@@ -72,6 +73,8 @@ def init_app(app):
         data.PublicationView(Publication, name=L("刊物"), category=DATA, endpoint="publications"),
         data.UnitFactView(UnitFact, name=L("单位事实"), category=DATA, endpoint="facts"),
         data.TargetView(Target, name=L("目标任务"), category=DATA, endpoint="targets"),
+        ImportView(name=L("导入数据"), category=DATA, endpoint="data_import", url="/import"),
+        ExportView(name=L("导出数据"), category=DATA, endpoint="data_export", url="/export"),
         SchemesView(name=L("考核方案"), category=SCORING, endpoint="schemes", url="/schemes"),
         ResultsView(name=L("计算与排名"), category=SCORING, endpoint="results", url="/results"),
         ReportsView(name=L("通报与评先"), category=SCORING, endpoint="reports", url="/reports"),

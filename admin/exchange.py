@@ -1,0 +1,355 @@
+"""The panel's 导入数据 and 导出数据 pages: files checked, then imported all or nothing; downloads."""
+
+import io
+import json
+import re
+import secrets
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, \
+    url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core import exporter, importer, results
+from core.errors import KaoheError
+from core.models import Scheme, ScoreRun, Unit
+
+from .views.base import KaoheView
+from .views.common import chosen_scheme
+
+STAFF = frozenset({"admin", "clerk"})
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPES = {"utf-8": "text/csv; charset=utf-8", "gbk": "text/csv; charset=gb18030"}
+
+UPLOAD_LIMIT = 20 * 1024 * 1024  # MAX_CONTENT_LENGTH unless the instance config sets its own
+UPLOAD_FOLDER = "uploads"  # under the instance folder, one sub-folder per check
+CHECK_LIFETIME = 30 * 60  # seconds a check may wait for its confirmation (KAOHE_IMPORT_TTL)
+MAX_FILES = 20
+SESSION_KEY = "kaohe_import"
+META = "upload.json"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+
+
+# ---------------------------------------------------------------- uploads kept for the confirmation
+
+def _uploads():
+    return Path(current_app.instance_path) / UPLOAD_FOLDER
+
+
+def _lifetime():
+    return current_app.config.get("KAOHE_IMPORT_TTL", CHECK_LIFETIME)
+
+
+def _clean_name(raw):
+    """The file name as the clerk gave it (稿件.csv stays 稿件.csv), without folders or control marks."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    return name[-120:] or "file"
+
+
+def _sweep():
+    """Delete the uploads of checks nobody confirmed in time."""
+    root = _uploads()
+    if not root.is_dir():
+        return
+    limit = time.time() - _lifetime()
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _store(uploads):
+    """Save the uploaded files under a fresh random token; return the token, folder and file paths."""
+    _sweep()
+    token = secrets.token_urlsafe(32)
+    folder = _uploads() / token
+    folder.mkdir(parents=True, mode=0o700)
+    names = []
+    for number, upload in enumerate(uploads, start=1):
+        place = folder / str(number)  # each file in its own folder: two 稿件.csv do not collide
+        place.mkdir()
+        name = _clean_name(upload.filename)
+        upload.save(place / name)
+        names.append(f"{number}/{name}")
+    meta = {"user": current_user.id, "created": time.time(), "files": names}
+    (folder / META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return token, folder, [folder / name for name in names]
+
+
+def _claimed(token):
+    """The folder and file paths of this session's own, unexpired check, or None."""
+    if not token or not TOKEN.fullmatch(token) or session.get(SESSION_KEY) != token:
+        return None
+    folder = _uploads() / token
+    try:
+        meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("user") != current_user.id:
+        return None
+    if time.time() - float(meta.get("created", 0)) > _lifetime():
+        _discard(folder, token)
+        return None
+    return folder, [folder / name for name in meta.get("files", [])]
+
+
+def _discard(folder, token=None):
+    shutil.rmtree(folder, ignore_errors=True)
+    if token is not None and session.get(SESSION_KEY) == token:
+        session.pop(SESSION_KEY, None)
+
+
+def _kinds_help():
+    """For the page's explanation: each kind's sheet names and columns (required ones marked)."""
+    rows = []
+    for kind in importer.KINDS.values():
+        fields = kind.schema().fields
+        names = [kind.label] + [a for a in kind.aliases if a != kind.label] + [kind.name]
+        rows.append({"kind": kind, "names": list(dict.fromkeys(names)),
+                     "columns": [(header, name, fields[name].required)
+                                 for name, header in kind.columns]})
+    return rows
+
+
+def _counts(report):
+    return [(importer.KINDS[name], count) for name, count in report.counts.items()]
+
+
+def _limit_uploads(state):
+    """Limit request bodies to UPLOAD_LIMIT unless the instance config chose a limit itself."""
+    if state.app.config.get("MAX_CONTENT_LENGTH") is None:
+        state.app.config["MAX_CONTENT_LENGTH"] = UPLOAD_LIMIT
+
+
+def _limit_text():
+    """The upload limit in words: "20 MB" (or in KB when smaller than a megabyte)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or UPLOAD_LIMIT
+    if limit >= 1024 * 1024:
+        return f"{limit // (1024 * 1024)} MB"
+    return f"{max(1, limit // 1024)} KB"
+
+
+def _too_large(error):
+    message = _("上传的文件太大：一次最多 %(size)s。请把数据分成几个文件分别导入。", size=_limit_text())
+    return render_template("kaohe/error.html", code=413, message=message), 413
+
+
+class ImportView(KaoheView):
+    """Upload xlsx or csv files, see every problem or what would change, then import all or nothing.
+
+    Unit reporters are refused: an import may change any unit's rows, and this page does not
+    limit a file to one unit's items.
+    """
+
+    roles = STAFF
+
+    def create_blueprint(self, admin):
+        blueprint = super().create_blueprint(admin)
+        blueprint.register_error_handler(413, _too_large)
+        blueprint.record_once(_limit_uploads)
+        return blueprint
+
+    def inaccessible_callback(self, name, **kwargs):
+        if current_user.is_authenticated and current_user.is_reporter:
+            message = _("单位信息员不能在面板中导入文件，因为一个文件可能改动其他单位的数据。"
+                        "请在“稿件”页面逐条报送，或把文件交给录入员导入。")
+            return render_template("kaohe/error.html", code=403, message=message), 403
+        return super().inaccessible_callback(name, **kwargs)
+
+    def _page(self, **context):
+        context.setdefault("errors", None)
+        context.setdefault("report", None)
+        return self.render("kaohe/import.html", kinds=_kinds_help(),
+                           limit=_limit_text(), max_files=MAX_FILES,
+                           lifetime_minutes=_lifetime() // 60, **context)
+
+    @expose("/")
+    def index(self):
+        return self._page()
+
+    @expose("/check", methods=["POST"])
+    def check(self):
+        uploads = [upload for upload in request.files.getlist("files") if upload and upload.filename]
+        if not uploads:
+            flash(_("请先选择要导入的文件（xlsx 或 csv）。"), "error")
+            return redirect(url_for(".index"))
+        if len(uploads) > MAX_FILES:
+            flash(_("一次最多上传 %(n)d 个文件，请分批导入。", n=MAX_FILES), "error")
+            return redirect(url_for(".index"))
+        previous = session.get(SESSION_KEY)
+        if previous and TOKEN.fullmatch(previous):
+            _discard(_uploads() / previous, previous)
+        token, folder, paths = _store(uploads)
+        names = [path.name for path in paths]
+        try:
+            report = importer.import_files(paths, dry_run=True)
+        except importer.ImportFailed as failed:
+            _discard(folder)
+            return self._page(errors=failed.errors, names=names)
+        except KaoheError as error:
+            _discard(folder)
+            flash(str(error), "error")
+            return redirect(url_for(".index"))
+        session[SESSION_KEY] = token
+        return self._page(report=report, counts=_counts(report), names=names, token=token)
+
+    @expose("/confirm", methods=["POST"])
+    def confirm(self):
+        token = request.form.get("token", "")
+        claimed = _claimed(token)
+        if claimed is None:
+            flash(_("这次检查已过期或不属于当前账号，没有导入任何数据。请重新上传文件并检查。"), "error")
+            return redirect(url_for(".index"))
+        folder, paths = claimed
+        names = [path.name for path in paths]
+        try:
+            report = importer.import_files(paths)  # checked again: the data may have changed since
+        except importer.ImportFailed as failed:
+            return self._page(errors=failed.errors, names=names, changed=True)
+        except KaoheError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".index"))
+        finally:
+            _discard(folder, token)
+        return self._page(report=report, counts=_counts(report), names=names, done=True)
+
+    @expose("/cancel", methods=["POST"])
+    def cancel(self):
+        token = request.form.get("token", "")
+        claimed = _claimed(token)
+        if claimed is not None:
+            _discard(claimed[0], token)
+        flash(_("已取消导入，上传的文件已删除。"), "info")
+        return redirect(url_for(".index"))
+
+    @expose("/template.xlsx")
+    def template_xlsx(self):
+        return send_file(io.BytesIO(importer.template_workbook()), mimetype=XLSX,
+                         as_attachment=True, download_name="导入模板.xlsx")
+
+    @expose("/template/<kind>.csv")
+    def template_csv(self, kind):
+        found = importer.KINDS.get(kind)
+        if found is None:
+            abort(404)
+        return _csv_file(importer.template_csv(found.name), "utf-8", f"{found.label}.csv")
+
+
+# ---------------------------------------------------------------- exports
+
+def _format():
+    fmt = request.args.get("format", "xlsx")
+    encoding = request.args.get("encoding", "utf-8")
+    if fmt not in ("xlsx", "csv") or encoding not in CSV_TYPES:
+        abort(400)
+    return fmt, encoding
+
+
+def _download(content, fmt, encoding, stem):
+    if fmt == "xlsx":
+        return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
+                         download_name=f"{stem}.xlsx")
+    return _csv_file(content, encoding, f"{stem}.csv")
+
+
+def _csv_file(content, encoding, filename):
+    """A csv download whose Content-Type names the encoding it is really in."""
+    response = send_file(io.BytesIO(content), mimetype="text/csv", as_attachment=True,
+                         download_name=filename)
+    response.headers["Content-Type"] = CSV_TYPES[encoding]
+    return response
+
+
+def may_export_run(run):
+    """Staff export any run; viewers and unit reporters only published ones."""
+    return current_user.role in STAFF or bool(run.published)
+
+
+class ExportView(KaoheView):
+    """Download the data in the import format, a run's ranking, and its score lines.
+
+    Staff export everything. Viewers export the rankings and score lines of published runs;
+    unit reporters the score lines of their own unit in published runs, nothing else.
+    """
+
+    roles = frozenset({"admin", "clerk", "viewer", "reporter"})
+
+    @expose("/")
+    def index(self):
+        scheme = chosen_scheme(required=False)
+        runs = []
+        if scheme is not None:
+            runs = [run for run in results.runs_of(scheme) if may_export_run(run)]
+        units = [] if current_user.is_reporter else list(Unit.select().order_by(Unit.code))
+        return self.render("kaohe/export.html", scheme=scheme,
+                           schemes=list(Scheme.select().order_by(Scheme.id)), runs=runs,
+                           units=units, kinds=list(importer.KINDS.values()),
+                           may_export_data=current_user.role in STAFF)
+
+    @expose("/data")
+    def data(self):
+        if current_user.role not in STAFF:
+            abort(403)
+        fmt, encoding = _format()
+        try:
+            kinds = exporter.resolve_kinds(request.args.getlist("kind"))
+        except KaoheError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".index"))
+        if fmt == "csv" and len(kinds) > 1:
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                for kind in kinds:
+                    table = exporter.data_table(kind)
+                    archive.writestr(f"{kind.label}.csv", exporter.write_tables([table], "csv", encoding))
+            buffer.seek(0)
+            return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                             download_name="数据导出-csv.zip")
+        content = exporter.export_data([kind.name for kind in kinds], fmt, encoding)
+        stem = kinds[0].label if len(kinds) == 1 else "数据导出"
+        return _download(content, fmt, encoding, stem)
+
+    @expose("/run")
+    def run_file(self):
+        try:
+            run = ScoreRun.get_or_none(ScoreRun.id == int(request.args.get("run", "")))
+        except ValueError:
+            run = None
+        if run is None:
+            abort(404)
+        what = request.args.get("what", "ranking")
+        if what not in ("ranking", "lines"):
+            abort(400)
+        fmt, encoding = _format()
+        if not may_export_run(run):
+            abort(403)
+        stem = f"{run.scheme.name}-{run.period}-第{run.id}次计算"
+        if not run.published:
+            stem += "（未发布）"
+        if what == "ranking":
+            if current_user.is_reporter:
+                abort(403)
+            return _download(exporter.export_ranking(run, fmt, encoding=encoding), fmt, encoding,
+                             stem + "-排名")
+        unit = None
+        raw = request.args.get("unit", "")
+        if raw:
+            try:
+                unit = Unit.get_or_none(Unit.id == int(raw))
+            except ValueError:
+                unit = None
+            if unit is None:
+                abort(404)
+        if current_user.is_reporter:
+            if unit is None:
+                unit = Unit.get_or_none(Unit.id == current_user.unit_id)
+            if unit is None or unit.id != current_user.unit_id:
+                abort(403)
+        content = exporter.export_lines(run, fmt, unit=unit, encoding=encoding)
+        return _download(content, fmt, encoding,
+                         stem + (f"-{unit.name}-计分明细" if unit else "-计分明细"))
