@@ -329,11 +329,30 @@ class PeriodData:
         return (ItemUnit.select().join(Item, on=(ItemUnit.item == Item.id))
                 .where(Item.submitted_on.between(p.start, p.end) & self._member_filter(ItemUnit.unit)))
 
+    def _member_counts(self, query):
+        """(unit, count) rows of a query grouped by unit, kept for the member units only.
+
+        The units are filtered here rather than in SQL: the count of a unit does not depend on
+        the other units, and with the membership condition in the query SQLite walks the links
+        unit by unit (2.6 s instead of 0.4 s for the adopted counts of a million items).
+        """
+        rows = _raw(query)
+        if not self._all_units_are_members:
+            members = self.members
+            rows = [r for r in rows if r[0] in members]
+        return rows
+
+    def _submitted_in_period(self):
+        """(unit, item) links of the items submitted in the period, for every unit."""
+        p = self.period
+        return (ItemUnit.select().join(Item, on=(ItemUnit.item == Item.id))
+                .where(Item.submitted_on.between(p.start, p.end)))
+
     @cached_property
     def submission_counts(self):
-        query = (self._submitted_links().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
+        query = (self._submitted_in_period().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
                  .group_by(ItemUnit.unit).order_by(ItemUnit.unit))
-        return dict(self._track("submission_counts", _raw(query)))
+        return dict(self._track("submission_counts", self._member_counts(query)))
 
     @cached_property
     def daily_submissions(self):
@@ -349,9 +368,9 @@ class PeriodData:
         by_end = (adopted.select(adopted.id)
                   .where((adopted.item == Item.id) & (adopted.form != "forwarded")
                          & (adopted.adopted_on <= self.period.end)))
-        query = (self._submitted_links().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
+        query = (self._submitted_in_period().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
                  .where(fn.EXISTS(by_end)).group_by(ItemUnit.unit).order_by(ItemUnit.unit))
-        return dict(self._track("adopted_counts", _raw(query)))
+        return dict(self._track("adopted_counts", self._member_counts(query)))
 
     @cached_property
     def solicitation_items(self):
