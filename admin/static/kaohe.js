@@ -1,4 +1,5 @@
-// Kaohe panel: show "计算中…" and disable the buttons while a long form (recalculation, preview) runs.
+// Kaohe panel: show "计算中…" and disable the buttons while a long form (recalculation, preview) runs;
+// show the names of the files chosen for an import.
 (function () {
   document.querySelectorAll("form.kaohe-busy").forEach(function (form) {
     form.addEventListener("submit", function (event) {
@@ -20,6 +21,15 @@
         note.hidden = false;
         note.classList.add("kaohe-spinning");
       });
+    });
+  });
+})();
+(function () {
+  document.querySelectorAll(".custom-file-input").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var label = input.parentNode.querySelector(".custom-file-label");
+      var names = Array.prototype.map.call(input.files, function (file) { return file.name; });
+      label.textContent = names.length ? names.join("、") : label.dataset.empty;
     });
   });
 })();
