@@ -150,14 +150,15 @@ def recalc_in_child(url, profile_path=None):
 
 
 def preview(registry):
-    """Compute the year with one point value changed; nothing is stored."""
-    from core.engine import compute
+    """What the panel's preview does: the year before and after one point value changed, both
+    from one read of the period (`core.engine.preview`); nothing is stored."""
+    from core.engine import preview as engine_preview
     from core.schemes import current_version, get_scheme, parse_value, with_value
     scheme = get_scheme(SCHEME)
     config = with_value(current_version(scheme).config, PREVIEW_PATH, parse_value(PREVIEW_VALUE))
     started = time.perf_counter()
-    outcome = compute(registry, scheme, config=config)
-    return time.perf_counter() - started, len(outcome.lines)
+    before, after = engine_preview(registry, scheme, config=config)
+    return time.perf_counter() - started, len(after.units)
 
 
 def _cents(value):
@@ -353,8 +354,9 @@ def write_results(results, info, postgres_version):
         "",
         f"Data: `kaohe demo --units {UNITS} --items N --seed {SEED}`. Recalculation: the whole "
         f"year {SCHEME} (provincial, county_bonus, urgent_penalty), every score line stored, in a "
-        "fresh process (its peak resident set is the memory figure). Preview: "
-        f"`core.engine.compute` with `{PREVIEW_PATH}` = {PREVIEW_VALUE}, nothing stored. Lower "
+        "fresh process (its peak resident set is the memory figure). Preview: what the panel does, "
+        f"`core.engine.preview` (before, and after `{PREVIEW_PATH}` = {PREVIEW_VALUE}, from one "
+        "read of the period), nothing stored. Lower "
         "bound: one SQL aggregate of the provincial adoption and instruction points per unit "
         "(checked equal to the engine's stored provincial lines, to the cent).",
         "",

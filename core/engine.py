@@ -483,11 +483,30 @@ def pool_label(pool):
 
 def compute(registry, scheme, period=None, config=None, data=None):
     """Compute a scheme's results for a period without storing anything (a preview)."""
-    started = time.perf_counter()
     period = _period_of(scheme, period)
     version = current_version(scheme)
+    return _outcome(registry, scheme, period, version, config, data, keep_lines=True)
+
+
+def preview(registry, scheme, period=None, config=None, before_config=None):
+    """(before, after) outcomes of a parameter change, from one read of the period's rows.
+
+    `before_config` defaults to the scheme's current parameters, `config` (the change) too.
+    Nothing is stored and no score line is built: each outcome has the units' and reporters'
+    totals, ranks and awards (the same as :func:`compute` gives) and an empty ``lines``.
+    """
+    period = _period_of(scheme, period)
+    version = current_version(scheme)
+    data = PeriodData(scheme.id, period, scheme.year)
+    before = _outcome(registry, scheme, period, version, before_config, data, keep_lines=False)
+    after = _outcome(registry, scheme, period, version, config, data, keep_lines=False)
+    return before, after
+
+
+def _outcome(registry, scheme, period, version, config, data, keep_lines):
+    started = time.perf_counter()
     config = config if config is not None else version.config
-    calculator = Calculator(registry, scheme, period, config, data=data)
+    calculator = Calculator(registry, scheme, period, config, data=data, keep_lines=keep_lines)
     with _collector_paused():
         totals, reporter_totals, lines, versions = calculator.run()
         extra = json.dumps({"config": config, "versions": versions, "period": period.label,

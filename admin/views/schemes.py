@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core import schemes
-from core.engine import compute
+from core.engine import preview as compute_preview
 from core.errors import KaoheError
 from core.models import ParameterVersion, Scheme, SchemeUnit, Unit
 from core.periods import parse_period
@@ -18,8 +18,8 @@ from .common import get_scheme_or_404, periods_of, pool_label
 
 def preview(registry, scheme, period, before_config, after_config):
     """Both outcomes for the period, nothing stored: each unit before/after, and the award lists."""
-    before = compute(registry, scheme, period, config=before_config)
-    after = compute(registry, scheme, period, config=after_config)
+    before, after = compute_preview(registry, scheme, period, config=after_config,
+                                    before_config=before_config)
     pools = {}
     for unit_id, new in after.units.items():
         old = before.units.get(unit_id)
