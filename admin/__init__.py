@@ -19,6 +19,11 @@ def default_config():
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "KAOHE_SECURE_COOKIES": os.environ.get("KAOHE_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        "KAOHE_LOGIN_MAX_FAILURES": 5,
+        "KAOHE_LOGIN_MAX_FAILURES_PER_CLIENT": 20,
+        "KAOHE_LOGIN_WINDOW_SECONDS": 15 * 60,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "FLASK_ADMIN_SWATCH": "default",
         "KAOHE_PLUGINS_DIR": None,
@@ -53,10 +58,15 @@ def create_app(test_config=None):
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if app.config["KAOHE_SECURE_COOKIES"]:
+        # Behind HTTPS only: the browser then never sends the session over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
     url = app.config.get("DATABASE_URL")
     if url or dbmod.db.obj is None:
         dbmod.configure(url)
+    _prepare_schema()
     _init_database(app)
 
     from plugins.manager import build_registry
@@ -70,6 +80,21 @@ def create_app(test_config=None):
     panel.init_app(app)
     api.init_app(app)
     return app
+
+
+def _prepare_schema():
+    """Refuse a database older or newer than the code, whichever server runs the app.
+
+    An empty database gets its tables and a current one any table added since (`ensure_schema`);
+    an outdated one raises SchemaError with what to do (“请先运行 kaohe migrate”).
+    """
+    from core.migrations import ensure_schema
+    was_closed = dbmod.db.is_closed()
+    try:
+        ensure_schema()
+    finally:
+        if was_closed and not dbmod.db.is_closed():
+            dbmod.db.close()
 
 
 def _init_database(app):

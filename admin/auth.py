@@ -1,8 +1,10 @@
 """Accounts of the panel: Flask-Login sessions, the login page, password hashing and roles."""
 
+import datetime
 import functools
+import math
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -12,7 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from core.models import ROLES, User
+from core import audit
+from core.db import db
+from core.models import ROLES, LoginFailure, User, now
 
 ALL_ROLES = frozenset(ROLES)
 STAFF = frozenset({"admin", "clerk"})
@@ -64,8 +68,9 @@ def check_password(user, password):
     return check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
 
 
-def create_user(username, password, role, unit=None):
-    """Create an account; the password is stored hashed. Raises ValueError in Chinese."""
+def create_user(username, password, role, unit=None, actor="kaohe"):
+    """Create an account (recorded in the audit log as done by `actor`); the password is stored
+    hashed. Raises ValueError in Chinese."""
     username = (username or "").strip()
     if not username:
         raise ValueError("用户名不能为空")
@@ -77,8 +82,12 @@ def create_user(username, password, role, unit=None):
         raise ValueError("密码至少8位")
     if User.get_or_none(User.username == username):
         raise ValueError(f"用户「{username}」已存在")
-    return User.create(username=username, password_hash=hash_password(password), role=role,
-                       unit=unit)
+    with db.atomic():
+        user = User.create(username=username, password_hash=hash_password(password), role=role,
+                           unit=unit)
+        audit.record(actor, "account.create", "user", user.id, summary=f"创建账号「{username}」",
+                     new=audit.account_fields(user))
+    return user
 
 
 @login_manager.user_loader
@@ -117,14 +126,66 @@ def _safe_next(target):
     return url_for("admin.index")
 
 
+# ---------------------------------------------------------------- throttling failed logins
+
+def _window():
+    return datetime.timedelta(seconds=current_app.config["KAOHE_LOGIN_WINDOW_SECONDS"])
+
+
+def _wait_after(failures, limit, window, at):
+    """Minutes until fewer than `limit` of these failures (oldest first) are inside the window."""
+    if len(failures) < limit:
+        return 0
+    lifted = failures[len(failures) - limit] + window
+    return max(1, math.ceil((lifted - at).total_seconds() / 60))
+
+
+def login_wait(username, client):
+    """Minutes this username or client must wait before trying again (0: it may try now).
+
+    A username is locked after KAOHE_LOGIN_MAX_FAILURES failures within the window, a client
+    address after KAOHE_LOGIN_MAX_FAILURES_PER_CLIENT (higher: an office shares one address).
+    """
+    config = current_app.config
+    window, at = _window(), now()
+    recent = LoginFailure.select(LoginFailure.at).where(LoginFailure.at > at - window)
+    by_name = [row.at for row in recent.where(LoginFailure.username == username)
+               .order_by(LoginFailure.at, LoginFailure.id)]
+    by_client = [row.at for row in recent.where(LoginFailure.client == client)
+                 .order_by(LoginFailure.at, LoginFailure.id)]
+    return max(_wait_after(by_name, config["KAOHE_LOGIN_MAX_FAILURES"], window, at),
+               _wait_after(by_client, config["KAOHE_LOGIN_MAX_FAILURES_PER_CLIENT"], window, at))
+
+
+def record_failure(username, client):
+    """Store one failed login and forget those older than the window."""
+    at = now()
+    with db.atomic():
+        LoginFailure.delete().where(LoginFailure.at <= at - _window()).execute()
+        LoginFailure.create(at=at, username=username, client=client)
+
+
+def forget_failures(username):
+    LoginFailure.delete().where(LoginFailure.username == username).execute()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.get_or_none(User.username == form.username.data.strip())
+        username = form.username.data.strip()[:64]
+        client = (request.remote_addr or "")[:64]
+        wait = login_wait(username, client)
+        if wait:
+            # No password is checked and nothing is recorded while locked, so the lock ends on time.
+            flash(_("登录失败次数过多，已暂停登录，请%(minutes)d分钟后再试", minutes=wait), "error")
+            return render_template("kaohe/login.html", form=form), 429
+        user = User.get_or_none(User.username == username)
         if check_password(user, form.password.data) and user is not None and user.active:
+            forget_failures(username)
             login_user(Account(user))
             return redirect(_safe_next(request.args.get("next")))
+        record_failure(username, client)
         flash(_("用户名或密码不正确"), "error")
     return render_template("kaohe/login.html", form=form)
 

@@ -23,6 +23,7 @@ from core.models import (
 from .exchange import ExportView, ImportView
 from .reports import ReportsView
 from .views import data
+from .views.audit import AuditView
 from .views.base import RoleMixin
 from .views.common import register_filters
 from .views.dashboard import DashboardView
@@ -79,6 +80,7 @@ def init_app(app):
         ResultsView(name=L("计算与排名"), category=SCORING, endpoint="results", url="/results"),
         ReportsView(name=L("通报与评先"), category=SCORING, endpoint="reports", url="/reports"),
         data.UserView(User, name=L("用户"), category=SYSTEM, endpoint="users"),
+        AuditView(name=L("审计日志"), category=SYSTEM, endpoint="audit", url="/audit"),
         PluginsView(name=L("规则集与插件"), category=SYSTEM, endpoint="plugins", url="/plugins"),
     ]
     for view in views:

@@ -22,7 +22,20 @@ ACTIONS = {
     "account.delete": "删除账号",
     "account.password": "修改密码",
     "account.token": "签发接口令牌",
+    "account.token_revoke": "吊销接口令牌",
 }
+
+
+def account_fields(user):
+    """What the log keeps of an account: never its password or token digest."""
+    return {"username": user.username, "role": user.role,
+            "unit": user.unit.code if user.unit_id else None, "active": bool(user.active)}
+
+
+def changed_fields(before, after):
+    """The old and new values of the fields that differ, as two dicts (both empty: no change)."""
+    keys = [key for key in after if before.get(key) != after[key]]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
 def _plain(value):

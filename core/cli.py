@@ -744,7 +744,7 @@ def create_user_(username, role, unit_code):
         password = sys.stdin.readline().rstrip("\r\n")
     create_tables()
     try:
-        user = create_user(username, password, role, unit=unit)
+        user = create_user(username, password, role, unit=unit, actor="kaohe create-user")
     except ValueError as error:
         raise KaoheError(str(error)) from None
     click.echo(f"已创建账号「{user.username}」（{user.role}）。")
@@ -759,15 +759,23 @@ def token(username, revoke):
     令牌以 Authorization: Bearer <令牌> 调用 /api/v1/，权限与账号的角色相同。
     The token is printed once; the previous one stops working. Use it as a Bearer token.
     """
+    from . import audit
     from .tokens import get_user, issue_token, revoke_token
     user = get_user(username)
     if revoke:
-        had = revoke_token(user)
+        with dbmod.db.atomic():
+            had = revoke_token(user)
+            if had:
+                audit.record("kaohe token", "account.token_revoke", "user", user.id,
+                             summary=f"吊销账号「{user.username}」的接口令牌")
         click.echo(f"已吊销账号「{user.username}」的令牌。" if had else f"账号「{user.username}」没有令牌。")
         return
     if not user.active:
         raise KaoheError(f"账号「{user.username}」已停用，不能生成令牌")
-    issued = issue_token(user)
+    with dbmod.db.atomic():
+        issued = issue_token(user)
+        audit.record("kaohe token", "account.token", "user", user.id,
+                     summary=f"为账号「{user.username}」签发接口令牌（旧令牌失效）")
     click.echo(f"账号「{user.username}」（{user.role}）的新令牌（只显示这一次，请妥善保存；旧令牌已失效）：",
                err=True)
     click.echo(issued)
@@ -788,7 +796,7 @@ def bootstrap(state):
     create_tables()
     if not User.select().exists():
         password = secrets.token_urlsafe(12)
-        create_user("admin", password, "admin")
+        create_user("admin", password, "admin", actor="kaohe bootstrap")
         click.echo("已创建管理员账号 admin，初始密码（只显示这一次，请妥善保存）：")
         click.echo(f"    {password}")
     else:
@@ -809,21 +817,33 @@ def bootstrap(state):
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。Host.")
 @click.option("--port", default=5000, show_default=True, type=int, help="端口。Port.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="处理请求的线程数。Worker threads of this process.")
+@click.option("--trusted-proxy", metavar="ADDR",
+              help="前置代理（如 nginx）的地址，信任它转发的客户端地址与协议。"
+                   "A reverse proxy's address whose X-Forwarded-For/-Proto headers are trusted.")
 @click.option("--dev", is_flag=True, help="使用 Flask 开发服务器（不自动重载）。Flask's server.")
-def serve(host, port, dev):
-    """启动管理后台。Serve the admin panel."""
+def serve(host, port, threads, trusted_proxy, dev):
+    """启动管理后台（waitress，多线程）。Serve the admin panel with waitress.
+
+    配置来自 instance/config.py 与环境变量 KAOHE_DATABASE_URL、KAOHE_SECRET_KEY。
+    多个进程共用一个 PostgreSQL 库时，各进程用不同端口，前面放 nginx。
+    Configuration: instance/config.py, KAOHE_DATABASE_URL and KAOHE_SECRET_KEY.
+    """
     from admin import create_app
     app = create_app()
     click.echo(f"管理后台：http://{host}:{port}/")
-    if not dev:
-        try:
-            from waitress import serve as waitress_serve
-        except ImportError:
-            waitress_serve = None
-        if waitress_serve is not None:
-            waitress_serve(app, host=host, port=port)
-            return
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    if dev:
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        return
+    from waitress import serve as waitress_serve
+    options = {"host": host, "port": port, "threads": threads, "ident": "kaohe",
+               "channel_timeout": 300}
+    if trusted_proxy:
+        options.update(trusted_proxy=trusted_proxy, trusted_proxy_count=1,
+                       trusted_proxy_headers="x-forwarded-for x-forwarded-proto",
+                       clear_untrusted_proxy_headers=True)
+    waitress_serve(app, **options)
 
 
 # ---------------------------------------------------------------- entry point

@@ -386,10 +386,17 @@ class AuditLog(BaseModel):
     hash = CharField(max_length=64, unique=True, verbose_name="摘要")
 
 
+class LoginFailure(BaseModel):
+    """One failed login to the panel: which username, from which client, when (for throttling)."""
+    at = DateTimeField(default=now, index=True)
+    username = CharField(max_length=64, index=True)
+    client = CharField(max_length=64, index=True)
+
+
 MODELS = [
     Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
     Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
-    ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog,
+    ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
 ]
 
 

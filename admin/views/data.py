@@ -2,7 +2,7 @@
 
 import datetime
 
-from flask import abort, flash, request
+from flask import abort, flash, g, request
 from flask_admin.contrib.peewee import filters as pf
 from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
 from wtfpeewee.fields import ModelSelectMultipleField
 
+from core import audit
 from core.models import (
     ROLES,
     Adoption,
@@ -28,6 +29,7 @@ from core.models import (
     Unit,
     UnitFact,
     UrgentReport,
+    User,
 )
 from core.vocab import CATEGORIES, FORMS, LEVELS, SECTORS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES
 
@@ -476,3 +478,25 @@ class UserView(KaoheModelView):
             model.password_hash = hash_password(password)
         if model.role == "reporter" and not model.unit_id:
             raise ValidationError(_("单位信息员账号必须指定所属单位"))
+        if not is_created:
+            g.kaohe_account_before = audit.account_fields(User.get_by_id(model.id))
+
+    def after_model_change(self, form, model, is_created):
+        """Log the change with the old and new values (inside the saving transaction)."""
+        actor = current_user.username
+        after = audit.account_fields(model)
+        if is_created:
+            audit.record(actor, "account.create", "user", model.id,
+                         summary=f"创建账号「{model.username}」", new=after)
+            return
+        old, new = audit.changed_fields(g.pop("kaohe_account_before"), after)
+        if new:
+            audit.record(actor, "account.update", "user", model.id,
+                         summary=f"修改账号「{model.username}」：{'、'.join(new)}", old=old, new=new)
+        if form.password.data:
+            audit.record(actor, "account.password", "user", model.id,
+                         summary=f"修改账号「{model.username}」的密码")
+
+    def on_model_delete(self, model):
+        audit.record(current_user.username, "account.delete", "user", model.id,
+                     summary=f"删除账号「{model.username}」", old=audit.account_fields(model))
