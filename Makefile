@@ -10,7 +10,7 @@ WATER_STAMP := $(VENV)/.installed-kaohe-water
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres install demo bench clean
+.PHONY: run test test-postgres install demo bench load clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ demo: $(STAMP)
 # Province scale: 100k and 1M items on SQLite (and PostgreSQL when KAOHE_BENCH_POSTGRES_URL is set).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# 50 users for 60 s against `kaohe serve` on loopback while recalculations run (not part of `make test`).
+load: $(STAMP)
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -836,7 +836,11 @@ def serve(host, port, threads, trusted_proxy, dev):
     if dev:
         app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
         return
+    import logging
+
     from waitress import serve as waitress_serve
+    # waitress says where it listens and warns when requests queue up: show both (journal, log).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     options = {"host": host, "port": port, "threads": threads, "ident": "kaohe",
                "channel_timeout": 300}
     if trusted_proxy:
