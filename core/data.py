@@ -6,7 +6,10 @@ nothing a rule set does not need, so that a million items fit in memory and load
 
 import datetime
 import hashlib
+import marshal
 import pickle
+import threading
+from concurrent.futures import Future
 from functools import cached_property
 from typing import NamedTuple
 
@@ -196,15 +199,59 @@ class PeriodData:
         self.period = period
         self.year = year
         self._digests = {}
+        self._prefetched = {}
 
     def _track(self, name, rows):
         """Note the rows a loader read, for the fingerprint, and hand them back.
 
-        The digest is taken of the rows as the cursor gave them (before dates are parsed), so it
-        costs one C-level pickle of tuples of numbers and text.
+        The digest is taken of the rows as the cursor gave them (before dates are parsed): rows of
+        numbers and text serialise with marshal, six times faster than pickle (its format version
+        goes into the digest); rows holding date objects, as PostgreSQL returns them, with pickle.
         """
-        self._digests[name] = hashlib.sha256(pickle.dumps(rows, protocol=5)).digest()
+        try:
+            encoded = b"marshal%d:" % marshal.version + marshal.dumps(rows)
+        except ValueError:
+            encoded = b"pickle:" + pickle.dumps(rows, protocol=5)
+        self._digests[name] = hashlib.sha256(encoded).digest()
         return rows
+
+    # ------------------------------------------------------------ the counts, read alongside
+
+    # Only aggregates: they spend their time inside the database, where the other thread runs
+    # freely; a read of many rows would build its tuples holding the GIL and slow both threads.
+    PREFETCHED = ("submission_counts", "adopted_counts")
+
+    def prefetch_counts(self):
+        """Start the period's big reads on a second connection, in a thread.
+
+        The submission and adoption-rate counts are SQL aggregates over every item of the period
+        (over a second at a million items) and need nothing from Python, so they run while this
+        thread reads and builds the rows the rule sets score: sqlite3 and psycopg2 let other
+        threads run while a query executes. Only outside a transaction, since another connection
+        would not see this one's uncommitted rows.
+        """
+        if self._prefetched or db.in_transaction() or getattr(db.obj, "database", "") == ":memory:":
+            return
+        self._all_units_are_members  # load the units here, not in both threads
+        self._prefetched = {name: Future() for name in self.PREFETCHED}
+        worker = threading.Thread(target=self._prefetch_worker, name="kaohe-counts", daemon=True,
+                                  args=(list(self._prefetched.items()),))
+        worker.start()
+
+    def _prefetch_worker(self, futures):
+        try:
+            for name, future in futures:
+                try:
+                    future.set_result(getattr(self, f"_load_{name}")())
+                except BaseException as error:  # handed to the reading thread as it is
+                    future.set_exception(error)
+        finally:
+            if not db.is_closed():
+                db.close()
+
+    def _prefetched_or_load(self, name):
+        future = self._prefetched.get(name)
+        return future.result() if future is not None else getattr(self, f"_load_{name}")()
 
     # ------------------------------------------------------------ units and reference data
 
@@ -350,6 +397,9 @@ class PeriodData:
 
     @cached_property
     def submission_counts(self):
+        return self._prefetched_or_load("submission_counts")
+
+    def _load_submission_counts(self):
         query = (self._submitted_in_period().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
                  .group_by(ItemUnit.unit).order_by(ItemUnit.unit))
         return dict(self._track("submission_counts", self._member_counts(query)))
@@ -364,6 +414,9 @@ class PeriodData:
 
     @cached_property
     def adopted_counts(self):
+        return self._prefetched_or_load("adopted_counts")
+
+    def _load_adopted_counts(self):
         adopted = Adoption.alias()
         by_end = (adopted.select(adopted.id)
                   .where((adopted.item == Item.id) & (adopted.form != "forwarded")
@@ -380,26 +433,30 @@ class PeriodData:
 
     @cached_property
     def adoptions(self):
-        p = self.period
-        query = (Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
-                                 Adoption.adopted_on, Adoption.form)
-                 .where(Adoption.adopted_on.between(p.start, p.end))
-                 .order_by(Adoption.adopted_on, Adoption.id))
         ids = self._item_id_set
-        rows = self._track("adoptions", _dates([r for r in _raw(query) if r[1] in ids], 4))
-        return [AdoptionRow(*r) for r in rows]
+        rows = [r for r in self._prefetched_or_load("adoption_rows") if r[1] in ids]
+        return [AdoptionRow(*r) for r in _dates(self._track("adoptions", rows), 4)]
+
+    def _load_adoption_rows(self):
+        p = self.period
+        return _raw(Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
+                                    Adoption.adopted_on, Adoption.form)
+                    .where(Adoption.adopted_on.between(p.start, p.end))
+                    .order_by(Adoption.adopted_on, Adoption.id))
 
     @cached_property
     def first_adoption_on(self):
+        ids = self._item_id_set
+        rows = [r for r in self._prefetched_or_load("first_adoption_rows") if r[0] in ids]
+        return {r[0]: r[1] for r in _dates(self._track("first_adoptions", rows), 1)}
+
+    def _load_first_adoption_rows(self):
         p = self.period
         adopted_in_period = Adoption.select(Adoption.item).where(
             Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded"))
-        query = (Adoption.select(Adoption.item, fn.MIN(Adoption.adopted_on))
-                 .where((Adoption.form != "forwarded") & Adoption.item.in_(adopted_in_period))
-                 .group_by(Adoption.item))
-        ids = self._item_id_set
-        rows = self._track("first_adoptions", _dates([r for r in _raw(query) if r[0] in ids], 1))
-        return {r[0]: r[1] for r in rows}
+        return _raw(Adoption.select(Adoption.item, fn.MIN(Adoption.adopted_on))
+                    .where((Adoption.form != "forwarded") & Adoption.item.in_(adopted_in_period))
+                    .group_by(Adoption.item).order_by(Adoption.item))
 
     @cached_property
     def instructions(self):
@@ -410,7 +467,7 @@ class PeriodData:
                                     Instruction.leader, Instruction.instructed_on)
                  .where((Instruction.instructed_on <= p.end) & Instruction.item.in_(instructed))
                  .order_by(Instruction.instructed_on, Instruction.id))
-        rows = self._track("instructions", _dates(_raw(query), 4))
+        rows = _dates(self._track("instructions", _raw(query)), 4)
         items = self.items
         return [InstructionRow(*r) for r in rows if r[1] in items]
 
@@ -427,7 +484,7 @@ class PeriodData:
                  .where((UrgentReport.occurred_at >= p.start_at) & (UrgentReport.occurred_at < p.end_at)
                         & self._member_filter(UrgentReport.unit))
                  .order_by(UrgentReport.occurred_at, UrgentReport.id))
-        rows = self._track("urgent_reports", _dates(_raw(query), 4, 5, parser=_datetime))
+        rows = _dates(self._track("urgent_reports", _raw(query)), 4, 5, parser=_datetime)
         return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
                 for r in rows]
 
@@ -456,7 +513,7 @@ class PeriodData:
                                      Solicitation.issued_on, Solicitation.due_on)
                  .where(Solicitation.due_on.between(p.start, p.end) | Solicitation.id.in_(answered))
                  .order_by(Solicitation.due_on, Solicitation.id))
-        rows = self._track("solicitations", _dates(_raw(query), 3, 4))
+        rows = _dates(self._track("solicitations", _raw(query)), 3, 4)
         ids = [r[0] for r in rows]
         links = {}
         if ids:
@@ -476,7 +533,7 @@ class PeriodData:
         query = (Item.select(Item.solicitation, ItemUnit.unit, Item.submitted_on)
                  .join(ItemUnit, on=(ItemUnit.item == Item.id))
                  .where(Item.solicitation.in_(ids)).order_by(Item.submitted_on, Item.id))
-        for sol_id, unit_id, day in self._track("solicitation_answers", _dates(_raw(query), 2)):
+        for sol_id, unit_id, day in _dates(self._track("solicitation_answers", _raw(query)), 2):
             answers[sol_id].append((unit_id, day))
         return answers
 

@@ -125,6 +125,7 @@ class Calculator:
         units = data.units
         if not units:
             raise RecalcError(f"考核方案「{self.scheme.name}」没有成员单位")
+        data.prefetch_counts()  # the ranking's counts, read while the rule sets work
         totals = {uid: UnitTotal(uid, u.code, u.name, u.pool) for uid, u in units.items()}
         reporter_totals = {}
         lines = []
