@@ -398,7 +398,16 @@ def write_results(results, info, postgres_version):
         for name, value, target, met in checks:
             lines.append(f"| {name} | {value} | {target} | "
                          f"{'n/a' if met is None else '是' if met else '否'} |")
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    RESULTS.write_text("\n".join(lines) + "\n" + _other_sections(), encoding="utf-8")
+
+
+def _other_sections():
+    """The load test's section of RESULTS.md (written by load.py), kept when the figures above change."""
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    start, end = "<!-- load-test:start", "<!-- load-test:end -->"
+    if start not in current or end not in current:
+        return ""
+    return "\n" + current[current.index(start):current.index(end) + len(end)] + "\n"
 
 
 def summary_line(results):
