@@ -461,7 +461,7 @@ def ranking(name, period, run_id, pool, fmt_):
         click.echo(render_table(_RANK_HEADERS, table))
 
 
-_RANK_HEADERS = ["名次", "代码", "单位", "得分", "奖惩(元)", "采用率", "采用/报送", "", "同分说明"]
+_RANK_HEADERS = ["名次", "代码", "单位", "得分", "奖惩(元)", "采用率", "采用/报送", "一票否决", "同分说明"]
 
 
 @cli.command("explain")
