@@ -301,19 +301,34 @@ def read_form(registry, base_config, form):
     return config, positions
 
 
-def field_errors(error):
-    """ParameterError.messages keyed by input name (``p.…`` for rule sets, ``c.…`` for settings)."""
+def field_errors(error, positions=None):
+    """ParameterError.messages keyed by input name (``p.…`` for rule sets, ``c.…`` for settings).
+
+    Record rows are renumbered when blank or deleted rows are dropped; `positions` (from
+    read_form) maps a stored row number back to the row the clerk typed in, so that an error
+    on ``provincial.publication_overrides.0.points`` is shown next to that row's input.
+    """
+    positions = positions or {}
     out = {}
     for path, messages in (error.messages or {}).items():
         prefix = SETTING if path.split(".")[0] in ("awards", "conversion") else PARAM
-        out[prefix + path] = messages
+        out[prefix + _typed_path(path, positions)] = messages
     return out
+
+
+def _typed_path(path, positions):
+    parts = path.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        mapping = positions.get(".".join(parts[:cut]))
+        if mapping is not None and parts[cut].isdigit() and int(parts[cut]) < len(mapping):
+            return ".".join(parts[:cut] + [str(mapping[int(parts[cut])])] + parts[cut + 1:])
+    return path
 
 
 def check(registry, base_config, form):
     """Read and validate the form: (config, {}) when valid, (None, errors by input name) otherwise."""
-    config, _positions = read_form(registry, base_config, form)
+    config, positions = read_form(registry, base_config, form)
     try:
         return validate_config(registry, config), {}, config
     except ParameterError as error:
-        return None, field_errors(error), config
+        return None, field_errors(error, positions), config
