@@ -194,6 +194,8 @@ def _pg_restore(path):
     tables = db.get_tables()
     drop = ("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE;\n"
             if tables else "")
+    # the data revision's trigger function (core/revision.py) is in the dump too
+    drop += "DROP FUNCTION IF EXISTS kaohe_bump_revision() CASCADE;\n"
     if not db.is_closed():
         db.close()  # our own connection must not hold locks the restore waits for
     with tempfile.TemporaryDirectory(prefix="kaohe-restore-") as folder:

@@ -4,6 +4,8 @@ import contextlib
 import gc
 import json
 import logging
+import os
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from peewee import OperationalError
 
 from plugins.ruleset import Flag, Line, Veto
 
+from . import revision
 from .data import ITEM_ROWS, PeriodData
 from .db import bulk_insert, db
 from .errors import KaoheError, RecalcError
@@ -498,10 +501,54 @@ def preview(registry, scheme, period=None, config=None, before_config=None):
     """
     period = _period_of(scheme, period)
     version = current_version(scheme)
-    data = PeriodData(scheme.id, period, scheme.year)
+    data = _preview_data(scheme, period)
     before = _outcome(registry, scheme, period, version, before_config, data, keep_lines=False)
     after = _outcome(registry, scheme, period, version, config, data, keep_lines=False)
     return before, after
+
+
+# The rows of the period last previewed, kept while the data's revision holds: an administrator
+# tunes by previewing one value after another, and at a province's scale reading the period is
+# most of a preview's time. One period at a time (it can take hundreds of MB), for a while.
+_PREVIEW_DATA = {}
+_PREVIEW_LOCK = threading.Lock()
+
+
+def _preview_seconds():
+    try:
+        return float(os.environ.get("KAOHE_PREVIEW_CACHE_SECONDS", "900"))
+    except ValueError:
+        return 900.0
+
+
+def _preview_data(scheme, period):
+    """The period's rows for a preview: those of the previous preview when no data has changed.
+
+    The revision is read before any row, so a change committed while the rows are read can only
+    make the next preview read them again, never reuse rows older than their revision. Not
+    inside a transaction: its uncommitted changes may still be rolled back.
+    """
+    seconds = _preview_seconds()
+    stamp = None if seconds <= 0 or db.in_transaction() else revision.current()
+    if stamp is None:
+        return PeriodData(scheme.id, period, scheme.year)
+    key = (str(db.obj.database), stamp, scheme.id, scheme.year, period.label)
+    moment = time.monotonic()
+    with _PREVIEW_LOCK:
+        entry = _PREVIEW_DATA.get(key)
+        if entry is not None and entry[0] > moment:
+            _PREVIEW_DATA[key] = (moment + seconds, entry[1])
+            return entry[1]
+        _PREVIEW_DATA.clear()
+        data = PeriodData(scheme.id, period, scheme.year)
+        _PREVIEW_DATA[key] = (moment + seconds, data)
+        return data
+
+
+def forget_previews():
+    """Drop the rows kept for previews (tests, or to free the memory at once)."""
+    with _PREVIEW_LOCK:
+        _PREVIEW_DATA.clear()
 
 
 def _outcome(registry, scheme, period, version, config, data, keep_lines):

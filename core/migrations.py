@@ -6,6 +6,7 @@ from typing import Callable
 from peewee import CharField, DateTimeField, IntegerField, Model, TextField
 from playhouse.migrate import SchemaMigrator
 
+from . import revision
 from .db import db, is_postgres, is_sqlite
 from .errors import KaoheError
 from .models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion, now
@@ -79,9 +80,15 @@ def _v2(migrator):
         database.create_tables([SchemaVersionV2, AuditLogV2], safe=True)
 
 
+def _v3(migrator):
+    """Version 3: the data revision counter and the triggers that move it (core/revision.py)."""
+    revision.install()
+
+
 MIGRATIONS = [
     Migration(1, "最初发布的表结构", _v1),
     Migration(2, "增加结构版本表与操作审计日志", _v2),
+    Migration(3, "增加数据版本计数（供预览复用已读取的数据）", _v3),
 ]
 
 LATEST = MIGRATIONS[-1].version
@@ -135,12 +142,14 @@ def ensure_schema():
     if version == 0:
         with db.atomic():
             db.create_tables(MODELS, safe=True)
+            revision.install()
             _stamp(LATEST, f"新建数据库（第{LATEST}版）")
         return LATEST
     if version != LATEST:
         raise SchemaError(outdated_message(version))
     with db.atomic():
         db.create_tables(MODELS, safe=True)
+        revision.install()
     return version
 
 
@@ -201,6 +210,8 @@ def _migrate(progress):
             db.execute_sql("PRAGMA foreign_keys = ON")
     with db.atomic():
         db.create_tables(MODELS, safe=True)
+        if version >= 3:  # a step may have rebuilt a table, and SQLite drops its triggers with it
+            revision.install()
     return applied
 
 

@@ -20,7 +20,7 @@ from peewee import (
 from .db import db
 from .vocab import CATEGORIES, FORMS, LEVELS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES, money
 
-SCHEMA_VERSION = 2  # the latest of core/migrations.py's MIGRATIONS
+SCHEMA_VERSION = 3  # the latest of core/migrations.py's MIGRATIONS
 
 
 def now():

@@ -10,7 +10,8 @@ from playhouse.migrate import migrate as run_ops
 
 from core import cli as climod
 from core import db as dbmod
-from core import migrations
+from core.db import is_postgres
+from core import migrations, revision
 from core.engine import recalculate
 from core.migrations import LATEST, Migration, SchemaError, check_schema, database_version
 from core.models import MODELS, AuditLog, Item, SchemaVersion, Scheme, ScoreRun, Unit, create_tables
@@ -126,13 +127,27 @@ def test_migrate_keeps_every_row_and_the_new_tables_work(v1, registry):
 
 def test_a_migrated_database_has_the_same_structure_as_a_new_one(v1):
     migrations.migrate()
-    migrated = schema_of(v1)
+    migrated, migrated_triggers = schema_of(v1), triggers_of(v1)
     drop_everything(v1)
     create_tables()
-    fresh = schema_of(v1)
-    assert set(migrated) == set(fresh) == {m._meta.table_name for m in MODELS}
+    fresh, fresh_triggers = schema_of(v1), triggers_of(v1)
+    assert set(migrated) == set(fresh) == {m._meta.table_name for m in MODELS} | {revision.TABLE}
     for table in fresh:
         assert migrated[table] == fresh[table], f"table {table} differs after migrating"
+    # the data revision's triggers: on every scored table, after migrating as when built new
+    assert migrated_triggers == fresh_triggers
+    assert {table for table, _name in fresh_triggers} == set(revision.DATA_TABLES)
+
+
+def triggers_of(database):
+    """(table, trigger) pairs of the database, on either engine."""
+    if is_postgres():
+        rows = database.execute_sql("SELECT DISTINCT event_object_table, trigger_name "
+                                    "FROM information_schema.triggers").fetchall()
+    else:
+        rows = database.execute_sql("SELECT tbl_name, name FROM sqlite_master "
+                                    "WHERE type = 'trigger'").fetchall()
+    return sorted((table, name) for table, name in rows)
 
 
 def test_migrate_twice_changes_nothing_and_an_empty_database_is_built_current(database):

@@ -1,0 +1,86 @@
+"""The data revision moves with every change to scored data, and previews reuse rows only while it holds."""
+
+from decimal import Decimal
+
+import pytest
+
+from core import engine, revision, schemes
+from core.data import PeriodData
+from core.models import Adoption, Item, ScoreLine, Unit
+from tests import factories as f
+
+
+# The demo-sized world of these tests: two counties, an adopted item, the provincial scheme.
+@pytest.fixture
+def world(database, registry):
+    a, b = f.unit("A", "甲县"), f.unit("B", "乙县")
+    prov = f.publication("P", "provincial", "专报信息")
+    item = f.item([a], "2025-03-01")
+    f.adoption(item, prov, "2025-03-05", "full")
+    scheme = schemes.create_scheme(registry, "S", 2025, ["provincial"])
+    engine.forget_previews()
+    yield {"a": a, "b": b, "prov": prov, "item": item, "scheme": scheme}
+    engine.forget_previews()
+
+
+def test_every_kind_of_write_to_scored_data_moves_the_revision(world):
+    token, start = revision.current()
+    steps = [
+        lambda: f.item([world["b"]], "2025-03-02"),                                   # insert
+        lambda: Item.update(title="改过的标题").where(Item.id == world["item"].id).execute(),
+        lambda: Adoption.delete().where(Adoption.item == world["item"]).execute(),  # delete
+        lambda: Unit.update(pool="其他").where(Unit.code == "B").execute(),
+    ]
+    seen = [start]
+    for step in steps:
+        step()
+        now_token, counter = revision.current()
+        assert now_token == token and counter > seen[-1]
+        seen.append(counter)
+
+
+def test_storing_a_run_is_not_a_change_of_data(world, registry):
+    before = revision.current()
+    engine.recalculate(registry, world["scheme"])
+    assert ScoreLine.select().count() == 1
+    assert revision.current() == before
+
+
+def test_a_second_preview_reuses_the_rows_until_data_changes(world, registry, monkeypatch):
+    reads = []
+    original = PeriodData.__init__
+
+    def counting(self, *args, **kwargs):
+        reads.append(args)
+        original(self, *args, **kwargs)
+    monkeypatch.setattr(PeriodData, "__init__", counting)
+    scheme = world["scheme"]
+    config = schemes.with_value(schemes.current_version(scheme).config,
+                                "provincial.adoption.provincial.full", 25)
+    before, after = engine.preview(registry, scheme, "2025-03", config)
+    assert (before.units[world["a"].id].points, after.units[world["a"].id].points) == (
+        Decimal("20.00"), Decimal("25.00"))
+    engine.preview(registry, scheme, "2025-03", config)
+    assert len(reads) == 1  # the second preview read nothing
+
+    f.adoption(f.item([world["b"]], "2025-03-03"), world["prov"], "2025-03-06", "full")
+    before, after = engine.preview(registry, scheme, "2025-03", config)
+    assert len(reads) == 2  # the new adoption moved the revision: read again
+    assert after.units[world["b"].id].points == Decimal("25.00")
+
+
+def test_previews_read_afresh_inside_a_transaction_and_when_turned_off(world, registry, monkeypatch):
+    scheme = world["scheme"]
+    first = engine._preview_data(scheme, engine._period_of(scheme, "2025-03"))
+    assert engine._preview_data(scheme, engine._period_of(scheme, "2025-03")) is first
+    with world["a"]._meta.database.atomic():
+        assert engine._preview_data(scheme, engine._period_of(scheme, "2025-03")) is not first
+    monkeypatch.setenv("KAOHE_PREVIEW_CACHE_SECONDS", "0")
+    assert engine._preview_data(scheme, engine._period_of(scheme, "2025-03")) is not first
+
+
+def test_an_emptied_counter_starts_a_new_series_that_matches_nothing_seen(world):
+    token, _counter = revision.current()
+    world["a"]._meta.database.execute_sql('DELETE FROM "data_revision"')
+    new_token, counter = revision.current()
+    assert new_token != token and counter == 0
