@@ -25,6 +25,7 @@ RESULTS = HERE / "RESULTS.md"
 SCHEME = "市政府系统"
 PREVIEW_PATH = "provincial.adoption.provincial.full"
 PREVIEW_VALUE = "25"
+PREVIEW_NEXT_VALUE = "30"  # the value an administrator tries next, on the rows already read
 UNITS = 1000
 SEED = 2025
 
@@ -88,6 +89,8 @@ def reusable(url):
     if not url.startswith("sqlite:///") or not Path(url[len("sqlite:///"):]).exists():
         return None
     database = connect(url)
+    from core.migrations import migrate
+    migrate()  # a database built by an older Kaohe gets the current schema first
     from core.models import Item, ReporterResult, Scheme, ScoreLine, ScoreRun, UnitResult
     if not Scheme.select().where(Scheme.name == SCHEME).exists():
         return None
@@ -151,14 +154,24 @@ def recalc_in_child(url, profile_path=None):
 
 def preview(registry):
     """What the panel's preview does: the year before and after one point value changed, both
-    from one read of the period (`core.engine.preview`); nothing is stored."""
+    from one read of the period (`core.engine.preview`); nothing is stored.
+
+    Returns the seconds of the first preview (it reads the period) and of the next one, with
+    another value, which reuses the rows while no data has changed (core/revision.py).
+    """
+    from core.engine import forget_previews
     from core.engine import preview as engine_preview
     from core.schemes import current_version, get_scheme, parse_value, with_value
     scheme = get_scheme(SCHEME)
-    config = with_value(current_version(scheme).config, PREVIEW_PATH, parse_value(PREVIEW_VALUE))
-    started = time.perf_counter()
-    before, after = engine_preview(registry, scheme, config=config)
-    return time.perf_counter() - started, len(after.units)
+    forget_previews()
+    seconds = []
+    for value in (PREVIEW_VALUE, PREVIEW_NEXT_VALUE):
+        config = with_value(current_version(scheme).config, PREVIEW_PATH, parse_value(value))
+        started = time.perf_counter()
+        engine_preview(registry, scheme, config=config)
+        seconds.append(time.perf_counter() - started)
+    forget_previews()
+    return seconds
 
 
 def _cents(value):
@@ -298,8 +311,8 @@ def measure(backend, url, items, units, registry, profile=False, pages=True, reu
     log(f"   recalculation {recalc['seconds']:.2f} s, {recalc['lines']} lines, "
         f"peak RSS {recalc['rss_mb']:.0f} MB")
     database = connect(url)
-    preview_s, _ = preview(registry)
-    log(f"   preview {preview_s:.2f} s")
+    preview_s, preview_warm_s = preview(registry)
+    log(f"   preview {preview_s:.2f} s, the next one {preview_warm_s:.2f} s")
     lower_s, sql_totals = lower_bound(registry, database)
     log(f"   SQL lower bound {lower_s:.3f} s")
     checked = check_totals(engine_provincial_totals(database, recalc["run"]), sql_totals)
@@ -310,6 +323,7 @@ def measure(backend, url, items, units, registry, profile=False, pages=True, reu
         "backend": backend, "items": items, "units": units, "build_s": build_s,
         "recalc_s": recalc["seconds"], "lines": recalc["lines"], "peak_rss_mb": recalc["rss_mb"],
         "baseline_rss_mb": recalc["baseline_mb"], "preview_s": preview_s, "lower_bound_s": lower_s,
+        "preview_warm_s": preview_warm_s, "preview_warm_ratio": preview_warm_s / lower_s,
         "recalc_ratio": recalc["seconds"] / lower_s, "preview_ratio": preview_s / lower_s,
         "checked_units": checked, "pages": page, "pages_note": why,
         "adopted": summary["counts"]["adopted_items"], "adoptions": summary["counts"]["adoptions"],
@@ -356,19 +370,23 @@ def write_results(results, info, postgres_version):
         f"year {SCHEME} (provincial, county_bonus, urgent_penalty), every score line stored, in a "
         "fresh process (its peak resident set is the memory figure). Preview: what the panel does, "
         f"`core.engine.preview` (before, and after `{PREVIEW_PATH}` = {PREVIEW_VALUE}, from one "
-        "read of the period), nothing stored. Lower "
+        "read of the period), nothing stored; \"next preview\": the administrator then tries "
+        f"{PREVIEW_NEXT_VALUE}, and the rows read for the first preview are reused because no data "
+        "changed in between (the data revision, core/revision.py). Lower "
         "bound: one SQL aggregate of the provincial adoption and instruction points per unit "
         "(checked equal to the engine's stored provincial lines, to the cent).",
         "",
-        "| backend | items | build s | recalc s | score lines | preview s | SQL lower bound s "
-        "| recalc ÷ bound | preview ÷ bound | peak RSS MB | item list ms | ranking ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| backend | items | build s | recalc s | score lines | preview s | next preview s "
+        "| SQL lower bound s | recalc ÷ bound | preview ÷ bound | next preview ÷ bound "
+        "| peak RSS MB | item list ms | ranking ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['backend']} | {r['items']:,} | {fmt_build(r)} | {r['recalc_s']:.2f} | "
-            f"{r['lines']:,} | {r['preview_s']:.2f} | {r['lower_bound_s']:.3f} | "
-            f"{r['recalc_ratio']:.1f} | {r['preview_ratio']:.1f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['lines']:,} | {r['preview_s']:.2f} | {r['preview_warm_s']:.2f} | "
+            f"{r['lower_bound_s']:.3f} | {r['recalc_ratio']:.1f} | {r['preview_ratio']:.1f} | "
+            f"{r['preview_warm_ratio']:.1f} | {r['peak_rss_mb']:.0f} | "
             f"{fmt_ms(r['pages'], 'items')} | {fmt_ms(r['pages'], 'ranking')} |")
     notes = [r for r in results if r["pages_note"]]
     if notes:
@@ -388,7 +406,10 @@ def write_results(results, info, postgres_version):
             ("full recalculation", f"{top['recalc_s']:.2f} s", "≤ 10 s", top["recalc_s"] <= 10),
             ("recalculation ÷ lower bound", f"{top['recalc_ratio']:.1f}", "≤ 5",
              top["recalc_ratio"] <= 5),
-            ("preview ÷ lower bound", f"{top['preview_ratio']:.1f}", "≤ 2", top["preview_ratio"] <= 2),
+            ("preview ÷ lower bound (first, reads the period)", f"{top['preview_ratio']:.1f}", "≤ 2",
+             top["preview_ratio"] <= 2),
+            ("preview ÷ lower bound (next, rows kept)", f"{top['preview_warm_ratio']:.1f}", "≤ 2",
+             top["preview_warm_ratio"] <= 2),
             ("peak RSS", f"{top['peak_rss_mb']:.0f} MB", "< 1024 MB", top["peak_rss_mb"] < 1024),
             ("slowest page", "n/a" if page_ms(top) is None else f"{page_ms(top):.0f} ms", "< 300 ms",
              None if page_ms(top) is None else page_ms(top) < 300),
@@ -416,7 +437,9 @@ def summary_line(results):
     page = page_ms(top)
     return (f"recalc_1m_s={top['recalc_s']:.2f} lower_bound_1m_s={top['lower_bound_s']:.3f} "
             f"recalc_ratio={top['recalc_ratio']:.2f} preview_1m_s={top['preview_s']:.2f} "
-            f"preview_ratio={top['preview_ratio']:.2f} peak_rss_mb={top['peak_rss_mb']:.0f} "
+            f"preview_ratio={top['preview_ratio']:.2f} "
+            f"preview_next_1m_s={top['preview_warm_s']:.2f} "
+            f"preview_next_ratio={top['preview_warm_ratio']:.2f} peak_rss_mb={top['peak_rss_mb']:.0f} "
             f"page_ms={'n/a' if page is None else f'{page:.0f}'}")
 
 
