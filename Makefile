@@ -28,7 +28,7 @@ $(WATER_STAMP): $(STAMP) $(WATER)/pyproject.toml
 run: $(STAMP)
 	$(BIN)/kaohe init-db
 	$(BIN)/kaohe bootstrap
-	$(BIN)/kaohe serve --host $(HOST) --port $(PORT) --dev
+	$(BIN)/kaohe serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(WATER_STAMP)
 	$(BIN)/python -m pytest -q

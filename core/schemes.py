@@ -315,3 +315,62 @@ def pools_of(scheme):
              .where(SchemeUnit.scheme == scheme))
     order = list(UNIT_KINDS)
     return sorted((u.pool for u in query), key=lambda p: (order.index(p) if p in order else 99, p))
+
+
+def describe_path(registry, path):
+    """A configuration path in the words of its labels, for people reading a change.
+
+    ``rulesets.provincial.params.adoption.provincial.full`` → ``省政府信息采用计分 · 采用计分（按刊物级别和
+    采用形式） · 省级全文采用``; ``awards.units.county`` → ``评先名额 · 县(市、区)``.
+    """
+    parts = path.split(".")
+    head = parts[0]
+    if head == "rulesets":
+        if parts[1:] == ["order"]:
+            return "规则集顺序"
+        ruleset = registry.rulesets.get(parts[1]) if len(parts) > 1 else None
+        title = ruleset.title if ruleset else (parts[1] if len(parts) > 1 else path)
+        rest = parts[2:]
+        if rest == ["enabled"] or not rest:
+            return f"{title} · 启用"
+        if rest[0] == "params" and ruleset is not None:
+            return " · ".join([title] + _field_words(ruleset.params_schema(), rest[1:]))
+        return " · ".join([title] + rest)
+    if head == "awards":
+        words = {"units": "先进单位名额", "reporters": "先进个人名额", "default_units": "其他组别先进单位名额"}
+        out = [words.get(parts[1], parts[1])] if len(parts) > 1 else ["评先"]
+        if len(parts) > 2:
+            out.append(UNIT_KINDS.get(parts[2], parts[2]))
+        return " · ".join(out)
+    if head == "conversion":
+        words = {"enabled": "启用", "max_points": "满分"}
+        return " · ".join(["折算"] + [words.get(p, p) for p in parts[1:]])
+    return path
+
+
+def _field_words(schema, parts):
+    from marshmallow import fields as mfields
+    words = []
+    known = schema.fields
+    index = 0
+    while index < len(parts):
+        field = known.get(parts[index]) if known is not None else None
+        if field is None:
+            words.extend(parts[index:])
+            break
+        label = field.metadata.get("label", parts[index])
+        if words and label.startswith(words[-1]):  # a grid cell's label repeats its row's
+            words[-1] = label
+        else:
+            words.append(label)
+        index += 1
+        known = None
+        if isinstance(field, mfields.Nested):
+            known = field.schema.fields
+        elif isinstance(field, mfields.List):
+            if index < len(parts) and parts[index].isdigit():
+                words.append(f"第{int(parts[index]) + 1}行")
+                index += 1
+            if isinstance(field.inner, mfields.Nested):
+                known = field.inner.schema.fields
+    return words

@@ -58,7 +58,9 @@ def test_tuning_preview_save_recalculate_restore(client, auth, world):
     version = ParameterVersion.get((ParameterVersion.scheme == scheme) & (ParameterVersion.number == 2))
     assert version.author == "admin" and version.reason == "省级全文提高到30分"
     versions = client.get(f"/schemes/{scheme.id}/versions").data.decode()
-    assert "provincial.params.adoption.provincial.full" in versions or "adoption.provincial.full" in versions
+    # the change is named in the parameters' own words, with the path on hover
+    assert "省政府信息采用计分 · 采用计分（按刊物级别和采用形式） · 省级全文采用</span>：20.00 → 30.00" in versions
+    assert 'title="rulesets.provincial.params.adoption.provincial.full"' in versions
     assert "20.00 → 30.00" in versions and "省级全文提高到30分" in versions
 
     # A recalculation reflects it.

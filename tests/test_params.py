@@ -192,3 +192,20 @@ def test_whole_number_parameters_refuse_fractions_instead_of_cutting_them(value)
     with pytest.raises(ValidationError) as raised:
         Months().load({"months": value})
     assert raised.value.messages == {"months": ["不是有效的整数"]}
+
+
+@pytest.mark.parametrize("path, words", [
+    ("rulesets.provincial.params.adoption.provincial.full",
+     "省政府信息采用计分 · 采用计分（按刊物级别和采用形式） · 省级全文采用"),
+    ("rulesets.provincial.params.publication_overrides.1.points",
+     "省政府信息采用计分 · 特定刊物分值 · 第2行 · 分值"),
+    ("rulesets.urgent_penalty.params.deadlines.III",
+     "紧急信息迟报漏报瞒报扣分 · 首报时限（事件发生后，按事件级别） · 较大"),
+    ("rulesets.county_bonus.enabled", "县区加分 · 启用"),
+    ("rulesets.order", "规则集顺序"),
+    ("awards.units.department", "先进单位名额 · 市直部门"),
+    ("conversion.max_points", "折算 · 满分"),
+])
+def test_a_change_is_named_in_the_words_of_the_parameters_labels(registry, path, words):
+    from core.schemes import describe_path
+    assert describe_path(registry, path) == words

@@ -116,7 +116,7 @@ class SchemesView(KaoheView):
             config, errors, raw = tuning.check(registry, version.config, request.form)
             shown_config = raw
             if not errors:
-                changes = schemes.version_changes(version.config, config)
+                changes = self._described(schemes.version_changes(version.config, config))
                 if action == "save":
                     reason = request.form.get("reason", "").strip()
                     if not reason:
@@ -144,6 +144,11 @@ class SchemesView(KaoheView):
                            periods=periods_of(scheme.year), reason=request.form.get("reason", ""),
                            reason_error=reason_error, pool_label=pool_label)
 
+    def _described(self, changes):
+        """(path, words, old, new): each change also named in its parameters' labels."""
+        registry = self._registry()
+        return [(path, schemes.describe_path(registry, path), old, new) for path, old, new in changes]
+
     @expose("/<int:scheme_id>/versions")
     def versions(self, scheme_id):
         scheme = get_scheme_or_404(scheme_id)
@@ -152,7 +157,8 @@ class SchemesView(KaoheView):
         entries = []
         for index, version in enumerate(rows):
             previous = rows[index + 1] if index + 1 < len(rows) else None
-            changes = schemes.version_changes(previous.config, version.config) if previous else []
+            changes = self._described(schemes.version_changes(previous.config, version.config)) \
+                if previous else []
             entries.append({"version": version, "changes": changes, "current": index == 0})
         return self.render("kaohe/versions.html", scheme=scheme, entries=entries,
                            may_edit=current_user.role == "admin")
