@@ -252,3 +252,13 @@ def test_validation_errors_are_shown_in_chinese(client, auth, world):
     auth.login("clerk")
     body = client.post("/units/new/", data={"code": "", "name": "", "kind": "county"}).data.decode()
     assert "该字段是必填字段" in body or "必填" in body
+
+
+def test_the_run_list_shows_the_rule_set_versions_each_run_used(client, auth, world, registry):
+    scheme = world["scheme"]
+    run = recalculate(registry, scheme, author="测试")
+    auth.login("admin")
+    body = client.get(f"/results/?scheme={scheme.id}").data.decode()
+    assert run.run.ruleset_versions  # e.g. {"provincial": "1.0", ...}
+    for name, number in run.run.ruleset_versions.items():
+        assert f"{name} {number}" in body
