@@ -196,3 +196,42 @@ def _line_map(run):
 
 def total_of(lines):
     return sum((line.points for line in lines), Decimal("0.00"))
+
+
+def runs_citing(obj):
+    """How many stored runs name this unit, reporter or item (or, for a scheme, are published).
+
+    Such a row must not be deleted: the database would take its results and score lines with it
+    (or cut the line's item), and published results never change behind anyone's back.
+    """
+    from .models import Scheme
+    if isinstance(obj, Unit):
+        runs = (UnitResult.select(UnitResult.run).where(UnitResult.unit == obj)
+                | ScoreLine.select(ScoreLine.run).where(ScoreLine.unit == obj))
+    elif isinstance(obj, Reporter):
+        runs = (ReporterResult.select(ReporterResult.run).where(ReporterResult.reporter == obj)
+                | ScoreLine.select(ScoreLine.run).where(ScoreLine.reporter == obj))
+    elif isinstance(obj, Item):
+        runs = ScoreLine.select(ScoreLine.run).where(ScoreLine.item == obj)
+    elif isinstance(obj, Scheme):
+        return ScoreRun.select().where((ScoreRun.scheme == obj) & (ScoreRun.published == True)).count()  # noqa: E712
+    else:
+        return 0
+    return ScoreRun.select().where(ScoreRun.id.in_(runs)).count()
+
+
+def deletion_refusal(obj):
+    """Why `obj` may not be deleted (a Chinese sentence), or None when it may."""
+    from .models import Scheme
+    count = runs_citing(obj)
+    if not count:
+        return None
+    if isinstance(obj, Scheme):
+        return (f"考核方案「{obj.name}」有{count}次已发布的计算结果，不能删除：已发布的结果必须保留。")
+    if isinstance(obj, Unit):
+        return (f"单位「{obj.name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
+                f"如不再参加考核，请在考核方案中把它移出成员单位。")
+    if isinstance(obj, Reporter):
+        return f"信息员「{obj.name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
+    return (f"稿件「{obj.no}」已计入{count}次已保存的计算结果，不能删除：删除会改变这些结果的计分明细。"
+            f"如为误录，请改正后重新计算。")

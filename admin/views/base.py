@@ -2,6 +2,8 @@
 
 from flask import abort, redirect, request, url_for
 from flask_admin import BaseView
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext as flask_admin_lazy_gettext
 from flask_admin.contrib.peewee import ModelView
 from flask_admin.babel import Translations
 from flask_admin.form import SecureForm
@@ -10,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from core.db import db
+from core.results import deletion_refusal
 
 
 class KaoheForm(SecureForm):
@@ -94,11 +97,30 @@ class KaoheModelView(RoleMixin, ModelView):
         return done
 
     def delete_model(self, model):
+        refusal = deletion_refusal(model)
+        if refusal:
+            from flask import flash
+            flash(refusal, "error")
+            return False
         with db.atomic() as transaction:
             done = super().delete_model(model)
             if not done:
                 transaction.rollback()
         return done
+
+    @action("delete", flask_admin_lazy_gettext("Delete"),
+            flask_admin_lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        """Delete the selected rows all together, or none when a stored run names any of them."""
+        from flask import flash
+        model_pk = getattr(self.model, self._primary_key)
+        refusals = [r for r in (deletion_refusal(m) for m in self.model.select().where(model_pk << ids))
+                    if r]
+        if refusals:
+            flash("；".join(refusals[:5]) + ("……" if len(refusals) > 5 else ""), "error")
+            return None
+        with db.atomic():
+            return super().action_delete(ids)
 
     def handle_view_exception(self, exc):
         from peewee import IntegrityError
