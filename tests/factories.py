@@ -90,3 +90,19 @@ def solicitation(units, due_on, issued_on="2025-01-05", no=None, title="约稿")
     for u in units:
         SolicitationUnit.create(solicitation=row, unit=u)
     return row
+
+
+_schemes = itertools.count(1)
+
+
+def scheme(registry, rulesets, year=2025, **params):
+    """A scheme over every unit with `rulesets` enabled and parameters set by keyword.
+
+    A double underscore in a keyword stands for a dot in the path:
+    ``scheme(registry, ["provincial"], provincial__adoption__city__full="6")``.
+    """
+    from core.schemes import create_scheme, set_param
+    created = create_scheme(registry, f"测试方案{next(_schemes)}", year, list(rulesets))
+    for path, value in params.items():
+        set_param(registry, created, path.replace("__", "."), value, reason="测试")
+    return created

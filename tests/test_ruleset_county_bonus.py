@@ -1,6 +1,5 @@
 """Hand-computed cases of the `county_bonus` rule set (县区加分), run through the real engine."""
 
-import itertools
 from decimal import Decimal
 
 import pytest
@@ -8,19 +7,15 @@ import pytest
 from core.engine import compute, recalculate
 from core.errors import KaoheError
 from core.models import ScoreRun
-from core.schemes import create_scheme, set_param
+from core.schemes import create_scheme
 from tests import factories as f
 
 D = Decimal
-_names = itertools.count(1)
 
 
 def scheme_of(registry, year=2025, **params):
     """A scheme over every unit with only `county_bonus` enabled; `a__b` in a name is the path a.b."""
-    scheme = create_scheme(registry, f"县区加分{next(_names)}", year, ["county_bonus"])
-    for path, value in params.items():
-        set_param(registry, scheme, path.replace("__", "."), value, reason="测试")
-    return scheme
+    return f.scheme(registry, ["county_bonus"], year, **params)
 
 
 def lines_of(outcome, unit):

@@ -1,27 +1,21 @@
 """Hand-computed cases of the `environment` rule set (环保系统政务信息考核与奖励办法), through the engine."""
 
 import datetime
-import itertools
 from decimal import Decimal
 
 import pytest
 
 from core.engine import compute, recalculate
 from core.models import ScoreLine
-from core.schemes import create_scheme, set_param
 from rulesets import environment
 from tests import factories as f
 
 D = Decimal
-_names = itertools.count(1)
 
 
 def scheme_of(registry, year=2025, **params):
     """A scheme over every unit with only `environment` enabled; `a__b` in a name is the path a.b."""
-    scheme = create_scheme(registry, f"环保考核{next(_names)}", year, ["environment"])
-    for path, value in params.items():
-        set_param(registry, scheme, path.replace("__", "."), value, reason="测试")
-    return scheme
+    return f.scheme(registry, ["environment"], year, **params)
 
 
 def lines_of(outcome, unit, kind="score"):

@@ -1,25 +1,19 @@
 """Hand-computed cases of the `provincial` rule set (省政府信息采用计分), run through the real engine."""
 
-import itertools
 from decimal import Decimal
 
 import pytest
 
 from core.engine import compute, recalculate
 from core.models import ScoreLine
-from core.schemes import create_scheme, set_param
 from tests import factories as f
 
 D = Decimal
-_names = itertools.count(1)
 
 
 def scheme_of(registry, year=2025, **params):
     """A scheme over every unit with only `provincial` enabled; `params` are dotted paths → values."""
-    scheme = create_scheme(registry, f"省级计分{next(_names)}", year, ["provincial"])
-    for path, value in params.items():
-        set_param(registry, scheme, path.replace("__", "."), value, reason="测试")
-    return scheme
+    return f.scheme(registry, ["provincial"], year, **params)
 
 
 def lines_of(outcome, unit):

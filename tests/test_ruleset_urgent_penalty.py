@@ -1,26 +1,21 @@
 """Hand-computed cases of the `urgent_penalty` rule set (紧急信息迟报漏报瞒报扣分), through the engine."""
 
 import copy
-import itertools
 from decimal import Decimal
 
 import pytest
 
 from core.engine import compute, recalculate
 from core.models import ReporterResult, UnitResult
-from core.schemes import create_scheme, current_version, save_config, set_param
+from core.schemes import current_version, save_config
 from tests import factories as f
 
 D = Decimal
-_names = itertools.count(1)
 
 
 def scheme_of(registry, rulesets=("urgent_penalty",), year=2025, **params):
     """A scheme over every unit; `a__b` in a parameter name is the path a.b."""
-    scheme = create_scheme(registry, f"紧急信息{next(_names)}", year, list(rulesets))
-    for path, value in params.items():
-        set_param(registry, scheme, path.replace("__", "."), value, reason="测试")
-    return scheme
+    return f.scheme(registry, rulesets, year, **params)
 
 
 def lines_of(outcome, unit, kind="score"):
