@@ -108,6 +108,17 @@ class SolicitationRow(NamedTuple):
     units: tuple
 
 
+class Tallied(NamedTuple):
+    """Item lines counted by who receives them (see :meth:`PeriodData.tally`).
+
+    ``units``: (unit id, key, units of the item, count) for each member unit;
+    ``reporters``: (reporter id, key, member authors of the item, count) for each member
+    reporter. ``key`` is the tuple of the query's key columns.
+    """
+    units: list
+    reporters: list
+
+
 class TargetRow(NamedTuple):
     unit: int
     submit_target: int
@@ -159,6 +170,10 @@ def _by_ids(select, column, ids):
     return rows
 
 
+def _first_two(row):
+    return row[0], row[1]
+
+
 def _datetime(text):
     return datetime.datetime.fromisoformat(text)
 
@@ -200,6 +215,7 @@ class PeriodData:
         self.year = year
         self._digests = {}
         self._prefetched = {}
+        self._tallies = {}
 
     def _track(self, name, rows):
         """Note the rows a loader read, for the fingerprint, and hand them back.
@@ -219,7 +235,7 @@ class PeriodData:
 
     # Only aggregates: they spend their time inside the database, where the other thread runs
     # freely; a read of many rows would build its tuples holding the GIL and slow both threads.
-    PREFETCHED = ("submission_counts", "adopted_counts")
+    PREFETCHED = ("submission_counts", "adopted_counts", "tier_counts")
 
     def prefetch_counts(self):
         """Start the period's big reads on a second connection, in a thread.
@@ -426,6 +442,22 @@ class PeriodData:
         return dict(self._track("adopted_counts", self._member_counts(query)))
 
     @cached_property
+    def tier_counts(self):
+        return self._prefetched_or_load("tier_counts")
+
+    def _load_tier_counts(self):
+        """(unit, publication level) → adoptions (not forwarded) in the period of the unit's items."""
+        p = self.period
+        query = (ItemUnit.select(ItemUnit.unit, Publication.level, fn.COUNT(Adoption.id))
+                 .join(Adoption, on=(Adoption.item == ItemUnit.item))
+                 .join(Publication, on=(Publication.id == Adoption.publication))
+                 .where(Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded"))
+                 .group_by(ItemUnit.unit, Publication.level)
+                 .order_by(ItemUnit.unit, Publication.level))
+        rows = self._track("tier_counts", self._member_counts(query))
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    @cached_property
     def solicitation_items(self):
         start, end = self.period.start, self.period.end
         return [i.id for i in self.items.values()
@@ -536,6 +568,100 @@ class PeriodData:
         for sol_id, unit_id, day in _dates(self._track("solicitation_answers", _raw(query)), 2):
             answers[sol_id].append((unit_id, day))
         return answers
+
+    # ------------------------------------------------------------ tallies (previews)
+
+    def tally(self, name, query, keys=()):
+        """Count the item lines that `query` stands for, by unit and by author, in SQL.
+
+        `query` (a peewee select) gives one row per line: the item's id aliased ``item_id``,
+        then the columns that decide the line's points, aliased as named in `keys`. The lines'
+        items must be members' items, as in ``items``. Returns a :class:`Tallied`, kept under
+        `name` for the next call. What a preview reads instead of rows: see
+        :meth:`plugins.ruleset.RuleSet.tallies`.
+        """
+        known = self._tallies.get(name)
+        if known is not None:
+            return known
+        inner, params = query.sql()
+        param = db.obj.param
+        selected = "".join(f", k.{key}" for key in keys)
+        grouped = ", ".join(str(i) for i in range(1, len(keys) + 3))
+        every = self._all_units_are_members
+        # A member reporter is one of a member unit; an item counts for its authors when one
+        # of its units is a member. When every unit is a member neither needs a condition.
+        # (Joined rather than `IN (…)`: SQLite would probe each item once per member unit.)
+        member = f"JOIN scheme_unit su ON su.unit_id = {{}} AND su.scheme_id = {param}"
+        # The share counts are correlated subqueries in an inner select, grouped outside it:
+        # SQLite then walks the lines once by index (a derived table holding the counts would
+        # be materialised and scanned per line), and PostgreSQL groups plain columns.
+        outer = "".join(f", t.{key}" for key in keys)
+        shared = (f"SELECT t.unit_id{outer}, t.n, COUNT(*) FROM (SELECT iu.unit_id{selected}, "
+                  f"(SELECT COUNT(*) FROM item_unit c WHERE c.item_id = k.item_id) AS n "
+                  f"FROM ({inner}) AS k JOIN item_unit iu ON iu.item_id = k.item_id) AS t "
+                  f"GROUP BY {grouped}")
+        authors = ("(SELECT COUNT(*) FROM item_author c WHERE c.item_id = k.item_id)" if every else
+                   f"(SELECT COUNT(*) FROM item_author c JOIN reporter r ON r.id = c.reporter_id "
+                   f"{member.format('r.unit_id')} WHERE c.item_id = k.item_id)")
+        member_item = "" if every else (
+            f" WHERE EXISTS (SELECT 1 FROM item_unit m {member.format('m.unit_id')} "
+            f"WHERE m.item_id = k.item_id)")
+        credited = (f"SELECT t.reporter_id{outer}, t.n, COUNT(*) FROM (SELECT ia.reporter_id"
+                    f"{selected}, {authors} AS n FROM ({inner}) AS k "
+                    f"JOIN item_author ia ON ia.item_id = k.item_id{member_item}) AS t "
+                    f"GROUP BY {grouped}")
+        extra = () if every else (self.scheme_id,)
+        members, reporters = self.members, self.reporters
+        unit_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1])
+                     for r in db.execute_sql(shared, params).fetchall() if r[0] in members]
+        reporter_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1])
+                         for r in db.execute_sql(credited, (*extra, *params, *extra)).fetchall()
+                         if r[0] in reporters]
+        unit_rows.sort(key=_first_two)
+        reporter_rows.sort(key=_first_two)
+        self._track(f"tally_{name}", (unit_rows, reporter_rows))
+        known = self._tallies[name] = Tallied(unit_rows, reporter_rows)
+        return known
+
+    @property
+    def adoption_tally(self):
+        """The period's adoptions (as ``adoptions``), keyed (publication id, form)."""
+        p = self.period
+        return self.tally("adoptions", Adoption.select(
+            Adoption.item.alias("item_id"), Adoption.publication.alias("publication"),
+            Adoption.form.alias("form")).where(Adoption.adopted_on.between(p.start, p.end)),
+            keys=("publication", "form"))
+
+    @property
+    def first_instruction_tally(self):
+        """The earliest instruction at each leader level of each item, when it is dated in the
+        period (as :func:`rulesets.common.first_instructions`), keyed (leader level,)."""
+        p = self.period
+        instructed = Instruction.select(Instruction.item).where(
+            Instruction.instructed_on.between(p.start, p.end))
+        return self.tally("first_instructions", Instruction.select(
+            Instruction.item.alias("item_id"), Instruction.leader_level.alias("level"))
+            .where((Instruction.instructed_on <= p.end) & Instruction.item.in_(instructed))
+            .group_by(Instruction.item, Instruction.leader_level)
+            .having(fn.MIN(Instruction.instructed_on) >= p.start), keys=("level",))
+
+    def first_adoption_query(self):
+        """A query for :meth:`tally`: the members' items whose first adoption other than
+        ``forwarded`` is dated in the period (those of ``first_adoption_on`` in the period), one
+        row each. ``Item`` is joined, so a rule set can narrow it, e.g. ``.where(Item.negative)``.
+        """
+        p = self.period
+        earlier = Adoption.alias()
+        before = earlier.select(SQL("1")).where(
+            # (Tied to the item's row, so that SQLite looks for earlier adoptions only of the
+            # items that the rule set's own conditions on Item leave.)
+            (earlier.item == Item.id) & (earlier.form != "forwarded")
+            & (earlier.adopted_on < p.start))
+        return (Adoption.select(Adoption.item.alias("item_id"))
+                .join(Item, on=(Item.id == Adoption.item))
+                .where(Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded")
+                       & ~fn.EXISTS(before))
+                .group_by(Adoption.item))
 
     # ------------------------------------------------------------ fingerprint
 

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from marshmallow import ValidationError
 from peewee import OperationalError
 
-from plugins.ruleset import Flag, Line, Veto
+from plugins.ruleset import Flag, Line, Tally, Veto
 
 from . import revision
 from .data import ITEM_ROWS, PeriodData
@@ -142,7 +142,7 @@ class Calculator:
                 params = ruleset.load_params(entry.get("params"))
             except ValidationError as error:
                 raise RecalcError(f"规则集「{name}」的参数有误：{error.messages}", ruleset=name) from error
-            results = self._compute(ruleset, params)
+            results = self._compute(ruleset, params, tallied=not self.keep_lines)
             self._distribute(name, params.get("joint_split", "equal"), results, totals,
                              reporter_totals, lines, vetoes)
         self._statistics(totals)
@@ -155,9 +155,14 @@ class Calculator:
 
     # ------------------------------------------------------------ running one rule set
 
-    def _compute(self, ruleset, params):
+    def _compute(self, ruleset, params, tallied=False):
+        """The rule set's results; for a preview (`tallied`) its tallies when it offers them."""
         name = ruleset.name
         try:
+            if tallied:
+                results = ruleset.tallies(self.data, params)
+                if results is not None:
+                    return list(results)
             return list(ruleset.compute(self.data, params) or ())
         except KaoheError:
             raise
@@ -208,8 +213,10 @@ class Calculator:
 
         With ``keep_lines`` false (a preview) the totals are the same but no line is built.
         """
-        items = self.data.items
         named = {r.item for r in results if getattr(r, "item", None) is not None}
+        # The period's items are read only when a result names one: tallies and unit lines
+        # (a preview's, or a rule set's that scores urgent reports) need no item row.
+        items = self.data.items if named else {}
         if not named.issubset(items):
             self.data.load_items(named)
         reporters = self.data.reporters
@@ -308,6 +315,8 @@ class Calculator:
                                         rid, r.code, r.name, r.unit)
                                 total.points += share
                                 total.yuan += ZERO
+            elif kind is Tally:
+                self._credit_tally(name, result, equal, totals, credit_reporter)
             elif kind is Veto:
                 if not result.explanation or (result.unit is None and result.reporter is None):
                     self._bad(name, result, "一票否决需要说明，并指明单位或信息员")
@@ -328,6 +337,36 @@ class Calculator:
             else:
                 self._bad(name, result, f"应为 Line、Veto 或 Flag，实际为 {kind.__name__}")
 
+    def _credit_tally(self, name, tally, equal, totals, credit_reporter):
+        """Add `count` lines' worth to one unit or reporter, as _distribute does line by line."""
+        if self.keep_lines:
+            self._bad(name, tally, "Tally 只用于预览（RuleSet.tallies），compute 应返回 Line")
+        p, y, count = tally.points, tally.yuan, tally.count
+        if not (type(p) is Decimal and type(y) is Decimal and p.is_finite() and y.is_finite()):
+            self._bad(name, tally, "分值应为有限的 Decimal")
+        if type(count) is not int or count < 0 or type(tally.share_of) is not int \
+                or tally.share_of < 1 or type(tally.authors) is not int or tally.authors < 1:
+            self._bad(name, tally, "count 应为非负整数，share_of 与 authors 应为正整数")
+        if (tally.unit is None) == (tally.reporter is None):
+            self._bad(name, tally, "一个 Tally 应指明单位或信息员之一")
+        points, yuan = p.quantize(CENT, ROUND_HALF_UP), y.quantize(CENT, ROUND_HALF_UP)
+        if tally.unit is not None:
+            if tally.unit not in self.data.units:
+                self._bad(name, tally, f"单位 id {tally.unit!r} 不是本方案的成员单位")
+            n = tally.share_of
+            if n > 1 and equal:
+                points = (points / n).quantize(CENT, ROUND_HALF_UP)
+                yuan = (yuan / n).quantize(CENT, ROUND_HALF_UP)
+            total = totals[tally.unit]
+            total.points += points * count
+            total.yuan += yuan * count
+        else:
+            if tally.reporter not in self.data.reporters:
+                self._bad(name, tally, f"信息员 id {tally.reporter!r} 不属于本方案的成员单位")
+            if points and count:  # authors share an item line's points, never its 元
+                share = (points / tally.authors).quantize(CENT, ROUND_HALF_UP)
+                credit_reporter(tally.reporter, share * count, ZERO)
+
     # ------------------------------------------------------------ statistics, ranks, awards
 
     def _statistics(self, totals):
@@ -340,18 +379,11 @@ class Calculator:
             total = totals.get(uid)
             if total is not None:
                 total.adopted = count
-        items = data.items
-        publications = data.publications
-        for adoption in data.adoptions:
-            if adoption.form == "forwarded":
-                continue
-            tier = TIER_OF_LEVEL.get(publications[adoption.publication].level)
-            if tier is None:
-                continue
-            for uid in items[adoption.item].units:
-                total = totals.get(uid)
-                if total is not None:
-                    setattr(total, tier, getattr(total, tier) + 1)
+        for (uid, level), count in data.tier_counts.items():
+            tier = TIER_OF_LEVEL.get(level)
+            total = totals.get(uid)
+            if tier is not None and total is not None:
+                setattr(total, tier, getattr(total, tier) + count)
         for total in totals.values():
             if total.submitted:
                 total.adoption_rate = (Decimal(total.adopted) / Decimal(total.submitted)).quantize(

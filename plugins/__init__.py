@@ -2,8 +2,8 @@
 
 from pluggy import HookimplMarker
 
-from .ruleset import Flag, Line, RuleSet, Veto
+from .ruleset import Flag, Line, RuleSet, Tally, Veto
 
 hookimpl = HookimplMarker("kaohe")
 
-__all__ = ["hookimpl", "RuleSet", "Line", "Veto", "Flag"]
+__all__ = ["hookimpl", "RuleSet", "Line", "Veto", "Flag", "Tally"]

@@ -54,6 +54,30 @@ class Flag:
     ref: str = ""
 
 
+@dataclass(slots=True)
+class Tally:
+    """``count`` item lines of the same points, counted instead of listed (for previews only).
+
+    What ``count`` lines ``Line(rule, …, points, yuan, item=…)`` would give one receiver:
+    - ``unit``: a unit among the ``share_of`` units that reported each of those items; it
+      gets its share of each line as ``joint_split`` says (``equal``: points ÷ ``share_of``,
+      rounded half up to the cent, as for a line);
+    - ``reporter``: an author among the ``authors`` member authors of each of those items; it
+      gets points ÷ ``authors`` (rounded half up) of each line, as authors do for a line.
+
+    One Tally names a unit or a reporter, not both: the units' tallies and the authors' tallies
+    of the same lines are given separately. See :meth:`RuleSet.tallies`.
+    """
+    rule: str
+    points: Decimal
+    count: int
+    unit: int | None = None
+    share_of: int = 1
+    reporter: int | None = None
+    authors: int = 1
+    yuan: Decimal = ZERO
+
+
 class RuleSet(ABC):
     """A scoring rule set. Subclass it, set the attributes, implement :meth:`compute`.
 
@@ -94,6 +118,20 @@ class RuleSet(ABC):
 
         Return (or yield) :class:`Line`, :class:`Veto` and :class:`Flag` objects.
         """
+
+    def tallies(self, data, params):
+        """Optional: the totals of :meth:`compute` without a line per item, for previews.
+
+        A preview needs each unit's and reporter's totals, not the lines that explain them. At a
+        province's scale reading every adoption row costs seconds, while counting them in SQL
+        (``data.tally`` and the ready-made ``data.adoption_tally``…) costs a fraction of that.
+        Return ``None`` (the default) to be previewed through :meth:`compute`; else return (or
+        yield) :class:`Tally` objects for the item lines, and :class:`Line`, :class:`Veto` and
+        :class:`Flag` objects for everything else, so that every unit's and reporter's total
+        equals, to the cent, what :meth:`compute`'s results give. A rule set may return ``None``
+        for some parameter values only (e.g. when only the best adoption of an item counts).
+        """
+        return None
 
     def __repr__(self):
         return f"<RuleSet {self.name} {self.version}>"

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from core.vocab import FORMS_SHORT, LEVELS, fmt
-from plugins import Line
+from plugins import Line, Tally
 
 ZERO = Decimal("0.00")
 
@@ -103,3 +103,20 @@ def instruction_lines(data, points_by_level):
                else f"{LEVELS[level]}领导")
         yield Line("instruction", f"{who}{date_words(instruction.instructed_on)}{tail}",
                    points=value, item=item_id, ref=f"instruction:{instruction.id}")
+
+
+def tallied_lines(rule, tallied, value_of):
+    """:class:`Tally` objects for the item lines counted in `tallied` (``data.tally``'s result).
+
+    `value_of(key)` gives the points of a line with that key; lines worth nothing are left out,
+    as the line-by-line rules leave them out.
+    """
+    worth = {}
+    for receivers, field in ((tallied.units, "unit"), (tallied.reporters, "reporter")):
+        share = "share_of" if field == "unit" else "authors"
+        for who, key, n, count in receivers:
+            value = worth.get(key)
+            if value is None:
+                value = worth[key] = value_of(key)
+            if value:
+                yield Tally(rule, value, count, **{field: who, share: n})

@@ -1,11 +1,12 @@
 """`county_bonus` 县区加分: the provincial top-county list bonus and the negative-feedback bonus."""
 
 from core.errors import KaoheError
+from core.models import Item
 from core.vocab import fmt
 from plugins import Line, RuleSet, hookimpl
 from plugins.params import ParamsSchema, integer, joint_split, points
 
-from .common import date_words
+from .common import date_words, tallied_lines
 
 SOURCE = "县区政务信息工作考核加分办法"
 RANK_FACT = "provincial_county_rank"
@@ -46,6 +47,17 @@ class CountyBonus(RuleSet):
     def compute(self, data, params):
         yield from self.top_list(data, params)
         yield from self.negative_feedback(data, params)
+
+    def tallies(self, data, params):
+        return self._tallies(data, params)
+
+    def _tallies(self, data, params):
+        yield from self.top_list(data, params)
+        bonus = params["negative_bonus"]
+        if bonus:
+            negative = data.tally("negative_first_adoptions",
+                                  data.first_adoption_query().where(Item.negative == True))  # noqa: E712
+            yield from tallied_lines("negative_feedback", negative, lambda key: bonus)
 
     def top_list(self, data, params):
         bonus, top = params["top_bonus"], params["top_rank"]

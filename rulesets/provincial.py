@@ -6,7 +6,7 @@ from core.vocab import FORMS, LEVELS
 from plugins import RuleSet, hookimpl
 from plugins.params import ParamsSchema, choice, grid, joint_split, points, records, table
 
-from .common import adoption_lines, bare_name, instruction_lines
+from .common import adoption_lines, bare_name, instruction_lines, tallied_lines
 
 __all__ = ["Provincial", "bare_name", "kaohe_rulesets"]
 
@@ -73,6 +73,19 @@ class Provincial(RuleSet):
         yield from adoption_lines(data, params["accumulate"],
                                   lambda publication, form: self.adoption_points(params, publication, form))
         yield from instruction_lines(data, params["instruction"])
+
+    def tallies(self, data, params):
+        if params["accumulate"] != "sum":
+            return None  # only an item's best adoption counts: that needs them one by one
+        return self._tallies(data, params)
+
+    def _tallies(self, data, params):
+        publications = data.publications
+        yield from tallied_lines("adoption", data.adoption_tally, lambda key: self.adoption_points(
+            params, publications[key[0]], key[1]))
+        by_level = params["instruction"]
+        yield from tallied_lines("instruction", data.first_instruction_tally,
+                                 lambda key: by_level.get(key[0]))
 
 
 @hookimpl
