@@ -9,13 +9,14 @@ import hashlib
 import marshal
 import pickle
 import threading
+from collections import Counter
 from concurrent.futures import Future
 from functools import cached_property
 from typing import NamedTuple
 
 from peewee import SQL, NodeList, fn
 
-from .db import db
+from .db import db, is_postgres
 from .models import (
     Adoption,
     Instruction,
@@ -153,6 +154,15 @@ def _dates(rows, *columns, parser=datetime.date.fromisoformat):
     return out
 
 
+class _Days(dict):
+    """ISO date text → date, each distinct text parsed once (a year has 365 of them, a period's
+    rows hundreds of thousands). Dates that PostgreSQL already gave as dates map to themselves."""
+
+    def __missing__(self, text):
+        value = self[text] = datetime.date.fromisoformat(text) if isinstance(text, str) else text
+        return value
+
+
 # How many ids go into one `IN (...)` list.
 ID_CHUNK = 50000
 
@@ -176,6 +186,87 @@ def _first_two(row):
 
 def _datetime(text):
     return datetime.datetime.fromisoformat(text)
+
+
+class _Task:
+    __slots__ = ("read", "priority", "started", "future")
+
+    def __init__(self, read, priority):
+        self.read, self.priority, self.started, self.future = read, priority, False, Future()
+
+    def run(self):
+        try:
+            self.future.set_result(self.read())
+        except BaseException as error:  # handed to whoever waits, as it is
+            self.future.set_exception(error)
+
+
+class Reads:
+    """Reads run by one helper thread on a connection of its own while this thread works.
+
+    sqlite3 and psycopg2 let other threads run while a query executes, so two connections keep
+    both cores of a small server busy; more threads than that only slow each other down. The
+    helper takes queued reads by priority (lower first, then in order); a thread that waits for
+    a read the helper has not started runs it itself, and while the helper is busy with the one
+    it waits for, it runs the others queued. Outside a transaction only, since another
+    connection would not see this one's uncommitted rows (`alongside` false: each read runs
+    when it is waited for).
+    """
+
+    def __init__(self, alongside):
+        self.alongside = alongside
+        self._lock = threading.Lock()
+        self._queue = []
+        self._helper = None
+
+    def submit(self, read, priority=1):
+        task = _Task(read, priority)
+        if not self.alongside:
+            return task
+        with self._lock:
+            self._queue.append(task)
+            self._queue.sort(key=lambda t: t.priority)  # stable: in order within a priority
+            if self._helper is None:
+                self._helper = threading.Thread(target=self._help, name="kaohe-reads", daemon=True)
+                self._helper.start()
+        return task
+
+    def _take(self, task=None):
+        """Claim `task`, or the first queued task when None; the task claimed, or None."""
+        with self._lock:
+            if task is None:
+                task = self._queue[0] if self._queue else None
+            if task is None or task.started:
+                return None
+            task.started = True
+            if task in self._queue:
+                self._queue.remove(task)
+            return task
+
+    def _help(self):
+        try:
+            while True:
+                with self._lock:
+                    if not self._queue:
+                        self._helper = None
+                        return
+                task = self._take()
+                if task is not None:
+                    task.run()
+        finally:
+            if not db.is_closed():
+                db.close()
+
+    def wait(self, task):
+        """The task's result: run here if nobody has started it, else the others meanwhile."""
+        if self._take(task) is not None:
+            task.run()
+        while not task.future.done():
+            other = self._take()
+            if other is None:
+                break
+            other.run()
+        return task.future.result()
 
 
 class PeriodData:
@@ -216,6 +307,7 @@ class PeriodData:
         self._digests = {}
         self._prefetched = {}
         self._tallies = {}
+        self._reads = None
 
     def _track(self, name, rows):
         """Note the rows a loader read, for the fingerprint, and hand them back.
@@ -235,39 +327,32 @@ class PeriodData:
 
     # Only aggregates: they spend their time inside the database, where the other thread runs
     # freely; a read of many rows would build its tuples holding the GIL and slow both threads.
-    PREFETCHED = ("submission_counts", "adopted_counts", "tier_counts")
+    # (The first adoptions are an aggregate too: its rows are few to build for the work.)
+    PREFETCHED = ("submission_counts", "adopted_counts", "tier_counts", "first_adoption_rows")
 
-    def prefetch_counts(self):
-        """Start the period's big reads on a second connection, in a thread.
+    def prefetch_counts(self, names=PREFETCHED):
+        """Start the period's big aggregates alongside (see :class:`Reads`).
 
         The submission and adoption-rate counts are SQL aggregates over every item of the period
-        (over a second at a million items) and need nothing from Python, so they run while this
-        thread reads and builds the rows the rule sets score: sqlite3 and psycopg2 let other
-        threads run while a query executes. Only outside a transaction, since another connection
-        would not see this one's uncommitted rows.
+        (a second at a million items) and need nothing from Python, so they run while this
+        thread reads and builds the rows, or counts the lines, that the rule sets score.
         """
-        if self._prefetched or db.in_transaction() or getattr(db.obj, "database", "") == ":memory:":
+        if self._prefetched:
             return
         self._all_units_are_members  # load the units here, not in both threads
-        self._prefetched = {name: Future() for name in self.PREFETCHED}
-        worker = threading.Thread(target=self._prefetch_worker, name="kaohe-counts", daemon=True,
-                                  args=(list(self._prefetched.items()),))
-        worker.start()
+        reads = self._reader()
+        self._prefetched = {name: reads.submit(getattr(self, f"_load_{name}"), priority=1)
+                            for name in names}
 
-    def _prefetch_worker(self, futures):
-        try:
-            for name, future in futures:
-                try:
-                    future.set_result(getattr(self, f"_load_{name}")())
-                except BaseException as error:  # handed to the reading thread as it is
-                    future.set_exception(error)
-        finally:
-            if not db.is_closed():
-                db.close()
+    def _reader(self):
+        if self._reads is None:
+            self._reads = Reads(alongside=not db.in_transaction()
+                                and getattr(db.obj, "database", "") != ":memory:")
+        return self._reads
 
     def _prefetched_or_load(self, name):
-        future = self._prefetched.get(name)
-        return future.result() if future is not None else getattr(self, f"_load_{name}")()
+        task = self._prefetched.get(name)
+        return self._reads.wait(task) if task is not None else getattr(self, f"_load_{name}")()
 
     # ------------------------------------------------------------ units and reference data
 
@@ -319,10 +404,12 @@ class PeriodData:
         query has to evaluate the membership condition again.
         """
         p = self.period
+        # (Through the solicitations, so that the database looks at the few items that answer
+        # one rather than at every item of the period.)
         candidates = {r[0] for r in _raw(Item.select(Item.id).where(
-            Item.submitted_on.between(p.start, p.end) & Item.solicitation.is_null(False)))}
-        candidates.update(r[0] for r in _raw(Adoption.select(Adoption.item).where(
-            Adoption.adopted_on.between(p.start, p.end))))
+            Item.submitted_on.between(p.start, p.end)
+            & Item.solicitation.in_(Solicitation.select(Solicitation.id))))}
+        candidates.update(r[1] for r in self._adoption_rows)
         candidates.update(r[0] for r in _raw(Instruction.select(Instruction.item).where(
             Instruction.instructed_on.between(p.start, p.end))))
         ids = sorted(candidates)
@@ -345,9 +432,10 @@ class PeriodData:
         return self._item_rows(ids, link_rows, "items")
 
     def _item_rows(self, ids, link_rows, name):
-        rows = _by_ids(Item.select(Item.id, Item.no, Item.submitted_on, Item.category,
-                                   Item.negative, Item.solicitation).order_by(Item.id), Item.id, ids)
-        rows = _dates(self._track(name, rows), 2)
+        rows = self._track(name, _by_ids(
+            Item.select(Item.id, Item.no, Item.submitted_on, Item.category, Item.negative,
+                        Item.solicitation).order_by(Item.id), Item.id, ids))
+        day = _Days()
         units, authors = {}, {}
         self._track(f"{name}_units", link_rows)
         for item_id, unit_id in link_rows:
@@ -359,7 +447,7 @@ class PeriodData:
             authors.setdefault(item_id, []).append(reporter_id)
         empty = ()
         return {
-            r[0]: ItemRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5],
+            r[0]: ItemRow(r[0], r[1], day[r[2]], r[3], bool(r[4]), r[5],
                           tuple(units.get(r[0], empty)), tuple(authors.get(r[0], empty)))
             for r in rows
         }
@@ -405,6 +493,27 @@ class PeriodData:
             rows = [r for r in rows if r[0] in members]
         return rows
 
+    def _count_units(self, query):
+        """(unit, count) rows, by unit, of `query`'s rows (each a unit id), for the member units.
+
+        On SQLite the ids come back as one text and are counted here: GROUP BY would sort a
+        row per link (a million links take 0.75 s to sort, 0.2 s to read this way).
+        """
+        if is_postgres():
+            inner, params = query.sql()
+            rows = db.execute_sql(f"SELECT t.unit_id, COUNT(*) FROM ({inner}) AS t "
+                                  f"GROUP BY t.unit_id ORDER BY t.unit_id", params).fetchall()
+        else:
+            inner, params = query.sql()
+            text = db.execute_sql(f"SELECT group_concat(t.unit_id) FROM ({inner}) AS t",
+                                  params).fetchone()[0]
+            counted = Counter(text.split(",")) if text else {}
+            rows = sorted((int(unit), count) for unit, count in counted.items())
+        if not self._all_units_are_members:
+            members = self.members
+            rows = [r for r in rows if r[0] in members]
+        return rows
+
     def _submitted_in_period(self):
         """(unit, item) links of the items submitted in the period, for every unit."""
         p = self.period
@@ -416,9 +525,8 @@ class PeriodData:
         return self._prefetched_or_load("submission_counts")
 
     def _load_submission_counts(self):
-        query = (self._submitted_in_period().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
-                 .group_by(ItemUnit.unit).order_by(ItemUnit.unit))
-        return dict(self._track("submission_counts", self._member_counts(query)))
+        query = self._submitted_in_period().select(ItemUnit.unit.alias("unit_id"))
+        return dict(self._track("submission_counts", self._count_units(query)))
 
     @cached_property
     def daily_submissions(self):
@@ -437,12 +545,21 @@ class PeriodData:
         by_end = (adopted.select(adopted.id)
                   .where((adopted.item == Item.id) & (adopted.form != "forwarded")
                          & (adopted.adopted_on <= self.period.end)))
-        query = (self._submitted_in_period().select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
-                 .where(fn.EXISTS(by_end)).group_by(ItemUnit.unit).order_by(ItemUnit.unit))
-        return dict(self._track("adopted_counts", self._member_counts(query)))
+        query = (self._submitted_in_period().select(ItemUnit.unit.alias("unit_id"))
+                 .where(fn.EXISTS(by_end)))
+        return dict(self._track("adopted_counts", self._count_units(query)))
 
     @cached_property
     def tier_counts(self):
+        if "tier_counts" not in self._prefetched and "adoptions" in self._tallies:
+            # A preview has counted the adoptions by unit already (adoption_tally).
+            counts = {}
+            levels = {pid: pub.level for pid, pub in self.publications.items()}
+            for unit_id, (publication, form), _n, count in self._tallies["adoptions"].units:
+                if form != "forwarded":
+                    key = (unit_id, levels[publication])
+                    counts[key] = counts.get(key, 0) + count
+            return counts
         return self._prefetched_or_load("tier_counts")
 
     def _load_tier_counts(self):
@@ -466,8 +583,16 @@ class PeriodData:
     @cached_property
     def adoptions(self):
         ids = self._item_id_set
-        rows = [r for r in self._prefetched_or_load("adoption_rows") if r[1] in ids]
-        return [AdoptionRow(*r) for r in _dates(self._track("adoptions", rows), 4)]
+        rows = self._track("adoptions", [r for r in self._adoption_rows if r[1] in ids])
+        del self._adoption_rows  # both its uses are done: free the cursor's rows
+        day = _Days()
+        return [AdoptionRow(r[0], r[1], r[2], r[3], day[r[4]], r[5]) for r in rows]
+
+    @cached_property
+    def _adoption_rows(self):
+        """Every adoption dated in the period, as the cursor gives them (read once: the item
+        ids and the rows come from the same read)."""
+        return self._prefetched_or_load("adoption_rows")
 
     def _load_adoption_rows(self):
         p = self.period
@@ -480,7 +605,8 @@ class PeriodData:
     def first_adoption_on(self):
         ids = self._item_id_set
         rows = [r for r in self._prefetched_or_load("first_adoption_rows") if r[0] in ids]
-        return {r[0]: r[1] for r in _dates(self._track("first_adoptions", rows), 1)}
+        day = _Days()
+        return {r[0]: day[r[1]] for r in self._track("first_adoptions", rows)}
 
     def _load_first_adoption_rows(self):
         p = self.period
@@ -612,10 +738,15 @@ class PeriodData:
                     f"GROUP BY {grouped}")
         extra = () if every else (self.scheme_id,)
         members, reporters = self.members, self.reporters
-        unit_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1])
-                     for r in db.execute_sql(shared, params).fetchall() if r[0] in members]
-        reporter_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1])
-                         for r in db.execute_sql(credited, (*extra, *params, *extra)).fetchall()
+        # The two counts are independent: the helper connection takes one while this one
+        # counts the other (the ranking's counts wait: they are needed only at the end).
+        reads = self._reader()
+        by_reporter = reads.submit(
+            lambda: db.execute_sql(credited, (*extra, *params, *extra)).fetchall(), priority=0)
+        by_unit = reads.submit(lambda: db.execute_sql(shared, params).fetchall(), priority=0)
+        unit_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1]) for r in reads.wait(by_unit)
+                     if r[0] in members]
+        reporter_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1]) for r in reads.wait(by_reporter)
                          if r[0] in reporters]
         unit_rows.sort(key=_first_two)
         reporter_rows.sort(key=_first_two)
@@ -649,6 +780,9 @@ class PeriodData:
         """A query for :meth:`tally`: the members' items whose first adoption other than
         ``forwarded`` is dated in the period (those of ``first_adoption_on`` in the period), one
         row each. ``Item`` is joined, so a rule set can narrow it, e.g. ``.where(Item.negative)``.
+
+        The row of each item is its first such adoption (the lower id among two of a day), so
+        no grouping is needed and the database counts in a single pass.
         """
         p = self.period
         earlier = Adoption.alias()
@@ -656,12 +790,12 @@ class PeriodData:
             # (Tied to the item's row, so that SQLite looks for earlier adoptions only of the
             # items that the rule set's own conditions on Item leave.)
             (earlier.item == Item.id) & (earlier.form != "forwarded")
-            & (earlier.adopted_on < p.start))
+            & ((earlier.adopted_on < Adoption.adopted_on)
+               | ((earlier.adopted_on == Adoption.adopted_on) & (earlier.id < Adoption.id))))
         return (Adoption.select(Adoption.item.alias("item_id"))
                 .join(Item, on=(Item.id == Adoption.item))
                 .where(Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded")
-                       & ~fn.EXISTS(before))
-                .group_by(Adoption.item))
+                       & ~fn.EXISTS(before)))
 
     # ------------------------------------------------------------ fingerprint
 

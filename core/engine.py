@@ -128,7 +128,10 @@ class Calculator:
         units = data.units
         if not units:
             raise RecalcError(f"考核方案「{self.scheme.name}」没有成员单位")
-        data.prefetch_counts()  # the ranking's counts, read while the rule sets work
+        # The ranking's counts, read while the rule sets work; a preview's rule sets count the
+        # adoptions by unit themselves (PeriodData.adoption_tally), which gives the tiers too.
+        data.prefetch_counts(data.PREFETCHED if self.keep_lines else
+                             ("submission_counts", "adopted_counts"))
         totals = {uid: UnitTotal(uid, u.code, u.name, u.pool) for uid, u in units.items()}
         reporter_totals = {}
         lines = []

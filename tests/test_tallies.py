@@ -6,6 +6,7 @@ units outside the scheme and instructions or adoptions dated before the period.
 """
 
 import os
+import threading
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from core import engine
 from core.data import PeriodData
-from core.db import configure
+from core.db import configure, db
 from core.demo import CITY_SCHEME, build_demo
 from core.errors import RecalcError
 from core.models import SchemeUnit, create_tables
@@ -204,3 +205,42 @@ def test_a_tally_from_compute_is_refused(database, registry):
     config = {**config, "rulesets": [{"name": "counting", "enabled": True, "params": {}}]}
     with pytest.raises(RecalcError, match="只用于预览"):
         engine.compute(registry, scheme, config=config)
+
+
+# ---------------------------------------------------------------- reads alongside
+
+def test_reads_run_alongside_and_hand_back_results_and_errors(database):
+    from core.data import Reads
+    reads = Reads(alongside=True)
+    seen = []
+
+    def read(value):
+        def run():
+            seen.append(threading.current_thread().name)
+            return database.execute_sql(f"SELECT {value}").fetchone()[0]
+        return run
+
+    def broken():
+        raise ValueError("坏了")
+
+    tasks = [reads.submit(read(n), priority=1) for n in range(6)]
+    failing = reads.submit(broken, priority=0)
+    assert [reads.wait(t) for t in tasks] == list(range(6))
+    with pytest.raises(ValueError, match="坏了"):
+        reads.wait(failing)
+    assert set(seen) <= {"MainThread", "kaohe-reads"}
+
+
+def test_inside_a_transaction_reads_run_here_and_see_uncommitted_rows(office, registry):
+    from core.data import Reads
+    assert Reads(alongside=False).submit(lambda: 1).future.done() is False
+    scheme = _scheme(registry, office, True)
+    prov = f.publication("SHENG2", "provincial", name="省刊二")
+    with db.atomic() as transaction:
+        f.adoption(f.item([office["B"]]), prov, "2025-07-01", "full")  # B: + 20
+        _, after = engine.preview(registry, scheme)
+        assert _points(after, office)[0]["B"] == D("34.67")
+        assert _totals(after) == _totals(engine.compute(registry, scheme))
+        transaction.rollback()
+    _, after = engine.preview(registry, scheme)
+    assert _points(after, office)[0]["B"] == D("14.67")
