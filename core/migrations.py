@@ -85,10 +85,19 @@ def _v3(migrator):
     revision.install()
 
 
+def _v4(migrator):
+    """Version 4: the index of score lines by reporter holds only the lines naming a reporter."""
+    database = migrator.database
+    database.execute_sql('DROP INDEX IF EXISTS "score_line_run_id_reporter_id"')
+    database.execute_sql('CREATE INDEX "score_line_run_id_reporter_id" ON "score_line" '
+                         '("run_id", "reporter_id") WHERE ("reporter_id" IS NOT NULL)')
+
+
 MIGRATIONS = [
     Migration(1, "最初发布的表结构", _v1),
     Migration(2, "增加结构版本表与操作审计日志", _v2),
     Migration(3, "增加数据版本计数（供预览复用已读取的数据）", _v3),
+    Migration(4, "计分行的信息员索引只收指明信息员的行（保存计算更快）", _v4),
 ]
 
 LATEST = MIGRATIONS[-1].version

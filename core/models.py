@@ -20,7 +20,7 @@ from peewee import (
 from .db import db
 from .vocab import CATEGORIES, FORMS, LEVELS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES, money
 
-SCHEMA_VERSION = 3  # the latest of core/migrations.py's MIGRATIONS
+SCHEMA_VERSION = 4  # the latest of core/migrations.py's MIGRATIONS
 
 
 def now():
@@ -331,7 +331,14 @@ class ScoreLine(BaseModel):
     explanation = TextField()
 
     class Meta:
-        indexes = ((("run", "unit"), False), (("run", "reporter"), False))
+        indexes = ((("run", "unit"), False),)
+
+
+# A reporter's own lines are a few hundred of a run's hundreds of thousands (item lines name
+# units; authors' shares are added up, not listed): the index holds only those, which keeps
+# storing a province's run a quarter of a second shorter (schema version 4).
+ScoreLine.add_index(ScoreLine.index(ScoreLine.run, ScoreLine.reporter,
+                                    where=ScoreLine.reporter.is_null(False)))
 
 
 # ---------------------------------------------------------------- accounts

@@ -68,7 +68,8 @@ def schema_of(database):
     for table in sorted(database.get_tables()):
         columns = sorted((c.name, c.data_type.lower(), c.null, c.primary_key)
                          for c in database.get_columns(table))
-        indexes = sorted((i.name, tuple(i.columns), i.unique) for i in database.get_indexes(table)
+        indexes = sorted((i.name, tuple(i.columns), i.unique, " WHERE " in (i.sql or "").upper())
+                         for i in database.get_indexes(table)
                          if not i.name.endswith("_pkey") and not i.name.startswith("sqlite_autoindex"))
         shape[table] = (columns, indexes)
     return shape
