@@ -167,7 +167,7 @@ class _Days(dict):
 ID_CHUNK = 50000
 
 
-def _by_ids(select, column, ids):
+def by_ids(select, column, ids):
     """Run `select` for the ids in chunks (`column IN (...)`) and return all rows in chunk order.
 
     The ids are row ids read from the database; written into the SQL as integer literals they
@@ -413,7 +413,7 @@ class PeriodData:
         candidates.update(r[0] for r in _raw(Instruction.select(Instruction.item).where(
             Instruction.instructed_on.between(p.start, p.end))))
         ids = sorted(candidates)
-        links = _by_ids(ItemUnit.select(ItemUnit.item, ItemUnit.unit)
+        links = by_ids(ItemUnit.select(ItemUnit.item, ItemUnit.unit)
                         .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id), ItemUnit.item, ids)
         if not self._all_units_are_members:
             members = self.members
@@ -432,7 +432,7 @@ class PeriodData:
         return self._item_rows(ids, link_rows, "items")
 
     def _item_rows(self, ids, link_rows, name):
-        rows = self._track(name, _by_ids(
+        rows = self._track(name, by_ids(
             Item.select(Item.id, Item.no, Item.submitted_on, Item.category, Item.negative,
                         Item.solicitation).order_by(Item.id), Item.id, ids))
         day = _Days()
@@ -440,7 +440,7 @@ class PeriodData:
         self._track(f"{name}_units", link_rows)
         for item_id, unit_id in link_rows:
             units.setdefault(item_id, []).append(unit_id)
-        author_rows = self._track(f"{name}_authors", _by_ids(
+        author_rows = self._track(f"{name}_authors", by_ids(
             ItemAuthor.select(ItemAuthor.item, ItemAuthor.reporter)
             .order_by(ItemAuthor.item, ItemAuthor.position, ItemAuthor.id), ItemAuthor.item, ids))
         for item_id, reporter_id in author_rows:
@@ -461,7 +461,7 @@ class PeriodData:
         missing = sorted({i for i in ids if i not in self.items and isinstance(i, int)})
         if not missing:
             return []
-        links = _by_ids(ItemUnit.select(ItemUnit.item, ItemUnit.unit)
+        links = by_ids(ItemUnit.select(ItemUnit.item, ItemUnit.unit)
                         .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id),
                         ItemUnit.item, missing)
         if not self._all_units_are_members:

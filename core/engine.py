@@ -17,8 +17,8 @@ from peewee import OperationalError
 from plugins.ruleset import Flag, Line, Tally, Veto
 
 from . import revision
-from .data import ITEM_ROWS, PeriodData
-from .db import bulk_insert, db
+from .data import ITEM_ROWS, PeriodData, by_ids
+from .db import bulk_insert, db, is_sqlite
 from .errors import KaoheError, RecalcError
 from .models import ReporterResult, ScoreLine, ScoreRun, UnitResult, now
 from .periods import parse_period
@@ -627,9 +627,10 @@ def _period_of(scheme, period):
 def recalculate(registry, scheme, period=None, author="", note=""):
     """Compute and store a score run in one transaction; on any failure nothing is stored."""
     started = time.perf_counter()
+    stamp = None if db.in_transaction() else revision.current()  # before any row is read
     outcome = compute(registry, scheme, period)
     try:
-        with db.atomic():
+        with _storing(stamp, outcome):
             run = ScoreRun.create(
                 scheme=scheme, period=outcome.period.label, period_start=outcome.period.start,
                 period_end=outcome.period.end, parameter_version=outcome.version,
@@ -656,6 +657,60 @@ def recalculate(registry, scheme, period=None, author="", note=""):
 
 def _cents(amount):
     return int(amount * 100)
+
+
+@contextlib.contextmanager
+def _storing(stamp, outcome):
+    """The transaction a run is stored in, its references checked once for the whole run.
+
+    SQLite checks a row's foreign keys as it is inserted: for a province's run that is a third
+    of a million lookups of items, units and reporters that the run has just read. When the data
+    revision taken before reading is unchanged once the write lock is held, every row the run
+    names still exists, so the checks are switched off for the transaction; when it moved (a
+    clerk saved an item meanwhile), the references are looked up in one batch per table and a
+    deleted one fails the run. Inside a caller's transaction (the pragma cannot change there)
+    and on PostgreSQL the database checks each row as usual.
+    """
+    if stamp is None or not is_sqlite() or db.in_transaction():
+        with db.atomic():
+            yield
+        return
+    db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic(lock_type="IMMEDIATE"):  # the write lock first: nothing changes after the check
+            _check_references(outcome, data_changed=revision.current() != stamp)
+            yield
+    finally:
+        db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _check_references(outcome, data_changed):
+    """Fail unless the scheme, the parameter version and (when the data changed) every unit,
+    reporter and item the run names still exist."""
+    from .models import Item, ParameterVersion, Reporter, Scheme, Unit
+    gone = []
+    if not Scheme.select().where(Scheme.id == outcome.scheme.id).exists() or \
+            not ParameterVersion.select().where(ParameterVersion.id == outcome.version.id).exists():
+        gone.append("考核方案或其参数版本")
+    if data_changed:
+        named = {Unit: set(outcome.units), Reporter: set(outcome.reporters), Item: set()}
+        for unit, reporter, item, *_rest in outcome.lines:
+            if unit is not None:
+                named[Unit].add(unit)
+            if reporter is not None:
+                named[Reporter].add(reporter)
+            if item is not None:
+                named[Item].add(item)
+        words = {Unit: "单位", Reporter: "信息员", Item: "稿件"}
+        for model, ids in named.items():
+            found = {r[0] for r in by_ids(model.select(model.id), model.id, sorted(ids))}
+            missing = sorted(ids - found)
+            if missing:
+                shown = "、".join(map(str, missing[:5])) + ("等" if len(missing) > 5 else "")
+                gone.append(f"{words[model]}（id {shown}）")
+    if gone:
+        raise RecalcError(f"计算期间{'、'.join(gone)}已被删除；本次计算未保存，已有结果保持不变，"
+                          f"请重新计算")
 
 
 def _store(run, outcome):
