@@ -668,20 +668,22 @@ def _storing(stamp, outcome):
     revision taken before reading is unchanged once the write lock is held, every row the run
     names still exists, so the checks are switched off for the transaction; when it moved (a
     clerk saved an item meanwhile), the references are looked up in one batch per table and a
-    deleted one fails the run. Inside a caller's transaction (the pragma cannot change there)
-    and on PostgreSQL the database checks each row as usual.
+    deleted one fails the run, naming it. On PostgreSQL the same batch check names what was
+    deleted, and the database still checks each row; inside a caller's transaction (where the
+    pragma cannot change) only the database checks.
     """
-    if stamp is None or not is_sqlite() or db.in_transaction():
-        with db.atomic():
-            yield
-        return
-    db.execute_sql("PRAGMA foreign_keys = OFF")
+    fast = stamp is not None and is_sqlite() and not db.in_transaction()
+    if fast:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
-        with db.atomic(lock_type="IMMEDIATE"):  # the write lock first: nothing changes after the check
-            _check_references(outcome, data_changed=revision.current() != stamp)
+        # On SQLite the write lock first, so that nothing changes after the check.
+        with db.atomic(lock_type="IMMEDIATE") if fast else db.atomic():
+            if stamp is not None:
+                _check_references(outcome, data_changed=revision.current() != stamp)
             yield
     finally:
-        db.execute_sql("PRAGMA foreign_keys = ON")
+        if fast:
+            db.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def _check_references(outcome, data_changed):
