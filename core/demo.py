@@ -16,7 +16,7 @@ import random
 import time
 from collections import Counter
 
-from .db import bulk_insert, db, is_postgres
+from .db import bulk_insert, db, is_postgres, refresh_statistics
 from .errors import KaoheError
 from .models import (
     Adoption,
@@ -698,6 +698,7 @@ def build_demo(registry, units=None, items=None, seed=2025, progress=None):
         create_scheme(registry, ENVIRONMENT_SCHEME, YEAR, list(ENVIRONMENT_RULESETS),
                       pools=["bureau"], title=f"{CITY}{YEAR}年度环保系统政务信息考核",
                       author="kaohe demo")
+    refresh_statistics()
     counts["units"] = len(builder.units)
     counts["reporters"] = len(reporters)
     counts["publications"] = len(PUBLICATIONS)

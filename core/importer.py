@@ -12,7 +12,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 from peewee import JOIN
 
-from .db import bulk_insert, db, is_postgres
+from .db import bulk_insert, db, is_postgres, refresh_statistics
 from .errors import KaoheError
 from .models import (
     Adoption,
@@ -747,6 +747,8 @@ def import_files(paths, dry_run=False):
         plan = _plan(batch, report)
         if not dry_run:
             _apply(plan, batch)
+    if not dry_run:
+        refresh_statistics(sum(len(records) for records in batch.records.values()))
     return report
 
 
