@@ -377,7 +377,8 @@ def recalc(state, name, period, note):
     """重新计算并保存一次计分结果。Recalculate and store a score run."""
     from .engine import recalculate
     found = schemes.get_scheme(name)
-    outcome = recalculate(state.registry, found, period, author="kaohe", note=note)
+    outcome = recalculate(state.registry, found, period, author="kaohe", note=note,
+                          progress=_progress_bar)
     run = outcome.run
     click.echo(f"第 {run.id} 次计算完成：{found.name} {outcome.period.title}，{len(outcome.units)}家单位，"
                f"{run.line_count}条计分明细，用时 {outcome.seconds:.2f} 秒")
@@ -691,7 +692,7 @@ def demo(state, units, items, seed, no_recalc):
         return
     for name in summary["schemes"]:
         outcome = recalculate(state.registry, schemes.get_scheme(name), author="kaohe demo",
-                              note="演示数据全年计算")
+                              note="演示数据全年计算", progress=_progress_bar)
         click.echo(f"已计算「{name}」{outcome.period.title}：{outcome.run.line_count}条明细，"
                    f"用时 {outcome.seconds:.2f} 秒")
 

@@ -63,7 +63,7 @@ def refresh_statistics(rows_written=BULK_ROWS):
         db.execute_sql("ANALYZE")
 
 
-def bulk_insert(model, fields, rows, batch=5000):
+def bulk_insert(model, fields, rows, batch=5000, on_rows=None):
     """Insert many rows (tuples in `fields` order) at the speed the backend allows.
 
     The query builder costs more than the database for hundreds of thousands of rows, so the
@@ -87,6 +87,8 @@ def bulk_insert(model, fields, rows, batch=5000):
             chunk = rows[start:start + batch]
             execute_values(cursor, sql, chunk, page_size=len(chunk))
             count += len(chunk)
+            if on_rows is not None:
+                on_rows(len(chunk))
         return count
     marks = ", ".join([db.obj.param] * len(columns))
     sql = f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({marks})"
@@ -95,4 +97,6 @@ def bulk_insert(model, fields, rows, batch=5000):
         chunk = rows[start:start + batch]
         cursor.executemany(sql, chunk)
         count += len(chunk)
+        if on_rows is not None:
+            on_rows(len(chunk))
     return count

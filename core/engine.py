@@ -112,8 +112,9 @@ def _item_in_traceback(error):
 class Calculator:
     """Computes one scheme's results for one period from a configuration (nothing is stored)."""
 
-    def __init__(self, registry, scheme, period, config, data=None, keep_lines=True):
+    def __init__(self, registry, scheme, period, config, data=None, keep_lines=True, on_step=None):
         self.registry = registry
+        self.on_step = on_step or _nothing  # called with 1 after each rule set, and the ranking
         self.keep_lines = keep_lines  # False: totals, ranks and awards only (a preview)
         self.scheme = scheme
         self.period = period
@@ -148,12 +149,14 @@ class Calculator:
             results = self._compute(ruleset, params, tallied=not self.keep_lines)
             self._distribute(name, params.get("joint_split", "equal"), results, totals,
                              reporter_totals, lines, vetoes)
+            self.on_step(1)
         self._statistics(totals)
         self._rank(totals)
         self._convert(totals)
         self._apply_vetoes(totals, reporter_totals, vetoes)
         self._award_units(totals)
         self._award_reporters(reporter_totals)
+        self.on_step(1)
         return totals, reporter_totals, lines, versions
 
     # ------------------------------------------------------------ running one rule set
@@ -520,11 +523,15 @@ def pool_label(pool):
 
 # ---------------------------------------------------------------- the public calls
 
-def compute(registry, scheme, period=None, config=None, data=None):
-    """Compute a scheme's results for a period without storing anything (a preview)."""
+def compute(registry, scheme, period=None, config=None, data=None, on_step=None):
+    """Compute a scheme's results for a period without storing anything (a preview).
+
+    `on_step`, if given, is called with 1 after each enabled rule set and after the ranking.
+    """
     period = _period_of(scheme, period)
     version = current_version(scheme)
-    return _outcome(registry, scheme, period, version, config, data, keep_lines=True)
+    return _outcome(registry, scheme, period, version, config, data, keep_lines=True,
+                    on_step=on_step)
 
 
 def preview(registry, scheme, period=None, config=None, before_config=None):
@@ -586,10 +593,11 @@ def forget_previews():
         _PREVIEW_DATA.clear()
 
 
-def _outcome(registry, scheme, period, version, config, data, keep_lines):
+def _outcome(registry, scheme, period, version, config, data, keep_lines, on_step=None):
     started = time.perf_counter()
     config = config if config is not None else version.config
-    calculator = Calculator(registry, scheme, period, config, data=data, keep_lines=keep_lines)
+    calculator = Calculator(registry, scheme, period, config, data=data, keep_lines=keep_lines,
+                            on_step=on_step)
     with _collector_paused():
         totals, reporter_totals, lines, versions = calculator.run()
         extra = json.dumps({"config": config, "versions": versions, "period": period.label,
@@ -624,11 +632,20 @@ def _period_of(scheme, period):
     return period
 
 
-def recalculate(registry, scheme, period=None, author="", note=""):
-    """Compute and store a score run in one transaction; on any failure nothing is stored."""
+def recalculate(registry, scheme, period=None, author="", note="", progress=None):
+    """Compute and store a score run in one transaction; on any failure nothing is stored.
+
+    `progress(label, total)`, if given, makes a context whose ``update(n)`` is told how far the
+    scoring (one step per rule set, one for the ranking) and then the storing (rows) have got:
+    ``kaohe recalc`` draws its progress bars with it.
+    """
+    progress = progress or _no_progress
     started = time.perf_counter()
     stamp = None if db.in_transaction() else revision.current()  # before any row is read
-    outcome = compute(registry, scheme, period)
+    steps = len([e for e in (current_version(scheme).config.get("rulesets") or [])
+                 if e.get("enabled", True)]) + 1
+    with progress("计分", steps) as bar:
+        outcome = compute(registry, scheme, period, on_step=bar.update)
     try:
         with _storing(stamp, outcome):
             run = ScoreRun.create(
@@ -636,8 +653,9 @@ def recalculate(registry, scheme, period=None, author="", note=""):
                 period_end=outcome.period.end, parameter_version=outcome.version,
                 ruleset_versions=outcome.ruleset_versions, fingerprint=outcome.fingerprint,
                 created_by=author, created_at=now(), note=note, line_count=len(outcome.lines))
-            with _collector_paused():
-                _store(run, outcome)
+            rows = len(outcome.lines) + len(outcome.units) + len(outcome.reporters)
+            with _collector_paused(), progress("保存", rows) as bar:
+                _store(run, outcome, on_rows=bar.update)
             run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
             run.save(only=[ScoreRun.seconds])
     except OperationalError as error:
@@ -657,6 +675,24 @@ def recalculate(registry, scheme, period=None, author="", note=""):
 
 def _cents(amount):
     return int(amount * 100)
+
+
+def _nothing(_n):
+    pass
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    update = staticmethod(_nothing)
+
+
+def _no_progress(_label, _total):
+    return _NoBar()
 
 
 @contextlib.contextmanager
@@ -715,7 +751,7 @@ def _check_references(outcome, data_changed):
                           f"请重新计算")
 
 
-def _store(run, outcome):
+def _store(run, outcome, on_rows=None):
     run_id = run.id
     unit_rows = [
         (run_id, t.unit, t.pool, _cents(t.points), _cents(t.yuan), t.rank, t.submitted, t.adopted,
@@ -727,21 +763,22 @@ def _store(run, outcome):
     bulk_insert(UnitResult, ["run", "unit", "pool", "points", "yuan", "rank", "submitted",
                              "adopted", "adoption_rate", "national", "provincial", "city",
                              "tie_break", "converted", "vetoed", "veto_reason", "award_rank",
-                             "award_note"], unit_rows)
+                             "award_note"], unit_rows, on_rows=on_rows)
     reporter_rows = [
         (run_id, r.reporter, _cents(r.points), _cents(r.yuan), r.rank, r.vetoed, r.veto_reason,
          r.award_rank, r.award_note)
         for r in outcome.reporters.values()
     ]
     bulk_insert(ReporterResult, ["run", "reporter", "points", "yuan", "rank", "vetoed",
-                                 "veto_reason", "award_rank", "award_note"], reporter_rows)
+                                 "veto_reason", "award_rank", "award_note"], reporter_rows,
+                on_rows=on_rows)
     line_rows = [
         (run_id, unit, reporter, item, ruleset, rule, kind, int(points * 100), int(yuan * 100),
          ref, text)
         for unit, reporter, item, ruleset, rule, kind, points, yuan, ref, text in outcome.lines
     ]
     bulk_insert(ScoreLine, ["run", "unit", "reporter", "item", "ruleset", "rule", "kind", "points",
-                            "yuan", "ref", "explanation"], line_rows)
+                            "yuan", "ref", "explanation"], line_rows, on_rows=on_rows)
 
 
 def level_label(level):

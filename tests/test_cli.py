@@ -158,3 +158,47 @@ def test_plugins_lists_the_built_ins(kaohe):
     assert set(listed) >= {"provincial", "environment", "county_bonus", "urgent_penalty"}
     assert listed["provincial"]["title"] == "省政府信息采用计分"
     assert listed["provincial"]["origin"] == "rulesets.provincial"
+
+
+def test_recalc_draws_its_progress_on_a_terminal(kaohe, city, monkeypatch):
+    """`kaohe recalc` tells a terminal how far the scoring (a step per rule set, one for the
+    ranking) and the storing (rows) have got; each bar ends full."""
+    bars = []
+
+    class Bar:
+        def __init__(self, label, total):
+            self.label, self.total, self.done = label, total, 0
+            bars.append(self)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n):
+            self.done += n
+
+    monkeypatch.setattr(climod, "_progress_bar", Bar)
+    kaohe("scheme", "create", "市政府系统", "--year", "2025",
+          "--rulesets", "provincial,county_bonus,urgent_penalty")
+    code, out, _ = kaohe("recalc", "市政府系统")
+    assert code == 0
+    # 5 lines (开化县's three, the joint item's two halves), 3 units, 1 reporter
+    assert [(b.label, b.total, b.done) for b in bars] == [("计分", 4, 4), ("保存", 9, 9)]
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
+    import click
+
+    class Stream(io.StringIO):
+        terminal = False
+
+        def isatty(self):
+            return self.terminal
+
+    stream = Stream()
+    monkeypatch.setattr("sys.stderr", stream)
+    assert isinstance(climod._progress_bar("计分", 3), climod._Silent)
+    stream.terminal = True
+    assert isinstance(climod._progress_bar("计分", 3), click._termui_impl.ProgressBar)
