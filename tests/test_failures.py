@@ -38,8 +38,8 @@ if busy_ms != "default" and dbmod.is_sqlite():
 registry = build_registry(plugins_dir=Path(marker).parent / "no-plugins", entry_points=False)
 real, calls = engine.bulk_insert, []
 
-def paused(model, fields, rows, batch=5000):
-    count = real(model, fields, rows, batch)
+def paused(model, fields, rows, batch=5000, on_rows=None):
+    count = real(model, fields, rows, batch, on_rows)
     calls.append(model)
     if len(calls) == 1:
         Path(marker).write_text(str(os.getpid()))

@@ -72,7 +72,7 @@ def test_an_item_deleted_meanwhile_fails_the_run_and_names_it(office, registry, 
 
 
 def test_a_failing_store_leaves_the_checks_on(office, registry, monkeypatch):
-    def broken(run, outcome):
+    def broken(run, outcome, on_rows=None):
         raise RuntimeError("磁盘满了")
     monkeypatch.setattr(engine, "_store", broken)
     with pytest.raises(RuntimeError, match="磁盘满了"):
