@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from core.progress import NoProgress
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "RESULTS.md"
@@ -64,17 +66,11 @@ def fresh_database(url):
     return database
 
 
-class Progress:
+class Progress(NoProgress):
     """The build's progress on stderr: a line every tenth of the way."""
 
     def __init__(self, label, total):
         self.label, self.total, self.done, self.shown = label, total, 0, 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
     def update(self, n):
         self.done += n

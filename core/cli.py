@@ -11,6 +11,7 @@ from . import db as dbmod
 from . import results, schemes
 from .errors import KaoheError
 from .models import Unit, create_tables
+from .progress import NoProgress
 from .vocab import LEVELS, UNIT_KINDS, fmt
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -700,18 +701,7 @@ def demo(state, units, items, seed, no_recalc):
 def _progress_bar(label, total):
     """A progress bar on a terminal, silent elsewhere: `with _progress_bar(...) as bar: bar.update(n)`."""
     return click.progressbar(length=total, label=label, file=sys.stderr,
-                             show_pos=True) if sys.stderr.isatty() else _Silent()
-
-
-class _Silent:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def update(self, n):
-        pass
+                             show_pos=True) if sys.stderr.isatty() else NoProgress()
 
 
 @cli.command("levels", hidden=True)

@@ -9,7 +9,6 @@ proportions: the rows are generated in chunks and written with `core.db.bulk_ins
 Every random choice comes from one `random.Random(seed)`: the same seed gives the same rows.
 """
 
-import contextlib
 import datetime
 import math
 import random
@@ -17,6 +16,7 @@ import time
 from collections import Counter
 
 from .db import bulk_insert, db, is_postgres, refresh_statistics
+from .progress import no_progress
 from .errors import KaoheError
 from .models import (
     Adoption,
@@ -629,15 +629,6 @@ class DemoBuilder:
         return rows
 
 
-def _null_progress(label, total):
-    return contextlib.nullcontext(_NullBar())
-
-
-class _NullBar:
-    def update(self, n):
-        pass
-
-
 def _reset_sequences(models):
     """After rows were written with their ids, move PostgreSQL's id sequences past them."""
     if not is_postgres():
@@ -660,7 +651,7 @@ def build_demo(registry, units=None, items=None, seed=2025, progress=None):
         raise KaoheError(f"数据库中已有{'、'.join(present)}数据，演示数据只能生成在空数据库上；"
                          f"请用 --database 指定一个新的数据库")
     started = time.perf_counter()
-    progress = progress or _null_progress
+    progress = progress or no_progress
     builder = DemoBuilder(units=units, items=items, seed=seed)
     counts = builder.counts
     with db.atomic():

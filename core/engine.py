@@ -22,6 +22,7 @@ from .db import bulk_insert, db, is_sqlite
 from .errors import KaoheError, RecalcError
 from .models import ReporterResult, ScoreLine, ScoreRun, UnitResult, now
 from .periods import parse_period
+from .progress import no_progress
 from .schemes import current_version
 from .vocab import CENT, LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
 
@@ -639,7 +640,7 @@ def recalculate(registry, scheme, period=None, author="", note="", progress=None
     scoring (one step per rule set, one for the ranking) and then the storing (rows) have got:
     ``kaohe recalc`` draws its progress bars with it.
     """
-    progress = progress or _no_progress
+    progress = progress or no_progress
     started = time.perf_counter()
     stamp = None if db.in_transaction() else revision.current()  # before any row is read
     steps = len([e for e in (current_version(scheme).config.get("rulesets") or [])
@@ -679,20 +680,6 @@ def _cents(amount):
 
 def _nothing(_n):
     pass
-
-
-class _NoBar:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    update = staticmethod(_nothing)
-
-
-def _no_progress(_label, _total):
-    return _NoBar()
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ import pytest
 
 from core import cli as climod
 from core import db as dbmod
+from core.progress import NoProgress
 from tests import factories as f
 
 
@@ -165,16 +166,10 @@ def test_recalc_draws_its_progress_on_a_terminal(kaohe, city, monkeypatch):
     ranking) and the storing (rows) have got; each bar ends full."""
     bars = []
 
-    class Bar:
+    class Bar(NoProgress):
         def __init__(self, label, total):
             self.label, self.total, self.done = label, total, 0
             bars.append(self)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
 
         def update(self, n):
             self.done += n
@@ -199,6 +194,6 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
 
     stream = Stream()
     monkeypatch.setattr("sys.stderr", stream)
-    assert isinstance(climod._progress_bar("计分", 3), climod._Silent)
+    assert isinstance(climod._progress_bar("计分", 3), NoProgress)
     stream.terminal = True
     assert isinstance(climod._progress_bar("计分", 3), click._termui_impl.ProgressBar)
