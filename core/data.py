@@ -667,15 +667,26 @@ class PeriodData:
         p = self.period
         answered = sorted({i.solicitation for i in self.items.values()
                            if i.solicitation is not None})
+        return self._solicitation_rows("solicitation", Solicitation.due_on.between(p.start, p.end)
+                                       | Solicitation.id.in_(answered))
+
+    @cached_property
+    def solicitations_due(self):
+        """The solicitations due in the period (of ``solicitations``), read without the items."""
+        p = self.period
+        return self._solicitation_rows("solicitation_due",
+                                       Solicitation.due_on.between(p.start, p.end))
+
+    def _solicitation_rows(self, name, condition):
+        """Solicitations meeting `condition` with their units (read as `name`s, `name`_units)."""
         query = (Solicitation.select(Solicitation.id, Solicitation.no, Solicitation.title,
                                      Solicitation.issued_on, Solicitation.due_on)
-                 .where(Solicitation.due_on.between(p.start, p.end) | Solicitation.id.in_(answered))
-                 .order_by(Solicitation.due_on, Solicitation.id))
-        rows = _dates(self._track("solicitations", _raw(query)), 3, 4)
+                 .where(condition).order_by(Solicitation.due_on, Solicitation.id))
+        rows = _dates(self._track(f"{name}s", _raw(query)), 3, 4)
         ids = [r[0] for r in rows]
         links = {}
         if ids:
-            for sol_id, unit_id in self._track("solicitation_units", _raw(
+            for sol_id, unit_id in self._track(f"{name}_units", _raw(
                     SolicitationUnit.select(SolicitationUnit.solicitation, SolicitationUnit.unit)
                     .where(SolicitationUnit.solicitation.in_(ids))
                     .order_by(SolicitationUnit.solicitation, SolicitationUnit.id))):
@@ -684,16 +695,32 @@ class PeriodData:
 
     @cached_property
     def solicitation_answers(self):
-        ids = list(self.solicitations)
+        return self._answers("solicitation_answers", list(self.solicitations))
+
+    @cached_property
+    def solicitation_answers_due(self):
+        """``solicitation_answers`` of ``solicitations_due``."""
+        return self._answers("solicitation_answers_due", list(self.solicitations_due))
+
+    def _answers(self, name, ids):
         answers = {sol_id: [] for sol_id in ids}
         if not ids:
             return answers
         query = (Item.select(Item.solicitation, ItemUnit.unit, Item.submitted_on)
                  .join(ItemUnit, on=(ItemUnit.item == Item.id))
                  .where(Item.solicitation.in_(ids)).order_by(Item.submitted_on, Item.id))
-        for sol_id, unit_id, day in _dates(self._track("solicitation_answers", _raw(query)), 2):
+        for sol_id, unit_id, day in _dates(self._track(name, _raw(query)), 2):
             answers[sol_id].append((unit_id, day))
         return answers
+
+    def solicitation_answer_query(self):
+        """A query for :meth:`tally`: the items submitted in the period that answer a
+        solicitation by its due date (those of ``solicitation_items`` that were on time)."""
+        p = self.period
+        return (Item.select(Item.id.alias("item_id"))
+                .join(Solicitation, on=(Solicitation.id == Item.solicitation))
+                .where(Item.submitted_on.between(p.start, p.end)
+                       & (Item.submitted_on <= Solicitation.due_on)))
 
     # ------------------------------------------------------------ tallies (previews)
 
@@ -722,10 +749,15 @@ class PeriodData:
         # SQLite then walks the lines once by index (a derived table holding the counts would
         # be materialised and scanned per line), and PostgreSQL groups plain columns.
         outer = "".join(f", t.{key}" for key in keys)
+        # (Only the member units' links: a scheme of a few units among many then counts the
+        # shares of its own lines only. The unary + keeps SQLite walking from the lines, testing
+        # each link against the members, instead of starting from the member units.)
+        member_unit = "" if every else (
+            f" AND +iu.unit_id IN (SELECT unit_id FROM scheme_unit WHERE scheme_id = {param})")
         shared = (f"SELECT t.unit_id{outer}, t.n, COUNT(*) FROM (SELECT iu.unit_id{selected}, "
                   f"(SELECT COUNT(*) FROM item_unit c WHERE c.item_id = k.item_id) AS n "
-                  f"FROM ({inner}) AS k JOIN item_unit iu ON iu.item_id = k.item_id) AS t "
-                  f"GROUP BY {grouped}")
+                  f"FROM ({inner}) AS k JOIN item_unit iu ON iu.item_id = k.item_id{member_unit}) "
+                  f"AS t GROUP BY {grouped}")
         authors = ("(SELECT COUNT(*) FROM item_author c WHERE c.item_id = k.item_id)" if every else
                    f"(SELECT COUNT(*) FROM item_author c JOIN reporter r ON r.id = c.reporter_id "
                    f"{member.format('r.unit_id')} WHERE c.item_id = k.item_id)")
@@ -743,7 +775,8 @@ class PeriodData:
         reads = self._reader()
         by_reporter = reads.submit(
             lambda: db.execute_sql(credited, (*extra, *params, *extra)).fetchall(), priority=0)
-        by_unit = reads.submit(lambda: db.execute_sql(shared, params).fetchall(), priority=0)
+        by_unit = reads.submit(lambda: db.execute_sql(shared, (*params, *extra)).fetchall(),
+                               priority=0)
         unit_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1]) for r in reads.wait(by_unit)
                      if r[0] in members]
         reporter_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1]) for r in reads.wait(by_reporter)

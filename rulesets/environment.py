@@ -3,12 +3,12 @@
 import datetime
 from collections import defaultdict
 
-from core.models import now
+from core.models import Item, now
 from core.vocab import CATEGORIES, FORMS, LEVELS, fmt
 from plugins import Flag, Line, RuleSet, hookimpl
 from plugins.params import ParamsSchema, choice, grid, integer, joint_split, points, table
 
-from .common import ZERO, adoption_lines, date_words, instruction_lines
+from .common import ZERO, adoption_lines, date_words, instruction_lines, tallied_lines
 
 SOURCE = "省环保系统政务信息考核与奖励办法"
 
@@ -68,6 +68,33 @@ class Environment(RuleSet):
         yield from self.quota_money(data, params)
         yield from self.direct_point_watch(data, params)
 
+    def tallies(self, data, params):
+        if params["accumulate"] != "sum":
+            return None  # only an item's best adoption counts: that needs them one by one
+        return self._tallies(data, params)
+
+    def _tallies(self, data, params):
+        """compute's totals, the item lines counted in SQL; the direct points' watch only
+        flags (no points), so a preview leaves it out."""
+        grid_, publications = params["adoption"], data.publications
+        yield from tallied_lines("adoption", data.adoption_tally,
+                                 lambda key: grid_[publications[key[0]].level][key[1]])
+        by_level = params["instruction"]
+        yield from tallied_lines("instruction", data.first_instruction_tally,
+                                 lambda key: by_level.get(key[0]))
+        depth = params["depth_bonus"]
+        if any(depth.values()):
+            firsts = data.tally("first_adoptions_by_category", data.first_adoption_query()
+                                .select_extend(Item.category.alias("category")), keys=("category",))
+            yield from tallied_lines("depth", firsts, lambda key: depth.get(key[0]))
+        bonus = params["solicitation_answer"]
+        if bonus:
+            on_time = data.tally("solicitation_answers_on_time", data.solicitation_answer_query())
+            yield from tallied_lines("solicitation_answer", on_time, lambda key: bonus)
+        yield from self.missed_solicitations(data, params, data.solicitations_due,
+                                             data.solicitation_answers_due)
+        yield from self.quota_money(data, params)
+
     def depth_bonus(self, data, params):
         """Once per item of a bonus category, in the period of its first adoption."""
         items = data.items
@@ -84,7 +111,6 @@ class Environment(RuleSet):
 
     def solicitations(self, data, params):
         solicitations = data.solicitations
-        period = data.period
         bonus, deduction = params["solicitation_answer"], params["solicitation_missed"]
         if bonus:
             for item_id in data.solicitation_items:
@@ -97,9 +123,15 @@ class Environment(RuleSet):
                            f"加{fmt(bonus)}分",
                            points=bonus, item=item_id,
                            ref=f"solicitation:{solicitation.id}:item:{item_id}")
+        yield from self.missed_solicitations(data, params, solicitations,
+                                             data.solicitation_answers if deduction else {})
+
+    def missed_solicitations(self, data, params, solicitations, answers):
+        """A deduction for each member unit a solicitation due in the period asked, that did
+        not answer it by its due date."""
+        deduction, period = params["solicitation_missed"], data.period
         if not deduction:
             return
-        answers = data.solicitation_answers
         for solicitation in solicitations.values():
             if not period.contains(solicitation.due_on):
                 continue

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from core import engine
 from core.data import PeriodData
 from core.db import configure, db
-from core.demo import CITY_SCHEME, build_demo
+from core.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
 from core.errors import RecalcError
 from core.models import SchemeUnit, create_tables
 from core.periods import parse_period
@@ -159,6 +159,40 @@ def test_tallies_equal_lines_for_any_values(demo_city, full, brief, forwarded, i
     engine.forget_previews()
     _, after = engine.preview(registry, scheme, period, config=config)
     assert _totals(after) == _totals(engine.compute(registry, scheme, period, config=config))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(full=cents, combined=cents, instruction=cents, depth=cents, answer=cents, missed=cents,
+       per_item=cents, split=st.sampled_from(["equal", "full"]),
+       period=st.sampled_from([None, "2025-03", "2025-Q2"]))
+def test_environment_tallies_equal_lines_for_any_values(demo_city, full, combined, instruction,
+                                                        depth, answer, missed, per_item, split,
+                                                        period):
+    registry, _ = demo_city
+    scheme = get_scheme(ENVIRONMENT_SCHEME)
+    config = current_version(scheme).config
+    for path, value in (("environment.adoption.provincial.full", full),
+                        ("environment.adoption.ministry.combined", combined),
+                        ("environment.instruction.provincial", instruction),
+                        ("environment.depth_bonus.research", depth),
+                        ("environment.solicitation_answer", answer),
+                        ("environment.solicitation_missed", missed),
+                        ("environment.per_item_yuan", per_item),
+                        ("environment.joint_split", split)):
+        config = with_value(config, path, parse_value(str(value)))
+    engine.forget_previews()
+    _, after = engine.preview(registry, scheme, period, config=config)
+    assert _totals(after) == _totals(engine.compute(registry, scheme, period, config=config))
+
+
+def test_no_built_in_preview_reads_an_item_row(demo_city):
+    registry, _ = demo_city
+    for name in (CITY_SCHEME, ENVIRONMENT_SCHEME):
+        scheme = get_scheme(name)
+        data = PeriodData(scheme.id, parse_period(2025), 2025)
+        engine.Calculator(registry, scheme, parse_period(2025), current_version(scheme).config,
+                          data=data, keep_lines=False).run()
+        assert "items" not in vars(data) and "adoptions" not in vars(data), name
 
 
 # ---------------------------------------------------------------- a plugin's tallies, checked
