@@ -47,6 +47,25 @@ def empty_postgres(database):
                                    + [f'ALTER SEQUENCE "{q}" RESTART' for q in sequences]))
 
 
+# Runs `kaohe ARGS` in-process on the test database and returns (exit code, stdout, stderr),
+# reading KAOHE_DATABASE_URL as an office's shell would, with no plugins folder.
+@pytest.fixture
+def kaohe(database, capsys, tmp_path, monkeypatch):
+    from core import cli
+    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
+
+    def run(*args):
+        try:
+            code = cli.main([str(arg) for arg in args])
+        except SystemExit as exit_:
+            code = exit_.code
+        out, err = capsys.readouterr()
+        dbmod.configure()  # the command closed its connection; the test keeps reading
+        dbmod.db.connect(reuse_if_open=True)
+        return code or 0, out, err
+    return run
+
+
 # The plugin registry with the four built-in rule sets only: no entry points, no plugins folder.
 @pytest.fixture
 def registry(tmp_path):

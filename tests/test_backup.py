@@ -8,7 +8,6 @@ import pytest
 from playhouse.db_url import connect
 
 from core import audit, results, schemes
-from core import cli as climod
 from core import db as dbmod
 from core.backup import BackupError, backup, restore
 from core.engine import recalculate
@@ -42,22 +41,6 @@ def office(database, registry):
     results.publish(run, "张科长")
     audit.record("张科长", "run.publish", "score_run", run.id, new={"published": True})
     return scheme
-
-
-@pytest.fixture
-def kaohe(database, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
-
-    def run(*args):
-        try:
-            code = climod.main(list(args))
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        dbmod.configure()
-        dbmod.db.connect(reuse_if_open=True)
-        return code or 0, out, err
-    return run
 
 
 def test_backup_change_restore_gives_back_every_row(office, registry, kaohe, tmp_path):

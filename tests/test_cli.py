@@ -7,26 +7,8 @@ import json
 import pytest
 
 from core import cli as climod
-from core import db as dbmod
 from core.progress import NoProgress
 from tests import factories as f
-
-
-# Runs `kaohe ARGS` in-process and returns (exit code, stdout, stderr). The database fixture has
-# already set KAOHE_DATABASE_URL, which the command reads like any office's shell would.
-@pytest.fixture
-def kaohe(database, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
-
-    def run(*args):
-        try:
-            code = climod.main(list(args))
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        dbmod.configure()  # the command closed its connection; the test keeps reading
-        return code or 0, out, err
-    return run
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from core import cli as climod
 from core import db as dbmod
 from core.engine import recalculate
 from core.errors import KaoheError
@@ -212,21 +211,6 @@ def test_score_lines_xlsx_negative_points_stay_numbers_and_titles_stay_text(run,
 
 
 # ---------------------------------------------------------------- the command
-
-@pytest.fixture
-def kaohe(database, capsys, tmp_path, monkeypatch):
-    """Runs `kaohe ARGS` in-process on the test database; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
-
-    def run_(*args):
-        try:
-            code = climod.main([str(arg) for arg in args])
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        dbmod.configure()  # the command closed its connection; the test keeps reading
-        return code or 0, out, err
-    return run_
 
 
 def test_kaohe_export_ranking_lines_and_data(kaohe, run, tmp_path):

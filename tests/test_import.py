@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core import cli as climod
-from core import db as dbmod
 from core.importer import (
     KINDS,
     ImportFailed,
@@ -496,21 +494,6 @@ def test_schema_messages_are_chinese():
 
 
 # ---------------------------------------------------------------- the command
-
-@pytest.fixture
-def kaohe(database, capsys, tmp_path, monkeypatch):
-    """Runs `kaohe ARGS` in-process on the test database; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
-
-    def run(*args):
-        try:
-            code = climod.main([str(arg) for arg in args])
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        dbmod.configure()  # the command closed its connection; the test keeps reading
-        return code or 0, out, err
-    return run
 
 
 def test_kaohe_import_end_to_end(kaohe, tmp_path):

@@ -8,7 +8,6 @@ import pytest
 from peewee import IntegerField
 from playhouse.migrate import migrate as run_ops
 
-from core import cli as climod
 from core import db as dbmod
 from core.db import is_postgres
 from core import migrations, revision
@@ -162,18 +161,7 @@ def test_migrate_twice_changes_nothing_and_an_empty_database_is_built_current(da
     assert SchemaVersion.select().count() == 1
 
 
-def test_kaohe_migrate_from_the_command_line(v1, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
-
-    def kaohe(*args):
-        try:
-            code = climod.main(list(args))
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        dbmod.configure()
-        return code or 0, out, err
-
+def test_kaohe_migrate_from_the_command_line(v1, kaohe):
     code, out, err = kaohe("runs", "市政府系统")
     assert code == 1
     assert err.strip() == f"错误：数据库结构为第1版，程序需要第{LATEST}版，请先运行 kaohe migrate"

@@ -6,7 +6,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from core import cli as climod
 from core import db as dbmod
 from core import reports
 from core.demo import build_demo
@@ -245,20 +244,6 @@ def test_award_documents_only_from_a_published_year_run(registry, scheme, city):
 
 
 # ---------------------------------------------------------------- the commands
-
-@pytest.fixture
-def kaohe(database, capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
-
-    def run(*args):
-        try:
-            code = climod.main(list(args))
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        dbmod.configure()
-        return code or 0, out, err
-    return run
 
 
 def test_notify_and_award_docs_commands(kaohe, scheme, tmp_path):
