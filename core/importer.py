@@ -502,20 +502,28 @@ def _worth_scanning(model, wanted):
 
 def _check_references(batch):
     """Every code a row names must be in the database or in these files; record their ids."""
-    wanted = defaultdict(set)
     checked = {name: batch.records.get(name, []) + batch.partial.get(name, [])
                for name in set(batch.records) | set(batch.partial)}
-    for name, records in checked.items():
-        kind = KINDS[name]
-        targets = dict(kind.refs)
-        targets.update({f: link.kind for f, link in kind.links.items()})
-        for record in records:
-            for field_name, target in targets.items():
-                for code in _codes(record.data.get(field_name)):
-                    if (code,) not in batch.seen[target]:
-                        wanted[target].add(code)
+    wanted = defaultdict(set)
+    for _kind, _record, _field, target, code in _references(checked):
+        if (code,) not in batch.seen[target]:
+            wanted[target].add(code)
     for target, codes in wanted.items():
         batch.ids[target].update(lookup(target, codes))
+    for kind, record, field_name, target, code in _references(checked):
+        if (code,) in batch.seen[target] or code in batch.ids[target]:
+            continue
+        if target in batch.broken:
+            continue  # its own sheet is already reported as unreadable
+        target_kind = KINDS[target]
+        column = record.columns.get(field_name) or kind.header(field_name)
+        batch.fail(record.source, record.row, column,
+                   f"{target_kind.header(target_kind.key[0])}「{code}」不存在"
+                   f"（数据库和本次导入的文件中都没有）")
+
+
+def _references(checked):
+    """(kind, record, field name, target kind name, code) for every code the records name."""
     for name, records in checked.items():
         kind = KINDS[name]
         targets = dict(kind.refs)
@@ -523,15 +531,7 @@ def _check_references(batch):
         for record in records:
             for field_name, target in targets.items():
                 for code in _codes(record.data.get(field_name)):
-                    if (code,) in batch.seen[target] or code in batch.ids[target]:
-                        continue
-                    if target in batch.broken:
-                        continue  # its own sheet is already reported as unreadable
-                    target_kind = KINDS[target]
-                    column = record.columns.get(field_name) or kind.header(field_name)
-                    batch.fail(record.source, record.row, column,
-                               f"{target_kind.header(target_kind.key[0])}「{code}」不存在"
-                               f"（数据库和本次导入的文件中都没有）")
+                    yield kind, record, field_name, target, code
 
 
 def _codes(value):
