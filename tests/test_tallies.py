@@ -147,18 +147,14 @@ def demo_city(tmp_path_factory):
 def test_tallies_equal_lines_for_any_values(demo_city, full, brief, forwarded, instruction,
                                             negative, override, split, period):
     registry, scheme = demo_city
-    config = current_version(scheme).config
-    for path, value in (("provincial.adoption.provincial.full", full),
-                        ("provincial.adoption.city.brief", brief),
-                        ("provincial.adoption.national.forwarded", forwarded),
-                        ("provincial.instruction.city", instruction),
-                        ("provincial.publication_overrides.0.points", override),
-                        ("provincial.joint_split", split),
-                        ("county_bonus.negative_bonus", negative)):
-        config = with_value(config, path, parse_value(str(value)))
-    engine.forget_previews()
-    _, after = engine.preview(registry, scheme, period, config=config)
-    assert _totals(after) == _totals(engine.compute(registry, scheme, period, config=config))
+    _assert_preview_equals_compute(registry, scheme, period, {
+        "provincial.adoption.provincial.full": full,
+        "provincial.adoption.city.brief": brief,
+        "provincial.adoption.national.forwarded": forwarded,
+        "provincial.instruction.city": instruction,
+        "provincial.publication_overrides.0.points": override,
+        "provincial.joint_split": split,
+        "county_bonus.negative_bonus": negative})
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -169,16 +165,21 @@ def test_environment_tallies_equal_lines_for_any_values(demo_city, full, combine
                                                         depth, answer, missed, per_item, split,
                                                         period):
     registry, _ = demo_city
-    scheme = get_scheme(ENVIRONMENT_SCHEME)
+    _assert_preview_equals_compute(registry, get_scheme(ENVIRONMENT_SCHEME), period, {
+        "environment.adoption.provincial.full": full,
+        "environment.adoption.ministry.combined": combined,
+        "environment.instruction.provincial": instruction,
+        "environment.depth_bonus.research": depth,
+        "environment.solicitation_answer": answer,
+        "environment.solicitation_missed": missed,
+        "environment.per_item_yuan": per_item,
+        "environment.joint_split": split})
+
+
+def _assert_preview_equals_compute(registry, scheme, period, values):
+    """The preview (tallies) of the scheme with `values` set gives compute's totals (lines)."""
     config = current_version(scheme).config
-    for path, value in (("environment.adoption.provincial.full", full),
-                        ("environment.adoption.ministry.combined", combined),
-                        ("environment.instruction.provincial", instruction),
-                        ("environment.depth_bonus.research", depth),
-                        ("environment.solicitation_answer", answer),
-                        ("environment.solicitation_missed", missed),
-                        ("environment.per_item_yuan", per_item),
-                        ("environment.joint_split", split)):
+    for path, value in values.items():
         config = with_value(config, path, parse_value(str(value)))
     engine.forget_previews()
     _, after = engine.preview(registry, scheme, period, config=config)
