@@ -487,11 +487,13 @@ class PeriodData:
         the other units, and with the membership condition in the query SQLite walks the links
         unit by unit (2.6 s instead of 0.4 s for the adopted counts of a million items).
         """
-        rows = _raw(query)
-        if not self._all_units_are_members:
-            members = self.members
-            rows = [r for r in rows if r[0] in members]
-        return rows
+        return self._members_only(_raw(query))
+
+    def _members_only(self, rows):
+        if self._all_units_are_members:
+            return rows
+        members = self.members
+        return [r for r in rows if r[0] in members]
 
     def _count_units(self, query):
         """(unit, count) rows, by unit, of `query`'s rows (each a unit id), for the member units.
@@ -499,20 +501,16 @@ class PeriodData:
         On SQLite the ids come back as one text and are counted here: GROUP BY would sort a
         row per link (a million links take 0.75 s to sort, 0.2 s to read this way).
         """
+        inner, params = query.sql()
         if is_postgres():
-            inner, params = query.sql()
             rows = db.execute_sql(f"SELECT t.unit_id, COUNT(*) FROM ({inner}) AS t "
                                   f"GROUP BY t.unit_id ORDER BY t.unit_id", params).fetchall()
         else:
-            inner, params = query.sql()
             text = db.execute_sql(f"SELECT group_concat(t.unit_id) FROM ({inner}) AS t",
                                   params).fetchone()[0]
             counted = Counter(text.split(",")) if text else {}
             rows = sorted((int(unit), count) for unit, count in counted.items())
-        if not self._all_units_are_members:
-            members = self.members
-            rows = [r for r in rows if r[0] in members]
-        return rows
+        return self._members_only(rows)
 
     def _submitted_in_period(self):
         """(unit, item) links of the items submitted in the period, for every unit."""

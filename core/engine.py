@@ -20,9 +20,20 @@ from . import revision
 from .data import ITEM_ROWS, PeriodData, by_ids
 from .db import bulk_insert, db, is_sqlite
 from .errors import KaoheError, RecalcError
-from .models import ReporterResult, ScoreLine, ScoreRun, UnitResult, now
+from .models import (
+    Item,
+    ParameterVersion,
+    Reporter,
+    ReporterResult,
+    Scheme,
+    ScoreLine,
+    ScoreRun,
+    Unit,
+    UnitResult,
+    now,
+)
 from .periods import parse_period
-from .progress import no_progress
+from .progress import NoProgress, no_progress
 from .schemes import current_version
 from .vocab import CENT, LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
 
@@ -115,7 +126,7 @@ class Calculator:
 
     def __init__(self, registry, scheme, period, config, data=None, keep_lines=True, on_step=None):
         self.registry = registry
-        self.on_step = on_step or _nothing  # called with 1 after each rule set, and the ranking
+        self.on_step = on_step or NoProgress().update  # 1 after each rule set, and the ranking
         self.keep_lines = keep_lines  # False: totals, ranks and awards only (a preview)
         self.scheme = scheme
         self.period = period
@@ -123,7 +134,7 @@ class Calculator:
         self.data = data or PeriodData(scheme.id, period, scheme.year)
 
     def enabled(self):
-        return [e for e in self.config["rulesets"] if e.get("enabled", True)]
+        return enabled_rulesets(self.config)
 
     def run(self):
         data = self.data
@@ -524,6 +535,11 @@ def pool_label(pool):
 
 # ---------------------------------------------------------------- the public calls
 
+def enabled_rulesets(config):
+    """The entries of a configuration's rule sets that are switched on, in their order."""
+    return [e for e in config.get("rulesets") or [] if e.get("enabled", True)]
+
+
 def compute(registry, scheme, period=None, config=None, data=None, on_step=None):
     """Compute a scheme's results for a period without storing anything (a preview).
 
@@ -643,8 +659,7 @@ def recalculate(registry, scheme, period=None, author="", note="", progress=None
     progress = progress or no_progress
     started = time.perf_counter()
     stamp = None if db.in_transaction() else revision.current()  # before any row is read
-    steps = len([e for e in (current_version(scheme).config.get("rulesets") or [])
-                 if e.get("enabled", True)]) + 1
+    steps = len(enabled_rulesets(current_version(scheme).config)) + 1
     with progress("计分", steps) as bar:
         outcome = compute(registry, scheme, period, on_step=bar.update)
     try:
@@ -678,10 +693,6 @@ def _cents(amount):
     return int(amount * 100)
 
 
-def _nothing(_n):
-    pass
-
-
 @contextlib.contextmanager
 def _storing(stamp, outcome):
     """The transaction a run is stored in, its references checked once for the whole run.
@@ -695,7 +706,7 @@ def _storing(stamp, outcome):
     deleted, and the database still checks each row; inside a caller's transaction (where the
     pragma cannot change) only the database checks.
     """
-    fast = stamp is not None and is_sqlite() and not db.in_transaction()
+    fast = stamp is not None and is_sqlite()  # (no stamp inside a caller's transaction)
     if fast:
         db.execute_sql("PRAGMA foreign_keys = OFF")
     try:
@@ -712,7 +723,6 @@ def _storing(stamp, outcome):
 def _check_references(outcome, data_changed):
     """Fail unless the scheme, the parameter version and (when the data changed) every unit,
     reporter and item the run names still exist."""
-    from .models import Item, ParameterVersion, Reporter, Scheme, Unit
     gone = []
     if not Scheme.select().where(Scheme.id == outcome.scheme.id).exists() or \
             not ParameterVersion.select().where(ParameterVersion.id == outcome.version.id).exists():

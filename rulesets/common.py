@@ -112,11 +112,31 @@ def tallied_lines(rule, tallied, value_of):
     as the line-by-line rules leave them out.
     """
     worth = {}
-    for receivers, field in ((tallied.units, "unit"), (tallied.reporters, "reporter")):
-        share = "share_of" if field == "unit" else "authors"
-        for who, key, n, count in receivers:
-            value = worth.get(key)
-            if value is None:
-                value = worth[key] = value_of(key)
-            if value:
-                yield Tally(rule, value, count, **{field: who, share: n})
+
+    def value(key):
+        known = worth.get(key)
+        if known is None:
+            known = worth[key] = value_of(key)
+        return known
+
+    for unit, key, n, count in tallied.units:
+        points = value(key)
+        if points:
+            yield Tally(rule, points, count, unit=unit, share_of=n)
+    for reporter, key, n, count in tallied.reporters:
+        points = value(key)
+        if points:
+            yield Tally(rule, points, count, reporter=reporter, authors=n)
+
+
+def adoption_tallies(data, value_of):
+    """What :func:`adoption_lines` gives with ``sum``, counted (see ``RuleSet.tallies``)."""
+    publications = data.publications
+    return tallied_lines("adoption", data.adoption_tally,
+                         lambda key: value_of(publications[key[0]], key[1]))
+
+
+def instruction_tallies(data, points_by_level):
+    """What :func:`instruction_lines` gives, counted (see ``RuleSet.tallies``)."""
+    return tallied_lines("instruction", data.first_instruction_tally,
+                         lambda key: points_by_level.get(key[0]))

@@ -49,9 +49,6 @@ class CountyBonus(RuleSet):
         yield from self.negative_feedback(data, params)
 
     def tallies(self, data, params):
-        return self._tallies(data, params)
-
-    def _tallies(self, data, params):
         yield from self.top_list(data, params)
         bonus = params["negative_bonus"]
         if bonus:

@@ -8,7 +8,8 @@ from core.vocab import CATEGORIES, FORMS, LEVELS, fmt
 from plugins import Flag, Line, RuleSet, hookimpl
 from plugins.params import ParamsSchema, choice, grid, integer, joint_split, points, table
 
-from .common import ZERO, adoption_lines, date_words, instruction_lines, tallied_lines
+from .common import (ZERO, adoption_lines, adoption_tallies, date_words, instruction_lines,
+                     instruction_tallies, tallied_lines)
 
 SOURCE = "省环保系统政务信息考核与奖励办法"
 
@@ -58,10 +59,13 @@ class Environment(RuleSet):
                    "全年报送数与报送任务相比按篇奖惩（元）；信息直报点连续数月采用为零时提示调整。")
     params_schema = EnvironmentParams
 
+    @staticmethod
+    def adoption_points(params, publication, form):
+        return params["adoption"][publication.level][form]
+
     def compute(self, data, params):
-        grid_ = params["adoption"]
         yield from adoption_lines(data, params["accumulate"],
-                                  lambda publication, form: grid_[publication.level][form])
+                                  lambda publication, form: self.adoption_points(params, publication, form))
         yield from instruction_lines(data, params["instruction"])
         yield from self.depth_bonus(data, params)
         yield from self.solicitations(data, params)
@@ -76,12 +80,9 @@ class Environment(RuleSet):
     def _tallies(self, data, params):
         """compute's totals, the item lines counted in SQL; the direct points' watch only
         flags (no points), so a preview leaves it out."""
-        grid_, publications = params["adoption"], data.publications
-        yield from tallied_lines("adoption", data.adoption_tally,
-                                 lambda key: grid_[publications[key[0]].level][key[1]])
-        by_level = params["instruction"]
-        yield from tallied_lines("instruction", data.first_instruction_tally,
-                                 lambda key: by_level.get(key[0]))
+        yield from adoption_tallies(data, lambda publication, form: self.adoption_points(
+            params, publication, form))
+        yield from instruction_tallies(data, params["instruction"])
         depth = params["depth_bonus"]
         if any(depth.values()):
             firsts = data.tally("first_adoptions_by_category", data.first_adoption_query()

@@ -1,12 +1,14 @@
 """`provincial` 省政府信息采用计分: points for adoptions by publication level and form, and for instructions."""
 
+import itertools
+
 from marshmallow import ValidationError, fields
 
 from core.vocab import FORMS, LEVELS
 from plugins import RuleSet, hookimpl
 from plugins.params import ParamsSchema, choice, grid, joint_split, points, records, table
 
-from .common import adoption_lines, bare_name, instruction_lines, tallied_lines
+from .common import adoption_lines, adoption_tallies, bare_name, instruction_lines, instruction_tallies
 
 __all__ = ["Provincial", "bare_name", "kaohe_rulesets"]
 
@@ -77,15 +79,10 @@ class Provincial(RuleSet):
     def tallies(self, data, params):
         if params["accumulate"] != "sum":
             return None  # only an item's best adoption counts: that needs them one by one
-        return self._tallies(data, params)
-
-    def _tallies(self, data, params):
-        publications = data.publications
-        yield from tallied_lines("adoption", data.adoption_tally, lambda key: self.adoption_points(
-            params, publications[key[0]], key[1]))
-        by_level = params["instruction"]
-        yield from tallied_lines("instruction", data.first_instruction_tally,
-                                 lambda key: by_level.get(key[0]))
+        return itertools.chain(
+            adoption_tallies(data, lambda publication, form: self.adoption_points(
+                params, publication, form)),
+            instruction_tallies(data, params["instruction"]))
 
 
 @hookimpl
