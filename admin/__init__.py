@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, g
 
-from core import db as dbmod
+from kaohe.core.storage import db as dbmod
 
 
 def default_config():
@@ -69,7 +69,7 @@ def create_app(test_config=None):
     _prepare_schema()
     _init_database(app)
 
-    from plugins.manager import build_registry
+    from kaohe.plugins.manager import build_registry
     app.extensions["kaohe_registry"] = build_registry(
         plugins_dir=app.config.get("KAOHE_PLUGINS_DIR"),
         entry_points=app.config.get("KAOHE_ENTRY_POINTS", True))
@@ -88,7 +88,7 @@ def _prepare_schema():
     An empty database gets its tables and a current one any table added since (`ensure_schema`);
     an outdated one raises SchemaError with what to do (“请先运行 kaohe migrate”).
     """
-    from core.migrations import ensure_schema
+    from kaohe.core.storage.migrations import ensure_schema
     was_closed = dbmod.db.is_closed()
     try:
         ensure_schema()

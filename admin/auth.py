@@ -14,9 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from core import audit
-from core.db import db
-from core.models import ROLES, LoginFailure, User, now
+from kaohe.core.storage import audit
+from kaohe.core.storage.db import db
+from kaohe.core.storage.models import ROLES, LoginFailure, User, now
 
 ALL_ROLES = frozenset(ROLES)
 STAFF = frozenset({"admin", "clerk"})

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from core.vocab import fmt
+from kaohe.core.domain.vocab import fmt
 
 PALETTE = ("#2f6db5", "#d9822b", "#3a9a5b", "#b83b5e", "#7a5cb8", "#5a8f9e")
 

@@ -15,9 +15,10 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import exporter, importer, results
-from core.errors import KaoheError
-from core.models import Scheme, ScoreRun, Unit
+from kaohe.core.exchange import exporter, importer
+from kaohe.core.runs import results
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
 from .views.base import KaoheView
 from .views.common import chosen_scheme

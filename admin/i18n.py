@@ -82,7 +82,7 @@ VOCABULARY_WORDS = (
     L("先进个人名额"),
     L("折算为目标责任考核分值"),
     L("折算满分"),
-    # the audit log's actions (core/audit.py ACTIONS)
+    # the audit log's actions (core/storage/audit.py ACTIONS)
     L("创建考核方案"),
     L("调整方案成员单位"),
     L("保存参数版本"),

@@ -6,7 +6,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as L
 from flask_login import current_user
 
-from core.models import (
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,

@@ -7,11 +7,11 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import reports
-from core.errors import KaoheError
-from core.models import Scheme
-from core.periods import parse_period
-from core.results import official_run
+from kaohe.core.exchange import reports
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import Scheme
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.runs.results import official_run
 
 from .views.base import KaoheView
 from .views.common import chosen_scheme

@@ -1,7 +1,7 @@
 """The tuning form: built from each rule set's parameter schema, read back into a scheme configuration.
 
 Every input is named by its dotted path (``p.provincial.adoption.national.full``), the same path
-``core.schemes.validate_config`` uses in its error messages, so each error lands next to its field.
+``kaohe.core.storage.schemes.validate_config`` uses in its error messages, so each error lands next to its field.
 """
 
 import copy
@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from marshmallow import fields as mfields
 
-from core.errors import ParameterError
-from core.schemes import validate_config
-from core.vocab import UNIT_KINDS, fmt
+from kaohe.core.domain.errors import ParameterError
+from kaohe.core.storage.schemes import validate_config
+from kaohe.core.domain.vocab import UNIT_KINDS, fmt
 
 PARAM = "p."
 SETTING = "c."

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from core.progress import NoProgress
+from kaohe.core.domain.progress import NoProgress
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -46,7 +46,7 @@ def log(message):
 # ---------------------------------------------------------------- database set-up
 
 def connect(url):
-    from core import db as dbmod
+    from kaohe.core.storage import db as dbmod
     database = dbmod.configure(url)
     database.connect(reuse_if_open=True)
     return database
@@ -54,7 +54,7 @@ def connect(url):
 
 def fresh_database(url):
     """An empty database at `url`: the SQLite file removed, or the PostgreSQL tables dropped."""
-    from core.models import MODELS, create_tables
+    from kaohe.core.storage.models import MODELS, create_tables
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///"):])
         for suffix in ("", "-wal", "-shm"):
@@ -89,9 +89,9 @@ def reusable(url):
     if not url.startswith("sqlite:///") or not Path(url[len("sqlite:///"):]).exists():
         return None
     database = connect(url)
-    from core.migrations import migrate
+    from kaohe.core.storage.migrations import migrate
     migrate()  # a database built by an older Kaohe gets the current schema first
-    from core.models import Item, ReporterResult, Scheme, ScoreLine, ScoreRun, UnitResult
+    from kaohe.core.storage.models import Item, ReporterResult, Scheme, ScoreLine, ScoreRun, UnitResult
     if not Scheme.select().where(Scheme.name == SCHEME).exists():
         return None
     runs = ScoreRun.select(ScoreRun.id).where(ScoreRun.created_by == "bench")
@@ -99,13 +99,13 @@ def reusable(url):
         for model in (ScoreLine, UnitResult, ReporterResult):
             model.delete().where(model.run.in_(runs)).execute()
         ScoreRun.delete().where(ScoreRun.created_by == "bench").execute()
-    from core.models import Adoption
+    from kaohe.core.storage.models import Adoption
     return {"counts": {"adopted_items": Adoption.select(Adoption.item).distinct().count(),
                        "adoptions": Adoption.select().count(), "items": Item.select().count()}}
 
 
 def build(url, items, units, registry, reuse=False):
-    from core.demo import build_demo
+    from kaohe.demo import build_demo
     if reuse:
         summary = reusable(url)
         if summary is not None:
@@ -122,9 +122,9 @@ def build(url, items, units, registry, reuse=False):
 def child_recalc(url, profile_path=None):
     """In a fresh process: recalculate the year once, print seconds, lines and peak memory as JSON."""
     connect(url)
-    from core.engine import recalculate
-    from core.schemes import get_scheme
-    from plugins.manager import build_registry
+    from kaohe.core.scoring.engine import recalculate
+    from kaohe.core.storage.schemes import get_scheme
+    from kaohe.plugins.manager import build_registry
     registry = build_registry(entry_points=False)
     scheme = get_scheme(SCHEME)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -158,15 +158,15 @@ def _times(seconds):
 
 def preview(registry):
     """What the panel's preview does: the year before and after one point value changed
-    (`core.engine.preview`), from what the rule sets count in SQL (`RuleSet.tallies`), nothing
+    (`kaohe.core.scoring.engine.preview`), from what the rule sets count in SQL (`RuleSet.tallies`), nothing
     stored.
 
     Returns the seconds of the first preview (it reads the period) and of the next one, with
-    another value, which reuses what was read while no data has changed (core/revision.py).
+    another value, which reuses what was read while no data has changed (core/storage/revision.py).
     """
-    from core.engine import forget_previews
-    from core.engine import preview as engine_preview
-    from core.schemes import current_version, get_scheme, parse_value, with_value
+    from kaohe.core.scoring.engine import forget_previews
+    from kaohe.core.scoring.engine import preview as engine_preview
+    from kaohe.core.storage.schemes import current_version, get_scheme, parse_value, with_value
     scheme = get_scheme(SCHEME)
     forget_previews()
     seconds = []
@@ -190,7 +190,7 @@ def lower_bound_sql(registry, database):
     instructions count once per level per item by their earliest date, and publication overrides
     are matched by name. The point values come from the scheme's current parameters.
     """
-    from core.schemes import current_version, get_scheme
+    from kaohe.core.storage.schemes import current_version, get_scheme
     scheme = get_scheme(SCHEME)
     entry = next(e for e in current_version(scheme).config["rulesets"] if e["name"] == "provincial")
     params = registry.ruleset("provincial").load_params(entry["params"])
@@ -267,14 +267,14 @@ def check_totals(engine, sql):
 def page_times(url, run_id, repeat=5):
     """Median response times (ms) of the item list and the ranking page, or a reason for n/a."""
     try:
-        import admin
+        import kaohe.admin
         create_app = admin.create_app
     except (ImportError, AttributeError) as error:
         return None, f"面板不可用：{error}"
     from flask import url_for
     from werkzeug.security import generate_password_hash
 
-    from core.models import User
+    from kaohe.core.storage.models import User
     os.environ.setdefault("KAOHE_INSTANCE_PATH", str(DATA / "instance"))
     try:
         app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench",
@@ -383,11 +383,11 @@ def write_results(results, info, postgres_version):
         f"Data: `kaohe demo --units {UNITS} --items N --seed {SEED}`. Recalculation: the whole "
         f"year {SCHEME} (provincial, county_bonus, urgent_penalty), every score line stored, in a "
         "fresh process (its peak resident set is the memory figure). Preview: what the panel does, "
-        f"`core.engine.preview` (before, and after `{PREVIEW_PATH}` = {PREVIEW_VALUE}), nothing "
+        f"`kaohe.core.scoring.engine.preview` (before, and after `{PREVIEW_PATH}` = {PREVIEW_VALUE}), nothing "
         "stored: the rule sets count their item lines in SQL (`RuleSet.tallies`) instead of "
         "reading every row, with the same totals to the cent; \"next preview\": the administrator "
         f"then tries {PREVIEW_NEXT_VALUE}, and the counts read for the first preview are reused "
-        "because no data changed in between (the data revision, core/revision.py). Lower "
+        "because no data changed in between (the data revision, core/storage/revision.py). Lower "
         "bound: one SQL aggregate of the provincial adoption and instruction points per unit "
         "(checked equal to the engine's stored provincial lines, to the cent). Every time is the "
         f"better of {RUNS} runs, the lower bound's as the others (all runs are listed below).",
@@ -464,7 +464,7 @@ def summary_line(results):
 
 def postgres_version(url):
     connect(url)
-    from core import db as dbmod
+    from kaohe.core.storage import db as dbmod
     return "PostgreSQL " + dbmod.db.execute_sql("SHOW server_version").fetchone()[0]
 
 
@@ -488,7 +488,7 @@ def main(argv=None):
         child_recalc(args.child_recalc, args.profile_to)
         return
     DATA.mkdir(parents=True, exist_ok=True)
-    from plugins.manager import build_registry
+    from kaohe.plugins.manager import build_registry
     registry = build_registry(entry_points=False)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     results = []

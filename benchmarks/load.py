@@ -86,8 +86,8 @@ def build_instance(folder, users, units=None, items=None):
                         clerks=[f"load-clerk-{n:02d}" for n in range(1, users + 1)],
                         admin="load-admin")
     with connected(url):
-        from admin.auth import create_user
-        from core.models import Scheme, ScoreRun, SchemeUnit
+        from kaohe.admin.auth import create_user
+        from kaohe.core.storage.models import Scheme, ScoreRun, SchemeUnit
         for name in instance.clerks:
             create_user(name, PASSWORD, "clerk", actor="benchmarks/load.py")
         create_user(instance.admin, PASSWORD, "admin", actor="benchmarks/load.py")
@@ -102,7 +102,7 @@ def build_instance(folder, users, units=None, items=None):
 @contextlib.contextmanager
 def connected(url):
     """This process connected to the instance's database for a while (the server has its own)."""
-    from core import db as dbmod
+    from kaohe.core.storage import db as dbmod
     database = dbmod.configure(url)
     database.connect(reuse_if_open=True)
     try:
@@ -373,7 +373,7 @@ def run_load(instance, port, users, seconds, max_requests=600, recalc=True):
 def verify(instance, outcome):
     """Every saved item is stored with its unit; every recalculation stored a whole run."""
     with connected(instance.database_url):
-        from core.models import Item, ItemUnit, SchemeUnit, ScoreLine, ScoreRun, UnitResult
+        from kaohe.core.storage.models import Item, ItemUnit, SchemeUnit, ScoreLine, ScoreRun, UnitResult
         members = SchemeUnit.select().where(SchemeUnit.scheme == instance.scheme_id).count()
         for number, unit_id in outcome.saved_items:
             item = Item.get_or_none(Item.no == number)

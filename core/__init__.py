@@ -1,1 +1,1 @@
-"""Kaohe's core: the domain models, data loading, the scoring engine, imports and the command."""
+"""Kaohe's core, in layers that point one way: domain, storage, reads, scoring, runs, exchange."""

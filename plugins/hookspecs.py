@@ -60,7 +60,7 @@ def kaohe_run_stored(run, scheme):
 
     Called after the run's transaction has committed, once per stored run (not for previews).
 
-    ``run`` is the :class:`core.models.ScoreRun`; ``scheme`` its :class:`core.models.Scheme`.
+    ``run`` is the :class:`kaohe.core.storage.models.ScoreRun`; ``scheme`` its :class:`kaohe.core.storage.models.Scheme`.
     Use it to notify another system; an exception here is logged and does not undo the run.
 
     Returns nothing.

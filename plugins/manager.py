@@ -17,19 +17,19 @@ from pathlib import Path
 import pluggy
 from marshmallow import Schema, ValidationError
 
-from core.errors import KaoheError, PluginError
+from kaohe.core.domain.errors import KaoheError, PluginError
 
 from . import hookspecs
-from .ruleset import RuleSet
+from kaohe.core.scoring.contract import RuleSet
 
 log = logging.getLogger("kaohe.plugins")
 
 # The built-in rule sets, registered through the same call as any department's plugin.
 DEFAULT_PLUGINS = (
-    "rulesets.provincial",
-    "rulesets.environment",
-    "rulesets.county_bonus",
-    "rulesets.urgent_penalty",
+    "kaohe.rulesets.provincial",
+    "kaohe.rulesets.environment",
+    "kaohe.rulesets.county_bonus",
+    "kaohe.rulesets.urgent_penalty",
 )
 
 HOOK_NAMES = sorted(name for name in dir(hookspecs) if name.startswith("kaohe_"))
@@ -246,7 +246,7 @@ def _allow_list(allow):
 
 
 def default_plugins_dir():
-    from core.db import instance_path
+    from kaohe.core.storage.db import instance_path
     configured = os.environ.get("KAOHE_PLUGINS_DIR")
     return Path(configured) if configured else instance_path() / "plugins"
 

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from core.vocab import FORMS_SHORT, LEVELS, fmt
-from plugins import Line, Tally
+from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt
+from kaohe.plugins import Line, Tally
 
 ZERO = Decimal("0.00")
 

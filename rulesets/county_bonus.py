@@ -1,10 +1,9 @@
 """`county_bonus` 县区加分: the provincial top-county list bonus and the negative-feedback bonus."""
 
-from core.errors import KaoheError
-from core.models import Item
-from core.vocab import fmt
-from plugins import Line, RuleSet, hookimpl
-from plugins.params import ParamsSchema, integer, joint_split, points
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import Item
+from kaohe.core.domain.vocab import fmt
+from kaohe.plugins import Line, RuleSet, hookimpl, ParamsSchema, integer, joint_split, points
 
 from .common import date_words, tallied_lines
 

@@ -3,10 +3,9 @@
 import datetime
 from collections import defaultdict
 
-from core.models import Item, now
-from core.vocab import CATEGORIES, FORMS, LEVELS, fmt
-from plugins import Flag, Line, RuleSet, hookimpl
-from plugins.params import ParamsSchema, choice, grid, integer, joint_split, points, table
+from kaohe.core.storage.models import Item, now
+from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt
+from kaohe.plugins import Flag, Line, RuleSet, hookimpl, ParamsSchema, choice, grid, integer, joint_split, points, table
 
 from .common import (ZERO, adoption_lines, adoption_tallies, date_words, instruction_lines,
                      instruction_tallies, tallied_lines)

@@ -4,9 +4,8 @@ import itertools
 
 from marshmallow import ValidationError, fields
 
-from core.vocab import FORMS, LEVELS
-from plugins import RuleSet, hookimpl
-from plugins.params import ParamsSchema, choice, grid, joint_split, points, records, table
+from kaohe.core.domain.vocab import FORMS, LEVELS
+from kaohe.plugins import RuleSet, hookimpl, ParamsSchema, choice, grid, joint_split, points, records, table
 
 from .common import adoption_lines, adoption_tallies, bare_name, instruction_lines, instruction_tallies
 

@@ -2,9 +2,8 @@
 
 import datetime
 
-from core.vocab import SEVERITIES, fmt
-from plugins import Line, RuleSet, Veto, hookimpl
-from plugins.params import ParamsSchema, choice, flag, records, table
+from kaohe.core.domain.vocab import SEVERITIES, fmt
+from kaohe.plugins import Line, RuleSet, Veto, hookimpl, ParamsSchema, choice, flag, records, table
 
 from .common import time_words
 

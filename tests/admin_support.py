@@ -4,8 +4,8 @@ from html.parser import HTMLParser
 
 from werkzeug.security import generate_password_hash
 
-from core.models import User
-from core.schemes import create_scheme
+from kaohe.core.storage.models import User
+from kaohe.core.storage.schemes import create_scheme
 from tests import factories as f
 
 PASSWORD = "correct-horse-1"
@@ -116,7 +116,7 @@ import pytest  # noqa: E402
 # plugins come from the built-ins only.
 @pytest.fixture
 def app(database, registry, tmp_path):
-    from admin import create_app
+    from kaohe.admin import create_app
     application = create_app({
         "TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
         "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"), "KAOHE_ENTRY_POINTS": False,

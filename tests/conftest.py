@@ -5,9 +5,9 @@ import os
 import pytest
 from peewee import sort_models
 
-from core import db as dbmod
-from core.models import MODELS, SchemaVersion, create_tables
-from plugins.manager import build_registry
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.models import MODELS, SchemaVersion, create_tables
+from kaohe.plugins.manager import build_registry
 
 
 # A fresh, empty database for every test: a SQLite file in the test's temporary folder, or,
@@ -30,7 +30,7 @@ def database(tmp_path, monkeypatch):
 
 def empty_postgres(database):
     """Empty every table and restart the ids (fast); rebuild the tables when they are not current."""
-    from core.migrations import LATEST, database_version
+    from kaohe.core.storage.migrations import LATEST, database_version
     tables = database.get_tables()
     if database_version() != LATEST or not {m._meta.table_name for m in MODELS} <= set(tables):
         if tables:
@@ -51,7 +51,7 @@ def empty_postgres(database):
 # reading KAOHE_DATABASE_URL as an office's shell would, with no plugins folder.
 @pytest.fixture
 def kaohe(database, capsys, tmp_path, monkeypatch):
-    from core import cli
+    from kaohe import cli
     monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(tmp_path / "no-plugins"))
 
     def run(*args):

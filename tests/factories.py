@@ -3,7 +3,7 @@
 import datetime
 import itertools
 
-from core.models import (
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -101,7 +101,7 @@ def scheme(registry, rulesets, year=2025, **params):
     A double underscore in a keyword stands for a dot in the path:
     ``scheme(registry, ["provincial"], provincial__adoption__city__full="6")``.
     """
-    from core.schemes import create_scheme, set_param
+    from kaohe.core.storage.schemes import create_scheme, set_param
     created = create_scheme(registry, f"测试方案{next(_schemes)}", year, list(rulesets))
     for path, value in params.items():
         set_param(registry, created, path.replace("__", "."), value, reason="测试")

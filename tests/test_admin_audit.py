@@ -2,9 +2,9 @@
 
 from click.testing import CliRunner
 
-from core import audit
-from core.cli import cli
-from core.models import AuditLog, User
+from kaohe.core.storage import audit
+from kaohe.cli import cli
+from kaohe.core.storage.models import AuditLog, User
 from tests.admin_support import PASSWORD, app, auth, client, world  # noqa: F401 (fixtures)
 
 

@@ -5,8 +5,8 @@ import stat
 
 from click.testing import CliRunner
 
-from core.cli import cli
-from core.models import Unit, User
+from kaohe.cli import cli
+from kaohe.core.storage.models import Unit, User
 from tests.admin_support import app, auth, client, world  # noqa: F401 (fixtures)
 
 
@@ -52,7 +52,7 @@ def test_bootstrap_creates_one_admin_with_a_random_password_printed_once(databas
 
 
 def test_secret_key_is_generated_per_instance_and_kept(database, monkeypatch, tmp_path):
-    from admin import create_app
+    from kaohe.admin import create_app
     monkeypatch.delenv("KAOHE_SECRET_KEY", raising=False)
     config = {"TESTING": True, "KAOHE_ENTRY_POINTS": False}
     first = create_app(dict(config))
@@ -94,7 +94,7 @@ def test_the_english_catalog_translates_every_message():
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
 
-    from admin.i18n import VOCABULARY_WORDS
+    from kaohe.admin.i18n import VOCABULARY_WORDS
     folder = Path(__file__).resolve().parents[1] / "admin" / "translations"
     with open(folder / "en" / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalog = read_po(handle)

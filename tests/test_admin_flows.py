@@ -2,8 +2,8 @@
 
 import re
 
-from core.engine import recalculate
-from core.models import Item, ParameterVersion, ScoreRun, UnitResult
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.storage.models import Item, ParameterVersion, ScoreRun, UnitResult
 from tests.admin_support import app, auth, client, form_values, world  # noqa: F401 (fixtures)
 
 GRID_CELL = "p.provincial.adoption.provincial.full"

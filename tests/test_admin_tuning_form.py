@@ -1,8 +1,8 @@
 """The tuning form's errors land next to the input the clerk typed, even after rows are deleted."""
 
-from admin import tuning
-from core.schemes import default_config
-from plugins.manager import build_registry
+from kaohe.admin import tuning
+from kaohe.core.storage.schemes import default_config
+from kaohe.plugins.manager import build_registry
 
 
 def test_an_error_after_a_deleted_override_row_is_shown_on_the_row_typed_in(tmp_path):

@@ -3,8 +3,8 @@
 import pytest
 from flask_admin.contrib.peewee import ModelView
 
-from core.engine import recalculate
-from core.models import (
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -167,8 +167,8 @@ def test_menu_and_labels_are_chinese_by_default_and_english_on_the_switch(client
 
 
 def test_plugins_page_lists_rule_sets_and_failed_plugins(database, registry, tmp_path):
-    from admin import create_app
-    from admin.auth import create_user
+    from kaohe.admin import create_app
+    from kaohe.admin.auth import create_user
     folder = tmp_path / "plugins"
     folder.mkdir()
     (folder / "broken_dept.py").write_text("raise RuntimeError('部门插件写错了')\n", encoding="utf-8")

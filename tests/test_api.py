@@ -5,12 +5,12 @@ import re
 
 import pytest
 
-from core import cli as climod
-from core import db as dbmod
-from core.models import Adoption, Instruction, Item, ItemUnit, UrgentReport, User
-from core.results import publish
-from core.schemes import create_scheme
-from core.tokens import issue_token
+from kaohe import cli as climod
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.models import Adoption, Instruction, Item, ItemUnit, UrgentReport, User
+from kaohe.core.runs.results import publish
+from kaohe.core.storage.schemes import create_scheme
+from kaohe.core.storage.tokens import issue_token
 from tests import factories as f
 
 SCHEME = "市政府系统"
@@ -21,7 +21,7 @@ BASE = "/api/v1"
 # database; plugins are the built-ins only.
 @pytest.fixture
 def app(database, registry, tmp_path):
-    from admin import create_app
+    from kaohe.admin import create_app
     return create_app({"TESTING": True, "SECRET_KEY": "test-only",
                        "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"),
                        "KAOHE_ENTRY_POINTS": False})
@@ -270,7 +270,7 @@ def test_malformed_bodies(api, kwargs, message):
 
 
 def test_too_many_records(api, monkeypatch):
-    from admin.api import base
+    from kaohe.admin.api import base
     monkeypatch.setattr(base, "MAX_RECORDS", 2)
     response = api.post("/instructions", [EXAMPLE_INSTRUCTION] * 3)
     assert (response.status_code, response.get_json()["error"]) == (
@@ -305,7 +305,7 @@ def test_ranking_prefers_the_official_run(api):
     second = api.post(f"/schemes/{SCHEME}/recalc", {"period": "2025-03"}).get_json()["run"]
     latest = api.get(f"/schemes/{SCHEME}/ranking?period=2025-03", as_="viewer").get_json()
     assert (latest["run"], latest["official"], points_by_unit_dict(latest)["CS"]) == (second, False, "3.00")
-    from core.models import ScoreRun
+    from kaohe.core.storage.models import ScoreRun
     publish(ScoreRun.get_by_id(first), "admin")
     official = api.get(f"/schemes/{SCHEME}/ranking?period=2025-03", as_="viewer").get_json()
     assert (official["run"], official["official"], points_by_unit_dict(official)["CS"]) == (first, True, "0.00")
@@ -526,7 +526,7 @@ def test_openapi_document_matches_the_routes(app, api):
 
 def test_openapi_document_uses_the_import_schemas(api):
     document = api.get("/openapi.json").get_json()
-    from core.schemas import ItemSchema, UrgentReportSchema
+    from kaohe.core.exchange.schemas import ItemSchema, UrgentReportSchema
     schemas = document["components"]["schemas"]
     assert set(schemas["Item"]["properties"]) == set(ItemSchema().fields)
     assert sorted(schemas["Item"]["required"]) == ["no", "submitted_on", "title", "units"]

@@ -4,11 +4,12 @@ import threading
 
 import pytest
 
-from core import audit, results, schemes
-from core import db as dbmod
-from core.engine import recalculate
-from core.errors import KaoheError
-from core.models import AuditLog
+from kaohe.core.storage import audit, schemes
+from kaohe.core.runs import results
+from kaohe.core.storage import db as dbmod
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import AuditLog
 from tests import factories as f
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from playhouse.db_url import connect
 
-from core import audit, results, schemes
-from core import db as dbmod
-from core.backup import BackupError, backup, restore
-from core.engine import recalculate
-from core.migrations import LATEST, database_version
-from core.models import Item, ScoreRun, Unit
+from kaohe.core.storage import audit, schemes
+from kaohe.core.runs import results
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.backup import BackupError, backup, restore
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.storage.migrations import LATEST, database_version
+from kaohe.core.storage.models import Item, ScoreRun, Unit
 from tests import factories as f
 
 DATA = Path(__file__).parent / "data"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from core import cli as climod
-from core.progress import NoProgress
+from kaohe import cli as climod
+from kaohe.core.domain.progress import NoProgress
 from tests import factories as f
 
 
@@ -140,7 +140,7 @@ def test_plugins_lists_the_built_ins(kaohe):
     assert code == 0
     assert set(listed) >= {"provincial", "environment", "county_bonus", "urgent_penalty"}
     assert listed["provincial"]["title"] == "省政府信息采用计分"
-    assert listed["provincial"]["origin"] == "rulesets.provincial"
+    assert listed["provincial"]["origin"] == "kaohe.rulesets.provincial"
 
 
 def test_recalc_draws_its_progress_on_a_terminal(kaohe, city, monkeypatch):

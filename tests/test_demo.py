@@ -3,11 +3,11 @@
 import pytest
 from peewee import fn
 
-from core import db as dbmod
-from core.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
-from core.engine import recalculate
-from core.errors import KaoheError
-from core.models import (
+from kaohe.core.storage import db as dbmod
+from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -24,7 +24,7 @@ from core.models import (
     UrgentReport,
     create_tables,
 )
-from core.schemes import get_scheme
+from kaohe.core.storage.schemes import get_scheme
 
 
 # The default demo (one city, about 9,000 items) built once per test that asks for it.

@@ -4,12 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from core import engine, results, schemes
-from core.errors import KaoheError, RecalcError
-from core.models import ScoreLine, ScoreRun
-from plugins import Flag, Line, RuleSet, Veto, hookimpl
-from plugins.manager import build_registry
-from plugins.params import ParamsSchema
+from kaohe.core.scoring import engine
+from kaohe.core.runs import results
+from kaohe.core.storage import schemes
+from kaohe.core.domain.errors import KaoheError, RecalcError
+from kaohe.core.storage.models import ScoreLine, ScoreRun
+from kaohe.plugins import Flag, Line, RuleSet, Veto, hookimpl
+from kaohe.plugins.manager import build_registry
+from kaohe.core.scoring.params import ParamsSchema
 from tests import factories as f
 
 D = Decimal
@@ -45,7 +47,7 @@ class ScriptedPlugin:
 # A registry with the provincial rule set and one scripted rule set whose lines each test sets.
 @pytest.fixture
 def scripted(tmp_path):
-    registry = build_registry(builtins=("rulesets.provincial",), entry_points=False,
+    registry = build_registry(builtins=("kaohe.rulesets.provincial",), entry_points=False,
                               plugins_dir=tmp_path / "none")
     ruleset = Scripted()
     info = registry.register(ScriptedPlugin(ruleset), "scripted", "test", "tests")

@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from core import db as dbmod
-from core.engine import recalculate
-from core.errors import KaoheError
-from core.exporter import export_data, export_lines, export_ranking, neutralise
-from core.importer import KINDS, import_files, stored_rows
-from core.models import Item, create_tables
-from core.schemes import create_scheme
+from kaohe.core.storage import db as dbmod
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.exchange.exporter import export_data, export_lines, export_ranking, neutralise
+from kaohe.core.exchange.importer import KINDS, import_files, stored_rows
+from kaohe.core.storage.models import Item, create_tables
+from kaohe.core.storage.schemes import create_scheme
 from tests import factories as f
 
 TRICKY_TITLES = ["=1+1", "@SUM(A1)", "-负面信息", "+86 热线", "'引号开头", "''两个引号", "普通标题"]

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from core import db as dbmod
-from core import results
-from core.demo import CITY_SCHEME, build_demo
-from core.engine import recalculate
-from core.models import Item, ItemUnit, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult
-from core.schemes import get_scheme
+from kaohe.core.storage import db as dbmod
+from kaohe.core.runs import results
+from kaohe.demo import CITY_SCHEME, build_demo
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.storage.models import Item, ItemUnit, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult
+from kaohe.core.storage.schemes import get_scheme
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TABLES = ("score_run", "unit_result", "reporter_result", "score_line")
@@ -27,9 +27,10 @@ RUN_TABLES = ("score_run", "unit_result", "reporter_result", "score_line")
 WORKER = r"""
 import json, os, sys, time
 from pathlib import Path
-from core import db as dbmod, engine, schemes
-from core.errors import KaoheError
-from plugins.manager import build_registry
+from kaohe.core.storage import db as dbmod, schemes
+from kaohe.core.scoring import engine
+from kaohe.core.domain.errors import KaoheError
+from kaohe.plugins.manager import build_registry
 
 name, period, marker, pause, busy_ms = sys.argv[1:6]
 dbmod.configure()

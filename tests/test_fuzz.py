@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from core import db as dbmod
-from core.importer import KINDS, ImportFailed, ImportReport, import_files, import_records
+from kaohe.core.storage import db as dbmod
+from kaohe.core.exchange.importer import KINDS, ImportFailed, ImportReport, import_files, import_records
 from tests import factories as f
 
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True, database=None,
@@ -218,10 +218,10 @@ WRITES = {"/items": "items", "/adoptions": "adoptions", "/instructions": "instru
 @pytest.fixture
 def api(world, registry, tmp_path):
     """The panel app as it runs, and a clerk's and a unit reporter's tokens."""
-    from admin import create_app
-    from core.models import Unit, User
-    from core.schemes import create_scheme
-    from core.tokens import issue_token
+    from kaohe.admin import create_app
+    from kaohe.core.storage.models import Unit, User
+    from kaohe.core.storage.schemes import create_scheme
+    from kaohe.core.storage.tokens import issue_token
     create_scheme(registry, "市政府系统", 2025, ["provincial"])
     tokens = {role: issue_token(User.create(username=role, password_hash="!", role=role,
                                             unit=Unit.get(Unit.code == "330824") if role == "reporter" else None))

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from core.models import LoginFailure
+from kaohe.core.storage.models import LoginFailure
 from tests.admin_support import PASSWORD, app, auth, client, world  # noqa: F401 (fixtures)
 
 LOCKED = "登录失败次数过多，已暂停登录，请15分钟后再试"
@@ -83,7 +83,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, world, monkeypatch)
 
 
 def test_session_cookie_is_secure_when_configured(database, world, monkeypatch, tmp_path):
-    from admin import create_app
+    from kaohe.admin import create_app
     monkeypatch.setenv("KAOHE_SECURE_COOKIES", "1")
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "x",
                               "KAOHE_PLUGINS_DIR": str(tmp_path / "none"),
@@ -141,7 +141,7 @@ DOWNLOADS = {
 
 
 def test_every_download_is_refused_to_a_role_without_the_right(app, client, auth, world, registry):
-    from core.engine import recalculate
+    from kaohe.core.scoring.engine import recalculate
     found = sorted(rule.rule for rule in app.url_map.iter_rules()
                    if rule.rule.endswith((".xlsx", ".csv", ".zip", ".pdf"))
                    or (rule.endpoint.startswith("data_export.") and rule.endpoint != "data_export.index"))

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from core.importer import (
+from kaohe.core.exchange.importer import (
     KINDS,
     ImportFailed,
     RowError,
@@ -17,7 +17,7 @@ from core.importer import (
     template_workbook,
     validate_files,
 )
-from core.models import (
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -32,7 +32,7 @@ from core.models import (
     UnitFact,
     UrgentReport,
 )
-from core.schemas import ItemSchema, UrgentReportSchema
+from kaohe.core.exchange.schemas import ItemSchema, UrgentReportSchema
 from tests import factories as f
 
 ALL_MODELS = (Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
@@ -376,7 +376,7 @@ def test_the_error_text_stops_after_two_hundred_lines(database, tmp_path):
 
 
 def test_a_write_failure_midway_leaves_nothing_behind(database, tmp_path, monkeypatch):
-    import core.importer as importer
+    import kaohe.core.exchange.importer as importer
     original = importer.bulk_insert
 
     def failing(model, fields, rows, batch=5000):

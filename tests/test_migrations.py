@@ -8,12 +8,12 @@ import pytest
 from peewee import IntegerField
 from playhouse.migrate import migrate as run_ops
 
-from core import db as dbmod
-from core.db import is_postgres
-from core import migrations, revision
-from core.engine import recalculate
-from core.migrations import LATEST, Migration, SchemaError, check_schema, database_version
-from core.models import MODELS, AuditLog, Item, SchemaVersion, Scheme, ScoreRun, Unit, create_tables
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.db import is_postgres
+from kaohe.core.storage import migrations, revision
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.storage.migrations import LATEST, Migration, SchemaError, check_schema, database_version
+from kaohe.core.storage.models import MODELS, AuditLog, Item, SchemaVersion, Scheme, ScoreRun, Unit, create_tables
 
 DATA = Path(__file__).parent / "data"
 V1_TABLES = ["unit", "reporter", "publication", "solicitation", "solicitation_unit", "item",
@@ -106,7 +106,7 @@ def test_migrate_keeps_every_row_and_the_new_tables_work(v1, registry):
         list(range(2, LATEST + 1))
 
     # The audit log of version 2 takes entries; the old rows read through today's models.
-    from core import audit
+    from kaohe.core.storage import audit
     audit.record("张科长", "run.publish", "score_run", 1, summary="升级后发布", old={"published": False},
                  new={"published": True})
     assert AuditLog.select().count() == 1 and audit.verify_chain() is None

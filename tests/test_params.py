@@ -3,9 +3,9 @@
 import pytest
 from marshmallow import fields
 
-from core.errors import ParameterError
-from core.schemes import create_scheme, current_version, default_config, set_param, validate_config
-from plugins.params import describe
+from kaohe.core.domain.errors import ParameterError
+from kaohe.core.storage.schemes import create_scheme, current_version, default_config, set_param, validate_config
+from kaohe.core.scoring.params import describe
 from tests import factories as f
 
 BUILT_INS = ("provincial", "environment", "county_bonus", "urgent_penalty")
@@ -182,7 +182,7 @@ def test_several_mistakes_are_all_reported(registry, database):
 def test_whole_number_parameters_refuse_fractions_instead_of_cutting_them(value):
     from marshmallow import ValidationError
 
-    from plugins.params import ParamsSchema, integer
+    from kaohe.core.scoring.params import ParamsSchema, integer
 
     class Months(ParamsSchema):
         months = integer(3, label="月数", source="测试")
@@ -207,5 +207,5 @@ def test_whole_number_parameters_refuse_fractions_instead_of_cutting_them(value)
     ("conversion.max_points", "折算 · 满分"),
 ])
 def test_a_change_is_named_in_the_words_of_the_parameters_labels(registry, path, words):
-    from core.schemes import describe_path
+    from kaohe.core.storage.schemes import describe_path
     assert describe_path(registry, path) == words

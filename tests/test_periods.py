@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from core.errors import KaoheError
-from core.periods import parse_period
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import parse_period
 
 D = datetime.date
 

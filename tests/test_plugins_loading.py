@@ -6,16 +6,17 @@ import textwrap
 
 import pytest
 
-from core import engine, schemes
-from core.models import ScoreRun
-from plugins.manager import build_registry
+from kaohe.core.scoring import engine
+from kaohe.core.storage import schemes
+from kaohe.core.storage.models import ScoreRun
+from kaohe.plugins.manager import build_registry
 from tests import factories as f
 
 PLUGIN = '''
 """A department plugin installed as the distribution kaohe-forestry."""
 from decimal import Decimal
-from plugins import Line, RuleSet, hookimpl
-from plugins.params import ParamsSchema, points
+from kaohe.plugins import Line, RuleSet, hookimpl
+from kaohe.core.scoring.params import ParamsSchema, points
 
 
 class ForestryParams(ParamsSchema):

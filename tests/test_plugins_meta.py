@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 import pytest
 
-from core import engine, schemes
-from plugins import hookimpl, hookspecs
-from plugins.manager import HOOK_NAMES
+from kaohe.core.scoring import engine
+from kaohe.core.storage import schemes
+from kaohe.plugins import hookimpl, hookspecs
+from kaohe.plugins.manager import HOOK_NAMES
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from admin import create_app
-from admin.auth import create_user
+from kaohe.admin import create_app
+from kaohe.admin.auth import create_user
 
 FIXTURES = Path(__file__).parent / "plugins_fixtures"
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 import pytest
 
-from core import engine, schemes
-from core.errors import RecalcError
-from core.models import ScoreLine, ScoreRun
-from plugins.manager import build_registry
+from kaohe.core.scoring import engine
+from kaohe.core.storage import schemes
+from kaohe.core.domain.errors import RecalcError
+from kaohe.core.storage.models import ScoreLine, ScoreRun
+from kaohe.plugins.manager import build_registry
 from tests import factories as f
 
 FIXTURES = Path(__file__).parent / "plugins_fixtures"
@@ -68,7 +69,7 @@ def test_a_plugin_file_named_like_a_built_in_is_refused(tmp_path):
     shutil.copy(FIXTURES / "tidy.py", folder / "provincial.py")
     registry = build_registry(plugins_dir=folder, entry_points=False)
     (refused,) = registry.problems
-    assert refused.error == ("插件名称「provincial」已被内置规则集（rulesets.provincial）占用，请为插件改名")
+    assert refused.error == ("插件名称「provincial」已被内置规则集（kaohe.rulesets.provincial）占用，请为插件改名")
     assert registry.ruleset("provincial").title == "省政府信息采用计分"
 
 
@@ -86,7 +87,8 @@ def test_a_hook_that_raises_is_recorded_against_its_plugin(tmp_path):
 
 def test_the_kaohe_command_still_runs_and_reports_the_broken_plugin(database, tmp_path, monkeypatch,
                                                                     capsys):
-    from core import cli, db as dbmod
+    from kaohe import cli
+    from kaohe.core.storage import db as dbmod
     monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(plugins_folder(tmp_path, "loud_hooks", "syntax_error",
                                                                "tidy")))
     with pytest.raises(SystemExit) as exited:

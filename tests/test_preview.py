@@ -1,12 +1,12 @@
-"""`core.engine.preview`: before and after a parameter change from one read, equal to two computes."""
+"""`kaohe.core.scoring.engine.preview`: before and after a parameter change from one read, equal to two computes."""
 
 from decimal import Decimal
 
 import pytest
 
-from core import engine
-from core.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
-from core.schemes import current_version, get_scheme, parse_value, with_value
+from kaohe.core.scoring import engine
+from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
+from kaohe.core.storage.schemes import current_version, get_scheme, parse_value, with_value
 
 
 def _totals(outcome):

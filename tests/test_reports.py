@@ -6,15 +6,15 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from core import db as dbmod
-from core import reports
-from core.demo import build_demo
-from core.engine import recalculate
-from core.errors import KaoheError
-from core.models import Item, Publication, ScoreRun, create_tables
-from core.results import publish
-from core.schemes import create_scheme, get_scheme
-from plugins.manager import build_registry
+from kaohe.core.storage import db as dbmod
+from kaohe.core.exchange import reports
+from kaohe.demo import build_demo
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import Item, Publication, ScoreRun, create_tables
+from kaohe.core.runs.results import publish
+from kaohe.core.storage.schemes import create_scheme, get_scheme
+from kaohe.plugins.manager import build_registry
 from tests import factories as f
 
 SCRIPT_TITLE = "<script>alert(1)</script>河长制经验"
@@ -391,9 +391,9 @@ def test_demo_environment_scheme_without_runs_is_refused(demo):
 @pytest.fixture
 def panel(scheme, registry, tmp_path):
     """The panel over the small city, with an account of each role (the reporter is 开化县's)."""
-    from admin import create_app
-    from admin.auth import create_user
-    from core.models import Unit
+    from kaohe.admin import create_app
+    from kaohe.admin.auth import create_user
+    from kaohe.core.storage.models import Unit
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
                       "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"),
                       "KAOHE_ENTRY_POINTS": False})

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from core import engine, revision, schemes
-from core.data import PeriodData
-from core.models import Adoption, Item, ScoreLine, Unit
+from kaohe.core.scoring import engine
+from kaohe.core.storage import revision, schemes
+from kaohe.core.reads.data import PeriodData
+from kaohe.core.storage.models import Adoption, Item, ScoreLine, Unit
 from tests import factories as f
 
 

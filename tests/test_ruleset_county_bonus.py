@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from core.engine import compute, recalculate
-from core.errors import KaoheError
-from core.models import ScoreRun
-from core.schemes import create_scheme
+from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import ScoreRun
+from kaohe.core.storage.schemes import create_scheme
 from tests import factories as f
 
 D = Decimal

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.engine import compute, recalculate
-from core.models import ScoreLine
-from rulesets import environment
+from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.storage.models import ScoreLine
+from kaohe.rulesets import environment
 from tests import factories as f
 
 D = Decimal

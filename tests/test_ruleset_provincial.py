@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from core.engine import compute, recalculate
-from core.models import ScoreLine
+from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.storage.models import ScoreLine
 from tests import factories as f
 
 D = Decimal

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.engine import compute, recalculate
-from core.models import ReporterResult, UnitResult
-from core.schemes import current_version, save_config
+from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.storage.models import ReporterResult, UnitResult
+from kaohe.core.storage.schemes import current_version, save_config
 from tests import factories as f
 
 D = Decimal

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.migrations import LATEST, SchemaError
+from kaohe.core.storage.migrations import LATEST, SchemaError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ def load_module():
 @pytest.fixture
 def load(tmp_path):
     """benchmarks/load.py, with this process's database connection given back afterwards."""
-    from core import db as dbmod
+    from kaohe.core.storage import db as dbmod
     before = dbmod.db.obj
     yield load_module()
     if before is not None:
@@ -71,7 +71,7 @@ def test_percentiles_are_nearest_rank():
 
 
 def test_create_app_refuses_an_outdated_database_whoever_serves_it(database, registry):
-    from admin import create_app
+    from kaohe.admin import create_app
     from tests.test_migrations import build_v1
     build_v1(database)
     with pytest.raises(SchemaError,
@@ -80,8 +80,8 @@ def test_create_app_refuses_an_outdated_database_whoever_serves_it(database, reg
 
 
 def test_create_app_builds_an_empty_database_and_adds_new_tables(database):
-    from admin import create_app
-    from core.models import LoginFailure
+    from kaohe.admin import create_app
+    from kaohe.core.storage.models import LoginFailure
     database.drop_tables([LoginFailure])
     create_app({"TESTING": True, "SECRET_KEY": "x", "KAOHE_ENTRY_POINTS": False})
     assert LoginFailure._meta.table_name in database.get_tables()

@@ -7,10 +7,10 @@ reporters and items the run names are looked up in one batch, and a deleted one 
 
 import pytest
 
-from core import engine
-from core.db import db, is_sqlite
-from core.errors import RecalcError
-from core.models import Adoption, Item, ItemUnit, ScoreLine, ScoreRun
+from kaohe.core.scoring import engine
+from kaohe.core.storage.db import db, is_sqlite
+from kaohe.core.domain.errors import RecalcError
+from kaohe.core.storage.models import Adoption, Item, ItemUnit, ScoreLine, ScoreRun
 from tests import factories as f
 
 

@@ -13,16 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import engine
-from core.data import PeriodData
-from core.db import configure, db
-from core.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
-from core.errors import RecalcError
-from core.models import SchemeUnit, create_tables
-from core.periods import parse_period
-from core.schemes import current_version, get_scheme, parse_value, with_value
-from plugins import Line, RuleSet, Tally
-from plugins.manager import build_registry
+from kaohe.core.scoring import engine
+from kaohe.core.reads.data import PeriodData
+from kaohe.core.storage.db import configure, db
+from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
+from kaohe.core.domain.errors import RecalcError
+from kaohe.core.storage.models import SchemeUnit, create_tables
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.storage.schemes import current_version, get_scheme, parse_value, with_value
+from kaohe.plugins import Line, RuleSet, Tally
+from kaohe.plugins.manager import build_registry
 from tests import factories as f
 from tests.conftest import empty_postgres
 
@@ -245,7 +245,7 @@ def test_a_tally_from_compute_is_refused(database, registry):
 # ---------------------------------------------------------------- reads alongside
 
 def test_reads_run_alongside_and_hand_back_results_and_errors(database):
-    from core.data import Reads
+    from kaohe.core.reads.data import Reads
     reads = Reads(alongside=True)
     seen = []
 
@@ -267,7 +267,7 @@ def test_reads_run_alongside_and_hand_back_results_and_errors(database):
 
 
 def test_inside_a_transaction_reads_run_here_and_see_uncommitted_rows(office, registry):
-    from core.data import Reads
+    from kaohe.core.reads.data import Reads
     assert Reads(alongside=False).submit(lambda: 1).future.done() is False
     scheme = _scheme(registry, office, True)
     prov = f.publication("SHENG2", "provincial", name="省刊二")

@@ -9,7 +9,7 @@ __all__ = ["PREFIX", "bp", "init_app"]
 def init_app(app):
     """Register the API on `app`, exempt from CSRF: it authenticates by token only, never by session."""
     if "kaohe_registry" not in app.extensions:
-        from plugins.manager import build_registry
+        from kaohe.plugins.manager import build_registry
         app.extensions["kaohe_registry"] = build_registry(
             plugins_dir=app.config.get("KAOHE_PLUGINS_DIR"),
             entry_points=app.config.get("KAOHE_ENTRY_POINTS", True))

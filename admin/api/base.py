@@ -10,10 +10,10 @@ from flask import Blueprint, Response, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from core.errors import KaoheError, NotFound
-from core.importer import ImportFailed
-from core.models import ROLES
-from core.tokens import user_for_token
+from kaohe.core.domain.errors import KaoheError, NotFound
+from kaohe.core.exchange.importer import ImportFailed
+from kaohe.core.storage.models import ROLES
+from kaohe.core.storage.tokens import user_for_token
 
 PREFIX = "/api/v1"
 bp = Blueprint("kaohe_api", __name__, url_prefix=PREFIX)

@@ -7,8 +7,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app
 
-from core.models import ROLES
-from core.schemas import (
+from kaohe.core.storage.models import ROLES
+from kaohe.core.exchange.schemas import (
     CELL_WORDS,
     VOCABULARY_NOUNS,
     AdoptionSchema,

@@ -1,6 +1,6 @@
 """The API's own schemas: query parameters, requests and answers that are not an import kind.
 
-Records written through the API use the import's schemas in `core.schemas` unchanged; these
+Records written through the API use the import's schemas in `kaohe.core.exchange.schemas` unchanged; these
 describe the rest, and every answer is dumped through its schema, so the OpenAPI document built
 from them is what the API sends.
 """
@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP
 
 from marshmallow import Schema, ValidationError, fields
 
-from core.errors import KaoheError
-from core.periods import parse_period
-from core.schemas import (
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.exchange.schemas import (
     AdoptionSchema,
     Code,
     Day,

@@ -5,11 +5,11 @@ from collections import defaultdict
 from flask import current_app, request
 from werkzeug.routing import Map, Rule
 
-from core import results
-from core.db import db
-from core.engine import recalculate
-from core.importer import import_records
-from core.models import (
+from kaohe.core.runs import results
+from kaohe.core.storage.db import db
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.exchange.importer import import_records
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -22,10 +22,10 @@ from core.models import (
     Unit,
     UrgentReport,
 )
-from core.periods import parse_period
-from core.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
-from core.schemes import current_version, get_scheme
-from core.vocab import ZERO
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
+from kaohe.core.storage.schemes import current_version, get_scheme
+from kaohe.core.domain.vocab import ZERO
 
 from .base import (
     ALL_ROLES,
@@ -350,9 +350,9 @@ def awards(name):
 
 
 try:
-    from core import reports
+    from kaohe.core.exchange import reports
 except ModuleNotFoundError as missing:  # the reports module is optional for the API
-    if missing.name != "core.reports":
+    if missing.name != "kaohe.core.exchange.reports":
         raise
     reports = None
 

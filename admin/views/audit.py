@@ -5,8 +5,8 @@ import json
 from flask import request
 from flask_admin import expose
 
-from core import audit
-from core.models import AuditLog
+from kaohe.core.storage import audit
+from kaohe.core.storage.models import AuditLog
 
 from .base import KaoheView
 

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from core.db import db
-from core.results import deletion_refusal
+from kaohe.core.storage.db import db
+from kaohe.core.runs.results import deletion_refusal
 
 
 class KaoheForm(SecureForm):

@@ -5,9 +5,9 @@ from decimal import Decimal
 from flask import abort, request
 from flask_babel import gettext as _
 
-from core.models import Scheme, ScoreRun
-from core.periods import parse_period
-from core.vocab import UNIT_KINDS, fmt
+from kaohe.core.storage.models import Scheme, ScoreRun
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.vocab import UNIT_KINDS, fmt
 
 
 def amount(value):

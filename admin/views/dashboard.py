@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
 
-from core import results
-from core.errors import NotFound
-from core.models import (
+from kaohe.core.runs import results
+from kaohe.core.domain.errors import NotFound
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     ItemUnit,
@@ -23,7 +23,7 @@ from core.models import (
     Unit,
     UnitResult,
 )
-from core.vocab import ZERO
+from kaohe.core.domain.vocab import ZERO
 
 from .. import charts
 from .base import RoleMixin

@@ -13,8 +13,8 @@ from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
 from wtfpeewee.fields import ModelSelectMultipleField
 
-from core import audit
-from core.models import (
+from kaohe.core.storage import audit
+from kaohe.core.storage.models import (
     ROLES,
     Adoption,
     Instruction,
@@ -31,7 +31,7 @@ from core.models import (
     UrgentReport,
     User,
 )
-from core.vocab import CATEGORIES, FORMS, LEVELS, SECTORS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES
+from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, SECTORS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES
 
 from ..auth import hash_password
 from .base import KaoheModelView

@@ -8,12 +8,12 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import results
-from core.engine import recalculate
-from core.errors import KaoheError
-from core.models import Item, ParameterVersion, ScoreRun, Unit, UnitResult
-from core.schemes import pools_of
-from core.vocab import ZERO
+from kaohe.core.runs import results
+from kaohe.core.scoring.engine import recalculate
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import Item, ParameterVersion, ScoreRun, Unit, UnitResult
+from kaohe.core.storage.schemes import pools_of
+from kaohe.core.domain.vocab import ZERO
 
 from .base import KaoheView
 from .common import chosen_scheme, get_run_or_404, periods_of, run_title
@@ -37,7 +37,7 @@ class ResultsView(KaoheView):
         scheme = chosen_scheme(required=False)
         if scheme is None:
             return self.render("kaohe/results_index.html", scheme=None, schemes=[], runs=[])
-        from core.models import Scheme
+        from kaohe.core.storage.models import Scheme
         runs = results.runs_of(scheme)
         official = {run.id for run in runs if run.published and results.is_official(run)}
         return self.render("kaohe/results_index.html", scheme=scheme,

@@ -6,7 +6,7 @@ test_browser.py, when Debian's `chromium` and `chromium-driver` are not installe
 
 import csv
 
-from core.models import Item
+from kaohe.core.storage.models import Item
 from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
 from tests.browser.test_browser import _full_page, _wait_for_text, browser, pytestmark, server  # noqa: F401
 

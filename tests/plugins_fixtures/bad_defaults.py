@@ -1,7 +1,6 @@
 """A plugin whose parameter default fails its own validation (a negative amount)."""
 
-from plugins import RuleSet, hookimpl
-from plugins.params import ParamsSchema, points
+from kaohe.plugins import RuleSet, hookimpl, ParamsSchema, points
 
 
 class BadParams(ParamsSchema):

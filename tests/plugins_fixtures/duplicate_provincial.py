@@ -1,7 +1,6 @@
 """A plugin whose rule set takes the name of the built-in `provincial`."""
 
-from plugins import RuleSet, hookimpl
-from plugins.params import ParamsSchema
+from kaohe.plugins import RuleSet, hookimpl, ParamsSchema
 
 
 class Copycat(RuleSet):

@@ -1,6 +1,6 @@
 """A plugin whose rule set is sound but whose command and panel hooks raise."""
 
-from plugins import hookimpl
+from kaohe.plugins import hookimpl
 
 
 @hookimpl

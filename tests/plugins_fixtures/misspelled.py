@@ -1,6 +1,6 @@
 """A plugin that misspells the hook's name."""
 
-from plugins import hookimpl
+from kaohe.plugins import hookimpl
 
 
 @hookimpl

@@ -2,8 +2,7 @@
 
 from marshmallow import fields
 
-from plugins import RuleSet, hookimpl
-from plugins.params import ParamsSchema
+from kaohe.plugins import RuleSet, hookimpl, ParamsSchema
 
 
 class UnlabelledParams(ParamsSchema):

@@ -1,6 +1,6 @@
 """A plugin whose kaohe_rulesets raises."""
 
-from plugins import hookimpl
+from kaohe.plugins import hookimpl
 
 
 @hookimpl

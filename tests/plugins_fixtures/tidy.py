@@ -2,8 +2,7 @@
 
 from decimal import Decimal
 
-from plugins import Line, RuleSet, hookimpl
-from plugins.params import ParamsSchema, points
+from kaohe.plugins import Line, RuleSet, hookimpl, ParamsSchema, points
 
 
 class TidyParams(ParamsSchema):

@@ -1,7 +1,6 @@
 """One of two plugins that both register a rule set named `twin`."""
 
-from plugins import RuleSet, hookimpl
-from plugins.params import ParamsSchema
+from kaohe.plugins import RuleSet, hookimpl, ParamsSchema
 
 
 class Twin(RuleSet):

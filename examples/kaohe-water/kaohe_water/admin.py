@@ -4,8 +4,8 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
-from core.errors import KaoheError
-from core.models import Scheme
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import Scheme
 
 from .scheme import default_period, scheme_quota_table
 

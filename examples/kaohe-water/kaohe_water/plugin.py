@@ -1,6 +1,6 @@
 """The water plugin's hook implementations: its rule set, its `kaohe water` command, its panel page."""
 
-from plugins import hookimpl
+from kaohe.plugins import hookimpl
 
 from .ruleset import Water
 

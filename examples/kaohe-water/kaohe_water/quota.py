@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from core.vocab import ZERO, money
+from kaohe.core.domain.vocab import ZERO, money
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -72,7 +72,7 @@ def full_weeks(period, today=None):
 @dataclass
 class UnitWeeks:
     """One unit's submissions in each counted week, and what it falls short of the quota."""
-    unit: object  # core.data.UnitRow
+    unit: object  # kaohe.core.reads.data.UnitRow
     submitted: list
     quota: int
     deduction: Decimal

@@ -2,9 +2,8 @@
 
 from decimal import Decimal
 
-from core.vocab import FORMS_SHORT, LEVELS, fmt
-from plugins import Flag, Line, RuleSet
-from plugins.params import ParamsSchema, choice, integer, joint_split, points, table
+from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt
+from kaohe.plugins import Flag, Line, RuleSet, ParamsSchema, choice, integer, joint_split, points, table
 
 from . import __version__, quota as weekly
 

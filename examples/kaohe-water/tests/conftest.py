@@ -2,9 +2,9 @@
 
 import pytest
 
-from core import db as dbmod
-from core.models import create_tables
-from plugins.manager import build_registry
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.models import create_tables
+from kaohe.plugins.manager import build_registry
 
 
 # A fresh, empty SQLite database for every test, with the instance folder in the test's tmp dir.

@@ -2,8 +2,8 @@
 
 import pytest
 
-from admin import create_app
-from admin.auth import create_user
+from kaohe.admin import create_app
+from kaohe.admin.auth import create_user
 from kaohe_water.scheme import create_water_scheme
 
 from water_data import item, items_per_week, unit

@@ -6,8 +6,8 @@ import json
 import click
 from click.testing import CliRunner
 
-from core.cli import State, main
-from core.models import Scheme
+from kaohe.cli import State, main
+from kaohe.core.storage.models import Scheme
 from kaohe_water import __version__
 
 from water_data import item, unit

@@ -4,9 +4,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from core import schemes
-from core.engine import compute, recalculate
-from core.models import ScoreRun, UnitResult
+from kaohe.core.storage import schemes
+from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.storage.models import ScoreRun, UnitResult
 from kaohe_water.scheme import create_water_scheme
 
 from water_data import adoption, item, items_per_week, publication, reporter, unit

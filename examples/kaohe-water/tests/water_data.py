@@ -3,7 +3,7 @@
 import datetime
 import itertools
 
-from core.models import Adoption, Item, ItemAuthor, ItemUnit, Publication, Reporter, Unit
+from kaohe.core.storage.models import Adoption, Item, ItemAuthor, ItemUnit, Publication, Reporter, Unit
 
 _seq = itertools.count(1)
 

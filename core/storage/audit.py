@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .db import db, is_postgres
-from .models import AuditLog, now
+from kaohe.core.storage.db import db, is_postgres
+from kaohe.core.storage.models import AuditLog, now
 
 GENESIS = "0" * 64
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from marshmallow import ValidationError
 from peewee import JOIN
 
-from .db import bulk_insert, db, is_postgres, refresh_statistics
-from .errors import KaoheError
-from .models import (
+from kaohe.core.storage.db import bulk_insert, db, is_postgres, refresh_statistics
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -30,7 +30,7 @@ from .models import (
     UrgentReport,
     now,
 )
-from .schemas import SCHEMAS
+from kaohe.core.exchange.schemas import SCHEMAS
 
 CHUNK = 500
 MAX_LISTED = 200

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from peewee import SQL, NodeList, fn
 
-from .db import db, is_postgres
-from .models import (
+from kaohe.core.storage.db import db, is_postgres
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -274,7 +274,7 @@ class PeriodData:
 
     Attributes a rule set may read (each a cached property):
 
-    - ``period``: the :class:`core.periods.Period`; ``year``: the scheme year;
+    - ``period``: the :class:`kaohe.core.domain.periods.Period`; ``year``: the scheme year;
     - ``units``: dict unit id → :class:`UnitRow` of the scheme's member units;
     - ``members``: frozenset of member unit ids;
     - ``publications``: dict id → :class:`PublicationRow`;
@@ -729,7 +729,7 @@ class PeriodData:
         then the columns that decide the line's points, aliased as named in `keys`. The lines'
         items must be members' items, as in ``items``. Returns a :class:`Tallied`, kept under
         `name` for the next call. What a preview reads instead of rows: see
-        :meth:`plugins.ruleset.RuleSet.tallies`.
+        :meth:`kaohe.core.scoring.contract.RuleSet.tallies`.
         """
         known = self._tallies.get(name)
         if known is not None:

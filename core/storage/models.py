@@ -17,10 +17,10 @@ from peewee import (
     TextField,
 )
 
-from .db import db
-from .vocab import CATEGORIES, FORMS, LEVELS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES, money
+from kaohe.core.storage.db import db
+from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES, money
 
-SCHEMA_VERSION = 4  # the latest of core/migrations.py's MIGRATIONS
+SCHEMA_VERSION = 4  # the latest of core/storage/migrations.py's MIGRATIONS
 
 
 def now():
@@ -369,7 +369,7 @@ class User(BaseModel):
 # ---------------------------------------------------------------- schema version and audit log
 
 class SchemaVersion(BaseModel):
-    """One applied schema version (core/migrations.py); the highest is the database's version."""
+    """One applied schema version (core/storage/migrations.py); the highest is the database's version."""
     version = IntegerField(primary_key=True)
     description = CharField(max_length=200, default="")
     applied_at = DateTimeField(default=now)
@@ -379,7 +379,7 @@ class AuditLog(BaseModel):
     """One change to schemes, parameters, publications or accounts, chained to the entry before.
 
     `hash` is the SHA-256 of the entry's canonical JSON together with `prev_hash`, so altering or
-    removing an entry breaks the chain from there on (core/audit.py verifies it).
+    removing an entry breaks the chain from there on (core/storage/audit.py verifies it).
     """
     at = DateTimeField(default=now, index=True, verbose_name="时间")
     actor = CharField(max_length=100, default="", verbose_name="操作人")
@@ -409,5 +409,5 @@ MODELS = [
 
 def create_tables():
     """Create a new database at the latest schema version; refuse one older than the code."""
-    from .migrations import ensure_schema
+    from kaohe.core.storage.migrations import ensure_schema
     ensure_schema()

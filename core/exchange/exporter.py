@@ -9,12 +9,13 @@ from pathlib import Path
 
 from peewee import JOIN
 
-from . import results, schemes
-from .errors import KaoheError
-from .importer import FORMULA_STARTS, KINDS, kind_named, kind_names_text, stored_rows
-from .models import Item, Reporter, ScoreLine, Unit
-from .schemas import CodeList, Flag, Pool, Word, cell_word
-from .vocab import UNIT_KINDS, money
+from kaohe.core.runs import results
+from kaohe.core.storage import schemes
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.exchange.importer import FORMULA_STARTS, KINDS, kind_named, kind_names_text, stored_rows
+from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
+from kaohe.core.exchange.schemas import CodeList, Flag, Pool, Word, cell_word
+from kaohe.core.domain.vocab import UNIT_KINDS, money
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
 LIST_JOINER = "、"

@@ -5,7 +5,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from .errors import KaoheError
+from kaohe.core.domain.errors import KaoheError
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(?:(H[12])|(Q[1-4])|(\d{1,2})))?$", re.IGNORECASE)
 

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from peewee import JOIN
 
-from . import audit
-from .db import db
-from .errors import KaoheError, NotFound
-from .models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult, now
-from .periods import parse_period
-from .vocab import UNIT_KINDS, ZERO
+from kaohe.core.storage import audit
+from kaohe.core.storage.db import db
+from kaohe.core.domain.errors import KaoheError, NotFound
+from kaohe.core.storage.models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult, now
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.vocab import UNIT_KINDS, ZERO
 
 
 def runs_of(scheme, period=None):
@@ -204,7 +204,7 @@ def runs_citing(obj):
     Such a row must not be deleted: the database would take its results and score lines with it
     (or cut the line's item), and published results never change behind anyone's back.
     """
-    from .models import Scheme
+    from kaohe.core.storage.models import Scheme
     if isinstance(obj, Unit):
         runs = (UnitResult.select(UnitResult.run).where(UnitResult.unit == obj)
                 | ScoreLine.select(ScoreLine.run).where(ScoreLine.unit == obj))
@@ -222,7 +222,7 @@ def runs_citing(obj):
 
 def deletion_refusal(obj):
     """Why `obj` may not be deleted (a Chinese sentence), or None when it may."""
-    from .models import Scheme
+    from kaohe.core.storage.models import Scheme
     count = runs_citing(obj)
     if not count:
         return None

@@ -12,7 +12,7 @@ Score runs and results are not data: recalculating does not move the revision.
 
 import secrets
 
-from .db import db, is_postgres
+from kaohe.core.storage.db import db, is_postgres
 
 # The tables whose rows a period's scoring reads.
 DATA_TABLES = (

@@ -87,7 +87,7 @@ class RuleSet(ABC):
     - ``description``: a paragraph for the panel;
     - ``params_schema``: a marshmallow Schema of the parameters; every field has a default and
       ``metadata`` with ``label`` (Chinese), ``unit`` (分, 元, 小时…) and ``source`` (where the
-      value comes from). Build fields with :mod:`plugins.params`.
+      value comes from). Build fields with :mod:`kaohe.core.scoring.params`.
     """
 
     name = ""
@@ -112,7 +112,7 @@ class RuleSet(ABC):
     def compute(self, data, params):
         """Score one period.
 
-        ``data`` is a :class:`core.data.PeriodData`: the scheme's units and the period's items,
+        ``data`` is a :class:`kaohe.core.reads.data.PeriodData`: the scheme's units and the period's items,
         adoptions, instructions, urgent reports, facts, targets and solicitations, each loaded
         in one batch on first use. ``params`` is the loaded parameter dict.
 

@@ -14,13 +14,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from marshmallow import ValidationError
 from peewee import OperationalError
 
-from plugins.ruleset import Flag, Line, Tally, Veto
+from kaohe.core.scoring.contract import Flag, Line, Tally, Veto
 
-from . import revision
-from .data import ITEM_ROWS, PeriodData, by_ids
-from .db import bulk_insert, db, is_sqlite
-from .errors import KaoheError, RecalcError
-from .models import (
+from kaohe.core.storage import revision
+from kaohe.core.reads.data import ITEM_ROWS, PeriodData, by_ids
+from kaohe.core.storage.db import bulk_insert, db, is_sqlite
+from kaohe.core.domain.errors import KaoheError, RecalcError
+from kaohe.core.storage.models import (
     Item,
     ParameterVersion,
     Reporter,
@@ -32,10 +32,10 @@ from .models import (
     UnitResult,
     now,
 )
-from .periods import parse_period
-from .progress import NoProgress, no_progress
-from .schemes import current_version
-from .vocab import CENT, LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.progress import NoProgress, no_progress
+from kaohe.core.storage.schemes import current_version
+from kaohe.core.domain.vocab import CENT, LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
 
 log = logging.getLogger("kaohe.engine")
 
@@ -529,7 +529,7 @@ def _join(old, new):
 
 
 def pool_label(pool):
-    from .vocab import UNIT_KINDS
+    from kaohe.core.domain.vocab import UNIT_KINDS
     return UNIT_KINDS.get(pool, pool)
 
 

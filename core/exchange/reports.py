@@ -9,11 +9,11 @@ from decimal import Decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from peewee import fn
 
-from .db import db
-from .engine import RATE_PLACES, UnitTotal, rank_units, recalculate
-from .errors import KaoheError
-from .exporter import neutralise
-from .models import (
+from kaohe.core.storage.db import db
+from kaohe.core.scoring.engine import RATE_PLACES, UnitTotal, rank_units, recalculate
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.exchange.exporter import neutralise
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -25,10 +25,10 @@ from .models import (
     UnitResult,
     now,
 )
-from .periods import parse_period
-from .results import awards, is_official, latest_run, official_run
-from .schemes import pools_of
-from .vocab import LEVELS, UNIT_KINDS, ZERO, money
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.runs.results import awards, is_official, latest_run, official_run
+from kaohe.core.storage.schemes import pools_of
+from kaohe.core.domain.vocab import LEVELS, UNIT_KINDS, ZERO, money
 
 # The notification's adoption columns: each counts the month's adoptions (not `forwarded`) in
 # publications of these levels, one per adoption (an item adopted twice counts twice).
@@ -122,7 +122,7 @@ def monthly_notification(scheme, month, recalc_missing=False, registry=None,
         if not recalc_missing:
             raise _missing_error(scheme, missing)
         if registry is None:
-            from plugins.manager import build_registry
+            from kaohe.plugins.manager import build_registry
             registry = build_registry()
         for m in missing:
             recalculate(registry, scheme, m.label, author=author,
@@ -317,7 +317,7 @@ def _date(value):
 
 def environment():
     """The Jinja environment of the report templates: autoescaped, undefined names fail loudly."""
-    env = Environment(loader=PackageLoader("core", "templates"), autoescape=True,
+    env = Environment(loader=PackageLoader("kaohe.core.exchange", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["amount"] = _amount
     env.filters["percent"] = percent

@@ -8,8 +8,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import db, is_postgres, is_sqlite
-from .errors import KaoheError
+from kaohe.core.storage.db import db, is_postgres, is_sqlite
+from kaohe.core.domain.errors import KaoheError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -76,7 +76,7 @@ def restore(path):
         _pg_restore(path)
     else:
         raise BackupError(f"不支持恢复这种数据库：{type(db.obj).__name__}")
-    from .migrations import database_version
+    from kaohe.core.storage.migrations import database_version
     return database_version()
 
 
@@ -129,7 +129,7 @@ def _sqlite_restore(path):
             raise BackupError(f"备份文件「{path}」已损坏：{error}") from error
         if problem != "ok":
             raise BackupError(f"备份文件「{path}」已损坏：{problem}")
-        from .migrations import FIRST_RELEASE_TABLES
+        from kaohe.core.storage.migrations import FIRST_RELEASE_TABLES
         if not FIRST_RELEASE_TABLES <= tables:
             raise BackupError(f"「{path}」不是 Kaohe 数据库的备份（缺少 {', '.join(sorted(FIRST_RELEASE_TABLES - tables))} 表）")
         # The backup API copies every page in one step under the write lock: readers see the
@@ -194,7 +194,7 @@ def _pg_restore(path):
     tables = db.get_tables()
     drop = ("DROP TABLE IF EXISTS " + ", ".join(f'"{t}"' for t in tables) + " CASCADE;\n"
             if tables else "")
-    # the data revision's trigger function (core/revision.py) is in the dump too
+    # the data revision's trigger function (core/storage/revision.py) is in the dump too
     drop += "DROP FUNCTION IF EXISTS kaohe_bump_revision() CASCADE;\n"
     if not db.is_closed():
         db.close()  # our own connection must not hold locks the restore waits for

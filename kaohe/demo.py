@@ -5,7 +5,7 @@ counties, departments, townships, direct points and environmental bureaus, their
 publications of every level, about 9,000 items with adoptions, instructions, urgent reports,
 solicitations, facts and targets, and two schemes over them (市政府系统 and 环保系统).
 `build_demo(registry, units=1000, items=1_000_000)` builds a province of that size with the same
-proportions: the rows are generated in chunks and written with `core.db.bulk_insert`.
+proportions: the rows are generated in chunks and written with `kaohe.core.storage.db.bulk_insert`.
 Every random choice comes from one `random.Random(seed)`: the same seed gives the same rows.
 """
 
@@ -15,10 +15,10 @@ import random
 import time
 from collections import Counter
 
-from .db import bulk_insert, db, is_postgres, refresh_statistics
-from .progress import no_progress
-from .errors import KaoheError
-from .models import (
+from kaohe.core.storage.db import bulk_insert, db, is_postgres, refresh_statistics
+from kaohe.core.domain.progress import no_progress
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import (
     Adoption,
     Instruction,
     Item,
@@ -33,8 +33,8 @@ from .models import (
     UnitFact,
     UrgentReport,
 )
-from .schemes import create_scheme
-from .vocab import SECTORS, UNIT_KINDS
+from kaohe.core.storage.schemes import create_scheme
+from kaohe.core.domain.vocab import SECTORS, UNIT_KINDS
 
 YEAR = 2025
 CITY = "清江市"

@@ -4,8 +4,8 @@ import hashlib
 import hmac
 import secrets
 
-from .errors import NotFound
-from .models import User
+from kaohe.core.domain.errors import NotFound
+from kaohe.core.storage.models import User
 
 # Tokens start with this mark so that a secret scanner (or a person) can tell one in a log or a file.
 PREFIX = "kh_"

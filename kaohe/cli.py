@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import click
 
-from . import db as dbmod
-from . import results, schemes
-from .errors import KaoheError
-from .models import Unit, create_tables
-from .progress import NoProgress
-from .vocab import LEVELS, UNIT_KINDS, fmt
+from kaohe.core.storage import db as dbmod
+from kaohe.core.runs import results
+from kaohe.core.storage import schemes
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import Unit, create_tables
+from kaohe.core.domain.progress import NoProgress
+from kaohe.core.domain.vocab import LEVELS, UNIT_KINDS, fmt
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -26,7 +27,7 @@ class State:
     @property
     def registry(self):
         if self._registry is None:
-            from plugins.manager import build_registry
+            from kaohe.plugins.manager import build_registry
             self._registry = build_registry()
         return self._registry
 
@@ -53,7 +54,7 @@ def cli(ctx, database):
     dbmod.configure(database)
     ctx.call_on_close(_close_database)
     if ctx.invoked_subcommand not in SCHEMA_FREE_COMMANDS:
-        from .migrations import check_schema
+        from kaohe.core.storage.migrations import check_schema
         check_schema()
 
 
@@ -113,7 +114,7 @@ def migrate_():
 
     升级前请先备份：kaohe backup PATH。Back up first: kaohe backup PATH.
     """
-    from .migrations import LATEST, database_version, migrate
+    from kaohe.core.storage.migrations import LATEST, database_version, migrate
     before = database_version()
     applied = migrate(progress=lambda step: click.echo(f"正在升级到第{step.version}版：{step.title}……"))
     if before == 0:
@@ -131,7 +132,7 @@ def backup_(path):
 
     SQLite 用在线备份；PostgreSQL 调用 pg_dump -Fc。SQLite: online backup; PostgreSQL: pg_dump -Fc.
     """
-    from .backup import backup
+    from kaohe.core.storage.backup import backup
     info = backup(path)
     click.echo(f"已备份到 {info.path}（{info.engine}，{info.size:,} 字节）。")
 
@@ -144,8 +145,8 @@ def restore_(path, yes):
 
     请先停止 kaohe serve。Stop `kaohe serve` first.
     """
-    from .backup import restore
-    from .migrations import LATEST, outdated_message
+    from kaohe.core.storage.backup import restore
+    from kaohe.core.storage.migrations import LATEST, outdated_message
     if not yes:
         if not sys.stdin.isatty():
             raise KaoheError("恢复会用备份覆盖当前数据库的全部数据；确认无误请加 --yes 再运行")
@@ -165,7 +166,7 @@ def import_(paths, dry_run):
     文件或工作表的名称决定数据种类，如 units.csv、采用.csv、稿件.xlsx。
     The file or sheet name says what it holds, e.g. units.csv, 采用.csv.
     """
-    from .importer import import_files
+    from kaohe.core.exchange.importer import import_files
     create_tables()
     report = import_files(paths, dry_run=dry_run)
     for line in report.summary_lines():
@@ -201,7 +202,7 @@ def export(what, name, output, fmt_, period, run_id, pool, unit_code, encoding):
     """
     from pathlib import Path
 
-    from .exporter import export as export_bytes, format_of
+    from kaohe.core.exchange.exporter import export as export_bytes, format_of
     data, summary = export_bytes(what, name, format_of(output, fmt_), period=period, run_id=run_id,
                                  pool=pool, unit_code=unit_code, encoding=encoding)
     Path(output).write_bytes(data)
@@ -217,7 +218,7 @@ def template(output, kind):
     """写出导入模板：表头与一行示例。Write an import template: headers and an example row."""
     from pathlib import Path
 
-    from .importer import kind_named, template_csv, template_workbook
+    from kaohe.core.exchange.importer import kind_named, template_csv, template_workbook
     path = Path(output)
     if path.suffix.lower() == ".csv":
         found = kind_named(kind or path.stem)
@@ -263,7 +264,7 @@ def _split(text):
 @scheme.command("list")
 def scheme_list():
     """列出考核方案。List schemes."""
-    from .models import Scheme
+    from kaohe.core.storage.models import Scheme
     rows = [(s.name, s.year, s.unit_links.count(), schemes.current_version(s).number)
             for s in Scheme.select().order_by(Scheme.id)]
     click.echo(render_table(["方案", "年度", "单位数", "参数版本"], rows))
@@ -349,7 +350,7 @@ def scheme_rulesets(state, name, names, reason):
 def scheme_versions(name):
     """列出参数版本。List parameter versions."""
     found = schemes.get_scheme(name)
-    from .models import ParameterVersion
+    from kaohe.core.storage.models import ParameterVersion
     rows = [(v.number, f"{v.created_at:%Y-%m-%d %H:%M}", v.author, v.reason)
             for v in found.versions.order_by(ParameterVersion.number)]
     click.echo(render_table(["版本", "时间", "修改人", "原因"], rows))
@@ -376,7 +377,7 @@ def scheme_restore(state, name, number, reason):
 @pass_state
 def recalc(state, name, period, note):
     """重新计算并保存一次计分结果。Recalculate and store a score run."""
-    from .engine import recalculate
+    from kaohe.core.scoring.engine import recalculate
     found = schemes.get_scheme(name)
     outcome = recalculate(state.registry, found, period, author="kaohe", note=note,
                           progress=_progress_bar)
@@ -582,7 +583,7 @@ def _write_report(path, content):
 @pass_state
 def notify(state, name, month, fmt_, output, recalc_missing):
     """每月通报：各组别单位本月报送、采用、得分、年度累计、名次和采用率。The monthly notification."""
-    from . import reports
+    from kaohe.core.exchange import reports
     found = schemes.get_scheme(name)
     fmt_ = _report_format(output, fmt_)
     data = reports.monthly_notification(found, month, recalc_missing=recalc_missing,
@@ -604,7 +605,7 @@ def notify(state, name, month, fmt_, output, recalc_missing):
 @click.option("--output", "-o", required=True, help="输出文件。Output file.")
 def award_docs(name, year, fmt_, output):
     """年度评先文件：先进单位、先进个人及不参加评先的原因，仅限已发布的年度结果。Award documents."""
-    from . import reports
+    from kaohe.core.exchange import reports
     found = schemes.get_scheme(name)
     fmt_ = _report_format(output, fmt_)
     data = reports.award_documents(found, year)
@@ -683,8 +684,8 @@ def demo(state, units, items, seed, no_recalc):
 
     数据库须为空。The database must be empty.
     """
-    from .demo import build_demo
-    from .engine import recalculate
+    from kaohe.demo import build_demo
+    from kaohe.core.scoring.engine import recalculate
     create_tables()
     summary = build_demo(state.registry, units=units, items=items, seed=seed,
                          progress=_progress_bar)
@@ -723,7 +724,7 @@ def create_user_(username, role, unit_code):
     在终端上输入两次（不回显）；通过管道传入时读取第一行。
     On a terminal it is asked twice, hidden; piped, the first line is read.
     """
-    from admin.auth import create_user
+    from kaohe.admin.auth import create_user
     unit = None
     if unit_code:
         unit = Unit.get_or_none(Unit.code == unit_code)
@@ -750,8 +751,8 @@ def token(username, revoke):
     令牌以 Authorization: Bearer <令牌> 调用 /api/v1/，权限与账号的角色相同。
     The token is printed once; the previous one stops working. Use it as a Bearer token.
     """
-    from . import audit
-    from .tokens import get_user, issue_token, revoke_token
+    from kaohe.core.storage import audit
+    from kaohe.core.storage.tokens import get_user, issue_token, revoke_token
     user = get_user(username)
     if revoke:
         with dbmod.db.atomic():
@@ -781,9 +782,9 @@ def bootstrap(state):
     """
     import secrets
 
-    from admin.auth import create_user
+    from kaohe.admin.auth import create_user
 
-    from .models import User
+    from kaohe.core.storage.models import User
     create_tables()
     if not User.select().exists():
         password = secrets.token_urlsafe(12)
@@ -793,8 +794,8 @@ def bootstrap(state):
     else:
         click.echo("已有账号，未创建管理员。")
     if not Unit.select().exists():
-        from .demo import build_demo
-        from .engine import recalculate
+        from kaohe.demo import build_demo
+        from kaohe.core.scoring.engine import recalculate
         summary = build_demo(state.registry, progress=_progress_bar)
         click.echo(summary["text"])
         for name in summary["schemes"]:
@@ -821,7 +822,7 @@ def serve(host, port, threads, trusted_proxy, dev):
     多个进程共用一个 PostgreSQL 库时，各进程用不同端口，前面放 nginx。
     Configuration: instance/config.py, KAOHE_DATABASE_URL and KAOHE_SECRET_KEY.
     """
-    from admin import create_app
+    from kaohe.admin import create_app
     app = create_app()
     click.echo(f"管理后台：http://{host}:{port}/")
     if dev:

@@ -6,10 +6,10 @@ from typing import Callable
 from peewee import CharField, DateTimeField, IntegerField, Model, TextField
 from playhouse.migrate import SchemaMigrator
 
-from . import revision
-from .db import db, is_postgres, is_sqlite
-from .errors import KaoheError
-from .models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion, now
+from kaohe.core.storage import revision
+from kaohe.core.storage.db import db, is_postgres, is_sqlite
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion, now
 
 # Tables every Kaohe database has had since the first release; a database holding them but no
 # schema_version table is a first-release (version 1) database.
@@ -33,11 +33,11 @@ class Migration:
 
 # ---------------------------------------------------------------- the steps
 #
-# A step never uses the live models of core/models.py, which keep changing: it declares the
+# A step never uses the live models of core/storage/models.py, which keep changing: it declares the
 # tables and columns as they were at its version, so an old database upgrades the same way
 # years later. A new whole table needs no step of its own (the tables of MODELS that are missing
 # are created after the steps), but a new column, index or data change does: append a Migration
-# with the next number, bump SCHEMA_VERSION in core/models.py and use the migrator's operations
+# with the next number, bump SCHEMA_VERSION in core/storage/models.py and use the migrator's operations
 # (add_column, add_index, ...) so the step runs on SQLite and PostgreSQL alike.
 
 def _v1(migrator):
@@ -81,7 +81,7 @@ def _v2(migrator):
 
 
 def _v3(migrator):
-    """Version 3: the data revision counter and the triggers that move it (core/revision.py)."""
+    """Version 3: the data revision counter and the triggers that move it (core/storage/revision.py)."""
     revision.install()
 
 
@@ -101,7 +101,7 @@ MIGRATIONS = [
 ]
 
 LATEST = MIGRATIONS[-1].version
-assert LATEST == SCHEMA_VERSION, "core/models.py SCHEMA_VERSION must name the last migration"
+assert LATEST == SCHEMA_VERSION, "core/storage/models.py SCHEMA_VERSION must name the last migration"
 
 
 # ---------------------------------------------------------------- reading the version

@@ -1,0 +1,1 @@
+"""The domain's words and rules: vocabularies, periods, money, errors — what every layer above speaks."""

@@ -1,0 +1,1 @@
+"""Exchange formats: import files, exports, and the notification and award documents."""

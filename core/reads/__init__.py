@@ -1,0 +1,1 @@
+"""A period's data, read for scoring, the dashboard and the reports: every query they need lives here."""

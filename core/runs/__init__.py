@@ -1,0 +1,1 @@
+"""Runs: storing a calculation and reading stored results."""

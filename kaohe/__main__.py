@@ -1,0 +1,5 @@
+"""`python -m kaohe` runs the command."""
+
+from kaohe.cli import main
+
+main()
