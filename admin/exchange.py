@@ -15,7 +15,9 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kaohe.core.exchange import exporter, importer
+from kaohe.core.exchange import exporter, import_templates, importer
+from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.runs import results
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
@@ -108,7 +110,7 @@ def _discard(folder, token=None):
 def _kinds_help():
     """For the page's explanation: each kind's sheet names and columns (required ones marked)."""
     rows = []
-    for kind in importer.KINDS.values():
+    for kind in KINDS.values():
         fields = kind.schema().fields
         names = [kind.label] + [a for a in kind.aliases if a != kind.label] + [kind.name]
         rows.append({"kind": kind, "names": list(dict.fromkeys(names)),
@@ -118,7 +120,7 @@ def _kinds_help():
 
 
 def _counts(report):
-    return [(importer.KINDS[name], count) for name, count in report.counts.items()]
+    return [(KINDS[name], count) for name, count in report.counts.items()]
 
 
 def _limit_uploads(state):
@@ -189,7 +191,7 @@ class ImportView(KaoheView):
         names = [path.name for path in paths]
         try:
             report = importer.import_files(paths, dry_run=True)
-        except importer.ImportFailed as failed:
+        except ImportFailed as failed:
             _discard(folder)
             return self._page(errors=failed.errors, names=names)
         except KaoheError as error:
@@ -210,7 +212,7 @@ class ImportView(KaoheView):
         names = [path.name for path in paths]
         try:
             report = importer.import_files(paths)  # checked again: the data may have changed since
-        except importer.ImportFailed as failed:
+        except ImportFailed as failed:
             return self._page(errors=failed.errors, names=names, changed=True)
         except KaoheError as error:
             flash(str(error), "error")
@@ -230,15 +232,15 @@ class ImportView(KaoheView):
 
     @expose("/template.xlsx")
     def template_xlsx(self):
-        return send_file(io.BytesIO(importer.template_workbook()), mimetype=XLSX,
+        return send_file(io.BytesIO(import_templates.template_workbook()), mimetype=XLSX,
                          as_attachment=True, download_name="导入模板.xlsx")
 
     @expose("/template/<kind>.csv")
     def template_csv(self, kind):
-        found = importer.KINDS.get(kind)
+        found = KINDS.get(kind)
         if found is None:
             abort(404)
-        return _csv_file(importer.template_csv(found.name), "utf-8", f"{found.label}.csv")
+        return _csv_file(import_templates.template_csv(found.name), "utf-8", f"{found.label}.csv")
 
 
 # ---------------------------------------------------------------- exports
@@ -289,7 +291,7 @@ class ExportView(KaoheView):
         units = [] if current_user.is_reporter else list(Unit.select().order_by(Unit.code))
         return self.render("kaohe/export.html", scheme=scheme,
                            schemes=list(Scheme.select().order_by(Scheme.id)), runs=runs,
-                           units=units, kinds=list(importer.KINDS.values()),
+                           units=units, kinds=list(KINDS.values()),
                            may_export_data=current_user.role in STAFF)
 
     @expose("/data")

@@ -218,7 +218,8 @@ def template(output, kind):
     """写出导入模板：表头与一行示例。Write an import template: headers and an example row."""
     from pathlib import Path
 
-    from kaohe.core.exchange.importer import kind_named, template_csv, template_workbook
+    from kaohe.core.exchange.import_templates import template_csv, template_workbook
+    from kaohe.core.exchange.kinds import kind_named
     path = Path(output)
     if path.suffix.lower() == ".csv":
         found = kind_named(kind or path.stem)

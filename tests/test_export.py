@@ -11,7 +11,8 @@ from kaohe.core.storage import db as dbmod
 from kaohe.core.scoring.engine import recalculate
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.exchange.exporter import export_data, export_lines, export_ranking, neutralise
-from kaohe.core.exchange.importer import KINDS, import_files, stored_rows
+from kaohe.core.exchange.importer import import_files, stored_rows
+from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.storage.models import Item, create_tables
 from kaohe.core.storage.schemes import create_scheme
 from tests import factories as f

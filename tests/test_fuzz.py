@@ -11,7 +11,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kaohe.core.storage import db as dbmod
-from kaohe.core.exchange.importer import KINDS, ImportFailed, ImportReport, import_files, import_records
+from kaohe.core.exchange.importer import ImportReport, import_files, import_records
+from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange.reading import ImportFailed
 from tests import factories as f
 
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True, database=None,

@@ -7,16 +7,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kaohe.core.exchange.importer import (
-    KINDS,
-    ImportFailed,
-    RowError,
-    import_files,
-    stored_rows,
-    template_csv,
-    template_workbook,
-    validate_files,
-)
+from kaohe.core.exchange.import_templates import template_csv, template_workbook
+from kaohe.core.exchange.importer import import_files, stored_rows, validate_files
+from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange.reading import ImportFailed, RowError
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,

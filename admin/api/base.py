@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from kaohe.core.domain.errors import KaoheError, NotFound
-from kaohe.core.exchange.importer import ImportFailed
+from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.storage.models import ROLES
 from kaohe.core.storage.tokens import user_for_token
 

@@ -12,7 +12,8 @@ from peewee import JOIN
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.exchange.importer import FORMULA_STARTS, KINDS, kind_named, kind_names_text, stored_rows
+from kaohe.core.exchange.importer import stored_rows
+from kaohe.core.exchange.kinds import FORMULA_STARTS, KINDS, kind_named, kind_names_text
 from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
 from kaohe.core.exchange.schemas import CodeList, Flag, Pool, Word, cell_word
 from kaohe.core.domain.vocab import UNIT_KINDS, money

@@ -1,196 +1,27 @@
 """Importing the data kinds from xlsx sheets and csv files: every row checked, then all written or nothing."""
 
-import csv
-import datetime
-import io
-import re
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from marshmallow import ValidationError
 from peewee import JOIN
 
-from kaohe.core.storage.db import bulk_insert, db, is_postgres, refresh_statistics
-from kaohe.core.domain.errors import KaoheError
-from kaohe.core.storage.models import (
-    Adoption,
-    Instruction,
-    Item,
-    ItemAuthor,
-    ItemUnit,
-    Publication,
-    Reporter,
-    Solicitation,
-    SolicitationUnit,
-    Target,
-    Unit,
-    UnitFact,
-    UrgentReport,
-    now,
+from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange.reading import (
+    Batch,
+    ImportFailed,
+    Record,
+    add_record,
+    flatten_messages,
+    remember_key,
+    schema_of,
+    key_of,
+    read_files,
 )
-from kaohe.core.exchange.schemas import SCHEMAS
+from kaohe.core.storage.db import bulk_insert, db, is_postgres, refresh_statistics
 
 CHUNK = 500
-MAX_LISTED = 200
-
-# Text a spreadsheet might run as a formula starts with one of these; an export puts a ' before it
-# (and before a leading ' of its own), and the import takes that ' away again.
-FORMULA_STARTS = "=+-@\t\r"
-
-
-@dataclass(frozen=True)
-class Link:
-    """A list column kept in a link table: `owner` row → `target` row, in the order written."""
-    model: type
-    owner: str
-    target: str
-    kind: str
-    ordered: bool
-
-
-@dataclass(frozen=True)
-class Kind:
-    """One data kind of the import files: its names, columns, natural key and references."""
-    name: str
-    label: str
-    aliases: tuple
-    model: type
-    columns: tuple  # (field, Chinese header) in file order
-    key: tuple  # the natural key's fields
-    refs: dict = field(default_factory=dict)  # scalar field -> kind it names
-    links: dict = field(default_factory=dict)  # list field -> Link
-    example: tuple = ()  # one realistic row for the template, in column order
-    extra: tuple = ()  # (model field, callable) filled in on insert
-
-    @property
-    def schema(self):
-        return SCHEMAS[self.name]
-
-    def header(self, name):
-        return dict(self.columns)[name]
-
-    @property
-    def scalars(self):
-        return [name for name, _ in self.columns if name not in self.links]
-
-    @property
-    def values_fields(self):
-        """The fields compared to tell an update from an unchanged row (all but the key)."""
-        return [name for name, _ in self.columns if name not in self.key]
-
-
-KINDS = {kind.name: kind for kind in (
-    Kind("units", "单位", ("unit", "单位", "报送单位"), Unit,
-         (("code", "单位代码"), ("name", "单位名称"), ("kind", "单位类型"), ("pool", "考核组别"),
-          ("sector", "口子"), ("parent", "上级单位代码")),
-         ("code",), refs={"parent": "units"},
-         example=("330824", "开化县", "县区", "县区", "", "")),
-    Kind("reporters", "信息员", ("reporter", "信息员"), Reporter,
-         (("code", "信息员编号"), ("name", "姓名"), ("unit", "单位代码")),
-         ("code",), refs={"unit": "units"},
-         example=("R330824-01", "李明", "330824")),
-    Kind("publications", "刊物", ("publication", "刊物"), Publication,
-         (("code", "刊物代码"), ("name", "刊物名称"), ("level", "级别"), ("issuer", "主办单位")),
-         ("code",),
-         example=("ZJZB", "专报信息", "省", "省政府办公厅")),
-    Kind("solicitations", "约稿", ("solicitation", "约稿"), Solicitation,
-         (("no", "约稿编号"), ("title", "题目"), ("issued_on", "下发日期"), ("due_on", "截止日期"),
-          ("units", "单位")),
-         ("no",), links={"units": Link(SolicitationUnit, "solicitation", "unit", "units", False)},
-         example=("YG2025-03", "一季度农村人居环境整治进展情况", "2025-03-01", "2025-03-20", "330824")),
-    Kind("items", "稿件", ("item", "稿件", "信息稿件"), Item,
-         (("no", "稿件编号"), ("title", "标题"), ("submitted_on", "报送日期"), ("units", "报送单位"),
-          ("reporters", "作者"), ("category", "类别"), ("negative", "负反馈"),
-          ("solicitation", "约稿编号")),
-         ("no",), refs={"solicitation": "solicitations"},
-         links={"units": Link(ItemUnit, "item", "unit", "units", True),
-                "reporters": Link(ItemAuthor, "item", "reporter", "reporters", True)},
-         example=("2025-0001", "开化县多措并举推进农村生活污水治理", "2025-03-08", "330824",
-                  "R330824-01", "经验", "否", "YG2025-03"),
-         extra=(("created_at", now),)),
-    Kind("adoptions", "采用", ("adoption", "采用", "采用情况"), Adoption,
-         (("item", "稿件编号"), ("publication", "刊物代码"), ("issue", "期号"),
-          ("adopted_on", "采用日期"), ("form", "采用形式")),
-         ("item", "publication", "issue"), refs={"item": "items", "publication": "publications"},
-         example=("2025-0001", "ZJZB", "2025年第12期", "2025-03-12", "全文")),
-    Kind("instructions", "批示", ("instruction", "批示", "领导批示"), Instruction,
-         (("item", "稿件编号"), ("leader_level", "批示领导级别"), ("leader", "批示领导"),
-          ("instructed_on", "批示日期")),
-         ("item", "leader_level", "leader", "instructed_on"), refs={"item": "items"},
-         example=("2025-0001", "省", "王副省长", "2025-03-15")),
-    Kind("urgent", "紧急信息", ("urgent_reports", "urgent_report", "紧急信息", "紧急信息报送"),
-         UrgentReport,
-         (("no", "事件编号"), ("unit", "单位代码"), ("title", "事件"), ("severity", "级别"),
-          ("occurred_at", "发生时间"), ("reported_at", "首报时间"), ("status", "状态"),
-          ("misreported", "误报"), ("reporter", "责任信息员")),
-         ("no",), refs={"unit": "units", "reporter": "reporters"},
-         example=("JJ2025-001", "330824", "某镇山体滑坡", "较大", "2025-03-08 14:30",
-                  "2025-03-08 15:10", "已报", "否", "R330824-01")),
-    Kind("facts", "单位事实", ("fact", "unit_facts", "单位事实", "事实"), UnitFact,
-         (("unit", "单位代码"), ("year", "年度"), ("kind", "事实"), ("value", "值")),
-         ("unit", "year", "kind"), refs={"unit": "units"},
-         example=("330824", 2025, "provincial_county_rank", "12")),
-    Kind("targets", "目标任务", ("target", "目标任务", "目标", "报送任务"), Target,
-         (("unit", "单位代码"), ("year", "年度"), ("submit_target", "报送任务"),
-          ("adopt_target", "采用任务")),
-         ("unit", "year"), refs={"unit": "units"},
-         example=("330824", 2025, 120, 30)),
-)}
-
-_KIND_NAMES = {}
-for _kind in KINDS.values():
-    for _name in (_kind.name, _kind.label) + _kind.aliases:
-        _KIND_NAMES[_name.lower()] = _kind
-_NOTE = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")
-_NAME_TAIL = re.compile(r"^[\s\-_.·（(【\[]")
-
-
-def kind_named(name):
-    """The kind a file stem or sheet name stands for (稿件, items, 稿件-2025年3月), or None."""
-    text = (name or "").strip().lower()
-    if text in _KIND_NAMES:
-        return _KIND_NAMES[text]
-    for known in sorted(_KIND_NAMES, key=len, reverse=True):
-        if text.startswith(known) and _NAME_TAIL.match(text[len(known):]):
-            return _KIND_NAMES[known]
-    return None
-
-
-def kind_names_text():
-    return "/".join(kind.label for kind in KINDS.values())
-
-
-# ---------------------------------------------------------------- errors and the report
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem of an import: where (file or "workbook › sheet", row, column as written) and what."""
-    source: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self):
-        where = self.source
-        if self.row:
-            where += f" 第{self.row}行"
-        if self.column:
-            where += f"「{self.column}」"
-        return f"{where}：{self.message}"
-
-
-class ImportFailed(KaoheError):
-    """The files had problems; nothing was written. `errors` lists every one of them."""
-
-    def __init__(self, errors):
-        self.errors = list(errors)
-        lines = [f"导入失败，共 {len(self.errors)} 处错误，没有写入任何数据："]
-        lines += [str(error) for error in self.errors[:MAX_LISTED]]
-        if len(self.errors) > MAX_LISTED:
-            lines.append(f"另有{len(self.errors) - MAX_LISTED}处错误")
-        super().__init__("\n".join(lines))
 
 
 @dataclass
@@ -212,264 +43,6 @@ class ImportReport:
             lines.append(line)
         return lines
 
-
-# ---------------------------------------------------------------- reading files
-
-@dataclass
-class Record:
-    """One good row: its place in the files and its checked values."""
-    source: str
-    row: int
-    columns: dict  # field -> header as written
-    data: dict
-
-    def where(self):
-        return f"{self.source} 第{self.row}行"
-
-
-@dataclass
-class Batch:
-    """Everything read from the files of one import, kind by kind, with the problems found."""
-    records: dict = field(default_factory=lambda: defaultdict(list))
-    errors: list = field(default_factory=list)
-    seen: dict = field(default_factory=lambda: defaultdict(set))  # kind -> keys, good or not
-    first: dict = field(default_factory=dict)  # (kind, key) -> the record that gave it first
-    partial: dict = field(default_factory=lambda: defaultdict(list))  # bad rows' good cells
-    broken: set = field(default_factory=set)  # kinds whose sheet could not be read
-    ids: dict = field(default_factory=lambda: defaultdict(dict))  # kind -> {code: id}
-    kinds: list = field(default_factory=list)  # kinds met, in file order
-
-    sources: list = field(default_factory=list)  # tables in the order read
-
-    def fail(self, source, row, column, message):
-        self.errors.append(RowError(source, row, column, message))
-
-    def sorted_errors(self):
-        """The errors file by file, row by row (reference errors join their rows)."""
-        order = {}
-        for source in self.sources + [error.source for error in self.errors]:
-            order.setdefault(source, len(order))
-        return sorted(self.errors, key=lambda error: (order[error.source], error.row or 0))
-
-
-def _unquote(text):
-    """Take off the ' an export put before text that would run as a formula."""
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS + "'":
-        return text[1:]
-    return text
-
-
-def _cell(value):
-    if isinstance(value, str):
-        value = _unquote(value)
-        return value if value.strip() else None
-    return value
-
-
-def _decode(raw):
-    """CSV text: UTF-8 (with or without BOM) first, else GB18030 (Excel in China saves GBK)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return None
-
-
-def _sheets(path, batch):
-    """Yield (source, kind, rows) for each table in a file; rows are (row number, cells)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        kind = kind_named(path.stem)
-        if kind is None:
-            batch.fail(path.name, None, None,
-                       f"无法从文件名「{path.stem}」看出数据种类，文件名应为 {kind_names_text()} 之一，"
-                       f"如 稿件.csv")
-            return
-        text = _decode(path.read_bytes())
-        if text is None:
-            batch.fail(path.name, None, None, "文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV")
-            return
-        rows = list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
-        if not any(_filled(cells) for _, cells in rows):
-            batch.fail(path.name, None, None, "文件是空的，第1行应为表头")
-            return
-        yield path.name, kind, rows
-        return
-    if suffix in (".xlsx", ".xlsm"):
-        yield from _workbook_sheets(path, batch)
-        return
-    hint = "，请在 Excel 中另存为 xlsx" if suffix == ".xls" else ""
-    batch.fail(path.name, None, None, f"不支持的文件类型「{suffix or path.name}」，应为 xlsx 或 csv{hint}")
-
-
-def _workbook_sheets(path, batch):
-    from openpyxl import load_workbook
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # a damaged or mislabelled file: openpyxl raises many kinds
-        batch.fail(path.name, None, None, f"无法读取此 xlsx 文件（{type(error).__name__}），请确认文件未损坏")
-        return
-    try:
-        sheets = workbook.worksheets
-        single_default = len(sheets) == 1 and kind_named(sheets[0].title) is None
-        for sheet in sheets:
-            source = f"{path.name} › {sheet.title}"
-            rows = list(enumerate(sheet.iter_rows(values_only=True), start=1))
-            kind = kind_named(sheet.title)
-            if kind is None and single_default:
-                kind = kind_named(path.stem)
-            if not any(_filled(cells) for _, cells in rows):
-                continue  # an empty sheet (Sheet2, Sheet3 of a new workbook) holds nothing
-            if kind is None:
-                batch.fail(source, None, None,
-                           f"未知的工作表「{sheet.title}」，工作表名称应为 {kind_names_text()} 之一")
-                continue
-            yield source, kind, rows
-    finally:
-        workbook.close()
-
-
-def _filled(cells):
-    return any(_cell(value) is not None for value in cells)
-
-
-def _header_field(kind, text):
-    name = _NOTE.sub("", text).strip().strip("*＊").strip()
-    for field_name, header in kind.columns:
-        if name == header or name.lower() == field_name:
-            return field_name
-    return None
-
-
-def _read_table(source, kind, rows, batch):
-    """Check one table's header and rows; good rows become Records of the batch."""
-    rows = [(number, cells) for number, cells in rows]
-    start = next(n for n, (_, cells) in enumerate(rows) if _filled(cells))
-    header_row, header = rows[start]
-    columns = {}  # position -> field
-    written = {}  # field -> header as written
-    failed = False
-    for position, value in enumerate(header):
-        text = "" if value is None else str(value).strip()
-        if not text:
-            continue
-        name = _header_field(kind, text)
-        if name is None:
-            failed = True
-            expected = "、".join(h for _, h in kind.columns)
-            batch.fail(source, header_row, text, f"未知的列名「{text}」，{kind.label}的列应为：{expected}")
-        elif name in written:
-            failed = True
-            batch.fail(source, header_row, text, f"列「{text}」与列「{written[name]}」重复")
-        else:
-            columns[position] = name
-            written[name] = text
-    for name, header_text in kind.columns:
-        if name not in written and _schema(kind).fields[name].required:
-            failed = True
-            batch.fail(source, header_row, header_text, f"缺少必填的列「{header_text}」")
-    if failed:
-        batch.broken.add(kind.name)
-        return
-    if kind.name not in batch.kinds:
-        batch.kinds.append(kind.name)
-    schema = _schema(kind)
-    for number, cells in rows[start + 1:]:
-        if not _filled(cells):
-            continue
-        data = {}
-        bad = False
-        for position, value in enumerate(cells):
-            value = _cell(value)
-            if value is None:
-                continue
-            name = columns.get(position)
-            if name is None:
-                bad = True
-                batch.fail(source, number, f"第{position + 1}列", "此列有数据但没有列名")
-                continue
-            data[name] = value
-        try:
-            loaded = schema.load(data)
-        except ValidationError as error:
-            for name, messages in sorted(error.messages.items(), key=lambda m: _order(kind, m[0])):
-                column = written.get(name) or (kind.header(name) if name in dict(kind.columns) else None)
-                for message in _flatten(messages):
-                    batch.fail(source, number, column, message)
-            _remember_key(kind, error.valid_data or {}, batch)
-            batch.partial[kind.name].append(Record(source, number, written, error.valid_data or {}))
-            continue
-        if bad:
-            _remember_key(kind, loaded, batch)
-            continue
-        _add(kind, Record(source, number, written, loaded), batch)
-
-
-_SCHEMA_CACHE = {}
-
-
-def _schema(kind):
-    if kind.name not in _SCHEMA_CACHE:
-        _SCHEMA_CACHE[kind.name] = kind.schema()
-    return _SCHEMA_CACHE[kind.name]
-
-
-def _order(kind, name):
-    names = [n for n, _ in kind.columns]
-    return names.index(name) if name in names else len(names)
-
-
-def _flatten(messages):
-    if isinstance(messages, str):
-        return [messages]
-    if isinstance(messages, dict):
-        return [text for value in messages.values() for text in _flatten(value)]
-    return [text for value in messages for text in _flatten(value)]
-
-
-def key_of(kind, data):
-    return tuple(data.get(name) for name in kind.key)
-
-
-def _remember_key(kind, data, batch):
-    """A bad row's key still counts as given, so rows naming it do not add a second complaint."""
-    if all(data.get(name) is not None for name in kind.key):
-        batch.seen[kind.name].add(key_of(kind, data))
-
-
-def _add(kind, record, batch):
-    key = key_of(kind, record.data)
-    first = batch.first.get((kind.name, key))
-    if first is not None:
-        column = record.columns.get(kind.key[0]) or kind.header(kind.key[0])
-        place = f"第{first.row}行" if first.source == record.source else first.where()
-        if len(kind.key) == 1:
-            message = f"{kind.header(kind.key[0])}「{key[0]}」与{place}重复"
-        else:
-            names = "、".join(kind.header(name) for name in kind.key)
-            message = f"与{place}重复（{names}都相同）"
-        batch.fail(record.source, record.row, column, message)
-        return
-    batch.first[(kind.name, key)] = record
-    batch.seen[kind.name].add(key)
-    batch.records[kind.name].append(record)
-
-
-def read_files(paths):
-    """Read and check every row of the files, without looking at the database."""
-    batch = Batch()
-    for path in paths:
-        for source, kind, rows in _sheets(path, batch):
-            batch.sources.append(source)
-            _read_table(source, kind, rows, batch)
-    return batch
-
-
-# ---------------------------------------------------------------- references
 
 def _chunks(values, size=CHUNK):
     values = list(values)
@@ -541,8 +114,6 @@ def _codes(value):
         return value
     return (value,)
 
-
-# ---------------------------------------------------------------- comparing with the database
 
 def stored_rows(kind, firsts=None):
     """(id, values) of a kind's stored rows, values by field as a file holds them (codes, lists).
@@ -653,8 +224,6 @@ def _plan(batch, report):
     return plan
 
 
-# ---------------------------------------------------------------- writing
-
 def _db_values(model, names, values):
     fields_ = model._meta.fields
     return tuple(fields_[name].db_value(value) for name, value in zip(names, values))
@@ -723,8 +292,6 @@ def _apply(plan, batch):
             bulk_insert(link.model, names, link_rows)
 
 
-# ---------------------------------------------------------------- the entry points
-
 def validate_files(paths):
     """Every problem of these files (an empty list when they would import), writing nothing."""
     batch = read_files(paths)
@@ -762,19 +329,19 @@ def import_records(kind_name, rows, source="接口"):
     kind = KINDS[kind_name]
     batch = Batch()
     batch.kinds.append(kind.name)
-    schema = _schema(kind)
+    schema = schema_of(kind)
     names = {name: name for name, _ in kind.columns}
     for number, data in enumerate(rows, start=1):
         try:
             loaded = schema.load(data)
         except ValidationError as error:
             for name, messages in error.messages.items():
-                for message in _flatten(messages):
+                for message in flatten_messages(messages):
                     batch.fail(source, number, name, message)
-            _remember_key(kind, error.valid_data or {}, batch)
+            remember_key(kind, error.valid_data or {}, batch)
             batch.partial[kind.name].append(Record(source, number, names, error.valid_data or {}))
             continue
-        _add(kind, Record(source, number, names, loaded), batch)
+        add_record(kind, Record(source, number, names, loaded), batch)
     report = ImportReport()
     with db.atomic():
         _check_references(batch)
@@ -782,43 +349,3 @@ def import_records(kind_name, rows, source="接口"):
             raise ImportFailed(batch.sorted_errors())
         _apply(_plan(batch, report), batch)
     return report
-
-
-# ---------------------------------------------------------------- templates
-
-def template_workbook():
-    """An xlsx workbook with one sheet per kind: the Chinese headers and one example row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for kind in KINDS.values():
-        sheet = workbook.create_sheet(kind.label)
-        sheet.append([header for _, header in kind.columns])
-        sheet.append([_template_cell(value) for value in kind.example])
-        required = _schema(kind).fields
-        for cell, (name, _) in zip(sheet[1], kind.columns):
-            cell.font = Font(bold=required[name].required)
-            sheet.column_dimensions[cell.column_letter].width = max(12, 2 * len(cell.value) + 4)
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _template_cell(value):
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return datetime.date.fromisoformat(value)
-    return value if value != "" else None
-
-
-def template_csv(kind):
-    """A CSV template of one kind (UTF-8 with BOM, which Excel opens correctly)."""
-    found = KINDS.get(kind) or kind_named(kind)
-    if found is None:
-        raise KaoheError(f"未知的数据种类「{kind}」，应为 {kind_names_text()} 之一")
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow([header for _, header in found.columns])
-    writer.writerow(found.example)
-    return buffer.getvalue().encode("utf-8-sig")
