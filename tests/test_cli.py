@@ -7,6 +7,8 @@ import json
 import pytest
 
 from kaohe import cli as climod
+from kaohe.cli import base as cli_base
+from kaohe.cli import runs as cli_runs
 from kaohe.core.domain.progress import NoProgress
 from tests import factories as f
 
@@ -156,7 +158,7 @@ def test_recalc_draws_its_progress_on_a_terminal(kaohe, city, monkeypatch):
         def update(self, n):
             self.done += n
 
-    monkeypatch.setattr(climod, "_progress_bar", Bar)
+    monkeypatch.setattr(cli_runs, "progress_bar", Bar)
     kaohe("scheme", "create", "市政府系统", "--year", "2025",
           "--rulesets", "provincial,county_bonus,urgent_penalty")
     code, out, _ = kaohe("recalc", "市政府系统")
@@ -176,6 +178,22 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
 
     stream = Stream()
     monkeypatch.setattr("sys.stderr", stream)
-    assert isinstance(climod._progress_bar("计分", 3), NoProgress)
+    assert isinstance(cli_base.progress_bar("计分", 3), NoProgress)
     stream.terminal = True
-    assert isinstance(climod._progress_bar("计分", 3), click._termui_impl.ProgressBar)
+    assert isinstance(cli_base.progress_bar("计分", 3), click._termui_impl.ProgressBar)
+
+
+def test_a_plugins_command_exists_only_in_the_command_built_with_that_plugin(tmp_path):
+    from kaohe.cli import command_group
+    from kaohe.plugins.manager import build_registry
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "hello.py").write_text(
+        "import click\nfrom kaohe.plugins import hookimpl\n\n\n@hookimpl\ndef kaohe_commands(cli):\n"
+        "    @cli.command('hello')\n    def hello():\n        click.echo('你好')\n", encoding="utf-8")
+    with_plugin = command_group(build_registry(plugins_dir=folder, entry_points=False))
+    without = command_group(build_registry(plugins_dir=tmp_path / "none", entry_points=False))
+    assert "hello" in with_plugin.commands
+    assert "hello" not in without.commands
+    assert "hello" not in climod.cli.commands  # the module's group is never changed
+    assert set(without.commands) == set(climod.cli.commands)

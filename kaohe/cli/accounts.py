@@ -1,0 +1,70 @@
+"""Commands for accounts: create users and issue API tokens."""
+
+import sys
+
+import click
+
+from kaohe.cli.base import cli
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.models import Unit, create_tables
+
+
+@cli.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["admin", "clerk", "reporter", "viewer"]),
+              help="角色：admin 管理员、clerk 录入员、reporter 单位信息员、viewer 查阅者。Role.")
+@click.option("--unit", "unit_code", help="所属单位代码（单位信息员必填）。Unit code (reporters).")
+def create_user_(username, role, unit_code):
+    """创建账号，密码从标准输入读取。Create an account; the password is read from standard input.
+
+    在终端上输入两次（不回显）；通过管道传入时读取第一行。
+    On a terminal it is asked twice, hidden; piped, the first line is read.
+    """
+    from kaohe.admin.auth import create_user
+    unit = None
+    if unit_code:
+        unit = Unit.get_or_none(Unit.code == unit_code)
+        if unit is None:
+            raise KaoheError(f"找不到单位代码「{unit_code}」")
+    if sys.stdin.isatty():
+        password = click.prompt("密码 Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    create_tables()
+    try:
+        user = create_user(username, password, role, unit=unit, actor="kaohe create-user")
+    except ValueError as error:
+        raise KaoheError(str(error)) from None
+    click.echo(f"已创建账号「{user.username}」（{user.role}）。")
+
+
+@cli.command("token")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="只吊销现有令牌，不生成新令牌。Revoke only.")
+def token(username, revoke):
+    """为账号生成 API 令牌（只显示一次），旧令牌随即失效。Issue an API token for an account.
+
+    令牌以 Authorization: Bearer <令牌> 调用 /api/v1/，权限与账号的角色相同。
+    The token is printed once; the previous one stops working. Use it as a Bearer token.
+    """
+    from kaohe.core.storage import audit
+    from kaohe.core.storage.tokens import get_user, issue_token, revoke_token
+    user = get_user(username)
+    if revoke:
+        with dbmod.db.atomic():
+            had = revoke_token(user)
+            if had:
+                audit.record("kaohe token", "account.token_revoke", "user", user.id,
+                             summary=f"吊销账号「{user.username}」的接口令牌")
+        click.echo(f"已吊销账号「{user.username}」的令牌。" if had else f"账号「{user.username}」没有令牌。")
+        return
+    if not user.active:
+        raise KaoheError(f"账号「{user.username}」已停用，不能生成令牌")
+    with dbmod.db.atomic():
+        issued = issue_token(user)
+        audit.record("kaohe token", "account.token", "user", user.id,
+                     summary=f"为账号「{user.username}」签发接口令牌（旧令牌失效）")
+    click.echo(f"账号「{user.username}」（{user.role}）的新令牌（只显示这一次，请妥善保存；旧令牌已失效）：",
+               err=True)
+    click.echo(issued)
