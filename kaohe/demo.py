@@ -15,9 +15,10 @@ import random
 import time
 from collections import Counter
 
-from kaohe.core.storage.db import bulk_insert, db, is_postgres, refresh_statistics
-from kaohe.core.domain.progress import no_progress
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.progress import no_progress
+from kaohe.core.domain.vocab import SECTORS, UNIT_KINDS, is_adopted
+from kaohe.core.storage.db import bulk_insert, db, is_postgres, refresh_statistics
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -34,7 +35,6 @@ from kaohe.core.storage.models import (
     UrgentReport,
 )
 from kaohe.core.storage.schemes import create_scheme
-from kaohe.core.domain.vocab import SECTORS, UNIT_KINDS
 
 YEAR = 2025
 CITY = "清江市"
@@ -456,13 +456,13 @@ class DemoBuilder:
         for pid, level, form, day in made:
             adoptions.append((item_id, pid, f"{self.days[day].year}年第{day % 97 + 1}期",
                               self.iso[day], form))
-            adopted = adopted or form != "forwarded"
+            adopted = adopted or is_adopted(form)
         self.counts["adoptions"] += len(made)
-        levels = {level for _, level, form, _ in made if form != "forwarded"}
+        levels = {level for _, level, form, _ in made if is_adopted(form)}
         if len(levels) > 1:
             self.counts["items_adopted_at_several_levels"] += 1
         if adopted and random_() < INSTRUCTION_SHARE_OF_ADOPTED:
-            top = max((m for m in made if m[2] != "forwarded"), key=lambda m: LEVEL_RANK[m[1]])
+            top = max((m for m in made if is_adopted(m[2])), key=lambda m: LEVEL_RANK[m[1]])
             level = top[1]
             if level == "national" and random_() < 0.5:
                 level = "provincial"

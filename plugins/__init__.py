@@ -7,6 +7,7 @@ schema. The definitions live in the scoring layer (``kaohe.core.scoring``); this
 
 from pluggy import HookimplMarker
 
+from kaohe.core.domain.vocab import is_adopted
 from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
 from kaohe.core.scoring.params import (
     ParamsSchema,
@@ -24,5 +25,6 @@ hookimpl = HookimplMarker("kaohe")
 
 __all__ = [
     "hookimpl", "RuleSet", "Line", "Veto", "Flag", "Tally",
+    "is_adopted",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
 ]

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt
-from kaohe.plugins import Line, Tally
+from kaohe.plugins import Line, Tally, is_adopted
 
 ZERO = Decimal("0.00")
 
@@ -25,7 +25,7 @@ def time_words(moment):
 
 def adoption_words(publication, form):
     """《专报信息》（省级）全文采用 — how an adoption is named in an explanation."""
-    done = "采用" if form != "forwarded" else ""
+    done = "采用" if is_adopted(form) else ""
     return f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）{FORMS_SHORT[form]}{done}"
 
 

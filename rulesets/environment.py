@@ -3,12 +3,32 @@
 import datetime
 from collections import defaultdict
 
-from kaohe.core.storage.models import Item, now
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt
-from kaohe.plugins import Flag, Line, RuleSet, hookimpl, ParamsSchema, choice, grid, integer, joint_split, points, table
+from kaohe.core.storage.models import Item, now
+from kaohe.plugins import (
+    Flag,
+    Line,
+    ParamsSchema,
+    RuleSet,
+    choice,
+    grid,
+    hookimpl,
+    integer,
+    is_adopted,
+    joint_split,
+    points,
+    table,
+)
 
-from .common import (ZERO, adoption_lines, adoption_tallies, date_words, instruction_lines,
-                     instruction_tallies, tallied_lines)
+from .common import (
+    ZERO,
+    adoption_lines,
+    adoption_tallies,
+    date_words,
+    instruction_lines,
+    instruction_tallies,
+    tallied_lines,
+)
 
 SOURCE = "省环保系统政务信息考核与奖励办法"
 
@@ -178,7 +198,7 @@ class Environment(RuleSet):
         adopted = defaultdict(int)
         items = data.items
         for adoption in data.adoptions:
-            if adoption.form == "forwarded":
+            if not is_adopted(adoption.form):
                 continue
             month = (adoption.adopted_on.year, adoption.adopted_on.month)
             for unit_id in items[adoption.item].units:

@@ -1,26 +1,20 @@
 """Helpers the scheme, result and dashboard pages share: picking a scheme and a period, formatting."""
 
-from decimal import Decimal
 
 from flask import abort, request
 from flask_babel import gettext as _
 
-from kaohe.core.storage.models import Scheme, ScoreRun
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import UNIT_KINDS, fmt
+from kaohe.core.domain.vocab import UNIT_KINDS, fmt, percent
+from kaohe.core.storage.models import Scheme, ScoreRun
 
 
 def amount(value):
     return fmt(value) if value is not None else ""
 
 
-def percent(rate):
-    if rate is None:
-        return ""
-    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.1'))}%"
-
-
 def pool_label(pool):
+    """A pool's name in the panel's language."""
     return _(UNIT_KINDS[pool]) if pool in UNIT_KINDS else pool
 
 

@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
 
-from kaohe.core.runs import results
 from kaohe.core.domain.errors import NotFound
+from kaohe.core.domain.vocab import ZERO
+from kaohe.core.runs import results
+from kaohe.core.storage.db import chunked
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -22,8 +24,8 @@ from kaohe.core.storage.models import (
     ScoreRun,
     Unit,
     UnitResult,
+    adopted,
 )
-from kaohe.core.domain.vocab import ZERO
 
 from .. import charts
 from .base import RoleMixin
@@ -40,10 +42,10 @@ def monthly_points(run, year):
                         & (ScoreLine.kind == "score")).tuples())
     adoption_ids = {int(ref.split(":")[1]) for ref, _p in lines if ref.startswith("adoption:")}
     instruction_ids = {int(ref.split(":")[1]) for ref, _p in lines if ref.startswith("instruction:")}
-    for chunk in _chunks(sorted(adoption_ids)):
+    for chunk in chunked(sorted(adoption_ids)):
         for pk, day in Adoption.select(Adoption.id, Adoption.adopted_on).where(Adoption.id.in_(chunk)).tuples():
             adoption_dates[pk] = day
-    for chunk in _chunks(sorted(instruction_ids)):
+    for chunk in chunked(sorted(instruction_ids)):
         for pk, day in (Instruction.select(Instruction.id, Instruction.instructed_on)
                         .where(Instruction.id.in_(chunk)).tuples()):
             instruction_dates[pk] = day
@@ -59,17 +61,13 @@ def monthly_points(run, year):
     return [by_month[m] for m in range(1, 13)]
 
 
-def _chunks(values, size=500):
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
 
 def monthly_adoptions(scheme, year):
     members = SchemeUnit.select(SchemeUnit.unit).where(SchemeUnit.scheme == scheme)
     items = ItemUnit.select(ItemUnit.item).where(ItemUnit.unit.in_(members))
     counts = defaultdict(int)
     query = (Adoption.select(Adoption.adopted_on)
-             .where(Adoption.item.in_(items) & (Adoption.form != "forwarded")
+             .where(Adoption.item.in_(items) & adopted(Adoption)
                     & (Adoption.adopted_on >= datetime.date(year, 1, 1))
                     & (Adoption.adopted_on <= datetime.date(year, 12, 31))).tuples())
     for (day,) in query:
@@ -78,12 +76,12 @@ def monthly_adoptions(scheme, year):
 
 
 def units_without_adoption(scheme, year):
-    adopted = (ItemUnit.select(ItemUnit.unit).join(Adoption, on=(Adoption.item == ItemUnit.item))
-               .where((Adoption.form != "forwarded")
-                      & (Adoption.adopted_on >= datetime.date(year, 1, 1))
-                      & (Adoption.adopted_on <= datetime.date(year, 12, 31))))
+    with_adoption = (ItemUnit.select(ItemUnit.unit).join(Adoption, on=(Adoption.item == ItemUnit.item))
+                     .where(adopted(Adoption)
+                            & (Adoption.adopted_on >= datetime.date(year, 1, 1))
+                            & (Adoption.adopted_on <= datetime.date(year, 12, 31))))
     return list(Unit.select().join(SchemeUnit, on=(SchemeUnit.unit == Unit.id))
-                .where((SchemeUnit.scheme == scheme) & Unit.id.not_in(adopted))
+                .where((SchemeUnit.scheme == scheme) & Unit.id.not_in(with_adoption))
                 .order_by(Unit.pool, Unit.code))
 
 

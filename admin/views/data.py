@@ -13,6 +13,15 @@ from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
 from wtfpeewee.fields import ModelSelectMultipleField
 
+from kaohe.core.domain.vocab import (
+    CATEGORIES,
+    FORMS,
+    LEVELS,
+    SECTORS,
+    SEVERITIES,
+    UNIT_KINDS,
+    URGENT_STATUSES,
+)
 from kaohe.core.storage import audit
 from kaohe.core.storage.models import (
     ROLES,
@@ -30,8 +39,8 @@ from kaohe.core.storage.models import (
     UnitFact,
     UrgentReport,
     User,
+    adopted,
 )
-from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, SECTORS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES
 
 from ..auth import hash_password
 from .base import KaoheModelView
@@ -83,7 +92,7 @@ class ItemAdoptedAt(pf.BasePeeweeFilter):
 
     def apply(self, query, value):
         items = (Adoption.select(Adoption.item).join(Publication)
-                 .where((Publication.level == value) & (Adoption.form != "forwarded")))
+                 .where((Publication.level == value) & adopted(Adoption)))
         return query.where(self.column.in_(items))
 
     def operation(self):

@@ -107,6 +107,37 @@ def money(value):
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+FORWARDED = "forwarded"
+
+
+def is_adopted(form):
+    """The project's one rule of adoption: an item counts as adopted when it has an adoption in a
+    form other than `forwarded` (上报: sent up by the office, not yet adopted)."""
+    return form != FORWARDED
+
+
+def pool_label(pool):
+    """A pool's Chinese name: a unit kind's word, or the name an office gave its own pool."""
+    return UNIT_KINDS.get(pool, pool)
+
+
+def percent(rate):
+    """An adoption rate as a percentage with one place, half up: 0.4545 → 45.5%; None → ""."""
+    if rate is None:
+        return ""
+    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def to_cents(amount):
+    """An exact amount as whole hundredths, the way amounts are stored and summed in SQL."""
+    return int(money(amount) * 100)
+
+
+def from_cents(value):
+    """Whole hundredths (a stored amount, or an SQL sum of them; None as 0) as an exact amount."""
+    return Decimal(int(value or 0)).scaleb(-2)
+
+
 def fmt(value):
     """Show an amount the way the schemes print it: 20, 10.5, 3.33 (no trailing zeros)."""
     value = money(value)

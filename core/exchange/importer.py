@@ -14,12 +14,12 @@ from kaohe.core.exchange.reading import (
     Record,
     add_record,
     flatten_messages,
-    remember_key,
-    schema_of,
     key_of,
     read_files,
+    remember_key,
+    schema_of,
 )
-from kaohe.core.storage.db import bulk_insert, db, is_postgres, refresh_statistics
+from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
 
 CHUNK = 500
 
@@ -44,11 +44,6 @@ class ImportReport:
         return lines
 
 
-def _chunks(values, size=CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
 
 def lookup(kind_name, codes):
     """{code: id} of the rows of a single-key kind that exist, in a few queries."""
@@ -59,7 +54,7 @@ def lookup(kind_name, codes):
         return {code: ident for code, ident in kind.model.select(key, kind.model.id).tuples()
                 if code in codes}
     found = {}
-    for chunk in _chunks(codes):
+    for chunk in chunked(codes, CHUNK):
         found.update(kind.model.select(key, kind.model.id).where(key.in_(chunk)).tuples())
     return found
 
@@ -144,7 +139,7 @@ def stored_rows(kind, firsts=None):
         batches = [query().order_by(model.id)]
     else:
         first = columns[kind.key[0]]
-        batches = (query().where(first.in_(chunk)) for chunk in _chunks(set(firsts)))
+        batches = (query().where(first.in_(chunk)) for chunk in chunked(set(firsts), CHUNK))
     found = [(row[0], dict(zip(kind.scalars, row[1:])))
              for select in batches for row in select.tuples()]
     if firsts is not None and scan:
@@ -182,7 +177,7 @@ def _link_codes(link, owner_ids):
 
     scan = owner_ids is None or _worth_scanning(link.model, owner_ids)
     selects = ([query()] if scan
-               else (query().where(owner.in_(chunk)) for chunk in _chunks(owner_ids)))
+               else (query().where(owner.in_(chunk)) for chunk in chunked(owner_ids, CHUNK)))
     wanted = None if owner_ids is None else set(owner_ids)
     lists = defaultdict(list)
     for select in selects:
@@ -237,7 +232,7 @@ def bulk_update(model, names, rows, batch=5000):
     assignments = ", ".join(f'"{model._meta.fields[n].column_name}" = {db.obj.param}' for n in names)
     sql = f'UPDATE "{table}" SET {assignments} WHERE "id" = {db.obj.param}'
     cursor = db.cursor()
-    for chunk in _chunks(rows, batch):
+    for chunk in chunked(rows, batch):
         if is_postgres():
             from psycopg2.extras import execute_batch
             execute_batch(cursor, sql, chunk, page_size=len(chunk))
@@ -279,7 +274,7 @@ def _apply(plan, batch):
                 for r in created if any(r.data.get(n) is not None for n in deferred)])
         for field_name, link in kind.links.items():
             stale = [ident for ident, _ in updated]
-            for chunk in _chunks(stale):
+            for chunk in chunked(stale, CHUNK):
                 link.model.delete().where(getattr(link.model, link.owner).in_(chunk)).execute()
             link_rows = []
             owners = [(batch.ids[name][key_of(kind, r.data)[0]], r) for r in created]

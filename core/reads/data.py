@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from peewee import SQL, NodeList, fn
 
-from kaohe.core.storage.db import db, is_postgres
+from kaohe.core.domain.vocab import is_adopted
+from kaohe.core.storage.db import db, fetch_rows, is_postgres
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -32,6 +33,7 @@ from kaohe.core.storage.models import (
     Unit,
     UnitFact,
     UrgentReport,
+    adopted,
 )
 
 
@@ -131,10 +133,6 @@ class TargetRow(NamedTuple):
 ITEM_ROWS = (ItemRow, AdoptionRow, InstructionRow)
 
 
-def _raw(query):
-    """Run a peewee query and return the DB-API rows as they are (no per-cell conversion)."""
-    return db.execute(query).fetchall()
-
 
 def _dates(rows, *columns, parser=datetime.date.fromisoformat):
     """SQLite hands dates back as ISO text; turn those columns into date objects in one pass."""
@@ -176,7 +174,7 @@ def by_ids(select, column, ids):
     rows = []
     for start in range(0, len(ids), ID_CHUNK):
         listed = SQL("(%s)" % ",".join(map(str, map(int, ids[start:start + ID_CHUNK]))))
-        rows.extend(_raw(select.where(NodeList((column, SQL("IN"), listed)))))
+        rows.extend(fetch_rows(select.where(NodeList((column, SQL("IN"), listed)))))
     return rows
 
 
@@ -362,7 +360,7 @@ class PeriodData:
                              Unit.parent)
                  .join(SchemeUnit, on=(SchemeUnit.unit == Unit.id))
                  .where(SchemeUnit.scheme == self.scheme_id).order_by(Unit.id))
-        rows = self._track("units", _raw(query))
+        rows = self._track("units", fetch_rows(query))
         return {r[0]: UnitRow(*r) for r in rows}
 
     @cached_property
@@ -381,7 +379,7 @@ class PeriodData:
 
     @cached_property
     def publications(self):
-        rows = self._track("publications", _raw(Publication.select(
+        rows = self._track("publications", fetch_rows(Publication.select(
             Publication.id, Publication.code, Publication.name, Publication.level)
             .order_by(Publication.id)))
         return {r[0]: PublicationRow(*r) for r in rows}
@@ -390,7 +388,7 @@ class PeriodData:
     def reporters(self):
         query = (Reporter.select(Reporter.id, Reporter.code, Reporter.name, Reporter.unit)
                  .where(self._member_filter(Reporter.unit)).order_by(Reporter.id))
-        return {r[0]: ReporterRow(*r) for r in self._track("reporters", _raw(query))}
+        return {r[0]: ReporterRow(*r) for r in self._track("reporters", fetch_rows(query))}
 
     # ------------------------------------------------------------ items and what happened to them
 
@@ -406,11 +404,11 @@ class PeriodData:
         p = self.period
         # (Through the solicitations, so that the database looks at the few items that answer
         # one rather than at every item of the period.)
-        candidates = {r[0] for r in _raw(Item.select(Item.id).where(
+        candidates = {r[0] for r in fetch_rows(Item.select(Item.id).where(
             Item.submitted_on.between(p.start, p.end)
             & Item.solicitation.in_(Solicitation.select(Solicitation.id))))}
         candidates.update(r[1] for r in self._adoption_rows)
-        candidates.update(r[0] for r in _raw(Instruction.select(Instruction.item).where(
+        candidates.update(r[0] for r in fetch_rows(Instruction.select(Instruction.item).where(
             Instruction.instructed_on.between(p.start, p.end))))
         ids = sorted(candidates)
         links = by_ids(ItemUnit.select(ItemUnit.item, ItemUnit.unit)
@@ -487,7 +485,7 @@ class PeriodData:
         the other units, and with the membership condition in the query SQLite walks the links
         unit by unit (2.6 s instead of 0.4 s for the adopted counts of a million items).
         """
-        return self._members_only(_raw(query))
+        return self._members_only(fetch_rows(query))
 
     def _members_only(self, rows):
         if self._all_units_are_members:
@@ -531,7 +529,7 @@ class PeriodData:
         query = (self._submitted_links().select(ItemUnit.unit, Item.submitted_on, fn.COUNT(ItemUnit.item))
                  .group_by(ItemUnit.unit, Item.submitted_on)
                  .order_by(ItemUnit.unit, Item.submitted_on))
-        rows = _dates(self._track("daily_submissions", _raw(query)), 1)
+        rows = _dates(self._track("daily_submissions", fetch_rows(query)), 1)
         return {(r[0], r[1]): r[2] for r in rows}
 
     @cached_property
@@ -539,10 +537,10 @@ class PeriodData:
         return self._prefetched_or_load("adopted_counts")
 
     def _load_adopted_counts(self):
-        adopted = Adoption.alias()
-        by_end = (adopted.select(adopted.id)
-                  .where((adopted.item == Item.id) & (adopted.form != "forwarded")
-                         & (adopted.adopted_on <= self.period.end)))
+        adoption = Adoption.alias()
+        by_end = (adoption.select(adoption.id)
+                  .where((adoption.item == Item.id) & adopted(adoption)
+                         & (adoption.adopted_on <= self.period.end)))
         query = (self._submitted_in_period().select(ItemUnit.unit.alias("unit_id"))
                  .where(fn.EXISTS(by_end)))
         return dict(self._track("adopted_counts", self._count_units(query)))
@@ -554,7 +552,7 @@ class PeriodData:
             counts = {}
             levels = {pid: pub.level for pid, pub in self.publications.items()}
             for unit_id, (publication, form), _n, count in self._tallies["adoptions"].units:
-                if form != "forwarded":
+                if is_adopted(form):
                     key = (unit_id, levels[publication])
                     counts[key] = counts.get(key, 0) + count
             return counts
@@ -566,7 +564,7 @@ class PeriodData:
         query = (ItemUnit.select(ItemUnit.unit, Publication.level, fn.COUNT(Adoption.id))
                  .join(Adoption, on=(Adoption.item == ItemUnit.item))
                  .join(Publication, on=(Publication.id == Adoption.publication))
-                 .where(Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded"))
+                 .where(Adoption.adopted_on.between(p.start, p.end) & adopted(Adoption))
                  .group_by(ItemUnit.unit, Publication.level)
                  .order_by(ItemUnit.unit, Publication.level))
         rows = self._track("tier_counts", self._member_counts(query))
@@ -594,7 +592,7 @@ class PeriodData:
 
     def _load_adoption_rows(self):
         p = self.period
-        return _raw(Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
+        return fetch_rows(Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
                                     Adoption.adopted_on, Adoption.form)
                     .where(Adoption.adopted_on.between(p.start, p.end))
                     .order_by(Adoption.adopted_on, Adoption.id))
@@ -609,9 +607,9 @@ class PeriodData:
     def _load_first_adoption_rows(self):
         p = self.period
         adopted_in_period = Adoption.select(Adoption.item).where(
-            Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded"))
-        return _raw(Adoption.select(Adoption.item, fn.MIN(Adoption.adopted_on))
-                    .where((Adoption.form != "forwarded") & Adoption.item.in_(adopted_in_period))
+            Adoption.adopted_on.between(p.start, p.end) & adopted(Adoption))
+        return fetch_rows(Adoption.select(Adoption.item, fn.MIN(Adoption.adopted_on))
+                    .where(adopted(Adoption) & Adoption.item.in_(adopted_in_period))
                     .group_by(Adoption.item).order_by(Adoption.item))
 
     @cached_property
@@ -623,7 +621,7 @@ class PeriodData:
                                     Instruction.leader, Instruction.instructed_on)
                  .where((Instruction.instructed_on <= p.end) & Instruction.item.in_(instructed))
                  .order_by(Instruction.instructed_on, Instruction.id))
-        rows = _dates(self._track("instructions", _raw(query)), 4)
+        rows = _dates(self._track("instructions", fetch_rows(query)), 4)
         items = self.items
         return [InstructionRow(*r) for r in rows if r[1] in items]
 
@@ -640,7 +638,7 @@ class PeriodData:
                  .where((UrgentReport.occurred_at >= p.start_at) & (UrgentReport.occurred_at < p.end_at)
                         & self._member_filter(UrgentReport.unit))
                  .order_by(UrgentReport.occurred_at, UrgentReport.id))
-        rows = _dates(self._track("urgent_reports", _raw(query)), 4, 5, parser=_datetime)
+        rows = _dates(self._track("urgent_reports", fetch_rows(query)), 4, 5, parser=_datetime)
         return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
                 for r in rows]
 
@@ -649,14 +647,14 @@ class PeriodData:
         query = (UnitFact.select(UnitFact.unit, UnitFact.kind, UnitFact.value)
                  .where((UnitFact.year == self.year) & self._member_filter(UnitFact.unit))
                  .order_by(UnitFact.unit, UnitFact.kind))
-        return {(r[0], r[1]): r[2] for r in self._track("facts", _raw(query))}
+        return {(r[0], r[1]): r[2] for r in self._track("facts", fetch_rows(query))}
 
     @cached_property
     def targets(self):
         query = (Target.select(Target.unit, Target.submit_target, Target.adopt_target)
                  .where((Target.year == self.year) & self._member_filter(Target.unit))
                  .order_by(Target.unit))
-        return {r[0]: TargetRow(*r) for r in self._track("targets", _raw(query))}
+        return {r[0]: TargetRow(*r) for r in self._track("targets", fetch_rows(query))}
 
     # ------------------------------------------------------------ solicitations
 
@@ -680,11 +678,11 @@ class PeriodData:
         query = (Solicitation.select(Solicitation.id, Solicitation.no, Solicitation.title,
                                      Solicitation.issued_on, Solicitation.due_on)
                  .where(condition).order_by(Solicitation.due_on, Solicitation.id))
-        rows = _dates(self._track(f"{name}s", _raw(query)), 3, 4)
+        rows = _dates(self._track(f"{name}s", fetch_rows(query)), 3, 4)
         ids = [r[0] for r in rows]
         links = {}
         if ids:
-            for sol_id, unit_id in self._track(f"{name}_units", _raw(
+            for sol_id, unit_id in self._track(f"{name}_units", fetch_rows(
                     SolicitationUnit.select(SolicitationUnit.solicitation, SolicitationUnit.unit)
                     .where(SolicitationUnit.solicitation.in_(ids))
                     .order_by(SolicitationUnit.solicitation, SolicitationUnit.id))):
@@ -707,7 +705,7 @@ class PeriodData:
         query = (Item.select(Item.solicitation, ItemUnit.unit, Item.submitted_on)
                  .join(ItemUnit, on=(ItemUnit.item == Item.id))
                  .where(Item.solicitation.in_(ids)).order_by(Item.submitted_on, Item.id))
-        for sol_id, unit_id, day in _dates(self._track(name, _raw(query)), 2):
+        for sol_id, unit_id, day in _dates(self._track(name, fetch_rows(query)), 2):
             answers[sol_id].append((unit_id, day))
         return answers
 
@@ -820,12 +818,12 @@ class PeriodData:
         before = earlier.select(SQL("1")).where(
             # (Tied to the item's row, so that SQLite looks for earlier adoptions only of the
             # items that the rule set's own conditions on Item leave.)
-            (earlier.item == Item.id) & (earlier.form != "forwarded")
+            (earlier.item == Item.id) & adopted(earlier)
             & ((earlier.adopted_on < Adoption.adopted_on)
                | ((earlier.adopted_on == Adoption.adopted_on) & (earlier.id < Adoption.id))))
         return (Adoption.select(Adoption.item.alias("item_id"))
                 .join(Item, on=(Item.id == Adoption.item))
-                .where(Adoption.adopted_on.between(p.start, p.end) & (Adoption.form != "forwarded")
+                .where(Adoption.adopted_on.between(p.start, p.end) & adopted(Adoption)
                        & ~fn.EXISTS(before)))
 
     # ------------------------------------------------------------ fingerprint

@@ -14,12 +14,23 @@ from decimal import ROUND_HALF_UP, Decimal
 from marshmallow import ValidationError
 from peewee import OperationalError
 
-from kaohe.core.scoring.contract import Flag, Line, Tally, Veto
-
-from kaohe.core.storage import revision
-from kaohe.core.reads.data import ITEM_ROWS, PeriodData, by_ids
-from kaohe.core.storage.db import bulk_insert, db, is_sqlite
 from kaohe.core.domain.errors import KaoheError, RecalcError
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.progress import NoProgress, no_progress
+from kaohe.core.domain.vocab import (
+    CENT,
+    TIE_BREAK_TIERS,
+    ZERO,
+    fmt,
+    money,
+    percent,
+    pool_label,
+    to_cents,
+)
+from kaohe.core.reads.data import ITEM_ROWS, PeriodData, by_ids
+from kaohe.core.scoring.contract import Flag, Line, Tally, Veto
+from kaohe.core.storage import revision
+from kaohe.core.storage.db import bulk_insert, db, is_sqlite
 from kaohe.core.storage.models import (
     Item,
     ParameterVersion,
@@ -32,10 +43,7 @@ from kaohe.core.storage.models import (
     UnitResult,
     now,
 )
-from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.progress import NoProgress, no_progress
 from kaohe.core.storage.schemes import current_version
-from kaohe.core.domain.vocab import CENT, LEVELS, TIE_BREAK_TIERS, ZERO, fmt, money
 
 log = logging.getLogger("kaohe.engine")
 
@@ -507,12 +515,9 @@ def _tie_reason(above, below):
         if a != b:
             return f"{label}采用{a}篇多于{b}篇"
     if above.adoption_rate != below.adoption_rate:
-        return (f"采用率{_percent(above.adoption_rate)}高于{_percent(below.adoption_rate)}")
+        return (f"采用率{percent(above.adoption_rate)}高于{percent(below.adoption_rate)}")
     return f"各项相同，按单位代码 {above.code} 先于 {below.code}"
 
-
-def _percent(rate):
-    return f"{(rate * 100).quantize(Decimal('0.1'))}%"
 
 
 def _amount_words(points, yuan):
@@ -527,10 +532,6 @@ def _amount_words(points, yuan):
 def _join(old, new):
     return f"{old}；{new}" if old else new
 
-
-def pool_label(pool):
-    from kaohe.core.domain.vocab import UNIT_KINDS
-    return UNIT_KINDS.get(pool, pool)
 
 
 # ---------------------------------------------------------------- the public calls
@@ -689,9 +690,6 @@ def recalculate(registry, scheme, period=None, author="", note="", progress=None
     return outcome
 
 
-def _cents(amount):
-    return int(amount * 100)
-
 
 @contextlib.contextmanager
 def _storing(stamp, outcome):
@@ -751,9 +749,9 @@ def _check_references(outcome, data_changed):
 def _store(run, outcome, on_rows=None):
     run_id = run.id
     unit_rows = [
-        (run_id, t.unit, t.pool, _cents(t.points), _cents(t.yuan), t.rank, t.submitted, t.adopted,
+        (run_id, t.unit, t.pool, to_cents(t.points), to_cents(t.yuan), t.rank, t.submitted, t.adopted,
          str(t.adoption_rate), t.national, t.provincial, t.city, t.tie_break,
-         None if t.converted is None else _cents(t.converted), t.vetoed, t.veto_reason,
+         None if t.converted is None else to_cents(t.converted), t.vetoed, t.veto_reason,
          t.award_rank, t.award_note)
         for t in outcome.units.values()
     ]
@@ -762,7 +760,7 @@ def _store(run, outcome, on_rows=None):
                              "tie_break", "converted", "vetoed", "veto_reason", "award_rank",
                              "award_note"], unit_rows, on_rows=on_rows)
     reporter_rows = [
-        (run_id, r.reporter, _cents(r.points), _cents(r.yuan), r.rank, r.vetoed, r.veto_reason,
+        (run_id, r.reporter, to_cents(r.points), to_cents(r.yuan), r.rank, r.vetoed, r.veto_reason,
          r.award_rank, r.award_note)
         for r in outcome.reporters.values()
     ]
@@ -770,13 +768,10 @@ def _store(run, outcome, on_rows=None):
                                  "veto_reason", "award_rank", "award_note"], reporter_rows,
                 on_rows=on_rows)
     line_rows = [
-        (run_id, unit, reporter, item, ruleset, rule, kind, int(points * 100), int(yuan * 100),
+        (run_id, unit, reporter, item, ruleset, rule, kind, to_cents(points), to_cents(yuan),
          ref, text)
         for unit, reporter, item, ruleset, rule, kind, points, yuan, ref, text in outcome.lines
     ]
     bulk_insert(ScoreLine, ["run", "unit", "reporter", "item", "ruleset", "rule", "kind", "points",
                             "yuan", "ref", "explanation"], line_rows, on_rows=on_rows)
 
-
-def level_label(level):
-    return LEVELS.get(level, level)

@@ -100,3 +100,15 @@ def bulk_insert(model, fields, rows, batch=5000, on_rows=None):
         if on_rows is not None:
             on_rows(len(chunk))
     return count
+
+
+def fetch_rows(query):
+    """Run a peewee query and return the DB-API rows as they are (no per-cell conversion)."""
+    return db.execute(query).fetchall()
+
+
+def chunked(values, size=500):
+    """`values` in lists of at most `size`, for IN lists that stay under the engines' limits."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]

@@ -2,7 +2,6 @@
 
 import datetime
 import json
-from decimal import Decimal
 
 from peewee import (
     BigIntegerField,
@@ -17,8 +16,18 @@ from peewee import (
     TextField,
 )
 
+from kaohe.core.domain.vocab import (
+    CATEGORIES,
+    FORMS,
+    FORWARDED,
+    LEVELS,
+    SEVERITIES,
+    UNIT_KINDS,
+    URGENT_STATUSES,
+    from_cents,
+    to_cents,
+)
 from kaohe.core.storage.db import db
-from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, SEVERITIES, UNIT_KINDS, URGENT_STATUSES, money
 
 SCHEMA_VERSION = 4  # the latest of core/storage/migrations.py's MIGRATIONS
 
@@ -43,12 +52,12 @@ class AmountField(BigIntegerField):
     def db_value(self, value):
         if value is None:
             return None
-        return int(money(value) * 100)
+        return to_cents(value)
 
     def python_value(self, value):
         if value is None:
             return None
-        return Decimal(int(value)).scaleb(-2)
+        return from_cents(value)
 
 
 class JSONField(TextField):
@@ -165,6 +174,12 @@ class Adoption(BaseModel):
 
     class Meta:
         indexes = ((("item", "publication", "issue"), True),)
+
+
+def adopted(adoption=Adoption):
+    """The SQL condition of the one rule of adoption (`vocab.is_adopted`) on `adoption`: the
+    Adoption model or an alias of it."""
+    return adoption.form != FORWARDED
 
 
 class Instruction(BaseModel):

@@ -1,0 +1,56 @@
+"""The annual award documents (先进单位、先进个人) as plain data, from the year's published run."""
+
+
+
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.vocab import pool_label
+from kaohe.core.exchange.reports.common import issuer_of
+from kaohe.core.runs.results import awards, latest_run, official_run
+from kaohe.core.storage.db import fetch_rows
+from kaohe.core.storage.models import (
+    Reporter,
+    Unit,
+    now,
+)
+from kaohe.core.storage.schemes import pools_of
+
+
+def award_documents(scheme, year=None):
+    """The year's 先进单位 by pool and 先进个人, with the exclusions; only from a published year run."""
+    year = int(year if year is not None else scheme.year)
+    if year != scheme.year:
+        raise KaoheError(f"考核方案「{scheme.name}」的年度是 {scheme.year}，没有 {year} 年度的结果")
+    run = official_run(scheme, str(year))
+    if run is None:
+        latest = latest_run(scheme, str(year))
+        hint = (f"请核对后发布第 {latest.id} 次计算（kaohe publish {scheme.name} {latest.id}）"
+                if latest else f"请先计算并发布年度结果（kaohe recalc {scheme.name} --period {year}）")
+        raise KaoheError(f"考核方案「{scheme.name}」{year}年度结果尚未发布，不能生成评先文件；{hint}")
+    lists = awards(run)
+    unit_of_reporter = dict(fetch_rows(Reporter.select(Reporter.id, Unit.name)
+                                 .join(Unit, on=(Reporter.unit == Unit.id))))
+    pools = [{"pool": pool, "label": pool_label(pool),
+              "rows": [{"award_rank": r.award_rank, "code": r.unit.code, "name": r.unit.name,
+                        "points": r.points} for r in lists["units"].get(pool, [])]}
+             for pool in pools_of(scheme)]
+    issuer = issuer_of(scheme)
+    return {
+        "kind": "awards",
+        "scheme": scheme.name, "scheme_title": scheme.title or scheme.name, "issuer": issuer,
+        "year": year,
+        "title": f"{issuer}{year}年度政务信息工作先进单位和先进个人名单",
+        "run": {"id": run.id, "period": run.period, "published_at": run.published_at,
+                "published_by": run.published_by or ""},
+        "pools": pools,
+        "reporters": [{"award_rank": r.award_rank, "code": r.reporter.code,
+                       "name": r.reporter.name, "unit": unit_of_reporter.get(r.reporter_id, ""),
+                       "points": r.points} for r in lists["reporters"]],
+        "excluded_units": [{"pool": r.pool, "pool_label": pool_label(r.pool), "code": r.unit.code,
+                            "name": r.unit.name, "points": r.points, "reason": r.award_note}
+                           for r in lists["excluded_units"]],
+        "excluded_reporters": [{"code": r.reporter.code, "name": r.reporter.name,
+                                "unit": unit_of_reporter.get(r.reporter_id, ""),
+                                "points": r.points, "reason": r.award_note}
+                               for r in lists["excluded_reporters"]],
+        "generated_at": now(),
+    }
