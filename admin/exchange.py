@@ -9,17 +9,16 @@ import time
 import zipfile
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, \
-    url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kaohe.core.domain.errors import KaoheError
 from kaohe.core.exchange import exporter, import_templates, importer
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.runs import results
-from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
 from .views.base import KaoheView

@@ -7,11 +7,11 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kaohe.core.exchange import reports
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.storage.models import Scheme
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.exchange import reports
 from kaohe.core.runs.results import official_run
+from kaohe.core.storage.models import Scheme
 
 from .views.base import KaoheView
 from .views.common import chosen_scheme

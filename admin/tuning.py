@@ -5,14 +5,14 @@ Every input is named by its dotted path (``p.provincial.adoption.national.full``
 """
 
 import copy
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from marshmallow import fields as mfields
 
 from kaohe.core.domain.errors import ParameterError
-from kaohe.core.storage.schemes import validate_config
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt
+from kaohe.core.storage.schemes import validate_config
 
 PARAM = "p."
 SETTING = "c."

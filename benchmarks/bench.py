@@ -122,7 +122,7 @@ def build(url, items, units, registry, reuse=False):
 def child_recalc(url, profile_path=None):
     """In a fresh process: recalculate the year once, print seconds, lines and peak memory as JSON."""
     connect(url)
-    from kaohe.core.scoring.engine import recalculate
+    from kaohe.core.runs.store import recalculate
     from kaohe.core.storage.schemes import get_scheme
     from kaohe.plugins.manager import build_registry
     registry = build_registry(entry_points=False)
@@ -267,8 +267,7 @@ def check_totals(engine, sql):
 def page_times(url, run_id, repeat=5):
     """Median response times (ms) of the item list and the ranking page, or a reason for n/a."""
     try:
-        import kaohe.admin
-        create_app = admin.create_app
+        from kaohe.admin import create_app
     except (ImportError, AttributeError) as error:
         return None, f"面板不可用：{error}"
     from flask import url_for

@@ -87,7 +87,7 @@ def build_instance(folder, users, units=None, items=None):
                         admin="load-admin")
     with connected(url):
         from kaohe.admin.auth import create_user
-        from kaohe.core.storage.models import Scheme, ScoreRun, SchemeUnit
+        from kaohe.core.storage.models import Scheme, SchemeUnit, ScoreRun
         for name in instance.clerks:
             create_user(name, PASSWORD, "clerk", actor="benchmarks/load.py")
         create_user(instance.admin, PASSWORD, "admin", actor="benchmarks/load.py")

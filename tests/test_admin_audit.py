@@ -2,8 +2,8 @@
 
 from click.testing import CliRunner
 
-from kaohe.core.storage import audit
 from kaohe.cli import cli
+from kaohe.core.storage import audit
 from kaohe.core.storage.models import AuditLog, User
 from tests.admin_support import PASSWORD, app, auth, client, world  # noqa: F401 (fixtures)
 

@@ -1,8 +1,8 @@
 """Rows that stored runs name cannot be deleted from the panel: results never change behind anyone's back."""
 
-from kaohe.core.scoring.engine import recalculate
-from kaohe.core.storage.models import Item, ScoreLine, Unit, UnitResult
 from kaohe.core.runs.results import deletion_refusal, publish
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage.models import Item, ScoreLine, Unit, UnitResult
 from tests import factories as f
 from tests.admin_support import app, auth, client, world  # noqa: F401 (fixtures)
 

@@ -2,7 +2,7 @@
 
 import re
 
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Item, ParameterVersion, ScoreRun, UnitResult
 from tests.admin_support import app, auth, client, form_values, world  # noqa: F401 (fixtures)
 

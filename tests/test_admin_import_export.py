@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kaohe.core.scoring.engine import recalculate
-from kaohe.core.storage.models import Adoption, Item, ItemUnit, Reporter, Unit
 from kaohe.core.runs.results import publish
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage.models import Adoption, Item, ItemUnit, Reporter, Unit
 from tests import factories as f
 from tests.admin_support import app, auth, client, form_values, world  # noqa: F401 (fixtures)
 

@@ -3,7 +3,7 @@
 import pytest
 from flask_admin.contrib.peewee import ModelView
 
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,

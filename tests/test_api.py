@@ -6,9 +6,9 @@ import re
 import pytest
 
 from kaohe import cli as climod
+from kaohe.core.runs.results import publish
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.models import Adoption, Instruction, Item, ItemUnit, UrgentReport, User
-from kaohe.core.runs.results import publish
 from kaohe.core.storage.schemes import create_scheme
 from kaohe.core.storage.tokens import issue_token
 from tests import factories as f

@@ -4,11 +4,11 @@ import threading
 
 import pytest
 
-from kaohe.core.storage import audit, schemes
-from kaohe.core.runs import results
-from kaohe.core.storage import db as dbmod
-from kaohe.core.scoring.engine import recalculate
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.runs import results
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage import audit, schemes
+from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.models import AuditLog
 from tests import factories as f
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from playhouse.db_url import connect
 
-from kaohe.core.storage import audit, schemes
 from kaohe.core.runs import results
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage import audit, schemes
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.backup import BackupError, backup, restore
-from kaohe.core.scoring.engine import recalculate
 from kaohe.core.storage.migrations import LATEST, database_version
 from kaohe.core.storage.models import Item, ScoreRun, Unit
 from tests import factories as f

@@ -3,10 +3,9 @@
 import pytest
 from peewee import fn
 
-from kaohe.core.storage import db as dbmod
-from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
-from kaohe.core.scoring.engine import recalculate
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -25,6 +24,7 @@ from kaohe.core.storage.models import (
     create_tables,
 )
 from kaohe.core.storage.schemes import get_scheme
+from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
 
 
 # The default demo (one city, about 9,000 items) built once per test that asks for it.

@@ -4,14 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from kaohe.core.scoring import engine
-from kaohe.core.runs import results
-from kaohe.core.storage import schemes
 from kaohe.core.domain.errors import KaoheError, RecalcError
+from kaohe.core.runs import results, store
+from kaohe.core.scoring import engine
+from kaohe.core.scoring.params import ParamsSchema
+from kaohe.core.storage import schemes
 from kaohe.core.storage.models import ScoreLine, ScoreRun
 from kaohe.plugins import Flag, Line, RuleSet, Veto, hookimpl
 from kaohe.plugins.manager import build_registry
-from kaohe.core.scoring.params import ParamsSchema
 from tests import factories as f
 
 D = Decimal
@@ -73,7 +73,7 @@ def test_joint_report_with_a_non_member_gives_the_member_its_half_only(database,
     f.adoption(joint, prov, "2025-03-05", "full")
     f.item([b], "2025-03-01")
     scheme = schemes.create_scheme(registry, "S", 2025, ["provincial"], units=["A", "B"])
-    outcome = engine.recalculate(registry, scheme)
+    outcome = store.recalculate(registry, scheme)
     assert points_by_code(outcome) == {"A": D("10.00"), "B": D("0.00")}
     line = ScoreLine.get(ScoreLine.run == outcome.run)
     assert line.unit.code == "A"
@@ -102,7 +102,7 @@ def test_author_lines_and_reporter_lines_reach_reporters_not_units(database, scr
                 Line("bonus", "个人加分", points=D("3"), reporter=rid["R1"])]
     ruleset.script = script
     scheme = schemes.create_scheme(registry, "S", 2025, ["scripted"])
-    outcome = engine.recalculate(registry, scheme)
+    outcome = store.recalculate(registry, scheme)
     assert points_by_code(outcome) == {"A": D("0.00")}
     reporters = {r.code: (r.points, r.yuan) for r in outcome.reporters.values()}
     assert reporters == {"R1": (D("3.00"), D("250.00")), "R2": (D("0.00"), D("250.00"))}
@@ -169,7 +169,7 @@ def test_awards_skip_vetoed_and_non_positive_units(database, scripted):
         return lines
     ruleset.script = script
     scheme = schemes.create_scheme(registry, "S", 2025, ["scripted"])
-    outcome = engine.recalculate(registry, scheme)
+    outcome = store.recalculate(registry, scheme)
     units = {t.code: t for t in outcome.units.values()}
     assert [(c, units[c].award_rank) for c in "ABCDEFG"] == [
         ("A", None), ("B", 1), ("C", None), ("D", 2), ("E", 3), ("F", None), ("G", None)]
@@ -279,21 +279,21 @@ def _small_world(registry):
 def test_same_inputs_give_the_same_run_to_the_cent(database, scripted):
     registry, _ = scripted
     scheme = _small_world(registry)
-    first = engine.recalculate(registry, scheme)
-    second = engine.recalculate(registry, scheme)
+    first = store.recalculate(registry, scheme)
+    second = store.recalculate(registry, scheme)
     assert first.fingerprint == second.fingerprint
     assert points_by_code(first) == points_by_code(second) == {"A": D("22.50"), "B": D("2.50")}
     assert first.run.ruleset_versions == {"provincial": "1.0"}
     assert first.run.parameter_version.number == 1
     f.item([scheme.unit_links[0].unit], "2025-03-03")
-    third = engine.recalculate(registry, scheme)
+    third = store.recalculate(registry, scheme)
     assert third.fingerprint != first.fingerprint
 
 
 def test_a_failing_rule_set_stores_nothing_and_names_the_item(database, scripted):
     registry, ruleset = scripted
     scheme = _small_world(registry)
-    engine.recalculate(registry, scheme)
+    store.recalculate(registry, scheme)
     lines_before = ScoreLine.select().count()
     broken = f.item([scheme.unit_links[0].unit], "2025-03-04", no="2025-0099")
     f.adoption(broken, f.publication("C", "city"), "2025-03-08", "brief")
@@ -306,7 +306,7 @@ def test_a_failing_rule_set_stores_nothing_and_names_the_item(database, scripted
     ruleset.script = script
     schemes.set_rulesets(registry, scheme, ["provincial", "scripted"], reason="加上测试规则")
     with pytest.raises(RecalcError) as raised:
-        engine.recalculate(registry, scheme)
+        store.recalculate(registry, scheme)
     assert str(raised.value) == ("规则集「scripted」在稿件 2025-0099 上出错：KeyError: 'broken'；"
                                  "本次计算未保存，已有结果保持不变")
     assert (raised.value.ruleset, raised.value.item) == ("scripted", broken.id)
@@ -330,7 +330,7 @@ def test_malformed_lines_fail_the_run_whole(database, scripted, bad, message):
                                    for uid in data.units] + [bad(unit_ids(data))]
     scheme = schemes.create_scheme(registry, "S", 2025, ["scripted"])
     with pytest.raises(RecalcError, match="规则集「scripted」返回了无效的计分行") as raised:
-        engine.recalculate(registry, scheme)
+        store.recalculate(registry, scheme)
     assert message in str(raised.value)
     assert ScoreRun.select().count() == 0 and ScoreLine.select().count() == 0
 
@@ -340,7 +340,7 @@ def test_flags_and_vetoes_are_stored_as_lines(database, scripted):
     f.unit("A")
     ruleset.script = lambda data: [Flag("watch", "连续3个月采用为零", unit=uid) for uid in data.units] + [
         Veto("veto", "瞒报", unit=uid) for uid in data.units]
-    outcome = engine.recalculate(registry, schemes.create_scheme(registry, "S", 2025, ["scripted"]))
+    outcome = store.recalculate(registry, schemes.create_scheme(registry, "S", 2025, ["scripted"]))
     kinds = sorted((line.kind, line.explanation) for line in ScoreLine.select())
     assert kinds == [("flag", "连续3个月采用为零"), ("veto", "瞒报")]
     assert next(iter(outcome.units.values())).vetoed
@@ -384,9 +384,9 @@ def test_bad_parameter_paths_and_values_are_refused(database, scripted):
 def test_diff_names_the_units_and_lines_that_changed(database, scripted):
     registry, _ = scripted
     scheme = _small_world(registry)
-    before = engine.recalculate(registry, scheme).run
+    before = store.recalculate(registry, scheme).run
     schemes.set_param(registry, scheme, "provincial.adoption.provincial.full", "30", reason="调整")
-    after = engine.recalculate(registry, scheme).run
+    after = store.recalculate(registry, scheme).run
     changes = results.diff_runs(before, after)
     assert [(u["unit"].code, u["points_a"], u["points_b"], u["points_delta"])
             for u in changes["units"]] == [("A", D("22.50"), D("32.50"), D("10.00"))]
@@ -399,7 +399,7 @@ def test_diff_names_the_units_and_lines_that_changed(database, scripted):
 def test_publishing_makes_a_run_official_and_keeps_it_frozen(database, scripted):
     registry, _ = scripted
     scheme = _small_world(registry)
-    first = engine.recalculate(registry, scheme).run
+    first = store.recalculate(registry, scheme).run
     published = results.publish(first, "王科长")
     assert results.is_official(published) and published.published_by == "王科长"
     with pytest.raises(KaoheError, match="已于"):
@@ -409,7 +409,7 @@ def test_publishing_makes_a_run_official_and_keeps_it_frozen(database, scripted)
     # later edits and recalculations do not touch the published run
     schemes.set_param(registry, scheme, "provincial.adoption.provincial.full", "40", reason="调整")
     f.adoption(f.item([f.unit("C")], "2025-03-09"), f.publication("Q", "national"), "2025-03-10")
-    later = engine.recalculate(registry, scheme).run
+    later = store.recalculate(registry, scheme).run
     assert results.pick_run(scheme, 2025).id == first.id
     frozen = {r.unit.code: r.points for r in results.ranking(first)}
     assert frozen == {"A": D("22.50"), "B": D("2.50")}

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from kaohe.core.storage import db as dbmod
-from kaohe.core.scoring.engine import recalculate
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.exchange.exporter import export_data, export_lines, export_ranking, neutralise
 from kaohe.core.exchange.importer import import_files, stored_rows
 from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.models import Item, create_tables
 from kaohe.core.storage.schemes import create_scheme
 from tests import factories as f

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kaohe.core.storage import db as dbmod
 from kaohe.core.runs import results
-from kaohe.demo import CITY_SCHEME, build_demo
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.models import Item, ItemUnit, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult
 from kaohe.core.storage.schemes import get_scheme
+from kaohe.demo import CITY_SCHEME, build_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_TABLES = ("score_run", "unit_result", "reporter_result", "score_line")
@@ -28,8 +28,8 @@ WORKER = r"""
 import json, os, sys, time
 from pathlib import Path
 from kaohe.core.storage import db as dbmod, schemes
-from kaohe.core.scoring import engine
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.runs import store
 from kaohe.plugins.manager import build_registry
 
 name, period, marker, pause, busy_ms = sys.argv[1:6]
@@ -37,7 +37,7 @@ dbmod.configure()
 if busy_ms != "default" and dbmod.is_sqlite():
     dbmod.db.execute_sql(f"PRAGMA busy_timeout = {int(busy_ms)}")
 registry = build_registry(plugins_dir=Path(marker).parent / "no-plugins", entry_points=False)
-real, calls = engine.bulk_insert, []
+real, calls = store.bulk_insert, []
 
 def paused(model, fields, rows, batch=5000, on_rows=None):
     count = real(model, fields, rows, batch, on_rows)
@@ -50,9 +50,9 @@ def paused(model, fields, rows, batch=5000, on_rows=None):
             time.sleep(0.02)
     return count
 
-engine.bulk_insert = paused
+store.bulk_insert = paused
 try:
-    outcome = engine.recalculate(registry, schemes.get_scheme(name), period, author=f"worker {os.getpid()}")
+    outcome = store.recalculate(registry, schemes.get_scheme(name), period, author=f"worker {os.getpid()}")
 except KaoheError as error:
     print(json.dumps({"error": str(error)}, ensure_ascii=False))
     sys.exit(1)

@@ -141,7 +141,7 @@ DOWNLOADS = {
 
 
 def test_every_download_is_refused_to_a_role_without_the_right(app, client, auth, world, registry):
-    from kaohe.core.scoring.engine import recalculate
+    from kaohe.core.runs.store import recalculate
     found = sorted(rule.rule for rule in app.url_map.iter_rules()
                    if rule.rule.endswith((".xlsx", ".csv", ".zip", ".pdf"))
                    or (rule.endpoint.startswith("data_export.") and rule.endpoint != "data_export.index"))

@@ -11,6 +11,7 @@ from kaohe.core.exchange.import_templates import template_csv, template_workbook
 from kaohe.core.exchange.importer import import_files, stored_rows, validate_files
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import ImportFailed, RowError
+from kaohe.core.exchange.schemas import ItemSchema, UrgentReportSchema
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -26,7 +27,6 @@ from kaohe.core.storage.models import (
     UnitFact,
     UrgentReport,
 )
-from kaohe.core.exchange.schemas import ItemSchema, UrgentReportSchema
 from tests import factories as f
 
 ALL_MODELS = (Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,

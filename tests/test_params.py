@@ -4,8 +4,14 @@ import pytest
 from marshmallow import fields
 
 from kaohe.core.domain.errors import ParameterError
-from kaohe.core.storage.schemes import create_scheme, current_version, default_config, set_param, validate_config
 from kaohe.core.scoring.params import describe
+from kaohe.core.storage.schemes import (
+    create_scheme,
+    current_version,
+    default_config,
+    set_param,
+    validate_config,
+)
 from tests import factories as f
 
 BUILT_INS = ("provincial", "environment", "county_bonus", "urgent_penalty")

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from kaohe.core.scoring import engine
+from kaohe.core.runs import store
 from kaohe.core.storage import schemes
 from kaohe.core.storage.models import ScoreRun
 from kaohe.plugins.manager import build_registry
@@ -111,7 +111,7 @@ def test_a_new_release_of_a_package_shows_in_the_run_history(tmp_path, site, dat
     f.item([f.unit("A")], "2025-03-03")
     registry = load(tmp_path, allow=["forestry"])
     scheme = schemes.create_scheme(registry, "林业", 2025, ["forestry"])
-    engine.recalculate(registry, scheme, "2025-03")
+    store.recalculate(registry, scheme, "2025-03")
     # pip install kaohe-forestry==2.0: new files in site-packages, the next process loads them.
     for path in site.glob("kaohe_forestry*"):
         if path.is_dir():
@@ -122,6 +122,6 @@ def test_a_new_release_of_a_package_shows_in_the_run_history(tmp_path, site, dat
     install(site, "forestry", "kaohe_forestry", PLUGIN.replace("{version}", "2.0"), version="2.0")
     upgraded = load(tmp_path, allow=["forestry"])
     assert info_of(upgraded, "forestry").origin == "kaohe-forestry 2.0"
-    engine.recalculate(upgraded, scheme, "2025-03")
+    store.recalculate(upgraded, scheme, "2025-03")
     assert [r.ruleset_versions for r in ScoreRun.select().order_by(ScoreRun.id)] == [
         {"forestry": "1.0"}, {"forestry": "2.0"}]

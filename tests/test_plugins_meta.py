@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
+from kaohe.core.runs import store
 from kaohe.core.scoring import engine
 from kaohe.core.storage import schemes
 from kaohe.plugins import hookimpl, hookspecs
@@ -95,7 +96,7 @@ def test_kaohe_run_stored_is_told_of_each_stored_run_and_not_of_previews(databas
     f.unit("A")
     scheme = schemes.create_scheme(registry, "S", 2025, ["provincial"])
     engine.compute(registry, scheme, "2025-03")
-    run = engine.recalculate(registry, scheme, "2025-03").run
+    run = store.recalculate(registry, scheme, "2025-03").run
     assert listener.heard == [("S", "2025-03")]
     registry.hook.kaohe_run_stored(run=run, scheme=scheme)
     assert listener.heard == [("S", "2025-03"), ("S", "2025-03")]
@@ -105,7 +106,7 @@ def test_a_failing_run_listener_is_recorded_and_the_run_is_kept(database, regist
     plugged(Grumpy(), "grumpy")
     f.unit("A")
     scheme = schemes.create_scheme(registry, "S", 2025, ["provincial"])
-    outcome = engine.recalculate(registry, scheme, "2025-03")
+    outcome = store.recalculate(registry, scheme, "2025-03")
     assert outcome.run.id is not None
     (problem,) = registry.problems
     assert problem.error.startswith("插件「grumpy」的钩子 kaohe_run_stored 出错：RuntimeError: 通知系统不可用")

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 import pytest
 
-from kaohe.core.scoring import engine
-from kaohe.core.storage import schemes
 from kaohe.core.domain.errors import RecalcError
+from kaohe.core.runs import store
+from kaohe.core.storage import schemes
 from kaohe.core.storage.models import ScoreLine, ScoreRun
 from kaohe.plugins.manager import build_registry
 from tests import factories as f
@@ -129,11 +129,11 @@ def office(database):
 def test_a_faulty_rule_set_fails_the_run_whole_and_stores_nothing(tmp_path, office, fault, message):
     registry = load(tmp_path, "faulty")
     scheme = schemes.create_scheme(registry, "S", 2025, ["provincial", "sloppy"])
-    earlier = engine.recalculate(registry, scheme, "2025-03").run
+    earlier = store.recalculate(registry, scheme, "2025-03").run
     lines_before = ScoreLine.select().count()
     schemes.set_param(registry, scheme, "sloppy.fault", fault, reason="测试故障")
     with pytest.raises(RecalcError) as raised:
-        engine.recalculate(registry, scheme, "2025-03")
+        store.recalculate(registry, scheme, "2025-03")
     assert str(raised.value) == message
     assert raised.value.ruleset == "sloppy"
     assert [r.id for r in ScoreRun.select()] == [earlier.id]
@@ -146,8 +146,8 @@ def test_other_schemes_keep_working_beside_a_broken_rule_set(tmp_path, office):
     schemes.set_param(registry, broken, "sloppy.fault", "raise", reason="测试故障")
     sound = schemes.create_scheme(registry, "省级", 2025, ["provincial"])
     with pytest.raises(RecalcError):
-        engine.recalculate(registry, broken, "2025-03")
-    outcome = engine.recalculate(registry, sound, "2025-03")
+        store.recalculate(registry, broken, "2025-03")
+    outcome = store.recalculate(registry, sound, "2025-03")
     assert {u.code: u.points for u in outcome.units.values()} == {"A": D("20.00"), "B": D("0.00")}
 
 
@@ -157,12 +157,12 @@ def test_an_upgraded_plugin_shows_in_the_run_history(tmp_path, office):
     folder = plugins_folder(tmp_path, "tidy")
     registry = build_registry(plugins_dir=folder, entry_points=False)
     scheme = schemes.create_scheme(registry, "S", 2025, ["provincial", "tidy"])
-    first = engine.recalculate(registry, scheme, "2025-03").run
+    first = store.recalculate(registry, scheme, "2025-03").run
     source = (folder / "tidy.py").read_text(encoding="utf-8")
     (folder / "tidy.py").write_text(source.replace('version = "1.0"', 'version = "1.1"'),
                                     encoding="utf-8")
     upgraded = build_registry(plugins_dir=folder, entry_points=False)  # the next process
-    second = engine.recalculate(upgraded, scheme, "2025-03").run
+    second = store.recalculate(upgraded, scheme, "2025-03").run
     history = [(run.id, run.ruleset_versions) for run in ScoreRun.select().order_by(ScoreRun.id)]
     assert history == [(first.id, {"provincial": "1.0", "tidy": "1.0"}),
                        (second.id, {"provincial": "1.0", "tidy": "1.1"})]

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from kaohe.core.scoring import engine
-from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
 from kaohe.core.storage.schemes import current_version, get_scheme, parse_value, with_value
+from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
 
 
 def _totals(outcome):

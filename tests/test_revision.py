@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from kaohe.core.reads.data import PeriodData
+from kaohe.core.runs import store
 from kaohe.core.scoring import engine
 from kaohe.core.storage import revision, schemes
-from kaohe.core.reads.data import PeriodData
 from kaohe.core.storage.models import Adoption, Item, ScoreLine, Unit
 from tests import factories as f
 
@@ -42,7 +43,7 @@ def test_every_kind_of_write_to_scored_data_moves_the_revision(world):
 
 def test_storing_a_run_is_not_a_change_of_data(world, registry):
     before = revision.current()
-    engine.recalculate(registry, world["scheme"])
+    store.recalculate(registry, world["scheme"])
     assert ScoreLine.select().count() == 1
     assert revision.current() == before
 

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from kaohe.core.scoring.engine import compute, recalculate
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.runs.store import recalculate
+from kaohe.core.scoring.engine import compute
 from kaohe.core.storage.models import ScoreRun
 from kaohe.core.storage.schemes import create_scheme
 from tests import factories as f

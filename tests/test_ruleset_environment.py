@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.runs.store import recalculate
+from kaohe.core.scoring.engine import compute
 from kaohe.core.storage.models import ScoreLine
 from kaohe.rulesets import environment
 from tests import factories as f

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.runs.store import recalculate
+from kaohe.core.scoring.engine import compute
 from kaohe.core.storage.models import ScoreLine
 from tests import factories as f
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from kaohe.core.scoring.engine import compute, recalculate
+from kaohe.core.runs.store import recalculate
+from kaohe.core.scoring.engine import compute
 from kaohe.core.storage.models import ReporterResult, UnitResult
 from kaohe.core.storage.schemes import current_version, save_config
 from tests import factories as f

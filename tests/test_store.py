@@ -7,9 +7,9 @@ reporters and items the run names are looked up in one batch, and a deleted one 
 
 import pytest
 
-from kaohe.core.scoring import engine
-from kaohe.core.storage.db import db, is_sqlite
 from kaohe.core.domain.errors import RecalcError
+from kaohe.core.runs import store
+from kaohe.core.storage.db import db, is_sqlite
 from kaohe.core.storage.models import Adoption, Item, ItemUnit, ScoreLine, ScoreRun
 from tests import factories as f
 
@@ -33,17 +33,17 @@ def _foreign_keys_on():
 
 def _change_after_computing(monkeypatch, change):
     """Run `change` between the run's reading and its storing, as another user would."""
-    computed = engine.compute
+    computed = store.compute
 
     def compute_then_change(*args, **kwargs):
         outcome = computed(*args, **kwargs)
         change()
         return outcome
-    monkeypatch.setattr(engine, "compute", compute_then_change)
+    monkeypatch.setattr(store, "compute", compute_then_change)
 
 
 def test_a_run_over_unchanged_data_is_stored_whole(office, registry):
-    outcome = engine.recalculate(registry, office["scheme"], author="t")
+    outcome = store.recalculate(registry, office["scheme"], author="t")
     # 省级全文 20 split between A and B, 省级简讯 3 to B
     assert ScoreLine.select().where(ScoreLine.run == outcome.run).count() == 3
     assert outcome.units[office["A"].id].points == 10
@@ -52,7 +52,7 @@ def test_a_run_over_unchanged_data_is_stored_whole(office, registry):
 
 def test_an_item_saved_meanwhile_does_not_stop_the_run(office, registry, monkeypatch):
     _change_after_computing(monkeypatch, lambda: f.item([office["A"]]))
-    outcome = engine.recalculate(registry, office["scheme"], author="t")
+    outcome = store.recalculate(registry, office["scheme"], author="t")
     assert ScoreLine.select().where(ScoreLine.run == outcome.run).count() == 3
     assert _foreign_keys_on()
 
@@ -66,7 +66,7 @@ def test_an_item_deleted_meanwhile_fails_the_run_and_names_it(office, registry, 
         Item.delete().where(Item.id == gone.id).execute()
     _change_after_computing(monkeypatch, delete)
     with pytest.raises(RecalcError, match=rf"稿件（id {gone.id}）已被删除；本次计算未保存"):
-        engine.recalculate(registry, office["scheme"], author="t")
+        store.recalculate(registry, office["scheme"], author="t")
     assert ScoreRun.select().count() == 0 and ScoreLine.select().count() == 0
     assert _foreign_keys_on()
 
@@ -74,15 +74,15 @@ def test_an_item_deleted_meanwhile_fails_the_run_and_names_it(office, registry, 
 def test_a_failing_store_leaves_the_checks_on(office, registry, monkeypatch):
     def broken(run, outcome, on_rows=None):
         raise RuntimeError("磁盘满了")
-    monkeypatch.setattr(engine, "_store", broken)
+    monkeypatch.setattr(store, "_store", broken)
     with pytest.raises(RuntimeError, match="磁盘满了"):
-        engine.recalculate(registry, office["scheme"], author="t")
+        store.recalculate(registry, office["scheme"], author="t")
     assert ScoreRun.select().count() == 0
     assert _foreign_keys_on()
 
 
 def test_inside_a_callers_transaction_the_database_checks_each_row(office, registry):
     with db.atomic():
-        outcome = engine.recalculate(registry, office["scheme"], author="t")
+        outcome = store.recalculate(registry, office["scheme"], author="t")
         assert _foreign_keys_on()
     assert ScoreLine.select().where(ScoreLine.run == outcome.run).count() == 3

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kaohe.core.scoring import engine
-from kaohe.core.reads.data import PeriodData
-from kaohe.core.storage.db import configure, db
-from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
 from kaohe.core.domain.errors import RecalcError
-from kaohe.core.storage.models import SchemeUnit, create_tables
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.reads.data import PeriodData
+from kaohe.core.scoring import calculator, engine
+from kaohe.core.storage.db import configure, db
+from kaohe.core.storage.models import SchemeUnit, create_tables
 from kaohe.core.storage.schemes import current_version, get_scheme, parse_value, with_value
+from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
 from kaohe.plugins import Line, RuleSet, Tally
 from kaohe.plugins.manager import build_registry
 from tests import factories as f
@@ -102,11 +102,11 @@ def test_a_preview_reads_no_item_row(office, registry):
     scheme = _scheme(registry, office, True)
     config = current_version(scheme).config
     data = PeriodData(scheme.id, parse_period(2025), 2025)
-    engine.Calculator(registry, scheme, parse_period(2025), config, data=data,
+    calculator.Calculator(registry, scheme, parse_period(2025), config, data=data,
                       keep_lines=False).run()
     assert "items" not in vars(data) and "adoptions" not in vars(data)
     # the line-by-line run reads them
-    engine.Calculator(registry, scheme, parse_period(2025), config, data=data).run()
+    calculator.Calculator(registry, scheme, parse_period(2025), config, data=data).run()
     assert "items" in vars(data) and "adoptions" in vars(data)
 
 
@@ -191,7 +191,7 @@ def test_no_built_in_preview_reads_an_item_row(demo_city):
     for name in (CITY_SCHEME, ENVIRONMENT_SCHEME):
         scheme = get_scheme(name)
         data = PeriodData(scheme.id, parse_period(2025), 2025)
-        engine.Calculator(registry, scheme, parse_period(2025), current_version(scheme).config,
+        calculator.Calculator(registry, scheme, parse_period(2025), current_version(scheme).config,
                           data=data, keep_lines=False).run()
         assert "items" not in vars(data) and "adoptions" not in vars(data), name
 

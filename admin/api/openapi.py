@@ -7,7 +7,6 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app
 
-from kaohe.core.storage.models import ROLES
 from kaohe.core.exchange.schemas import (
     CELL_WORDS,
     VOCABULARY_NOUNS,
@@ -25,6 +24,7 @@ from kaohe.core.exchange.schemas import (
     Whole,
     Word,
 )
+from kaohe.core.storage.models import ROLES
 
 from . import views
 from .base import ALL_ROLES, PREFIX, bp, operation, reply

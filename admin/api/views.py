@@ -5,10 +5,13 @@ from collections import defaultdict
 from flask import current_app, request
 from werkzeug.routing import Map, Rule
 
-from kaohe.core.runs import results
-from kaohe.core.storage.db import db
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.vocab import ZERO
 from kaohe.core.exchange.importer import import_records
+from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
+from kaohe.core.runs import results
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage.db import db
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -22,10 +25,7 @@ from kaohe.core.storage.models import (
     Unit,
     UrgentReport,
 )
-from kaohe.core.domain.periods import parse_period
-from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
 from kaohe.core.storage.schemes import current_version, get_scheme
-from kaohe.core.domain.vocab import ZERO
 
 from .base import (
     ALL_ROLES,

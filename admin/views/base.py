@@ -3,16 +3,16 @@
 from flask import abort, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.actions import action
+from flask_admin.babel import Translations
 from flask_admin.babel import lazy_gettext as flask_admin_lazy_gettext
 from flask_admin.contrib.peewee import ModelView
-from flask_admin.babel import Translations
 from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from kaohe.core.storage.db import db
 from kaohe.core.runs.results import deletion_refusal
+from kaohe.core.storage.db import db
 
 
 class KaoheForm(SecureForm):

@@ -8,12 +8,12 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kaohe.core.runs import results
-from kaohe.core.scoring.engine import recalculate
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.vocab import ZERO
+from kaohe.core.runs import results
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Item, ParameterVersion, ScoreRun, Unit, UnitResult
 from kaohe.core.storage.schemes import pools_of
-from kaohe.core.domain.vocab import ZERO
 
 from .base import KaoheView
 from .common import chosen_scheme, get_run_or_404, periods_of, run_title

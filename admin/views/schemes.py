@@ -5,11 +5,11 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kaohe.core.storage import schemes
-from kaohe.core.scoring.engine import preview as compute_preview
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.scoring.engine import preview as compute_preview
+from kaohe.core.storage import schemes
+from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
 
 from .. import tuning
 from .base import KaoheView

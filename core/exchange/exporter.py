@@ -9,14 +9,14 @@ from pathlib import Path
 
 from peewee import JOIN
 
-from kaohe.core.runs import results
-from kaohe.core.storage import schemes
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.exchange.importer import stored_rows
 from kaohe.core.exchange.kinds import FORMULA_STARTS, KINDS, kind_named, kind_names_text
-from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
 from kaohe.core.exchange.schemas import CodeList, Flag, Pool, Word, cell_word
-from kaohe.core.domain.vocab import UNIT_KINDS, money
+from kaohe.core.runs import results
+from kaohe.core.storage import schemes
+from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
 LIST_JOINER = "、"

@@ -9,7 +9,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.exchange.kinds import NOTE_PATTERN, FORMULA_STARTS, kind_named, kind_names_text
+from kaohe.core.exchange.kinds import FORMULA_STARTS, NOTE_PATTERN, kind_named, kind_names_text
 
 MAX_LISTED = 200
 

@@ -6,7 +6,15 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
 
-from kaohe.core.domain.vocab import CATEGORIES, FALSE_WORDS, FORMS_SHORT, SEVERITIES, TRUE_WORDS, URGENT_STATUSES, normalize
+from kaohe.core.domain.vocab import (
+    CATEGORIES,
+    FALSE_WORDS,
+    FORMS_SHORT,
+    SEVERITIES,
+    TRUE_WORDS,
+    URGENT_STATUSES,
+    normalize,
+)
 
 # What each vocabulary is called in a message, and the words a cell should hold, code by code.
 # These words are also what an export writes, so an exported file imports back unchanged.

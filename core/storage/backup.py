@@ -8,8 +8,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from kaohe.core.storage.db import db, is_postgres, is_sqlite
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage.db import db, is_postgres, is_sqlite
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"

@@ -6,9 +6,9 @@ from typing import Callable
 from peewee import CharField, DateTimeField, IntegerField, Model, TextField
 from playhouse.migrate import SchemaMigrator
 
+from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import db, is_postgres, is_sqlite
-from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage.models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion, now
 
 # Tables every Kaohe database has had since the first release; a database holding them but no

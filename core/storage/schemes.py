@@ -5,11 +5,11 @@ import json
 
 from marshmallow import ValidationError
 
+from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
+from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
-from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
 from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit, now
-from kaohe.core.domain.vocab import UNIT_KINDS, money
 
 DEFAULT_AWARDS = {
     "units": {"county": 3, "department": 5, "township": 3, "direct_point": 2, "bureau": 3,
@@ -374,3 +374,8 @@ def _field_words(schema, parts):
             if isinstance(field.inner, mfields.Nested):
                 known = field.inner.schema.fields
     return words
+
+
+def enabled_rulesets(config):
+    """The entries of a configuration's rule sets that are switched on, in their order."""
+    return [e for e in config.get("rulesets") or [] if e.get("enabled", True)]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import click
 
-from kaohe.cli.base import json_default, cli, echo_json, money_text, pass_state, progress_bar, render_table
+from kaohe.cli.base import cli, echo_json, json_default, money_text, pass_state, progress_bar, render_table
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt
 from kaohe.core.runs import results
@@ -20,7 +20,7 @@ from kaohe.core.storage.models import Unit
 @pass_state
 def recalc(state, name, period, note):
     """重新计算并保存一次计分结果。Recalculate and store a score run."""
-    from kaohe.core.scoring.engine import recalculate
+    from kaohe.core.runs.store import recalculate
     found = schemes.get_scheme(name)
     outcome = recalculate(state.registry, found, period, author="kaohe", note=note,
                           progress=progress_bar)

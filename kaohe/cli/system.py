@@ -50,7 +50,7 @@ def demo(state, units, items, seed, no_recalc):
 
     数据库须为空。The database must be empty.
     """
-    from kaohe.core.scoring.engine import recalculate
+    from kaohe.core.runs.store import recalculate
     from kaohe.demo import build_demo
     create_tables()
     summary = build_demo(state.registry, units=units, items=items, seed=seed,
@@ -91,7 +91,7 @@ def bootstrap(state):
     else:
         click.echo("已有账号，未创建管理员。")
     if not Unit.select().exists():
-        from kaohe.core.scoring.engine import recalculate
+        from kaohe.core.runs.store import recalculate
         from kaohe.demo import build_demo
         summary = build_demo(state.registry, progress=progress_bar)
         click.echo(summary["text"])

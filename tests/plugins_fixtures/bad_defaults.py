@@ -1,6 +1,6 @@
 """A plugin whose parameter default fails its own validation (a negative amount)."""
 
-from kaohe.plugins import RuleSet, hookimpl, ParamsSchema, points
+from kaohe.plugins import ParamsSchema, RuleSet, hookimpl, points
 
 
 class BadParams(ParamsSchema):

@@ -1,6 +1,6 @@
 """A plugin whose rule set takes the name of the built-in `provincial`."""
 
-from kaohe.plugins import RuleSet, hookimpl, ParamsSchema
+from kaohe.plugins import ParamsSchema, RuleSet, hookimpl
 
 
 class Copycat(RuleSet):

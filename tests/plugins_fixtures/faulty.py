@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from kaohe.plugins import Line, RuleSet, hookimpl, ParamsSchema, choice
+from kaohe.plugins import Line, ParamsSchema, RuleSet, choice, hookimpl
 
 FAULTS = {"none": "无", "float": "浮点数分值", "unknown_unit": "未知单位", "unknown_item": "未知稿件",
           "no_explanation": "缺少说明", "raise": "计算出错"}

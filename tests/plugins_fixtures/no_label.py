@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from kaohe.plugins import RuleSet, hookimpl, ParamsSchema
+from kaohe.plugins import ParamsSchema, RuleSet, hookimpl
 
 
 class UnlabelledParams(ParamsSchema):

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from kaohe.plugins import Line, RuleSet, hookimpl, ParamsSchema, points
+from kaohe.plugins import Line, ParamsSchema, RuleSet, hookimpl, points
 
 
 class TidyParams(ParamsSchema):

@@ -1,6 +1,6 @@
 """One of two plugins that both register a rule set named `twin`."""
 
-from kaohe.plugins import RuleSet, hookimpl, ParamsSchema
+from kaohe.plugins import ParamsSchema, RuleSet, hookimpl
 
 
 class Twin(RuleSet):

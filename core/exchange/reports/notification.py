@@ -11,7 +11,9 @@ from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import LEVELS, ZERO, from_cents, percent, pool_label
 from kaohe.core.exchange.reports.common import OFFICIAL, UNOFFICIAL, issuer_of
 from kaohe.core.runs.results import is_official, latest_run, official_run
-from kaohe.core.scoring.engine import RATE_PLACES, UnitTotal, rank_units, recalculate
+from kaohe.core.runs.store import recalculate
+from kaohe.core.scoring.ranking import rank_units
+from kaohe.core.scoring.totals import RATE_PLACES, UnitTotal
 from kaohe.core.storage.db import fetch_rows
 from kaohe.core.storage.models import (
     Adoption,

@@ -2,9 +2,9 @@
 
 import click
 
-from kaohe.core.storage import schemes
 from kaohe.cli import echo_json, pass_state, render_table
 from kaohe.core.domain.vocab import fmt
+from kaohe.core.storage import schemes
 
 from .scheme import CONVERSION_POINTS, create_water_scheme, scheme_quota_table
 

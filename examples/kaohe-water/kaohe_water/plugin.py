@@ -18,6 +18,6 @@ def kaohe_commands(cli):
 
 @hookimpl
 def kaohe_admin_views(app):
-    from .admin import register_templates, WeeklyQuotaView
+    from .admin import WeeklyQuotaView, register_templates
     register_templates(app)
     return [WeeklyQuotaView(name="每周报送任务", endpoint="water_quota", category="水利系统")]

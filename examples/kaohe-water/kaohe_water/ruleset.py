@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt
-from kaohe.plugins import Flag, Line, RuleSet, ParamsSchema, choice, integer, joint_split, points, table
+from kaohe.plugins import Flag, Line, ParamsSchema, RuleSet, choice, integer, joint_split, points, table
 
-from . import __version__, quota as weekly
+from . import __version__
+from . import quota as weekly
 
 SOURCE = "县水利局政务信息工作考核办法（示例）"
 

@@ -1,9 +1,9 @@
 """A water bureau's scheme: created with the `water` rule set and its 3-point conversion."""
 
-from kaohe.core.storage import schemes
-from kaohe.core.reads.data import PeriodData
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.reads.data import PeriodData
+from kaohe.core.storage import schemes
 
 from .quota import china_today, quota_table
 from .ruleset import Water

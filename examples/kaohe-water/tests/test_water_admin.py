@@ -1,12 +1,11 @@
 """The water plugin's page in Kaohe's panel: the weekly quota table, escaped, for staff only."""
 
 import pytest
+from kaohe_water.scheme import create_water_scheme
+from water_data import item, items_per_week, unit
 
 from kaohe.admin import create_app
 from kaohe.admin.auth import create_user
-from kaohe_water.scheme import create_water_scheme
-
-from water_data import item, items_per_week, unit
 
 PASSWORD = "water-pass-1"
 

@@ -5,12 +5,11 @@ import json
 
 import click
 from click.testing import CliRunner
+from kaohe_water import __version__
+from water_data import item, unit
 
 from kaohe.cli import State, main
 from kaohe.core.storage.models import Scheme
-from kaohe_water import __version__
-
-from water_data import item, unit
 
 
 def test_installed_and_found_by_its_entry_point(registry):

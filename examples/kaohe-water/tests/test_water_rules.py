@@ -3,13 +3,13 @@
 from decimal import Decimal as D
 
 import pytest
-
-from kaohe.core.storage import schemes
-from kaohe.core.scoring.engine import compute, recalculate
-from kaohe.core.storage.models import ScoreRun, UnitResult
 from kaohe_water.scheme import create_water_scheme
-
 from water_data import adoption, item, items_per_week, publication, reporter, unit
+
+from kaohe.core.runs.store import recalculate
+from kaohe.core.scoring.engine import compute
+from kaohe.core.storage import schemes
+from kaohe.core.storage.models import ScoreRun, UnitResult
 
 MARCH_MONDAYS = ["2025-03-03", "2025-03-10", "2025-03-17", "2025-03-24"]
 

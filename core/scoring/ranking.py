@@ -1,0 +1,147 @@
+"""After the rule sets: the ranking's statistics, ranks with their tie-breaks, conversion, vetoes and awards."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from kaohe.core.domain.vocab import (
+    TIE_BREAK_TIERS,
+    ZERO,
+    fmt,
+    money,
+    percent,
+    pool_label,
+)
+from kaohe.core.scoring.totals import RATE_PLACES, TIER_OF_LEVEL, ReporterTotal
+
+
+def count_statistics(totals, data):
+    """Each unit's submissions, adopted items, adoptions by tier and adoption rate in the period."""
+    for uid, count in data.submission_counts.items():
+        total = totals.get(uid)
+        if total is not None:
+            total.submitted = count
+    for uid, count in data.adopted_counts.items():
+        total = totals.get(uid)
+        if total is not None:
+            total.adopted = count
+    for (uid, level), count in data.tier_counts.items():
+        tier = TIER_OF_LEVEL.get(level)
+        total = totals.get(uid)
+        if tier is not None and total is not None:
+            setattr(total, tier, getattr(total, tier) + count)
+    for total in totals.values():
+        if total.submitted:
+            total.adoption_rate = (Decimal(total.adopted) / Decimal(total.submitted)).quantize(
+                RATE_PLACES)
+
+
+def convert(totals, config):
+    """折算: each unit's total as a share of the best in its pool × max_points, when enabled."""
+    conversion = config.get("conversion") or {}
+    if not conversion.get("enabled"):
+        return
+    maximum = money(conversion.get("max_points", "4"))
+    best = defaultdict(lambda: ZERO)
+    for total in totals.values():
+        best[total.pool] = max(best[total.pool], total.points)
+    for total in totals.values():
+        top = best[total.pool]
+        total.converted = money(total.points / top * maximum) if top > 0 and total.points > 0 \
+            else ZERO
+
+
+def apply_vetoes(totals, reporter_totals, vetoes, reporters):
+    """Mark the units and reporters that a veto removes from the awards, with the reasons."""
+    for veto in vetoes:
+        if veto.unit is not None:
+            total = totals[veto.unit]
+            total.vetoed = True
+            total.veto_reason = _join(total.veto_reason, veto.explanation)
+        if veto.reporter is not None:
+            total = reporter_totals.get(veto.reporter)
+            if total is None:
+                r = reporters[veto.reporter]
+                total = reporter_totals[veto.reporter] = ReporterTotal(
+                    veto.reporter, r.code, r.name, r.unit)
+            total.vetoed = True
+            total.veto_reason = _join(total.veto_reason, veto.explanation)
+
+
+def award_units(totals, config):
+    """先进单位: the top N of each pool with a positive total, skipping vetoed units."""
+    awards = config.get("awards") or {}
+    quotas = awards.get("units") or {}
+    default = int(awards.get("default_units", 3))
+    pools = defaultdict(list)
+    for total in totals.values():
+        pools[total.pool].append(total)
+    for pool, members in pools.items():
+        quota = int(quotas.get(pool, default))
+        members.sort(key=lambda t: t.rank)
+        given = 0
+        for total in members:
+            if total.vetoed:
+                total.award_note = f"一票否决，不参加评先：{total.veto_reason}"
+            elif total.points <= 0:
+                total.award_note = "总分不为正，不参加评先"
+            elif given < quota:
+                given += 1
+                total.award_rank = given
+                total.award_note = f"{pool_label(pool)}先进单位第{given}名"
+
+
+def award_reporters(reporter_totals, config):
+    """先进个人: rank the reporters; the top N with a positive share, skipping vetoed ones."""
+    quota = int((config.get("awards") or {}).get("reporters", 10))
+    ranked = sorted(reporter_totals.values(), key=lambda r: (-r.points, r.code))
+    given = 0
+    for position, total in enumerate(ranked, 1):
+        total.rank = position
+        if total.vetoed:
+            total.award_note = f"一票否决，不参加评先：{total.veto_reason}"
+        elif total.points <= 0:
+            total.award_note = "得分不为正，不参加评先"
+        elif given < quota:
+            given += 1
+            total.award_rank = given
+            total.award_note = f"先进个人第{given}名"
+
+
+def rank_units(totals):
+    """Rank UnitTotals within their pools (setting `rank` and `tie_break`), as every run does.
+
+    Ties in points are broken by more national, then provincial, then city adoptions, then the
+    adoption rate, then the unit code; the deciding criterion is written in `tie_break`.
+    """
+    pools = defaultdict(list)
+    for total in totals.values():
+        pools[total.pool].append(total)
+    for members in pools.values():
+        members.sort(key=_rank_key)
+        for position, total in enumerate(members, 1):
+            total.rank = position
+        for above, below in zip(members, members[1:]):
+            if above.points == below.points:
+                reason = _tie_reason(above, below)
+                below.tie_break = f"与{above.name}同分（{fmt(above.points)}分），{reason}，排其后"
+                if not above.tie_break:
+                    above.tie_break = f"与{below.name}同分，{reason}，排其前"
+
+
+def _rank_key(total):
+    return (-total.points, -total.national, -total.provincial, -total.city, -total.adoption_rate,
+            total.code)
+
+
+def _tie_reason(above, below):
+    for attr, label, _levels in TIE_BREAK_TIERS:
+        a, b = getattr(above, attr), getattr(below, attr)
+        if a != b:
+            return f"{label}采用{a}篇多于{b}篇"
+    if above.adoption_rate != below.adoption_rate:
+        return (f"采用率{percent(above.adoption_rate)}高于{percent(below.adoption_rate)}")
+    return f"各项相同，按单位代码 {above.code} 先于 {below.code}"
+
+
+def _join(old, new):
+    return f"{old}；{new}" if old else new

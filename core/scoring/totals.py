@@ -1,0 +1,78 @@
+"""What a calculation produces: each unit's and reporter's totals, the outcome of a run, the stored line's columns."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kaohe.core.domain.vocab import (
+    TIE_BREAK_TIERS,
+    ZERO,
+)
+
+RATE_PLACES = Decimal("0.0001")
+
+
+TIER_OF_LEVEL = {level: tier for tier, _label, levels in TIE_BREAK_TIERS for level in levels}
+
+
+@dataclass
+class UnitTotal:
+    """One unit's result in a run (before or after storing)."""
+    unit: int
+    code: str
+    name: str
+    pool: str
+    points: Decimal = ZERO
+    yuan: Decimal = ZERO
+    submitted: int = 0
+    adopted: int = 0
+    adoption_rate: Decimal = Decimal("0.0000")
+    national: int = 0
+    provincial: int = 0
+    city: int = 0
+    rank: int = 0
+    tie_break: str = ""
+    converted: Decimal | None = None
+    vetoed: bool = False
+    veto_reason: str = ""
+    award_rank: int | None = None
+    award_note: str = ""
+
+
+@dataclass
+class ReporterTotal:
+    reporter: int
+    code: str
+    name: str
+    unit: int
+    points: Decimal = ZERO
+    yuan: Decimal = ZERO
+    rank: int = 0
+    vetoed: bool = False
+    veto_reason: str = ""
+    award_rank: int | None = None
+    award_note: str = ""
+
+
+@dataclass
+class Outcome:
+    """Everything a recalculation computed; `run` is set once it is stored."""
+    scheme: object
+    period: object
+    version: object
+    units: dict  # unit id -> UnitTotal
+    reporters: dict  # reporter id -> ReporterTotal
+    lines: list  # tuples in STORED_LINE order
+    ruleset_versions: dict
+    fingerprint: str
+    seconds: float = 0.0
+    run: object = None
+    flags: list = field(default_factory=list)
+
+    def ranking(self, pool=None):
+        rows = sorted(self.units.values(), key=lambda u: (u.pool, u.rank))
+        return [u for u in rows if pool is None or u.pool == pool]
+
+
+# The columns of a stored score line, in the order the engine builds them.
+STORED_LINE = ("unit", "reporter", "item", "ruleset", "rule", "kind", "points", "yuan", "ref",
+               "explanation")
