@@ -245,7 +245,7 @@ def test_a_tally_from_compute_is_refused(database, registry):
 # ---------------------------------------------------------------- reads alongside
 
 def test_reads_run_alongside_and_hand_back_results_and_errors(database):
-    from kaohe.core.reads.data import Reads
+    from kaohe.core.reads.alongside import Reads
     reads = Reads(alongside=True)
     seen = []
 
@@ -267,7 +267,7 @@ def test_reads_run_alongside_and_hand_back_results_and_errors(database):
 
 
 def test_inside_a_transaction_reads_run_here_and_see_uncommitted_rows(office, registry):
-    from kaohe.core.reads.data import Reads
+    from kaohe.core.reads.alongside import Reads
     assert Reads(alongside=False).submit(lambda: 1).future.done() is False
     scheme = _scheme(registry, office, True)
     prov = f.publication("SHENG2", "provincial", name="省刊二")

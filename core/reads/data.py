@@ -4,20 +4,32 @@ Rows are plain named tuples read straight from the DB-API cursor: no model objec
 nothing a rule set does not need, so that a million items fit in memory and load in seconds.
 """
 
-import datetime
 import hashlib
 import marshal
 import pickle
-import threading
-from collections import Counter
-from concurrent.futures import Future
 from functools import cached_property
-from typing import NamedTuple
 
-from peewee import SQL, NodeList, fn
+from peewee import fn
 
-from kaohe.core.domain.vocab import is_adopted
-from kaohe.core.storage.db import db, fetch_rows, is_postgres
+from kaohe.core.reads.alongside import Reads
+from kaohe.core.reads.counts import PeriodCounts
+from kaohe.core.reads.rows import (
+    AdoptionRow,
+    DayCache,
+    InstructionRow,
+    ItemRow,
+    PublicationRow,
+    ReporterRow,
+    SolicitationRow,
+    TargetRow,
+    UnitRow,
+    UrgentRow,
+    by_ids,
+    parse_dates,
+    parse_datetime,
+)
+from kaohe.core.reads.tallies import PeriodTallies
+from kaohe.core.storage.db import db, fetch_rows
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -37,237 +49,7 @@ from kaohe.core.storage.models import (
 )
 
 
-class UnitRow(NamedTuple):
-    id: int
-    code: str
-    name: str
-    kind: str
-    pool: str
-    sector: str | None
-    parent: int | None
-
-
-class ReporterRow(NamedTuple):
-    id: int
-    code: str
-    name: str
-    unit: int
-
-
-class PublicationRow(NamedTuple):
-    id: int
-    code: str
-    name: str
-    level: str
-
-
-class ItemRow(NamedTuple):
-    id: int
-    no: str
-    submitted_on: datetime.date
-    category: str
-    negative: bool
-    solicitation: int | None
-    units: tuple  # unit ids, in the order reported (a joint report has several)
-    authors: tuple  # reporter ids
-
-
-class AdoptionRow(NamedTuple):
-    id: int
-    item: int
-    publication: int
-    issue: str
-    adopted_on: datetime.date
-    form: str
-
-
-class InstructionRow(NamedTuple):
-    id: int
-    item: int
-    leader_level: str
-    leader: str
-    instructed_on: datetime.date
-
-
-class UrgentRow(NamedTuple):
-    id: int
-    no: str
-    unit: int
-    severity: str
-    occurred_at: datetime.datetime
-    reported_at: datetime.datetime | None
-    status: str
-    misreported: bool
-    reporter: int | None
-    title: str = ""  # the event, for the explanations
-
-
-class SolicitationRow(NamedTuple):
-    id: int
-    no: str
-    title: str
-    issued_on: datetime.date
-    due_on: datetime.date
-    units: tuple
-
-
-class Tallied(NamedTuple):
-    """Item lines counted by who receives them (see :meth:`PeriodData.tally`).
-
-    ``units``: (unit id, key, units of the item, count) for each member unit;
-    ``reporters``: (reporter id, key, member authors of the item, count) for each member
-    reporter. ``key`` is the tuple of the query's key columns.
-    """
-    units: list
-    reporters: list
-
-
-class TargetRow(NamedTuple):
-    unit: int
-    submit_target: int
-    adopt_target: int
-
-
-# Rows that name an item: when a rule set fails, the engine looks for one of these among the
-# failing frame's variables to say which item it was working on.
-ITEM_ROWS = (ItemRow, AdoptionRow, InstructionRow)
-
-
-
-def _dates(rows, *columns, parser=datetime.date.fromisoformat):
-    """SQLite hands dates back as ISO text; turn those columns into date objects in one pass."""
-    if not rows:
-        return rows
-    # Look at every row: a nullable column (a first-report time) may be empty for many rows first.
-    todo = [c for c in columns if any(isinstance(r[c], str) for r in rows)]
-    if not todo:
-        return rows
-    out = []
-    for row in rows:
-        row = list(row)
-        for c in todo:
-            if isinstance(row[c], str):
-                row[c] = parser(row[c])
-        out.append(row)
-    return out
-
-
-class _Days(dict):
-    """ISO date text → date, each distinct text parsed once (a year has 365 of them, a period's
-    rows hundreds of thousands). Dates that PostgreSQL already gave as dates map to themselves."""
-
-    def __missing__(self, text):
-        value = self[text] = datetime.date.fromisoformat(text) if isinstance(text, str) else text
-        return value
-
-
-# How many ids go into one `IN (...)` list.
-ID_CHUNK = 50000
-
-
-def by_ids(select, column, ids):
-    """Run `select` for the ids in chunks (`column IN (...)`) and return all rows in chunk order.
-
-    The ids are row ids read from the database; written into the SQL as integer literals they
-    cost a string join, where bound parameters would cost the query builder a node each.
-    """
-    rows = []
-    for start in range(0, len(ids), ID_CHUNK):
-        listed = SQL("(%s)" % ",".join(map(str, map(int, ids[start:start + ID_CHUNK]))))
-        rows.extend(fetch_rows(select.where(NodeList((column, SQL("IN"), listed)))))
-    return rows
-
-
-def _first_two(row):
-    return row[0], row[1]
-
-
-def _datetime(text):
-    return datetime.datetime.fromisoformat(text)
-
-
-class _Task:
-    __slots__ = ("read", "priority", "started", "future")
-
-    def __init__(self, read, priority):
-        self.read, self.priority, self.started, self.future = read, priority, False, Future()
-
-    def run(self):
-        try:
-            self.future.set_result(self.read())
-        except BaseException as error:  # handed to whoever waits, as it is
-            self.future.set_exception(error)
-
-
-class Reads:
-    """Reads run by one helper thread on a connection of its own while this thread works.
-
-    sqlite3 and psycopg2 let other threads run while a query executes, so two connections keep
-    both cores of a small server busy; more threads than that only slow each other down. The
-    helper takes queued reads by priority (lower first, then in order); a thread that waits for
-    a read the helper has not started runs it itself, and while the helper is busy with the one
-    it waits for, it runs the others queued. Outside a transaction only, since another
-    connection would not see this one's uncommitted rows (`alongside` false: each read runs
-    when it is waited for).
-    """
-
-    def __init__(self, alongside):
-        self.alongside = alongside
-        self._lock = threading.Lock()
-        self._queue = []
-        self._helper = None
-
-    def submit(self, read, priority=1):
-        task = _Task(read, priority)
-        if not self.alongside:
-            return task
-        with self._lock:
-            self._queue.append(task)
-            self._queue.sort(key=lambda t: t.priority)  # stable: in order within a priority
-            if self._helper is None:
-                self._helper = threading.Thread(target=self._help, name="kaohe-reads", daemon=True)
-                self._helper.start()
-        return task
-
-    def _take(self, task=None):
-        """Claim `task`, or the first queued task when None; the task claimed, or None."""
-        with self._lock:
-            if task is None:
-                task = self._queue[0] if self._queue else None
-            if task is None or task.started:
-                return None
-            task.started = True
-            if task in self._queue:
-                self._queue.remove(task)
-            return task
-
-    def _help(self):
-        try:
-            while True:
-                with self._lock:
-                    if not self._queue:
-                        self._helper = None
-                        return
-                task = self._take()
-                if task is not None:
-                    task.run()
-        finally:
-            if not db.is_closed():
-                db.close()
-
-    def wait(self, task):
-        """The task's result: run here if nobody has started it, else the others meanwhile."""
-        if self._take(task) is not None:
-            task.run()
-        while not task.future.done():
-            other = self._take()
-            if other is None:
-                break
-            other.run()
-        return task.future.result()
-
-
-class PeriodData:
+class PeriodData(PeriodCounts, PeriodTallies):
     """What one scheme holds for one period, loaded lazily, one query per kind of row.
 
     Attributes a rule set may read (each a cached property):
@@ -433,7 +215,7 @@ class PeriodData:
         rows = self._track(name, by_ids(
             Item.select(Item.id, Item.no, Item.submitted_on, Item.category, Item.negative,
                         Item.solicitation).order_by(Item.id), Item.id, ids))
-        day = _Days()
+        day = DayCache()
         units, authors = {}, {}
         self._track(f"{name}_units", link_rows)
         for item_id, unit_id in link_rows:
@@ -472,104 +254,6 @@ class PeriodData:
             self.items.update(self._item_rows(found, links, f"extra_items_{len(self._digests)}"))
         return [i for i in missing if i not in self.items]
 
-    def _submitted_links(self):
-        """(unit, item) links of the items submitted in the period, for the member units."""
-        p = self.period
-        return (ItemUnit.select().join(Item, on=(ItemUnit.item == Item.id))
-                .where(Item.submitted_on.between(p.start, p.end) & self._member_filter(ItemUnit.unit)))
-
-    def _member_counts(self, query):
-        """(unit, count) rows of a query grouped by unit, kept for the member units only.
-
-        The units are filtered here rather than in SQL: the count of a unit does not depend on
-        the other units, and with the membership condition in the query SQLite walks the links
-        unit by unit (2.6 s instead of 0.4 s for the adopted counts of a million items).
-        """
-        return self._members_only(fetch_rows(query))
-
-    def _members_only(self, rows):
-        if self._all_units_are_members:
-            return rows
-        members = self.members
-        return [r for r in rows if r[0] in members]
-
-    def _count_units(self, query):
-        """(unit, count) rows, by unit, of `query`'s rows (each a unit id), for the member units.
-
-        On SQLite the ids come back as one text and are counted here: GROUP BY would sort a
-        row per link (a million links take 0.75 s to sort, 0.2 s to read this way).
-        """
-        inner, params = query.sql()
-        if is_postgres():
-            rows = db.execute_sql(f"SELECT t.unit_id, COUNT(*) FROM ({inner}) AS t "
-                                  f"GROUP BY t.unit_id ORDER BY t.unit_id", params).fetchall()
-        else:
-            text = db.execute_sql(f"SELECT group_concat(t.unit_id) FROM ({inner}) AS t",
-                                  params).fetchone()[0]
-            counted = Counter(text.split(",")) if text else {}
-            rows = sorted((int(unit), count) for unit, count in counted.items())
-        return self._members_only(rows)
-
-    def _submitted_in_period(self):
-        """(unit, item) links of the items submitted in the period, for every unit."""
-        p = self.period
-        return (ItemUnit.select().join(Item, on=(ItemUnit.item == Item.id))
-                .where(Item.submitted_on.between(p.start, p.end)))
-
-    @cached_property
-    def submission_counts(self):
-        return self._prefetched_or_load("submission_counts")
-
-    def _load_submission_counts(self):
-        query = self._submitted_in_period().select(ItemUnit.unit.alias("unit_id"))
-        return dict(self._track("submission_counts", self._count_units(query)))
-
-    @cached_property
-    def daily_submissions(self):
-        query = (self._submitted_links().select(ItemUnit.unit, Item.submitted_on, fn.COUNT(ItemUnit.item))
-                 .group_by(ItemUnit.unit, Item.submitted_on)
-                 .order_by(ItemUnit.unit, Item.submitted_on))
-        rows = _dates(self._track("daily_submissions", fetch_rows(query)), 1)
-        return {(r[0], r[1]): r[2] for r in rows}
-
-    @cached_property
-    def adopted_counts(self):
-        return self._prefetched_or_load("adopted_counts")
-
-    def _load_adopted_counts(self):
-        adoption = Adoption.alias()
-        by_end = (adoption.select(adoption.id)
-                  .where((adoption.item == Item.id) & adopted(adoption)
-                         & (adoption.adopted_on <= self.period.end)))
-        query = (self._submitted_in_period().select(ItemUnit.unit.alias("unit_id"))
-                 .where(fn.EXISTS(by_end)))
-        return dict(self._track("adopted_counts", self._count_units(query)))
-
-    @cached_property
-    def tier_counts(self):
-        if "tier_counts" not in self._prefetched and "adoptions" in self._tallies:
-            # A preview has counted the adoptions by unit already (adoption_tally).
-            counts = {}
-            levels = {pid: pub.level for pid, pub in self.publications.items()}
-            for unit_id, (publication, form), _n, count in self._tallies["adoptions"].units:
-                if is_adopted(form):
-                    key = (unit_id, levels[publication])
-                    counts[key] = counts.get(key, 0) + count
-            return counts
-        return self._prefetched_or_load("tier_counts")
-
-    def _load_tier_counts(self):
-        """(unit, publication level) → adoptions (not forwarded) in the period of the unit's items."""
-        p = self.period
-        query = (ItemUnit.select(ItemUnit.unit, Publication.level, fn.COUNT(Adoption.id))
-                 .join(Adoption, on=(Adoption.item == ItemUnit.item))
-                 .join(Publication, on=(Publication.id == Adoption.publication))
-                 .where(Adoption.adopted_on.between(p.start, p.end) & adopted(Adoption))
-                 .group_by(ItemUnit.unit, Publication.level)
-                 .order_by(ItemUnit.unit, Publication.level))
-        rows = self._track("tier_counts", self._member_counts(query))
-        return {(r[0], r[1]): r[2] for r in rows}
-
     @cached_property
     def solicitation_items(self):
         start, end = self.period.start, self.period.end
@@ -581,7 +265,7 @@ class PeriodData:
         ids = self._item_id_set
         rows = self._track("adoptions", [r for r in self._adoption_rows if r[1] in ids])
         del self._adoption_rows  # both its uses are done: free the cursor's rows
-        day = _Days()
+        day = DayCache()
         return [AdoptionRow(r[0], r[1], r[2], r[3], day[r[4]], r[5]) for r in rows]
 
     @cached_property
@@ -601,7 +285,7 @@ class PeriodData:
     def first_adoption_on(self):
         ids = self._item_id_set
         rows = [r for r in self._prefetched_or_load("first_adoption_rows") if r[0] in ids]
-        day = _Days()
+        day = DayCache()
         return {r[0]: day[r[1]] for r in self._track("first_adoptions", rows)}
 
     def _load_first_adoption_rows(self):
@@ -621,7 +305,7 @@ class PeriodData:
                                     Instruction.leader, Instruction.instructed_on)
                  .where((Instruction.instructed_on <= p.end) & Instruction.item.in_(instructed))
                  .order_by(Instruction.instructed_on, Instruction.id))
-        rows = _dates(self._track("instructions", fetch_rows(query)), 4)
+        rows = parse_dates(self._track("instructions", fetch_rows(query)), 4)
         items = self.items
         return [InstructionRow(*r) for r in rows if r[1] in items]
 
@@ -638,7 +322,7 @@ class PeriodData:
                  .where((UrgentReport.occurred_at >= p.start_at) & (UrgentReport.occurred_at < p.end_at)
                         & self._member_filter(UrgentReport.unit))
                  .order_by(UrgentReport.occurred_at, UrgentReport.id))
-        rows = _dates(self._track("urgent_reports", fetch_rows(query)), 4, 5, parser=_datetime)
+        rows = parse_dates(self._track("urgent_reports", fetch_rows(query)), 4, 5, parser=parse_datetime)
         return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
                 for r in rows]
 
@@ -678,7 +362,7 @@ class PeriodData:
         query = (Solicitation.select(Solicitation.id, Solicitation.no, Solicitation.title,
                                      Solicitation.issued_on, Solicitation.due_on)
                  .where(condition).order_by(Solicitation.due_on, Solicitation.id))
-        rows = _dates(self._track(f"{name}s", fetch_rows(query)), 3, 4)
+        rows = parse_dates(self._track(f"{name}s", fetch_rows(query)), 3, 4)
         ids = [r[0] for r in rows]
         links = {}
         if ids:
@@ -705,128 +389,9 @@ class PeriodData:
         query = (Item.select(Item.solicitation, ItemUnit.unit, Item.submitted_on)
                  .join(ItemUnit, on=(ItemUnit.item == Item.id))
                  .where(Item.solicitation.in_(ids)).order_by(Item.submitted_on, Item.id))
-        for sol_id, unit_id, day in _dates(self._track(name, fetch_rows(query)), 2):
+        for sol_id, unit_id, day in parse_dates(self._track(name, fetch_rows(query)), 2):
             answers[sol_id].append((unit_id, day))
         return answers
-
-    def solicitation_answer_query(self):
-        """A query for :meth:`tally`: the items submitted in the period that answer a
-        solicitation by its due date (those of ``solicitation_items`` that were on time)."""
-        p = self.period
-        return (Item.select(Item.id.alias("item_id"))
-                .join(Solicitation, on=(Solicitation.id == Item.solicitation))
-                .where(Item.submitted_on.between(p.start, p.end)
-                       & (Item.submitted_on <= Solicitation.due_on)))
-
-    # ------------------------------------------------------------ tallies (previews)
-
-    def tally(self, name, query, keys=()):
-        """Count the item lines that `query` stands for, by unit and by author, in SQL.
-
-        `query` (a peewee select) gives one row per line: the item's id aliased ``item_id``,
-        then the columns that decide the line's points, aliased as named in `keys`. The lines'
-        items must be members' items, as in ``items``. Returns a :class:`Tallied`, kept under
-        `name` for the next call. What a preview reads instead of rows: see
-        :meth:`kaohe.core.scoring.contract.RuleSet.tallies`.
-        """
-        known = self._tallies.get(name)
-        if known is not None:
-            return known
-        inner, params = query.sql()
-        param = db.obj.param
-        selected = "".join(f", k.{key}" for key in keys)
-        grouped = ", ".join(str(i) for i in range(1, len(keys) + 3))
-        every = self._all_units_are_members
-        # A member reporter is one of a member unit; an item counts for its authors when one
-        # of its units is a member. When every unit is a member neither needs a condition.
-        # (Joined rather than `IN (…)`: SQLite would probe each item once per member unit.)
-        member = f"JOIN scheme_unit su ON su.unit_id = {{}} AND su.scheme_id = {param}"
-        # The share counts are correlated subqueries in an inner select, grouped outside it:
-        # SQLite then walks the lines once by index (a derived table holding the counts would
-        # be materialised and scanned per line), and PostgreSQL groups plain columns.
-        outer = "".join(f", t.{key}" for key in keys)
-        # (Only the member units' links: a scheme of a few units among many then counts the
-        # shares of its own lines only. The unary + keeps SQLite walking from the lines, testing
-        # each link against the members, instead of starting from the member units.)
-        member_unit = "" if every else (
-            f" AND +iu.unit_id IN (SELECT unit_id FROM scheme_unit WHERE scheme_id = {param})")
-        shared = (f"SELECT t.unit_id{outer}, t.n, COUNT(*) FROM (SELECT iu.unit_id{selected}, "
-                  f"(SELECT COUNT(*) FROM item_unit c WHERE c.item_id = k.item_id) AS n "
-                  f"FROM ({inner}) AS k JOIN item_unit iu ON iu.item_id = k.item_id{member_unit}) "
-                  f"AS t GROUP BY {grouped}")
-        authors = ("(SELECT COUNT(*) FROM item_author c WHERE c.item_id = k.item_id)" if every else
-                   f"(SELECT COUNT(*) FROM item_author c JOIN reporter r ON r.id = c.reporter_id "
-                   f"{member.format('r.unit_id')} WHERE c.item_id = k.item_id)")
-        member_item = "" if every else (
-            f" WHERE EXISTS (SELECT 1 FROM item_unit m {member.format('m.unit_id')} "
-            f"WHERE m.item_id = k.item_id)")
-        credited = (f"SELECT t.reporter_id{outer}, t.n, COUNT(*) FROM (SELECT ia.reporter_id"
-                    f"{selected}, {authors} AS n FROM ({inner}) AS k "
-                    f"JOIN item_author ia ON ia.item_id = k.item_id{member_item}) AS t "
-                    f"GROUP BY {grouped}")
-        extra = () if every else (self.scheme_id,)
-        members, reporters = self.members, self.reporters
-        # The two counts are independent: the helper connection takes one while this one
-        # counts the other (the ranking's counts wait: they are needed only at the end).
-        reads = self._reader()
-        by_reporter = reads.submit(
-            lambda: db.execute_sql(credited, (*extra, *params, *extra)).fetchall(), priority=0)
-        by_unit = reads.submit(lambda: db.execute_sql(shared, (*params, *extra)).fetchall(),
-                               priority=0)
-        unit_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1]) for r in reads.wait(by_unit)
-                     if r[0] in members]
-        reporter_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1]) for r in reads.wait(by_reporter)
-                         if r[0] in reporters]
-        unit_rows.sort(key=_first_two)
-        reporter_rows.sort(key=_first_two)
-        self._track(f"tally_{name}", (unit_rows, reporter_rows))
-        known = self._tallies[name] = Tallied(unit_rows, reporter_rows)
-        return known
-
-    @property
-    def adoption_tally(self):
-        """The period's adoptions (as ``adoptions``), keyed (publication id, form)."""
-        p = self.period
-        return self.tally("adoptions", Adoption.select(
-            Adoption.item.alias("item_id"), Adoption.publication.alias("publication"),
-            Adoption.form.alias("form")).where(Adoption.adopted_on.between(p.start, p.end)),
-            keys=("publication", "form"))
-
-    @property
-    def first_instruction_tally(self):
-        """The earliest instruction at each leader level of each item, when it is dated in the
-        period (as :func:`rulesets.common.first_instructions`), keyed (leader level,)."""
-        p = self.period
-        instructed = Instruction.select(Instruction.item).where(
-            Instruction.instructed_on.between(p.start, p.end))
-        return self.tally("first_instructions", Instruction.select(
-            Instruction.item.alias("item_id"), Instruction.leader_level.alias("level"))
-            .where((Instruction.instructed_on <= p.end) & Instruction.item.in_(instructed))
-            .group_by(Instruction.item, Instruction.leader_level)
-            .having(fn.MIN(Instruction.instructed_on) >= p.start), keys=("level",))
-
-    def first_adoption_query(self):
-        """A query for :meth:`tally`: the members' items whose first adoption other than
-        ``forwarded`` is dated in the period (those of ``first_adoption_on`` in the period), one
-        row each. ``Item`` is joined, so a rule set can narrow it, e.g. ``.where(Item.negative)``.
-
-        The row of each item is its first such adoption (the lower id among two of a day), so
-        no grouping is needed and the database counts in a single pass.
-        """
-        p = self.period
-        earlier = Adoption.alias()
-        before = earlier.select(SQL("1")).where(
-            # (Tied to the item's row, so that SQLite looks for earlier adoptions only of the
-            # items that the rule set's own conditions on Item leave.)
-            (earlier.item == Item.id) & adopted(earlier)
-            & ((earlier.adopted_on < Adoption.adopted_on)
-               | ((earlier.adopted_on == Adoption.adopted_on) & (earlier.id < Adoption.id))))
-        return (Adoption.select(Adoption.item.alias("item_id"))
-                .join(Item, on=(Item.id == Adoption.item))
-                .where(Adoption.adopted_on.between(p.start, p.end) & adopted(Adoption)
-                       & ~fn.EXISTS(before)))
-
-    # ------------------------------------------------------------ fingerprint
 
     def fingerprint(self, extra=b""):
         """A digest of every row loaded so far (and `extra`): same inputs, same fingerprint."""

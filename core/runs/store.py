@@ -12,7 +12,7 @@ from kaohe.core.domain.progress import no_progress
 from kaohe.core.domain.vocab import (
     to_cents,
 )
-from kaohe.core.reads.data import by_ids
+from kaohe.core.reads.rows import by_ids
 from kaohe.core.scoring.engine import _collector_paused, compute
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import bulk_insert, db, is_sqlite

@@ -12,7 +12,8 @@ from kaohe.core.domain.vocab import (
     fmt,
     money,
 )
-from kaohe.core.reads.data import ITEM_ROWS, PeriodData
+from kaohe.core.reads.data import PeriodData
+from kaohe.core.reads.rows import ITEM_ROWS
 from kaohe.core.scoring.contract import Flag, Line, Tally, Veto
 from kaohe.core.scoring.ranking import (
     apply_vetoes,

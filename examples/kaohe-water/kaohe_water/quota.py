@@ -72,7 +72,7 @@ def full_weeks(period, today=None):
 @dataclass
 class UnitWeeks:
     """One unit's submissions in each counted week, and what it falls short of the quota."""
-    unit: object  # kaohe.core.reads.data.UnitRow
+    unit: object  # kaohe.core.reads.rows.UnitRow
     submitted: list
     quota: int
     deduction: Decimal
