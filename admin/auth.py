@@ -14,9 +14,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
+from kaohe.core.domain.periods import now
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import ROLES, LoginFailure, User, now
+from kaohe.core.storage.models import ROLES, LoginFailure, User
 
 ALL_ROLES = frozenset(ROLES)
 STAFF = frozenset({"admin", "clerk"})

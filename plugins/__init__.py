@@ -1,13 +1,28 @@
 """Kaohe's plugin contract, the one public API for rule-set authors.
 
 Everything a rule set needs is importable from here: the hook marker, the rule-set base class,
-what a rule set returns (lines, vetoes, flags, tallies) and the building blocks of its parameter
-schema. The definitions live in the scoring layer (``kaohe.core.scoring``); this module names them.
+what a rule set returns (lines, vetoes, flags, tallies), the building blocks of its parameter
+schema, and the domain's words and rules it scores by (levels, forms, categories, severities;
+`is_adopted`; exact amounts with `money` and `fmt`; the schemes' clock `now`). The definitions live in the scoring layer (``kaohe.core.scoring``); this module names them.
 """
 
 from pluggy import HookimplMarker
 
-from kaohe.core.domain.vocab import is_adopted
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import now
+from kaohe.core.domain.vocab import (
+    CATEGORIES,
+    FORMS,
+    FORMS_SHORT,
+    LEVELS,
+    SEVERITIES,
+    UNIT_KINDS,
+    URGENT_DEADLINE_HOURS,
+    ZERO,
+    fmt,
+    is_adopted,
+    money,
+)
 from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
 from kaohe.core.scoring.params import (
     ParamsSchema,
@@ -25,6 +40,8 @@ hookimpl = HookimplMarker("kaohe")
 
 __all__ = [
     "hookimpl", "RuleSet", "Line", "Veto", "Flag", "Tally",
-    "is_adopted",
+    "is_adopted", "KaoheError", "now", "money", "fmt", "ZERO",
+    "LEVELS", "FORMS", "FORMS_SHORT", "CATEGORIES", "SEVERITIES", "UNIT_KINDS",
+    "URGENT_DEADLINE_HOURS",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
 ]

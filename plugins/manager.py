@@ -18,9 +18,9 @@ import pluggy
 from marshmallow import Schema, ValidationError
 
 from kaohe.core.domain.errors import KaoheError, PluginError
+from kaohe.core.scoring.contract import RuleSet
 
 from . import hookspecs
-from kaohe.core.scoring.contract import RuleSet
 
 log = logging.getLogger("kaohe.plugins")
 

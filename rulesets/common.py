@@ -2,8 +2,7 @@
 
 from decimal import Decimal
 
-from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt
-from kaohe.plugins import Line, Tally, is_adopted
+from kaohe.plugins import FORMS_SHORT, LEVELS, Line, Tally, fmt, is_adopted
 
 ZERO = Decimal("0.00")
 

@@ -1,9 +1,7 @@
 """`county_bonus` 县区加分: the provincial top-county list bonus and the negative-feedback bonus."""
 
-from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage.models import Item
-from kaohe.core.domain.vocab import fmt
-from kaohe.plugins import Line, RuleSet, hookimpl, ParamsSchema, integer, joint_split, points
+from kaohe.plugins import KaoheError, Line, ParamsSchema, RuleSet, fmt, hookimpl, integer, joint_split, points
 
 from .common import date_words, tallied_lines
 

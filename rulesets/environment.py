@@ -3,19 +3,23 @@
 import datetime
 from collections import defaultdict
 
-from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt
-from kaohe.core.storage.models import Item, now
+from kaohe.core.storage.models import Item
 from kaohe.plugins import (
+    CATEGORIES,
+    FORMS,
+    LEVELS,
     Flag,
     Line,
     ParamsSchema,
     RuleSet,
     choice,
+    fmt,
     grid,
     hookimpl,
     integer,
     is_adopted,
     joint_split,
+    now,
     points,
     table,
 )

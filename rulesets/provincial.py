@@ -4,8 +4,19 @@ import itertools
 
 from marshmallow import ValidationError, fields
 
-from kaohe.core.domain.vocab import FORMS, LEVELS
-from kaohe.plugins import RuleSet, hookimpl, ParamsSchema, choice, grid, joint_split, points, records, table
+from kaohe.plugins import (
+    FORMS,
+    LEVELS,
+    ParamsSchema,
+    RuleSet,
+    choice,
+    grid,
+    hookimpl,
+    joint_split,
+    points,
+    records,
+    table,
+)
 
 from .common import adoption_lines, adoption_tallies, bare_name, instruction_lines, instruction_tallies
 

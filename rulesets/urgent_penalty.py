@@ -2,8 +2,20 @@
 
 import datetime
 
-from kaohe.core.domain.vocab import SEVERITIES, fmt
-from kaohe.plugins import Line, RuleSet, Veto, hookimpl, ParamsSchema, choice, flag, records, table
+from kaohe.plugins import (
+    SEVERITIES,
+    URGENT_DEADLINE_HOURS,
+    Line,
+    ParamsSchema,
+    RuleSet,
+    Veto,
+    choice,
+    flag,
+    fmt,
+    hookimpl,
+    records,
+    table,
+)
 
 from .common import time_words
 
@@ -11,7 +23,6 @@ SOURCE = "紧急信息报送管理办法"
 
 # The four failures of urgent reporting, in the order their lines are written.
 FAILURES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报", "misreported": "误报"}
-DEADLINE_DEFAULTS = {"I": 2, "II": 2, "III": 4, "IV": 4}
 DEDUCTION_DEFAULTS = {"late": 20, "missed": 40, "concealed": 40, "misreported": 20}
 VETO_DEFAULTS = [{"severity": "I"}, {"severity": "II"}]
 
@@ -23,7 +34,7 @@ class VetoSeveritySchema(ParamsSchema):
 
 
 class UrgentPenaltyParams(ParamsSchema):
-    deadlines = table(SEVERITIES, DEADLINE_DEFAULTS, unit="小时",
+    deadlines = table(SEVERITIES, URGENT_DEADLINE_HOURS, unit="小时",
                      label="首报时限（事件发生后，按事件级别）",
                      source=f"{SOURCE}第三条：特别重大、重大事件2小时内首报，较大、一般事件4小时内首报")
     deductions = table(FAILURES, DEDUCTION_DEFAULTS, label="扣分（填正数，按情形）",

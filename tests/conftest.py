@@ -6,7 +6,8 @@ import pytest
 from peewee import sort_models
 
 from kaohe.core.storage import db as dbmod
-from kaohe.core.storage.models import MODELS, SchemaVersion, create_tables
+from kaohe.core.storage.migrations import create_tables
+from kaohe.core.storage.models import MODELS, SchemaVersion
 from kaohe.plugins.manager import build_registry
 
 

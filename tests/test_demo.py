@@ -6,6 +6,7 @@ from peewee import fn
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.migrations import create_tables
 from kaohe.core.storage.models import (
     Adoption,
     Instruction,
@@ -21,7 +22,6 @@ from kaohe.core.storage.models import (
     UnitFact,
     UnitResult,
     UrgentReport,
-    create_tables,
 )
 from kaohe.core.storage.schemes import get_scheme
 from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo

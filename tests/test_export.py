@@ -13,7 +13,8 @@ from kaohe.core.exchange.importer import import_files, stored_rows
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage import db as dbmod
-from kaohe.core.storage.models import Item, create_tables
+from kaohe.core.storage.migrations import create_tables
+from kaohe.core.storage.models import Item
 from kaohe.core.storage.schemes import create_scheme
 from tests import factories as f
 

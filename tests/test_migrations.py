@@ -12,17 +12,15 @@ from kaohe.core.runs.store import recalculate
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage import migrations, revision
 from kaohe.core.storage.db import is_postgres
-from kaohe.core.storage.migrations import LATEST, Migration, SchemaError, check_schema, database_version
-from kaohe.core.storage.models import (
-    MODELS,
-    AuditLog,
-    Item,
-    SchemaVersion,
-    Scheme,
-    ScoreRun,
-    Unit,
+from kaohe.core.storage.migrations import (
+    LATEST,
+    Migration,
+    SchemaError,
+    check_schema,
     create_tables,
+    database_version,
 )
+from kaohe.core.storage.models import MODELS, AuditLog, Item, SchemaVersion, Scheme, ScoreRun, Unit
 
 DATA = Path(__file__).parent / "data"
 V1_TABLES = ["unit", "reporter", "publication", "solicitation", "solicitation_unit", "item",

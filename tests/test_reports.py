@@ -11,7 +11,8 @@ from kaohe.core.exchange import reports
 from kaohe.core.runs.results import publish
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage import db as dbmod
-from kaohe.core.storage.models import Item, Publication, ScoreRun, create_tables
+from kaohe.core.storage.migrations import create_tables
+from kaohe.core.storage.models import Item, Publication, ScoreRun
 from kaohe.core.storage.schemes import create_scheme, get_scheme
 from kaohe.demo import build_demo
 from kaohe.plugins.manager import build_registry

@@ -18,7 +18,8 @@ from kaohe.core.domain.periods import parse_period
 from kaohe.core.reads.data import PeriodData
 from kaohe.core.scoring import calculator, engine
 from kaohe.core.storage.db import configure, db
-from kaohe.core.storage.models import SchemeUnit, create_tables
+from kaohe.core.storage.migrations import create_tables
+from kaohe.core.storage.models import SchemeUnit
 from kaohe.core.storage.schemes import current_version, get_scheme, parse_value, with_value
 from kaohe.demo import CITY_SCHEME, ENVIRONMENT_SCHEME, build_demo
 from kaohe.plugins import Line, RuleSet, Tally

@@ -13,6 +13,17 @@ from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
 from wtfpeewee.fields import ModelSelectMultipleField
 
+from kaohe.admin.views.filters import (
+    ByPublicationLevel,
+    ItemAdoptedAs,
+    ItemAdoptedAt,
+    ItemOfUnit,
+    pool_options,
+    unit_options,
+    vocabulary_options,
+    vocabulary_word,
+    yes_no,
+)
 from kaohe.core.domain.vocab import (
     CATEGORIES,
     FORMS,
@@ -20,6 +31,7 @@ from kaohe.core.domain.vocab import (
     SECTORS,
     SEVERITIES,
     UNIT_KINDS,
+    URGENT_DEADLINE_HOURS,
     URGENT_STATUSES,
 )
 from kaohe.core.storage import audit
@@ -39,83 +51,12 @@ from kaohe.core.storage.models import (
     UnitFact,
     UrgentReport,
     User,
-    adopted,
 )
 
 from ..auth import hash_password
 from .base import KaoheModelView
 
 STAFF = frozenset({"admin", "clerk"})
-
-# Deadline of a first report after the occurrence, by severity (the urgent_penalty defaults).
-DEADLINE_HOURS = {"I": 2, "II": 2, "III": 4, "IV": 4}
-
-
-def _t(vocabulary):
-    """A formatter showing a code's translated Chinese label."""
-    def show(view, context, model, name):
-        code = getattr(model, name)
-        return _(vocabulary[code]) if code in vocabulary else (code or "")
-    return show
-
-
-def _yes_no(view, context, model, name):
-    return _("是") if getattr(model, name) else _("否")
-
-
-def _options(vocabulary):
-    return lambda: [(code, _(label)) for code, label in vocabulary.items()]
-
-
-def _unit_options():
-    return [(str(u.id), f"{u.code} {u.name}") for u in Unit.select().order_by(Unit.code)]
-
-
-def _pool_options():
-    return [(p.pool, _(UNIT_KINDS[p.pool]) if p.pool in UNIT_KINDS else p.pool)
-            for p in Unit.select(Unit.pool).distinct().order_by(Unit.pool)]
-
-
-class ItemOfUnit(pf.BasePeeweeFilter):
-    """Items (or rows of an item) reported by one unit, joint reports included."""
-
-    def apply(self, query, value):
-        items = ItemUnit.select(ItemUnit.item).where(ItemUnit.unit == int(value))
-        return query.where(self.column.in_(items))
-
-    def operation(self):
-        return L("是")
-
-
-class ItemAdoptedAt(pf.BasePeeweeFilter):
-    """Items adopted at least once at a publication level."""
-
-    def apply(self, query, value):
-        items = (Adoption.select(Adoption.item).join(Publication)
-                 .where((Publication.level == value) & adopted(Adoption)))
-        return query.where(self.column.in_(items))
-
-    def operation(self):
-        return L("有采用")
-
-
-class ItemAdoptedAs(pf.BasePeeweeFilter):
-    """Items adopted at least once in a form."""
-
-    def apply(self, query, value):
-        return query.where(self.column.in_(Adoption.select(Adoption.item).where(Adoption.form == value)))
-
-    def operation(self):
-        return L("有")
-
-
-class ByPublicationLevel(pf.BasePeeweeFilter):
-    def apply(self, query, value):
-        return query.where(self.column.in_(Publication.select(Publication.id)
-                                           .where(Publication.level == value)))
-
-    def operation(self):
-        return L("等于")
 
 
 # ---------------------------------------------------------------- who reports
@@ -128,11 +69,11 @@ class UnitView(KaoheModelView):
     column_searchable_list = ("code", "name")
     column_sortable_list = ("code", "name", "kind", "pool", "sector")
     column_default_sort = "code"
-    column_formatters = {"kind": _t(UNIT_KINDS),
+    column_formatters = {"kind": vocabulary_word(UNIT_KINDS),
                          "pool": lambda v, c, m, n: _(UNIT_KINDS[m.pool]) if m.pool in UNIT_KINDS else m.pool}
     column_filters = (
-        pf.FilterEqual(Unit.pool, L("考核组别"), options=_pool_options),
-        pf.FilterEqual(Unit.kind, L("单位类型"), options=_options(UNIT_KINDS)),
+        pf.FilterEqual(Unit.pool, L("考核组别"), options=pool_options),
+        pf.FilterEqual(Unit.kind, L("单位类型"), options=vocabulary_options(UNIT_KINDS)),
         pf.FilterEqual(Unit.sector, L("口子"), options=lambda: [(s, _(s)) for s in SECTORS]),
     )
     form_columns = ("code", "name", "kind", "pool", "sector", "parent")
@@ -150,7 +91,7 @@ class ReporterView(KaoheModelView):
     column_list = ("code", "name", "unit")
     column_labels = {"code": L("信息员编号"), "name": L("姓名"), "unit": L("所在单位")}
     column_searchable_list = ("code", "name")
-    column_filters = (pf.FilterEqual(Reporter.unit, L("所在单位"), options=_unit_options),)
+    column_filters = (pf.FilterEqual(Reporter.unit, L("所在单位"), options=unit_options),)
     form_columns = ("code", "name", "unit")
 
 
@@ -160,8 +101,8 @@ class PublicationView(KaoheModelView):
     column_labels = {"code": L("刊物代码"), "name": L("刊物名称"), "level": L("级别"),
                      "issuer": L("主办单位")}
     column_searchable_list = ("code", "name", "issuer")
-    column_formatters = {"level": _t(LEVELS)}
-    column_filters = (pf.FilterEqual(Publication.level, L("级别"), options=_options(LEVELS)),)
+    column_formatters = {"level": vocabulary_word(LEVELS)}
+    column_filters = (pf.FilterEqual(Publication.level, L("级别"), options=vocabulary_options(LEVELS)),)
     form_columns = ("code", "name", "level", "issuer")
 
 
@@ -242,17 +183,17 @@ class ItemView(ReporterScoped, KaoheModelView):
     column_searchable_list = ("no", "title")
     column_sortable_list = ("no", "title", "submitted_on", "category")
     column_default_sort = ("submitted_on", True)
-    column_formatters = {"units": _item_units, "category": _t(CATEGORIES), "negative": _yes_no,
+    column_formatters = {"units": _item_units, "category": vocabulary_word(CATEGORIES), "negative": yes_no,
                          "adoptions": _item_adoptions, "instructions": _item_instructions,
                          "authors": lambda v, c, m, n: "、".join(
                              link.reporter.name for link in m.author_links)}
     column_filters = (
-        ItemOfUnit(Item.id, L("报送单位"), options=_unit_options),
+        ItemOfUnit(Item.id, L("报送单位"), options=unit_options),
         pf.DateBetweenFilter(Item.submitted_on, L("报送日期")),
-        pf.FilterEqual(Item.category, L("类别"), options=_options(CATEGORIES)),
+        pf.FilterEqual(Item.category, L("类别"), options=vocabulary_options(CATEGORIES)),
         pf.BooleanEqualFilter(Item.negative, L("负反馈")),
-        ItemAdoptedAt(Item.id, L("采用级别"), options=_options(LEVELS)),
-        ItemAdoptedAs(Item.id, L("采用形式"), options=_options(FORMS)),
+        ItemAdoptedAt(Item.id, L("采用级别"), options=vocabulary_options(LEVELS)),
+        ItemAdoptedAs(Item.id, L("采用形式"), options=vocabulary_options(FORMS)),
     )
     form_columns = ("no", "title", "submitted_on", "category", "negative", "solicitation")
     form_extra_fields = {
@@ -319,14 +260,14 @@ class AdoptionView(ReporterScoped, KaoheModelView):
     column_list = ("item", "publication", "issue", "adopted_on", "form")
     column_labels = {"item": L("稿件"), "publication": L("刊物"), "issue": L("期号"),
                      "adopted_on": L("采用日期"), "form": L("采用形式")}
-    column_formatters = {"form": _t(FORMS)}
+    column_formatters = {"form": vocabulary_word(FORMS)}
     column_sortable_list = ("adopted_on", "form", "issue")
     column_default_sort = ("adopted_on", True)
     column_filters = (
-        ItemOfUnit(Adoption.item, L("报送单位"), options=_unit_options),
+        ItemOfUnit(Adoption.item, L("报送单位"), options=unit_options),
         pf.DateBetweenFilter(Adoption.adopted_on, L("采用日期")),
-        ByPublicationLevel(Adoption.publication, L("刊物级别"), options=_options(LEVELS)),
-        pf.FilterEqual(Adoption.form, L("采用形式"), options=_options(FORMS)),
+        ByPublicationLevel(Adoption.publication, L("刊物级别"), options=vocabulary_options(LEVELS)),
+        pf.FilterEqual(Adoption.form, L("采用形式"), options=vocabulary_options(FORMS)),
     )
     form_columns = ("item", "publication", "issue", "adopted_on", "form")
 
@@ -340,12 +281,12 @@ class InstructionView(ReporterScoped, KaoheModelView):
     column_list = ("item", "leader_level", "leader", "instructed_on")
     column_labels = {"item": L("稿件"), "leader_level": L("批示领导级别"), "leader": L("批示领导"),
                      "instructed_on": L("批示日期")}
-    column_formatters = {"leader_level": _t(LEVELS)}
+    column_formatters = {"leader_level": vocabulary_word(LEVELS)}
     column_default_sort = ("instructed_on", True)
     column_filters = (
-        ItemOfUnit(Instruction.item, L("报送单位"), options=_unit_options),
+        ItemOfUnit(Instruction.item, L("报送单位"), options=unit_options),
         pf.DateBetweenFilter(Instruction.instructed_on, L("批示日期")),
-        pf.FilterEqual(Instruction.leader_level, L("批示领导级别"), options=_options(LEVELS)),
+        pf.FilterEqual(Instruction.leader_level, L("批示领导级别"), options=vocabulary_options(LEVELS)),
     )
     form_columns = ("item", "leader_level", "leader", "instructed_on")
 
@@ -387,7 +328,7 @@ def lateness(report):
     if report.reported_at is None or report.occurred_at is None:
         return ""
     delay = report.reported_at - report.occurred_at
-    allowed = datetime.timedelta(hours=DEADLINE_HOURS.get(report.severity, 4))
+    allowed = datetime.timedelta(hours=URGENT_DEADLINE_HOURS.get(report.severity, 4))
     minutes = int(delay.total_seconds() // 60)
     if delay <= allowed:
         return _("用时%(h)d小时%(m)d分，按时", h=minutes // 60, m=minutes % 60)
@@ -402,7 +343,7 @@ def _reported_with_lateness(view, context, model, name):
         return _("未报")
     text = lateness(model)
     css = "text-danger" if model.reported_at - model.occurred_at > datetime.timedelta(
-        hours=DEADLINE_HOURS.get(model.severity, 4)) else "text-success"
+        hours=URGENT_DEADLINE_HOURS.get(model.severity, 4)) else "text-success"
     return Markup('{}<br><small class="{}">{}</small>').format(
         model.reported_at.strftime("%Y-%m-%d %H:%M"), css, text)
 
@@ -417,15 +358,15 @@ class UrgentReportView(KaoheModelView):
                      "misreported": L("误报"), "reporter": L("责任信息员")}
     column_searchable_list = ("no", "title")
     column_default_sort = ("occurred_at", True)
-    column_formatters = {"severity": _t(SEVERITIES), "status": _t(URGENT_STATUSES),
-                         "misreported": _yes_no, "reported_at": _reported_with_lateness,
+    column_formatters = {"severity": vocabulary_word(SEVERITIES), "status": vocabulary_word(URGENT_STATUSES),
+                         "misreported": yes_no, "reported_at": _reported_with_lateness,
                          "occurred_at": lambda v, c, m, n: m.occurred_at.strftime("%Y-%m-%d %H:%M")}
     column_details_list = column_list
     column_filters = (
-        pf.FilterEqual(UrgentReport.unit, L("报送单位"), options=_unit_options),
+        pf.FilterEqual(UrgentReport.unit, L("报送单位"), options=unit_options),
         pf.DateTimeBetweenFilter(UrgentReport.occurred_at, L("发生时间")),
-        pf.FilterEqual(UrgentReport.severity, L("级别"), options=_options(SEVERITIES)),
-        pf.FilterEqual(UrgentReport.status, L("状态"), options=_options(URGENT_STATUSES)),
+        pf.FilterEqual(UrgentReport.severity, L("级别"), options=vocabulary_options(SEVERITIES)),
+        pf.FilterEqual(UrgentReport.status, L("状态"), options=vocabulary_options(URGENT_STATUSES)),
     )
     form_columns = ("no", "unit", "title", "severity", "occurred_at", "reported_at", "status",
                     "misreported", "reporter")
@@ -441,7 +382,7 @@ class UnitFactView(KaoheModelView):
     roles = STAFF
     column_list = ("unit", "year", "kind", "value")
     column_labels = {"unit": L("单位"), "year": L("年度"), "kind": L("事实"), "value": L("值")}
-    column_filters = (pf.FilterEqual(UnitFact.unit, L("单位"), options=_unit_options),
+    column_filters = (pf.FilterEqual(UnitFact.unit, L("单位"), options=unit_options),
                       pf.IntEqualFilter(UnitFact.year, L("年度")))
     form_columns = ("unit", "year", "kind", "value")
     form_args = {"kind": {"description": L("如 provincial_county_rank（全省县域排名）")}}
@@ -452,7 +393,7 @@ class TargetView(KaoheModelView):
     column_list = ("unit", "year", "submit_target", "adopt_target")
     column_labels = {"unit": L("单位"), "year": L("年度"), "submit_target": L("报送任务"),
                      "adopt_target": L("采用任务")}
-    column_filters = (pf.FilterEqual(Target.unit, L("单位"), options=_unit_options),
+    column_filters = (pf.FilterEqual(Target.unit, L("单位"), options=unit_options),
                       pf.IntEqualFilter(Target.year, L("年度")))
     form_columns = ("unit", "year", "submit_target", "adopt_target")
 
@@ -465,7 +406,7 @@ class UserView(KaoheModelView):
     column_list = ("username", "role", "unit", "active", "created_at")
     column_labels = {"username": L("用户名"), "role": L("角色"), "unit": L("所属单位"),
                      "active": L("启用"), "created_at": L("创建时间"), "password": L("新密码")}
-    column_formatters = {"role": _t(ROLES), "active": _yes_no}
+    column_formatters = {"role": vocabulary_word(ROLES), "active": yes_no}
     column_details_list = column_list
     form_columns = ("username", "role", "unit", "active")
     column_searchable_list = ("username",)

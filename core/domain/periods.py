@@ -83,3 +83,9 @@ def parse_period(text):
             raise KaoheError(f"无法识别的期间「{text}」：月份应在 01 到 12 之间")
         return Period(f"{year}-{m:02d}", "month", year, datetime.date(year, m, 1), _month_end(year, m))
     return Period(str(year), "year", year, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
+
+def now():
+    """Wall-clock time in China Standard Time, as a naive datetime (the schemes' clock)."""
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).replace(
+        tzinfo=None, microsecond=0)

@@ -45,6 +45,10 @@ CATEGORIES = {
 
 SEVERITIES = {"I": "特别重大", "II": "重大", "III": "较大", "IV": "一般"}
 
+# How long after the occurrence an urgent report is due, by severity (DOMAIN.md; a scheme may
+# set its own in the urgent_penalty rules).
+URGENT_DEADLINE_HOURS = {"I": 2, "II": 2, "III": 4, "IV": 4}
+
 URGENT_STATUSES = {"reported": "已报", "missed": "漏报", "concealed": "瞒报"}
 
 # Tie-break tiers of the ranking: a tier counts adoptions at these levels.

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from kaohe.core.domain.periods import now
 from kaohe.core.exchange.schemas import SCHEMAS
 from kaohe.core.storage.models import (
     Adoption,
@@ -18,7 +19,6 @@ from kaohe.core.storage.models import (
     Unit,
     UnitFact,
     UrgentReport,
-    now,
 )
 
 # Text a spreadsheet might run as a formula starts with one of these; an export puts a ' before it
@@ -125,7 +125,6 @@ KINDS = {kind.name: kind for kind in (
          example=("330824", 2025, 120, 30)),
 )}
 
-
 _KIND_NAMES = {}
 
 
@@ -135,7 +134,6 @@ for _kind in KINDS.values():
 
 
 NOTE_PATTERN = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")
-
 
 _NAME_TAIL = re.compile(r"^[\s\-_.·（(【\[]")
 

@@ -8,13 +8,7 @@ from peewee import fn
 from kaohe.core.domain.vocab import is_adopted
 from kaohe.core.reads.rows import parse_dates
 from kaohe.core.storage.db import db, fetch_rows, is_postgres
-from kaohe.core.storage.models import (
-    Adoption,
-    Item,
-    ItemUnit,
-    Publication,
-    adopted,
-)
+from kaohe.core.storage.models import Adoption, Item, ItemUnit, Publication, adopted
 
 
 class PeriodCounts:

@@ -5,13 +5,7 @@ from peewee import SQL, fn
 
 from kaohe.core.reads.rows import Tallied, first_two
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import (
-    Adoption,
-    Instruction,
-    Item,
-    Solicitation,
-    adopted,
-)
+from kaohe.core.storage.models import Adoption, Instruction, Item, Solicitation, adopted
 
 
 class PeriodTallies:

@@ -6,20 +6,11 @@ from decimal import Decimal
 from peewee import JOIN
 
 from kaohe.core.domain.errors import KaoheError, NotFound
-from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.periods import now, parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS, ZERO
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import (
-    Item,
-    Reporter,
-    ReporterResult,
-    ScoreLine,
-    ScoreRun,
-    Unit,
-    UnitResult,
-    now,
-)
+from kaohe.core.storage.models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult
 
 
 def runs_of(scheme, period=None):

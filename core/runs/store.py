@@ -8,6 +8,7 @@ from decimal import Decimal
 from peewee import OperationalError
 
 from kaohe.core.domain.errors import RecalcError
+from kaohe.core.domain.periods import now
 from kaohe.core.domain.progress import no_progress
 from kaohe.core.domain.vocab import (
     to_cents,
@@ -26,7 +27,6 @@ from kaohe.core.storage.models import (
     ScoreRun,
     Unit,
     UnitResult,
-    now,
 )
 from kaohe.core.storage.schemes import current_version, enabled_rulesets
 

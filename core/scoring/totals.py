@@ -10,7 +10,6 @@ from kaohe.core.domain.vocab import (
 
 RATE_PLACES = Decimal("0.0001")
 
-
 TIER_OF_LEVEL = {level: tier for tier, _label, levels in TIE_BREAK_TIERS for level in levels}
 
 

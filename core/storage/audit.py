@@ -7,8 +7,9 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
+from kaohe.core.domain.periods import now
 from kaohe.core.storage.db import db, is_postgres
-from kaohe.core.storage.models import AuditLog, now
+from kaohe.core.storage.models import AuditLog
 
 GENESIS = "0" * 64
 

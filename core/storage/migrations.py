@@ -7,9 +7,10 @@ from peewee import CharField, DateTimeField, IntegerField, Model, TextField
 from playhouse.migrate import SchemaMigrator
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import now
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import db, is_postgres, is_sqlite
-from kaohe.core.storage.models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion, now
+from kaohe.core.storage.models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion
 
 # Tables every Kaohe database has had since the first release; a database holding them but no
 # schema_version table is a first-release (version 1) database.
@@ -230,3 +231,8 @@ def _check_foreign_keys():
         table, rowid, parent, _ = broken[0]
         raise SchemaError(f"升级后 {table} 表第 {rowid} 行引用的 {parent} 不存在（共 {len(broken)} 处），"
                           f"已撤销这一步")
+
+
+def create_tables():
+    """Create a new database at the latest schema version; refuse one older than the code."""
+    ensure_schema()

@@ -1,6 +1,5 @@
 """The peewee models: who reports, what they report, what was adopted, and the score runs."""
 
-import datetime
 import json
 
 from peewee import (
@@ -16,6 +15,7 @@ from peewee import (
     TextField,
 )
 
+from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import (
     CATEGORIES,
     FORMS,
@@ -30,12 +30,6 @@ from kaohe.core.domain.vocab import (
 from kaohe.core.storage.db import db
 
 SCHEMA_VERSION = 4  # the latest of core/storage/migrations.py's MIGRATIONS
-
-
-def now():
-    """Wall-clock time in China Standard Time, as a naive datetime (the schemes' clock)."""
-    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).replace(
-        tzinfo=None, microsecond=0)
 
 
 def choices(vocabulary):
@@ -420,9 +414,3 @@ MODELS = [
     Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
     ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
 ]
-
-
-def create_tables():
-    """Create a new database at the latest schema version; refuse one older than the code."""
-    from kaohe.core.storage.migrations import ensure_schema
-    ensure_schema()

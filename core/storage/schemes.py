@@ -6,10 +6,11 @@ import json
 from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
+from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit, now
+from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
 
 DEFAULT_AWARDS = {
     "units": {"county": 3, "department": 5, "township": 3, "direct_point": 2, "bureau": 3,

@@ -7,7 +7,7 @@ import click
 from kaohe.cli.base import cli
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import db as dbmod
-from kaohe.core.storage.models import create_tables
+from kaohe.core.storage.migrations import create_tables
 
 
 @cli.command("init-db")

@@ -6,7 +6,7 @@ import click
 from kaohe.cli.base import cli, pass_state
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import schemes
-from kaohe.core.storage.models import create_tables
+from kaohe.core.storage.migrations import create_tables
 
 
 @cli.command("import")

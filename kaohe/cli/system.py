@@ -7,7 +7,8 @@ import click
 from kaohe.cli.base import cli, echo_json, pass_state, progress_bar, render_table
 from kaohe.core.domain.vocab import LEVELS
 from kaohe.core.storage import schemes
-from kaohe.core.storage.models import Unit, create_tables
+from kaohe.core.storage.migrations import create_tables
+from kaohe.core.storage.models import Unit
 
 
 @cli.command("plugins")

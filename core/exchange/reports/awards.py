@@ -3,15 +3,12 @@
 
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import pool_label
 from kaohe.core.exchange.reports.common import issuer_of
 from kaohe.core.runs.results import awards, latest_run, official_run
 from kaohe.core.storage.db import fetch_rows
-from kaohe.core.storage.models import (
-    Reporter,
-    Unit,
-    now,
-)
+from kaohe.core.storage.models import Reporter, Unit
 from kaohe.core.storage.schemes import pools_of
 
 

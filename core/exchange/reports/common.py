@@ -5,7 +5,6 @@ import re
 OFFICIAL = "正式发布"
 UNOFFICIAL = "未发布"
 
-
 # Words a scheme's title may end with; the notification's title keeps what comes before them.
 _TITLE_ENDINGS = ("政务信息考核计分办法", "政务信息考核办法", "政务信息考核方案", "政务信息考核与奖励办法",
                   "政务信息工作考核办法", "信息考核办法", "考核计分办法", "考核办法", "考核方案",

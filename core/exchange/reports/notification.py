@@ -7,7 +7,7 @@ from decimal import Decimal
 from peewee import fn
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.periods import now, parse_period
 from kaohe.core.domain.vocab import LEVELS, ZERO, from_cents, percent, pool_label
 from kaohe.core.exchange.reports.common import OFFICIAL, UNOFFICIAL, issuer_of
 from kaohe.core.runs.results import is_official, latest_run, official_run
@@ -25,7 +25,6 @@ from kaohe.core.storage.models import (
     Unit,
     UnitResult,
     adopted,
-    now,
 )
 from kaohe.core.storage.schemes import pools_of
 
@@ -37,7 +36,6 @@ LEVEL_COLUMNS = (
     ("city", "市级", ("city",)),
     ("county", "县级", ("county",)),
 )
-
 
 COLUMN_OF_LEVEL = {level: key for key, _label, levels in LEVEL_COLUMNS for level in levels}
 
@@ -82,8 +80,7 @@ def monthly_notification(scheme, month, recalc_missing=False, registry=None,
         if not recalc_missing:
             raise _missing_error(scheme, missing)
         if registry is None:
-            from kaohe.plugins.manager import build_registry
-            registry = build_registry()
+            raise TypeError("recalc_missing needs the plugin registry to compute the missing months")
         for m in missing:
             recalculate(registry, scheme, m.label, author=author,
                         note=f"生成{period.title}通报时补算")

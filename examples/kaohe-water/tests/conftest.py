@@ -3,7 +3,7 @@
 import pytest
 
 from kaohe.core.storage import db as dbmod
-from kaohe.core.storage.models import create_tables
+from kaohe.core.storage.migrations import create_tables
 from kaohe.plugins.manager import build_registry
 
 

@@ -1,0 +1,161 @@
+"""The house: one installed name, and layers that point one way with no cycles between modules.
+
+docs/architecture.md draws the layers; this test holds the code to the drawing. Every import is
+counted, those inside functions too, so a cycle cannot hide behind a function-level import.
+"""
+
+import ast
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = {"kaohe": "kaohe", "core": "kaohe.core", "plugins": "kaohe.plugins",
+           "rulesets": "kaohe.rulesets", "admin": "kaohe.admin"}
+
+# Lowest first: a module may import from its own layer and the ones before it, never after.
+LAYERS = (
+    ("kaohe.core.domain", "the domain's words and rules"),
+    ("kaohe.core.storage", "storage"),
+    ("kaohe.core.reads", "a period's data"),
+    ("kaohe.core.scoring", "scoring"),
+    ("kaohe.core.runs", "runs"),
+    ("kaohe.core.exchange", "exchange formats"),
+    ("kaohe.plugins", "the plugin contract"),
+    ("kaohe.rulesets", "the built-in rule sets"),
+    ("kaohe.admin", "the panel and the API"),
+    ("kaohe.demo", "the demo"),
+    ("kaohe.cli", "the command"),
+    ("kaohe.__main__", "python -m kaohe"),
+)
+
+
+def _modules():
+    """{module name: path} of every source module of the installed package."""
+    found = {}
+    for folder, package in FOLDERS.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            parts = path.relative_to(ROOT / folder).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join((package,) + parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name, path):
+    """The kaohe modules `name` imports, anywhere in its file."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                targets.add(sub if sub in MODULES else base)
+    return {t for t in targets if t.split(".")[0] == "kaohe" and t != name}
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def _layer(name):
+    for index, (prefix, _words) in enumerate(LAYERS):
+        if name == prefix or name.startswith(prefix + "."):
+            return index
+    return -1  # kaohe and kaohe.core themselves: package roots, below everything
+
+
+def test_every_module_has_a_layer():
+    assert [n for n in MODULES if _layer(n) < 0 and n not in ("kaohe", "kaohe.core")] == []
+
+
+def test_layers_point_one_way():
+    upward = sorted(f"{a} → {b} ({LAYERS[_layer(b)][1]} is above {LAYERS[_layer(a)][1]})"
+                    for a, targets in GRAPH.items() for b in targets
+                    if b in MODULES and _layer(b) > _layer(a) >= 0)
+    assert upward == []
+
+
+# Two rule sets still name a model column in their hand-written preview tallies (SQL); those
+# tallies go when every rule is declared once (issue #11), and this list with them.
+TALLY_SQL = {"kaohe.rulesets.county_bonus → kaohe.core.storage.models",
+             "kaohe.rulesets.environment → kaohe.core.storage.models"}
+
+
+def test_the_rule_sets_use_only_the_plugin_contract():
+    reached = {f"{a} → {b}" for a, targets in GRAPH.items() if a.startswith("kaohe.rulesets")
+               for b in targets if not b.startswith(("kaohe.plugins", "kaohe.rulesets"))}
+    assert reached - TALLY_SQL == set()
+
+
+def test_no_cycles_between_modules():
+    """Tarjan's strongly connected components over every import edge."""
+    index, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in GRAPH.get(node, ()):
+            if target not in MODULES:
+                continue
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    for name in MODULES:
+        if name not in index:
+            visit(name)
+    assert cycles == []
+
+
+def test_no_source_module_is_over_500_lines():
+    long = {str(p.relative_to(ROOT)): n for p in MODULES.values()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
+    assert long == {}
+
+
+def test_every_module_says_what_it_holds():
+    bare = [str(p.relative_to(ROOT)) for p in MODULES.values()
+            if p.stat().st_size and ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
+    assert bare == []
+
+
+def test_the_wheel_installs_one_name_only(tmp_path):
+    """The wheel holds the package kaohe and its metadata, nothing else at the top level."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("kaohe-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    tops = {name.split("/")[0] for name in names}
+    assert {t for t in tops if not t.endswith((".dist-info", ".data"))} == {"kaohe"}
+    for expected in ("kaohe/core/storage/models.py", "kaohe/rulesets/provincial.py",
+                     "kaohe/admin/templates/kaohe/ranking.html", "kaohe/cli/__init__.py",
+                     "kaohe/core/exchange/templates/reports/notification.html",
+                     "kaohe/admin/translations/en/LC_MESSAGES/messages.mo"):
+        assert expected in names
+    assert not [n for n in names if n.startswith("kaohe/tests/") or "/tests/" in n]
