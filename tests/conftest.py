@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh database per test, the plugin registry, and the data factories."""
 
 import os
+import shutil
 
 import pytest
 from peewee import sort_models
@@ -11,18 +12,32 @@ from kaohe.core.storage.models import MODELS, SchemaVersion
 from kaohe.plugins.manager import build_registry
 
 
-# A fresh, empty database for every test: a SQLite file in the test's temporary folder, or,
-# when KAOHE_TEST_DATABASE_URL names a PostgreSQL database, that database emptied first.
+# An empty SQLite database at the latest schema, made once per test session: every test starts
+# from a copy of this file (a copy takes about 2 ms, creating the tables about 77 ms).
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "empty.sqlite3"
+    database = dbmod.configure(f"sqlite:///{path}")
+    database.connect(reuse_if_open=True)
+    create_tables()
+    database.close()
+    return path
+
+
+# A fresh, empty database for every test: a copy of the template in the test's temporary folder,
+# or, when KAOHE_TEST_DATABASE_URL names a PostgreSQL database, that database emptied first.
 @pytest.fixture
-def database(tmp_path, monkeypatch):
+def database(tmp_path, monkeypatch, sqlite_template):
     monkeypatch.setenv("KAOHE_INSTANCE_PATH", str(tmp_path / "instance"))
-    url = os.environ.get("KAOHE_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    url = os.environ.get("KAOHE_TEST_DATABASE_URL")
+    if url is None:
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        url = f"sqlite:///{path}"
     monkeypatch.setenv("KAOHE_DATABASE_URL", url)
     database = dbmod.configure(url)
     database.connect(reuse_if_open=True)
-    if url.startswith("sqlite"):
-        create_tables()
-    else:
+    if not url.startswith("sqlite"):
         empty_postgres(database)
     yield database
     if not database.is_closed():
