@@ -8,9 +8,8 @@ import copy
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from marshmallow import fields as mfields
-
 from kaohe.core.domain.errors import ParameterError
+from kaohe.core.domain.params import inner_schema, kind_of
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt
 from kaohe.core.storage.schemes import validate_config
 
@@ -55,22 +54,6 @@ class RuleSetPanel:
     loaded: bool = True
 
 
-def _kind_of(field_obj):
-    declared = field_obj.metadata.get("type")
-    if declared:
-        return declared
-    if isinstance(field_obj, mfields.Boolean):
-        return "boolean"
-    if isinstance(field_obj, mfields.Integer):
-        return "integer"
-    if isinstance(field_obj, (mfields.Decimal, mfields.Float, mfields.Number)):
-        return "amount"
-    if isinstance(field_obj, mfields.Nested):
-        return "nested"
-    if isinstance(field_obj, mfields.List):
-        return "records"
-    return "text"
-
 
 def shown(value):
     """A value as the clerk reads it in an input: 20 rather than 20.00; switches as true/false."""
@@ -89,7 +72,7 @@ def shown(value):
 
 
 def _scalar(name, field_obj, value, label=None):
-    kind = _kind_of(field_obj)
+    kind = kind_of(field_obj)
     meta = field_obj.metadata
     return Input(name=name, label=label or meta.get("label", name.rsplit(".", 1)[-1]),
                  kind=kind if kind in ("amount", "integer", "choice", "boolean") else "text",
@@ -97,23 +80,19 @@ def _scalar(name, field_obj, value, label=None):
                  choices=dict(meta.get("choices") or {}))
 
 
-def _nested_schema(field_obj):
-    schema = field_obj.schema
-    return schema
-
 
 def _sections(prefix, schema, values):
     sections = []
     for fname, fobj in schema.fields.items():
         meta = fobj.metadata
-        kind = _kind_of(fobj)
+        kind = kind_of(fobj)
         name = f"{prefix}.{fname}"
         value = (values or {}).get(fname)
         section = Section(label=meta.get("label", fname), kind="single", unit=meta.get("unit", ""),
                           source=meta.get("source", ""), name=name)
         if kind == "table":
             rows = meta.get("rows") or {}
-            inner = _nested_schema(fobj)
+            inner = inner_schema(fobj)
             section.kind = "table"
             section.rows = list(rows.values())
             section.row_names = list(rows)
@@ -121,20 +100,20 @@ def _sections(prefix, schema, values):
                                       label=rows[code]) for code in rows if code in inner.fields]
         elif kind == "grid":
             rows, cols = meta.get("rows") or {}, meta.get("cols") or {}
-            inner = _nested_schema(fobj)
+            inner = inner_schema(fobj)
             section.kind = "grid"
             section.rows = list(rows.values())
             section.cols = list(cols.values())
             section.inputs = []
             for row in rows:
-                row_schema = _nested_schema(inner.fields[row])
+                row_schema = inner_schema(inner.fields[row])
                 section.inputs.append([
                     _scalar(f"{name}.{row}.{col}", row_schema.fields[col],
                             ((value or {}).get(row) or {}).get(col),
                             label=f"{rows[row]} {cols[col]}")
                     for col in cols])
         elif kind == "records":
-            record_schema = fobj.inner.schema if isinstance(fobj.inner, mfields.Nested) else None
+            record_schema = inner_schema(fobj)
             section.kind = "records"
             if record_schema is None:
                 section.kind = "single"
@@ -149,7 +128,7 @@ def _sections(prefix, schema, values):
                         for sub, sub_field in record_schema.fields.items()])
                 section.row_names = [str(i) for i in range(len(records) + 1)]
         elif kind == "nested":
-            sections.extend(_sections(name, _nested_schema(fobj), value or {}))
+            sections.extend(_sections(name, inner_schema(fobj), value or {}))
             continue
         else:
             section.inputs = [_scalar(name, fobj, value)]
@@ -217,8 +196,8 @@ def _records_to_lists(value, schema):
         if fname not in value:
             continue
         sub = value[fname]
-        kind = _kind_of(fobj)
-        if kind == "records" and isinstance(sub, dict) and isinstance(fobj.inner, mfields.Nested):
+        kind = kind_of(fobj)
+        if kind == "records" and isinstance(sub, dict) and inner_schema(fobj) is not None:
             rows = []
             index_map = []
             for key in sorted(sub, key=lambda k: int(k) if str(k).isdigit() else 0):
@@ -228,13 +207,13 @@ def _records_to_lists(value, schema):
                 if all(str(v).strip() == "" for v in record.values()):
                     continue
                 record = {k: v for k, v in record.items() if str(v).strip() != ""
-                          or k in fobj.inner.schema.fields}
+                          or k in inner_schema(fobj).fields}
                 rows.append(record)
                 index_map.append(key)
             out[fname] = rows
             positions[fname] = index_map
         elif kind in ("table", "grid", "nested") and isinstance(sub, dict):
-            inner, inner_positions = _records_to_lists(sub, fobj.schema)
+            inner, inner_positions = _records_to_lists(sub, inner_schema(fobj))
             out[fname] = inner
             for key, mapping in inner_positions.items():
                 positions[f"{fname}.{key}"] = mapping

@@ -24,7 +24,7 @@ from kaohe.core.domain.vocab import (
     money,
 )
 from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
-from kaohe.core.scoring.params import (
+from kaohe.core.domain.params import (
     ParamsSchema,
     choice,
     flag,

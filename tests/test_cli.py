@@ -109,7 +109,10 @@ def test_publish_then_awards_are_official(kaohe, city):
 def test_show_and_versions(kaohe, city):
     kaohe("scheme", "create", "S", "--year", "2025", "--rulesets", "provincial,urgent_penalty")
     code, out, _ = kaohe("scheme", "show", "S")
-    assert code == 0 and "provincial.adoption.national.full = 50.00" in out
+    # each value in its labels' words, with the path `kaohe scheme set` takes beside it
+    assert code == 0 and ("  采用计分（按刊物级别和采用形式） · 国家级全文采用：50分    "
+                          "[provincial.adoption.national.full]") in out
+    assert "特定刊物分值 · 第1行 · 采用形式：全文采用" in out
     code, out, _ = kaohe("scheme", "show", "S", "--format", "json")
     assert [e["name"] for e in json.loads(out)["config"]["rulesets"]] == ["provincial",
                                                                           "urgent_penalty"]

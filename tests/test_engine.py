@@ -7,7 +7,7 @@ import pytest
 from kaohe.core.domain.errors import KaoheError, RecalcError
 from kaohe.core.runs import results, store
 from kaohe.core.scoring import engine
-from kaohe.core.scoring.params import ParamsSchema
+from kaohe.core.domain.params import ParamsSchema
 from kaohe.core.storage import schemes
 from kaohe.core.storage.models import ScoreLine, ScoreRun
 from kaohe.plugins import Flag, Line, RuleSet, Veto, hookimpl

@@ -4,7 +4,7 @@ import pytest
 from marshmallow import fields
 
 from kaohe.core.domain.errors import ParameterError
-from kaohe.core.scoring.params import describe
+from kaohe.core.domain.params import describe
 from kaohe.core.storage.schemes import (
     create_scheme,
     current_version,
@@ -188,7 +188,7 @@ def test_several_mistakes_are_all_reported(registry, database):
 def test_whole_number_parameters_refuse_fractions_instead_of_cutting_them(value):
     from marshmallow import ValidationError
 
-    from kaohe.core.scoring.params import ParamsSchema, integer
+    from kaohe.core.domain.params import ParamsSchema, integer
 
     class Months(ParamsSchema):
         months = integer(3, label="月数", source="测试")

@@ -16,7 +16,7 @@ PLUGIN = '''
 """A department plugin installed as the distribution kaohe-forestry."""
 from decimal import Decimal
 from kaohe.plugins import Line, RuleSet, hookimpl
-from kaohe.core.scoring.params import ParamsSchema, points
+from kaohe.core.domain.params import ParamsSchema, points
 
 
 class ForestryParams(ParamsSchema):

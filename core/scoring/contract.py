@@ -87,7 +87,7 @@ class RuleSet(ABC):
     - ``description``: a paragraph for the panel;
     - ``params_schema``: a marshmallow Schema of the parameters; every field has a default and
       ``metadata`` with ``label`` (Chinese), ``unit`` (分, 元, 小时…) and ``source`` (where the
-      value comes from). Build fields with :mod:`kaohe.core.scoring.params`.
+      value comes from). Build fields with :mod:`kaohe.core.domain.params`.
     """
 
     name = ""

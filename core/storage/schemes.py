@@ -6,6 +6,7 @@ import json
 from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
+from kaohe.core.domain.params import path_words
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
@@ -335,7 +336,7 @@ def describe_path(registry, path):
         if rest == ["enabled"] or not rest:
             return f"{title} · 启用"
         if rest[0] == "params" and ruleset is not None:
-            return " · ".join([title] + _field_words(ruleset.params_schema(), rest[1:]))
+            return " · ".join([title] + path_words(ruleset.params_schema(), rest[1:]))
         return " · ".join([title] + rest)
     if head == "awards":
         words = {"units": "先进单位名额", "reporters": "先进个人名额", "default_units": "其他组别先进单位名额"}
@@ -348,33 +349,6 @@ def describe_path(registry, path):
         return " · ".join(["折算"] + [words.get(p, p) for p in parts[1:]])
     return path
 
-
-def _field_words(schema, parts):
-    from marshmallow import fields as mfields
-    words = []
-    known = schema.fields
-    index = 0
-    while index < len(parts):
-        field = known.get(parts[index]) if known is not None else None
-        if field is None:
-            words.extend(parts[index:])
-            break
-        label = field.metadata.get("label", parts[index])
-        if words and label.startswith(words[-1]):  # a grid cell's label repeats its row's
-            words[-1] = label
-        else:
-            words.append(label)
-        index += 1
-        known = None
-        if isinstance(field, mfields.Nested):
-            known = field.schema.fields
-        elif isinstance(field, mfields.List):
-            if index < len(parts) and parts[index].isdigit():
-                words.append(f"第{int(parts[index]) + 1}行")
-                index += 1
-            if isinstance(field.inner, mfields.Nested):
-                known = field.inner.schema.fields
-    return words
 
 
 def enabled_rulesets(config):

@@ -4,6 +4,7 @@
 import click
 
 from kaohe.cli.base import CONTEXT, cli, echo_json, pass_state, render_table
+from kaohe.core.domain.params import leaves, value_words
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.storage import schemes
 
@@ -63,11 +64,16 @@ def scheme_show(state, name, fmt_):
                f"{version.author}：{version.reason}")
     for entry in version.config["rulesets"]:
         ruleset = state.registry.rulesets.get(entry["name"])
-        title = ruleset.title if ruleset else "（未加载）"
         state_text = "启用" if entry.get("enabled", True) else "停用"
-        click.echo(f"\n[{state_text}] {entry['name']} {title}")
-        for path, value in _leaves(entry["params"], entry["name"]):
-            click.echo(f"  {path} = {value}")
+        if ruleset is None:
+            click.echo(f"\n[{state_text}] {entry['name']}（未加载：参数按原样列出）")
+            for path, value in _leaves(entry["params"], entry["name"]):
+                click.echo(f"  {path} = {value}")
+            continue
+        click.echo(f"\n[{state_text}] {ruleset.title}（{entry['name']}）")
+        for leaf in leaves(ruleset.params_schema(), entry["params"] or {}):
+            click.echo(f"  {leaf.label}：{value_words(leaf.field, leaf.value)}"
+                       f"    [{entry['name']}.{'.'.join(leaf.path)}]")
     awards = version.config["awards"]
     click.echo("\n评先名额：" + "，".join(f"{UNIT_KINDS.get(k, k)} {v}" for k, v in
                                      awards["units"].items()) + f"，先进个人 {awards['reporters']}")

@@ -1,4 +1,5 @@
-"""Building blocks for rule-set parameter schemas: labelled amounts, grids, choices and records.
+"""Rule parameters: the building blocks of a parameter schema (labelled amounts, grids, choices,
+records) and the one walker that reads a schema for the panel, the command and the docs.
 
 Every field made here carries ``metadata`` with ``label`` (Chinese), ``unit`` and ``source`` (the
 scheme article the default comes from), and refuses bad values with a Chinese message. The panel
@@ -6,9 +7,12 @@ builds its tuning forms from this metadata, so a rule set built from these helpe
 labelled input per value and its tables as grids without any code of its own.
 """
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import RAISE, Schema, fields, validate
+
+from kaohe.core.domain.vocab import fmt
 
 NUMBER_ERRORS = {
     "invalid": "不是有效的数字",
@@ -131,6 +135,119 @@ def joint_split():
     """How an item's points are shared among the units of a joint report (合报)."""
     return choice({"equal": "平均分配", "full": "每家全额计分"}, "equal",
                   label="合报计分方式", source="各地考核办法通行做法：合报稿件分值由各报送单位平均分配")
+
+
+# ---------------------------------------------------------------- walking a schema
+# The one walker of parameter schemas: the tuning form, `kaohe scheme show`, the words of a
+# change and the docs all read a schema through these functions, never marshmallow's internals.
+
+def kind_of(field):
+    """What a field holds: amount, integer, choice, boolean, text (single values) or table, grid,
+    records, nested (values under it)."""
+    declared = field.metadata.get("type")
+    if declared:
+        return declared
+    if isinstance(field, fields.Boolean):
+        return "boolean"
+    if isinstance(field, fields.Integer):
+        return "integer"
+    if isinstance(field, fields.Number):
+        return "amount"
+    if isinstance(field, fields.Nested):
+        return "nested"
+    if isinstance(field, fields.List):
+        return "records"
+    return "text"
+
+
+def inner_schema(field):
+    """The schema under a table, grid or nested field, or one record's schema of a records field;
+    None for a single value."""
+    if isinstance(field, fields.Nested):
+        return field.schema
+    if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
+        return field.inner.schema
+    return None
+
+
+def _with_label(words, label):
+    """The labels on the way to a value; a grid cell's label repeats its row's, and replaces it."""
+    if words and label.startswith(words[-1]):
+        return words[:-1] + (label,)
+    return words + (label,)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One single value of a configuration: its keys from the schema's root, the labels on the
+    way (a record row as 第N行), its field and the value."""
+    path: tuple
+    words: tuple
+    field: object
+    value: object
+
+    @property
+    def label(self):
+        return " · ".join(self.words)
+
+
+def leaves(schema, values, path=(), words=()):
+    """Every single value of `values` (a rule set's dumped parameters) under `schema`, in order."""
+    for name, field in schema.fields.items():
+        if name not in (values or {}):
+            continue
+        value = values[name]
+        here, said = path + (name,), _with_label(words, field.metadata.get("label", name))
+        inner = inner_schema(field)
+        if isinstance(field, fields.List):
+            for index, record in enumerate(value or []):
+                row = said + (f"第{index + 1}行",)
+                if inner is None:
+                    yield Leaf(here + (str(index),), row, field.inner, record)
+                else:
+                    yield from leaves(inner, record or {}, here + (str(index),), row)
+        elif inner is not None:
+            yield from leaves(inner, value or {}, here, said)
+        else:
+            yield Leaf(here, said, field, value)
+
+
+def path_words(schema, parts):
+    """The labels along the keys `parts` of a path into `schema`; keys it does not know are kept."""
+    words = ()
+    known = schema
+    index = 0
+    while index < len(parts):
+        field = known.fields.get(parts[index]) if known is not None else None
+        if field is None:
+            return list(words) + list(parts[index:])
+        words = _with_label(words, field.metadata.get("label", parts[index]))
+        index += 1
+        known = inner_schema(field)
+        if isinstance(field, fields.List) and index < len(parts) and parts[index].isdigit():
+            words += (f"第{int(parts[index]) + 1}行",)
+            index += 1
+    return list(words)
+
+
+def value_words(field, value):
+    """A value as a clerk reads it: 20分, 是/否, a choice's label, a list of records in rows."""
+    if value is None or value == "":
+        return "（空）"
+    kind = kind_of(field)
+    if kind == "boolean" or isinstance(value, bool):
+        return "是" if value in (True, "true", "True") else "否"
+    if kind == "choice":
+        return (field.metadata.get("choices") or {}).get(value, str(value))
+    if kind in ("amount", "integer"):
+        try:
+            text = fmt(value)
+        except ArithmeticError:
+            return str(value)
+        return f"{text}{field.metadata.get('unit', '')}"
+    if isinstance(value, list):
+        return f"{len(value)}行"
+    return str(value)
 
 
 def describe(schema_class, prefix=""):
