@@ -1,1 +1,2 @@
-"""The four built-in rule sets, each a plugin registered through the `kaohe` entry-point group."""
+"""The four built-in rule sets, registered by module path through the same plugin contract as any
+department's plugin (`kaohe.plugins.manager.DEFAULT_PLUGINS`)."""

@@ -103,6 +103,12 @@ class PeriodData(PeriodCounts, PeriodTallies):
         self._digests[name] = hashlib.sha256(encoded).digest()
         return rows
 
+    @property
+    def rows_read(self):
+        """The names of the kinds of rows read so far (``items``, ``adoptions``, ``tally_…`` …):
+        what a preview or a rule set cost, for tests and profiles."""
+        return frozenset(self._digests)
+
     # ------------------------------------------------------------ the counts, read alongside
 
     # Only aggregates: they spend their time inside the database, where the other thread runs
