@@ -76,35 +76,31 @@ def award_units(totals, config):
     for total in totals.values():
         pools[total.pool].append(total)
     for pool, members in pools.items():
-        quota = int(quotas.get(pool, default))
         members.sort(key=lambda t: t.rank)
-        given = 0
-        for total in members:
-            if total.vetoed:
-                total.award_note = f"一票否决，不参加评先：{total.veto_reason}"
-            elif total.points <= 0:
-                total.award_note = "总分不为正，不参加评先"
-            elif given < quota:
-                given += 1
-                total.award_rank = given
-                total.award_note = f"{pool_label(pool)}先进单位第{given}名"
+        _award(members, int(quotas.get(pool, default)), f"{pool_label(pool)}先进单位", "总分")
 
 
 def award_reporters(reporter_totals, config):
     """先进个人: rank the reporters; the top N with a positive share, skipping vetoed ones."""
     quota = int((config.get("awards") or {}).get("reporters", 10))
     ranked = sorted(reporter_totals.values(), key=lambda r: (-r.points, r.code))
-    given = 0
     for position, total in enumerate(ranked, 1):
         total.rank = position
+    _award(ranked, quota, "先进个人", "得分")
+
+
+def _award(ranked, quota, title, what):
+    """Give `title` 第1..quota名 down `ranked`, passing over the vetoed and the non-positive."""
+    given = 0
+    for total in ranked:
         if total.vetoed:
             total.award_note = f"一票否决，不参加评先：{total.veto_reason}"
         elif total.points <= 0:
-            total.award_note = "得分不为正，不参加评先"
+            total.award_note = f"{what}不为正，不参加评先"
         elif given < quota:
             given += 1
             total.award_rank = given
-            total.award_note = f"先进个人第{given}名"
+            total.award_note = f"{title}第{given}名"
 
 
 def rank_units(totals):
