@@ -232,6 +232,13 @@ def read_form(registry, base_config, form):
     next to the input the clerk typed in.
     """
     config = copy.deepcopy(base_config)
+    config["rulesets"], positions = _read_rulesets(registry, config, form)
+    _read_settings(config, form)
+    return config, positions
+
+
+def _read_rulesets(registry, config, form):
+    """The rule-set entries the form describes, in the order it gives, and the record positions."""
     raw = {}
     for key in form:
         if key.startswith(PARAM):
@@ -260,7 +267,11 @@ def read_form(registry, base_config, form):
             order = 0
         ordered.append((order if order > 0 else 10_000, len(ordered), entry))
     ordered.sort(key=lambda t: (t[0], t[1]))
-    config["rulesets"] = [entry for _o, _i, entry in ordered]
+    return [entry for _o, _i, entry in ordered], positions
+
+
+def _read_settings(config, form):
+    """The award quotas and the conversion the form sets, into `config`."""
     settings_raw = {}
     for key in form:
         if key.startswith(SETTING):
@@ -277,7 +288,6 @@ def read_form(registry, base_config, form):
         conversion.update(settings_raw["conversion"])
         if "enabled" in settings_raw["conversion"]:
             conversion["enabled"] = settings_raw["conversion"]["enabled"] in ("true", "on", "1")
-    return config, positions
 
 
 def field_errors(error, positions=None):

@@ -274,46 +274,52 @@ def build_registry(plugins_dir=None, allow=None, builtins=DEFAULT_PLUGINS, entry
         info = registry.register(module, module_name.rsplit(".", 1)[-1], "builtin", module_name)
         if info.error:
             raise PluginError(info.error, plugin=info.name)
-
-    allowed = _allow_list(allow)
     if entry_points:
-        for ep in sorted(importlib.metadata.entry_points(group="kaohe"), key=lambda e: e.name):
-            if ep.value in builtins:
-                continue
-            dist = getattr(ep, "dist", None)
-            origin = f"{dist.name} {dist.version}" if dist else ep.value
-            if allowed is not None and ep.name not in allowed:
-                registry.refuse(ep.name, "entrypoint", origin,
-                                f"插件「{ep.name}」未列入允许加载的插件（KAOHE_PLUGINS_ALLOW），未加载")
-                continue
-            try:
-                plugin = ep.load()
-            except Exception as error:
-                registry.refuse(ep.name, "entrypoint", origin,
-                                f"插件「{ep.name}」（{origin}）无法导入：{_error_text(error)}")
-                continue
-            registry.register(plugin, ep.name, "entrypoint", origin)
-
-    folder = Path(plugins_dir) if plugins_dir else default_plugins_dir()
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.py")):
-            if path.name.startswith("_"):
-                continue
-            name = path.stem
-            module_name = f"kaohe_plugin_{name}"
-            try:
-                spec = importlib.util.spec_from_file_location(module_name, path)
-                module = importlib.util.module_from_spec(spec)
-                sys.modules[module_name] = module
-                spec.loader.exec_module(module)
-            except Exception as error:
-                sys.modules.pop(module_name, None)
-                registry.refuse(name, "folder", str(path),
-                                f"插件「{name}」（{path}）无法导入：{_error_text(error)}")
-                continue
-            registry.register(module, name, "folder", str(path))
-
+        _register_entry_points(registry, _allow_list(allow), builtins)
+    _register_folder(registry, Path(plugins_dir) if plugins_dir else default_plugins_dir())
     registry.pm.check_pending()
     for info in registry.problems:
         log.warning("%s", info.error)
     return registry
+
+
+def _register_entry_points(registry, allowed, builtins):
+    """The `kaohe` entry-point group's plugins (only those in `allowed`, when it is given)."""
+    for ep in sorted(importlib.metadata.entry_points(group="kaohe"), key=lambda e: e.name):
+        if ep.value in builtins:
+            continue
+        dist = getattr(ep, "dist", None)
+        origin = f"{dist.name} {dist.version}" if dist else ep.value
+        if allowed is not None and ep.name not in allowed:
+            registry.refuse(ep.name, "entrypoint", origin,
+                            f"插件「{ep.name}」未列入允许加载的插件（KAOHE_PLUGINS_ALLOW），未加载")
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as error:
+            registry.refuse(ep.name, "entrypoint", origin,
+                            f"插件「{ep.name}」（{origin}）无法导入：{_error_text(error)}")
+            continue
+        registry.register(plugin, ep.name, "entrypoint", origin)
+
+
+def _register_folder(registry, folder):
+    """The `*.py` files of a plugins folder, each imported as module ``kaohe_plugin_<name>``."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        name = path.stem
+        module_name = f"kaohe_plugin_{name}"
+        try:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        except Exception as error:
+            sys.modules.pop(module_name, None)
+            registry.refuse(name, "folder", str(path),
+                            f"插件「{name}」（{path}）无法导入：{_error_text(error)}")
+            continue
+        registry.register(module, name, "folder", str(path))
