@@ -1,4 +1,4 @@
-"""The audit log: who changed which scheme, parameter, publication or account, chained by hashes."""
+"""The audit log: who changed which data, scheme, parameter or account, and when, chained by hashes."""
 
 import datetime
 import hashlib
@@ -39,7 +39,7 @@ def changed_fields(before, after):
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
 
 
-def _plain(value):
+def plain(value):
     """Any value as JSON's own types: Decimals and dates as text, tuples as lists."""
     return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True, default=_default))
 
@@ -67,11 +67,27 @@ def entry_hash(entry, prev_hash):
         "new": entry.new,
         "prev_hash": prev_hash,
     }
+    # Since schema version 5: from where, the import batch, the units and item filed under.
+    # Left out when empty, so that the entries written before them keep their hashes.
+    for name in WHERE_FIELDS:
+        value = getattr(entry, name, "") or ""
+        if value:
+            body[name] = value
     canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def record(actor, action, object_type, object_id="", summary="", old=None, new=None):
+WHERE_FIELDS = ("source", "batch", "units", "item")
+
+
+def _where(source, batch, units, item):
+    codes = [str(code) for code in (units or ()) if code]
+    return {"source": source or "", "batch": batch or "",
+            "units": "|" + "|".join(codes) + "|" if codes else "", "item": str(item or "")}
+
+
+def record(actor, action, object_type, object_id="", summary="", old=None, new=None,
+           source="", batch="", units=(), item=""):
     """Append one entry after the last one; inside the caller's transaction when there is one.
 
     Appends are serialised (PostgreSQL: a table lock; SQLite: the write lock the insert takes),
@@ -83,7 +99,7 @@ def record(actor, action, object_type, object_id="", summary="", old=None, new=N
         entry = AuditLog(at=now(), actor=str(actor or ""), action=action,
                          object_type=object_type, object_id=str(object_id if object_id is not None else ""),
                          summary=summary or ACTIONS.get(action, action),
-                         old=_plain(old), new=_plain(new))
+                         old=plain(old), new=plain(new), **_where(source, batch, units, item))
         entry.prev_hash = GENESIS
         entry.hash = "pending:" + uuid.uuid4().hex  # unique until the real hash replaces it
         entry.save(force_insert=True)
