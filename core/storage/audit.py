@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -111,6 +112,46 @@ def record(actor, action, object_type, object_id="", summary="", old=None, new=N
     return entry
 
 
+def record_many(entries):
+    """Append many entries at once (an import's changes), chained in order, in the caller's transaction.
+
+    `entries` are dicts of record()'s arguments. The chain is computed here and the rows go in
+    with one statement per thousand, under the same serialisation as record().
+    """
+    if not entries:
+        return 0
+    from kaohe.core.storage.db import bulk_insert
+    # Called by a writer that has written in its transaction, SQLite's write lock is held
+    # already; on its own, it takes the lock before reading the last hash.
+    outer = db.in_transaction()
+    with nullcontext() if outer else db.atomic():
+        if is_postgres():
+            db.execute_sql('LOCK TABLE "audit_log" IN SHARE ROW EXCLUSIVE MODE')
+        elif not outer:
+            db.execute_sql('UPDATE "audit_log" SET "id" = "id" WHERE 0')
+        previous = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
+        prev_hash = previous.hash if previous else GENESIS
+        at = now()
+        names = ["at", "actor", "action", "object_type", "object_id", "summary", "old", "new",
+                 *WHERE_FIELDS, "prev_hash", "hash"]
+        rows = []
+        for given in entries:
+            entry = AuditLog(at=at, actor=str(given.get("actor") or ""), action=given["action"],
+                             object_type=given["object_type"],
+                             object_id=str(given.get("object_id", "")),
+                             summary=given.get("summary") or ACTIONS.get(given["action"], given["action"]),
+                             old=plain(given.get("old")), new=plain(given.get("new")),
+                             **_where(given.get("source"), given.get("batch"), given.get("units"),
+                                      given.get("item")))
+            entry.hash = entry_hash(entry, prev_hash)
+            entry.prev_hash = prev_hash
+            prev_hash = entry.hash
+            fields_ = AuditLog._meta.fields
+            rows.append(tuple(fields_[n].db_value(getattr(entry, n)) for n in names))
+        bulk_insert(AuditLog, names, rows, batch=1000)
+    return len(rows)
+
+
 @dataclass
 class Break:
     """Where the chain is broken: the entry, and what is wrong with it."""
@@ -147,3 +188,36 @@ def entries(object_type=None, object_id=None, limit=200):
     if object_id is not None:
         query = query.where(AuditLog.object_id == str(object_id))
     return list(query.limit(limit))
+
+
+def search(unit=None, item=None, actor=None, since=None, until=None, batch=None):
+    """The entries matching every filter given, newest first (a query: page it, count it).
+
+    `unit` is a unit code, `item` an item number, `since` and `until` dates or times (inclusive;
+    a date `until` takes in the whole day), `batch` an import batch.
+    """
+    query = AuditLog.select().order_by(AuditLog.id.desc())
+    if unit:
+        query = query.where(AuditLog.units.contains(f"|{unit}|"))
+    if item:
+        query = query.where(AuditLog.item == str(item))
+    if actor:
+        query = query.where(AuditLog.actor == str(actor))
+    if batch:
+        query = query.where(AuditLog.batch == str(batch))
+    if since is not None:
+        query = query.where(AuditLog.at >= _moment(since))
+    if until is not None:
+        moment = _moment(until)
+        if not isinstance(until, datetime.datetime):
+            moment += datetime.timedelta(days=1)
+            query = query.where(AuditLog.at < moment)
+        else:
+            query = query.where(AuditLog.at <= moment)
+    return query
+
+
+def _moment(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.combine(value, datetime.time())

@@ -57,6 +57,12 @@ def may_write(account, model):
     return is_staff(account) or (is_reporter(account) and model in REPORTER_WRITES)
 
 
+def writers(model):
+    """The roles that may write rows of `model` (some of them, for a reporter), in ROLES order."""
+    return tuple(sorted(STAFF, key=("admin", "clerk").index)) + (
+        ("reporter",) if model in REPORTER_WRITES else ())
+
+
 def may_review(account):
     """Accepting and returning submitted items is the office's."""
     return is_staff(account)
@@ -110,7 +116,7 @@ def check_item_change(account, item):
         raise Refused(f"稿件「{item.no}」已审核入库，单位信息员不能再修改；如需更正请联系录入员")
 
 
-def item_links(account, item, units, reporters):
+def item_links(account, item, units, reporters, no=None):
     """The units and authors (rows, in order) an item gets when `account` saves these.
 
     The office's choice stands as it is. A reporter's item always keeps its own unit; on a stored
@@ -124,7 +130,8 @@ def item_links(account, item, units, reporters):
     foreign_authors = [r for r in reporters if r.unit_id != own.id]
     if item is None or item.id is None:
         if own.id not in [u.id for u in units]:
-            raise Refused(f"单位信息员只能报送本单位的稿件：稿件的报送单位中没有本单位（{own.name}，{own.code}）")
+            named = f"稿件「{no}」" if no else "稿件"
+            raise Refused(f"单位信息员只能报送本单位的稿件：{named}的报送单位中没有本单位（{own.name}，{own.code}）")
         stored_units, stored_authors = [], []
     else:
         stored_units = [link.unit for link in item.unit_links.order_by(ItemUnit.position)]
