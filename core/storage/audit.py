@@ -19,6 +19,8 @@ ACTIONS = {
     "scheme.members": "调整方案成员单位",
     "parameters.save": "保存参数版本",
     "run.publish": "发布计算结果",
+    "run.delete": "删除试算结果",
+    "run.archive": "归档试算结果",
     "account.create": "创建账号",
     "account.update": "修改账号",
     "account.delete": "删除账号",
