@@ -187,8 +187,10 @@ def after_save(row, before):
         return
     old, new = audit.changed_fields(before, after)
     if new:
+        order = row._meta.sorted_field_names
+        names = sorted(new, key=lambda k: order.index(k) if k in order else len(order))
         _record(row, "update", old=old, new=new,
-                summary=f"修改{_label(row)}：{'、'.join(_verbose(row, k) for k in new)}")
+                summary=f"修改{_label(row)}：{'、'.join(_verbose(row, k) for k in names)}")
 
 
 def before_delete(row):
