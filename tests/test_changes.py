@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from kaohe.core.exchange.importer import import_files
 from kaohe.core.exchange.recording import UndoRefused, undo_batch
 from kaohe.core.runs import results
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage import audit, changes
 from kaohe.core.storage.models import Adoption, AuditLog, Item, Publication, ScoreRun, Unit
 from kaohe.core.storage.tokens import issue_token

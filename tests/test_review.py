@@ -114,3 +114,24 @@ def test_the_review_through_the_api(app, world):
     accepted = post("/items/API-1/accept", {"comment": "好"})
     assert accepted.get_json()["state"] == "accepted"
     assert post("/items/NOPE/accept").status_code == 404
+
+
+# ---------------------------------------------------------------- what counts: accepted items only
+
+def test_only_accepted_items_count_for_submissions_quotas_and_rates(world, registry):
+    """A waiting or returned item is no submission yet: 常山县 submitted A-1 and J-1 by the hand
+    count below; its two waiting items change neither its submissions nor its adoption rate."""
+    from kaohe.core.runs.store import recalculate
+    from kaohe.core.storage.models import UnitResult
+    f.item([world["changshan"]], "2025-03-05", no="W-1", state="pending")
+    f.item([world["changshan"]], "2025-03-06", no="W-2", state="returned")
+    run = recalculate(registry, world["scheme"], "2025", author="t").run
+    result = UnitResult.get((UnitResult.run == run) & (UnitResult.unit == world["changshan"]))
+    assert (result.submitted, result.adopted, str(result.points)) == (2, 2, "45.00")
+    assert result.adoption_rate == 1
+    waiting = Item.get(Item.no == "W-1")
+    review.accept(waiting, User.get(User.username == "clerk"))
+    run = recalculate(registry, world["scheme"], "2025", author="t").run
+    result = UnitResult.get((UnitResult.run == run) & (UnitResult.unit == world["changshan"]))
+    assert (result.submitted, result.adopted, str(result.adoption_rate)) == (3, 2, "0.6667")
+    assert str(result.points) == "45.00"  # no adoption of W-1, so no points: only the counts moved

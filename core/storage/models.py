@@ -19,6 +19,7 @@ from peewee import (
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import (
     CATEGORIES,
+    COUNTED_ITEM_STATE,
     FORMS,
     FORWARDED,
     ITEM_STATES,
@@ -201,6 +202,12 @@ class Adoption(DataModel):
 
     class Meta:
         indexes = ((("item", "publication", "issue"), True),)
+
+
+def counted(item=Item):
+    """The SQL condition of the one rule of review (`vocab.COUNTED_ITEM_STATE`) on `item`: only
+    an accepted item counts — for submissions, quotas, adoption rates, solicitations and points."""
+    return item.state == COUNTED_ITEM_STATE
 
 
 def adopted(adoption=Adoption):
