@@ -249,3 +249,16 @@ def test_the_panel_undoes_an_import_batch(client, auth, world, tmp_path):
     assert f"已撤销导入批次 {report.batch}" in page
     assert Item.get_or_none(Item.no == "I-4") is None
     assert Unit.select().count() == 3
+
+
+def test_an_import_in_the_panel_is_on_record_as_the_accounts(client, auth, world):
+    import io
+    auth.login("admin")
+    upload = ("稿件编号,标题,报送日期,报送单位\nI-9,面板导入,2025-03-05,C01\n").encode("utf-8-sig")
+    checked = client.post("/import/check", data={"files": [(io.BytesIO(upload), "稿件.csv")]},
+                          content_type="multipart/form-data").data.decode()
+    token = checked.split('name="token" value="')[1].split('"')[0]
+    done = client.post("/import/confirm", data={"token": token}).data.decode()
+    assert 'id="import-batch"' in done
+    [entry] = [e for e in entries_about("item") if e.item == "I-9"]
+    assert (entry.actor, entry.source, entry.action) == ("admin", "import: 稿件.csv", "item.create")
