@@ -2,6 +2,7 @@
 
 import contextvars
 import getpass
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from kaohe.core.storage import audit, policy
 from kaohe.core.storage.models import (
     Adoption,
     AuditLog,
+    DataModel,
     Instruction,
     Item,
     ItemAuthor,
@@ -297,3 +299,11 @@ def delete(row):
             part.delete().where(getattr(part, owner) == row.id).execute()
         _record(row, "delete", old=before_delete_parts, summary=f"删除{_label(row)}")
         type(row).delete().where(type(row).id == row.id).execute()
+
+
+def install():
+    """Make this module the recorder of every DataModel save and delete (done on import)."""
+    DataModel.recorder = sys.modules[__name__]
+
+
+install()

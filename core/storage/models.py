@@ -77,23 +77,26 @@ class DataModel(BaseModel):
     """A row of the data scores depend on: versioned, and every save and delete on record.
 
     `version` goes up by one on each update; a save whose `version` is not the stored one was
-    made on a stale copy and is refused (core/storage/changes.py says who changed it when).
-    Saving and deleting record the change in the audit log, in the same transaction.
+    made on a stale copy and is refused. Saving and deleting record the change in the audit log,
+    in the same transaction. Both are core/storage/changes.py's, which `recorder` names: the
+    storage package installs it on import, so no writer can go around it.
     """
     version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")], verbose_name="版本")
+    recorder = None  # core/storage/changes.py (before_save, after_save, before_delete)
 
     def save(self, force_insert=False, only=None):
-        from kaohe.core.storage import changes
+        recorder = DataModel.recorder
+        if only is not None:  # a partial save still moves the version
+            only = list(only) + [type(self).version]
         with self._meta.database.atomic():
-            before = changes.before_save(self, force_insert)
+            before = recorder.before_save(self, force_insert)
             result = super().save(force_insert=force_insert, only=only)
-            changes.after_save(self, before)
+            recorder.after_save(self, before)
         return result
 
     def delete_instance(self, recursive=False, delete_nullable=False):
-        from kaohe.core.storage import changes
         with self._meta.database.atomic():
-            changes.before_delete(self)
+            DataModel.recorder.before_delete(self)
             return super().delete_instance(recursive=recursive, delete_nullable=delete_nullable)
 
 
