@@ -1,9 +1,10 @@
 """The review step of submitted items (报送 → 审核): the office accepts an item or returns it."""
 
+from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import COUNTED_ITEM_STATE, ITEM_STATES
 from kaohe.core.storage import policy
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import Adoption, Instruction, now
+from kaohe.core.storage.models import Adoption, Instruction
 
 # A return's comment: required, and bounded.
 MAX_COMMENT = 1000
