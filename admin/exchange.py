@@ -19,6 +19,7 @@ from kaohe.core.exchange import exporter, import_templates, importer
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.runs import results
+from kaohe.core.storage import changes
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
 from .views.base import KaoheView
@@ -210,7 +211,8 @@ class ImportView(KaoheView):
         folder, paths = claimed
         names = [path.name for path in paths]
         try:
-            report = importer.import_files(paths)  # checked again: the data may have changed since
+            with changes.acting(current_user.username, "panel"):  # on record as this account's import
+                report = importer.import_files(paths)  # checked again: the data may have changed since
         except ImportFailed as failed:
             return self._page(errors=failed.errors, names=names, changed=True)
         except KaoheError as error:

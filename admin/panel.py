@@ -22,7 +22,7 @@ from kaohe.core.storage.models import (
 
 from .exchange import ExportView, ImportView
 from .reports import ReportsView
-from .views import data
+from .views import data, items
 from .views.audit import AuditView
 from .views.base import RoleMixin
 from .views.common import register_filters
@@ -64,9 +64,9 @@ def init_app(app):
     app.extensions["kaohe_admin"] = admin
 
     views = [
-        data.ItemView(Item, name=L("稿件"), category=DATA, endpoint="items"),
-        data.AdoptionView(Adoption, name=L("采用"), category=DATA, endpoint="adoptions"),
-        data.InstructionView(Instruction, name=L("领导批示"), category=DATA, endpoint="instructions"),
+        items.ItemView(Item, name=L("稿件"), category=DATA, endpoint="items"),
+        items.AdoptionView(Adoption, name=L("采用"), category=DATA, endpoint="adoptions"),
+        items.InstructionView(Instruction, name=L("领导批示"), category=DATA, endpoint="instructions"),
         data.UrgentReportView(UrgentReport, name=L("紧急信息"), category=DATA, endpoint="urgent"),
         data.SolicitationView(Solicitation, name=L("约稿"), category=DATA, endpoint="solicitations"),
         data.UnitView(Unit, name=L("报送单位"), category=DATA, endpoint="units"),

@@ -72,8 +72,9 @@ class FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form":
-            self.inside = attrs.get("id") == self.form_id
+        if tag == "form":  # by its id, or by a class (Flask-Admin's forms have none: "admin-form")
+            self.inside = (attrs.get("id") == self.form_id
+                           or self.form_id in (attrs.get("class") or "").split())
             return
         if not self.inside:
             return
@@ -85,19 +86,26 @@ class FormReader(HTMLParser):
             elif kind not in ("submit", "button"):
                 self.values.append((attrs["name"], attrs.get("value", "")))
         elif tag == "select":
-            self._select = [attrs.get("name"), None, None]
+            self._select = [attrs.get("name"), None, None, "multiple" in attrs]
         elif tag == "option" and self._select is not None:
             if self._select[2] is None:
                 self._select[2] = attrs.get("value", "")
             if "selected" in attrs:
-                self._select[1] = attrs.get("value", "")
+                if self._select[3]:  # a multiple select sends every chosen option
+                    self.values.append((self._select[0], attrs.get("value", "")))
+                    self._select[1] = ""
+                else:
+                    self._select[1] = attrs.get("value", "")
+        elif tag == "textarea" and attrs.get("name"):
+            self.values.append((attrs["name"], ""))
 
     def handle_endtag(self, tag):
         if tag == "form" and self.inside:
             self.inside = False
         elif tag == "select" and self._select is not None:
-            name, chosen, first = self._select
-            self.values.append((name, chosen if chosen is not None else first or ""))
+            name, chosen, first, multiple = self._select
+            if not multiple:
+                self.values.append((name, chosen if chosen is not None else first or ""))
             self._select = None
 
 
@@ -105,6 +113,13 @@ def form_values(html, form_id):
     reader = FormReader(form_id)
     reader.feed(html)
     return dict(reader.values)
+
+
+def form_pairs(html, form_id):
+    """The form's (name, value) pairs as a browser sends them, several for a multiple select."""
+    reader = FormReader(form_id)
+    reader.feed(html)
+    return list(reader.values)
 
 
 # ---------------------------------------------------------------- fixtures (imported by the tests)

@@ -44,12 +44,14 @@ def publication(code, level, name=None, issuer=None):
 
 
 def item(units, submitted_on="2025-03-01", no=None, title=None, category="news", negative=False,
-         authors=(), solicitation=None):
-    """An item of one unit or, with several, a joint report; `authors` are Reporter rows."""
+         authors=(), solicitation=None, state="accepted"):
+    """An item of one unit or, with several, a joint report; `authors` are Reporter rows.
+
+    Accepted unless `state` says otherwise (pending 待审核, returned 退回修改)."""
     units = units if isinstance(units, (list, tuple)) else [units]
     no = no or f"T{next(_seq):06d}"
     row = Item.create(no=no, title=title or f"稿件{no}", submitted_on=day(submitted_on),
-                      category=category, negative=negative, solicitation=solicitation)
+                      category=category, negative=negative, solicitation=solicitation, state=state)
     for position, u in enumerate(units):
         ItemUnit.create(item=row, unit=u, position=position)
     for position, r in enumerate(authors):

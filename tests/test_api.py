@@ -164,7 +164,8 @@ def test_items_list_filters_and_pages(api):
     assert [i["no"] for i in everything["items"]] == ["A1", "A2", "A3"]
     assert everything["items"][1] == {
         "no": "A2", "title": "开化县推进河长制", "submitted_on": "2025-03-05", "units": ["CS"],
-        "reporters": ["R2"], "category": "experience", "negative": True, "solicitation": None}
+        "reporters": ["R2"], "category": "experience", "negative": True, "solicitation": None,
+        "state": "accepted", "review_comment": "", "version": 1}
     assert (everything["total"], everything["pages"], everything["page"], everything["per_page"]) == (3, 1, 1, 50)
     assert [i["no"] for i in api.get("/items?unit=KH").get_json()["items"]] == ["A1", "A3"]
     march = api.get("/items", query_string={"from": "2025-03-02", "to": "2025-03-31"}).get_json()
@@ -188,7 +189,7 @@ def test_item_detail_with_adoptions_and_instructions(api):
     assert api.get("/items/2025-0001").get_json() == {
         "no": "2025-0001", "title": "开化县推进河长制", "submitted_on": "2025-03-01",
         "units": ["KH"], "reporters": ["R1"], "category": "experience", "negative": False,
-        "solicitation": None,
+        "solicitation": None, "state": "accepted", "review_comment": "", "version": 1,
         "adoptions": [
             {"item": "2025-0001", "publication": "SZB", "issue": "2025年第12期",
              "adopted_on": "2025-03-10", "form": "full"},
@@ -452,19 +453,22 @@ def test_reporter_writes_only_its_units_items(api):
     taken = api.post("/items", {**EXAMPLE_ITEM, "no": "CS-1", "units": ["KH"]}, as_="reporter")
     assert (taken.status_code, taken.get_json()) == (
         403, {"error": "稿件「CS-1」是其他单位报送的，单位信息员不能修改"})
+    # Adoptions, instructions and urgent reports are the office's records (issue 12): a reporter
+    # writes none of them, not even on its own unit's items.
     adoption = api.post("/adoptions", [EXAMPLE_ADOPTIONS[0], {**EXAMPLE_ADOPTIONS[1], "item": "CS-1"}],
                         as_="reporter")
     assert (adoption.status_code, adoption.get_json()) == (
-        403, {"error": "单位信息员只能登记本单位稿件的采用：稿件「CS-1」不是本单位（开化县）报送的"})
+        403, {"error": "单位信息员账号无权登记采用（限管理员、录入员）"})
     instruction = api.post("/instructions", {**EXAMPLE_INSTRUCTION, "item": "CS-1"}, as_="reporter")
     assert instruction.status_code == 403
     assert Adoption.select().count() == 0 and Instruction.select().count() == 0
-    assert api.post("/adoptions", EXAMPLE_ADOPTIONS, as_="reporter").get_json()["created"] == 2
-    urgent = api.post("/urgent-reports", {"no": "JJ-9", "unit": "CS", "title": "t", "severity": "IV",
+    assert api.post("/adoptions", EXAMPLE_ADOPTIONS, as_="reporter").status_code == 403
+    urgent = api.post("/urgent-reports", {"no": "JJ-9", "unit": "KH", "title": "t", "severity": "IV",
                                           "occurred_at": "2025-03-08 14:30", "status": "漏报"},
                       as_="reporter")
     assert (urgent.status_code, urgent.get_json()) == (
-        403, {"error": "单位信息员只能报送本单位的紧急信息：事件「JJ-9」的单位是「CS」"})
+        403, {"error": "单位信息员账号无权登记紧急信息（限管理员、录入员）"})
+    assert Adoption.select().count() == 0 and UrgentReport.select().count() == 0
 
 
 def test_reporter_reads_only_its_unit(api):

@@ -80,15 +80,31 @@ class ItemQuerySchema(KindSchema):
     per_page = Whole(minimum=1, maximum=500, load_default=50, metadata={"description": "每页条数（最多500）"})
 
 
+# ---- the review step (issue 12, ownership and review: trust-data)
+
+class ItemStateSchema(ItemSchema):
+    """An item as answered: its fields, its review state and comment, and its row version."""
+    state = fields.String(dump_only=True, metadata={
+        "description": "审核状态：pending 待审核、accepted 已审核入库、returned 退回修改", "enum": [
+            "pending", "accepted", "returned"]})
+    review_comment = fields.String(dump_only=True, metadata={"description": "审核意见（退回时写明要修改什么）"})
+    version = fields.Integer(dump_only=True, metadata={
+        "description": "记录的版本号；修改时放在 If-Match 请求头中，记录已被他人修改则答 409"})
+
+
+class ReviewSchema(KindSchema):
+    comment = Text(max_length=1000, load_default="", metadata={"description": "审核意见；退回时必填"})
+
+
 class ItemPageSchema(Schema):
-    items = fields.List(fields.Nested(ItemSchema), required=True)
+    items = fields.List(fields.Nested(ItemStateSchema), required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True, metadata={"description": "符合条件的稿件总数"})
     pages = fields.Integer(required=True)
 
 
-class ItemDetailSchema(ItemSchema):
+class ItemDetailSchema(ItemStateSchema):
     adoptions = fields.List(fields.Nested(AdoptionSchema), metadata={"description": "采用情况"})
     instructions = fields.List(fields.Nested(InstructionSchema), metadata={"description": "领导批示"})
 

@@ -1,4 +1,7 @@
-"""The API's routes: write items, adoptions, instructions and urgent reports; recalculate; read results."""
+"""The API's routes: write and review items, adoptions, instructions and urgent reports; recalculate; read results.
+
+Who may write and read what is core/storage/policy.py's (the panel asks the same functions).
+"""
 
 from collections import defaultdict
 
@@ -11,6 +14,7 @@ from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
 from kaohe.core.runs import results
 from kaohe.core.runs.store import recalculate
+from kaohe.core.storage import changes, policy, review
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import (
     Adoption,
@@ -48,12 +52,14 @@ from .schemas import (
     ItemDetailSchema,
     ItemPageSchema,
     ItemQuerySchema,
+    ItemStateSchema,
     NotificationQuerySchema,
     NotificationSchema,
     RankingQuerySchema,
     RankingSchema,
     RecalcResultSchema,
     RecalcSchema,
+    ReviewSchema,
     RunQuerySchema,
     SchemeListSchema,
     UnitLinesSchema,
@@ -68,57 +74,90 @@ def _own_unit():
     return Unit.get_by_id(current_user().unit_id)
 
 
-def _units_of_items(nos):
-    """{item no: [unit codes]} of the stored items among `nos`."""
-    found = defaultdict(list)
-    query = (Item.select(Item.no, Unit.code).join(ItemUnit, on=(ItemUnit.item == Item.id))
-             .join(Unit, on=(ItemUnit.unit == Unit.id)).where(Item.no.in_(list(set(nos))))
-             .order_by(Item.no, ItemUnit.position).tuples())
-    for no, code in query:
-        found[no].append(code)
-    return found
+def _write(kind_name, schema_class, check=None, model=None):
+    """One write: every record checked, the ownership policy applied, then all written or none.
 
-
-def _write(kind_name, schema_class, check_reporter):
-    """One write: every record checked, the reporter's unit limits applied, then all written or none."""
+    `check(account, records, loaded)` may refuse (policy.Refused, answered 403) or return the
+    records as they are to be written. A single record sent with `If-Match: "<version>"` is
+    refused (409) when the stored row has moved on since that version.
+    """
     records, loaded = records_body(schema_class)
-    with db.atomic():
-        if is_reporter():
-            check_reporter(loaded, _own_unit())
-        report = import_records(kind_name, records)
+    account = current_user()
+    try:
+        with changes.acting(account.username, "api"), db.atomic():
+            if model is not None:
+                policy.check_write(account, model)
+            if check is not None:
+                records = check(account, records, loaded)
+            _check_version(model, loaded)
+            report = import_records(kind_name, records)
+            if kind_name == "items" and not policy.is_staff(account):
+                _submitted(account, [d["no"] for d in loaded])
+    except policy.Refused as refused:
+        raise ApiError(403, str(refused)) from None
+    except changes.StaleEdit as stale:
+        raise ApiError(409, str(stale)) from None
     counts = report.counts.get(kind_name, {"created": 0, "updated": 0, "unchanged": 0})
     return reply(WriteReportSchema().dump(counts))
 
 
+def _check_version(model, loaded):
+    """Refuse a single record whose `If-Match` version is not the stored row's."""
+    wanted = (request.headers.get("If-Match") or "").strip().strip('"').removeprefix("W/").strip('"')
+    if not wanted or len(loaded) != 1 or model not in (Item, UrgentReport):
+        return
+    if not wanted.isdigit() or len(wanted) > 9:
+        raise ApiError(400, "If-Match 应为记录的版本号，例如 \"3\"")
+    stored = model.get_or_none(model.no == loaded[0]["no"])
+    if stored is not None and stored.version != int(wanted):
+        raise changes.stale_edit(stored, int(wanted))
+
+
+def _submitted(account, nos):
+    """A reporter's items wait for review after each (re)submission."""
+    for item in Item.select().where(Item.no.in_(nos) & (Item.state != "pending")):
+        item.state = "pending"
+        item.save()
+
+
 # ---------------------------------------------------------------- items and what became of them
 
-def _reporter_items(loaded, unit):
-    for data in loaded:
-        if unit.code not in data["units"]:
-            raise ApiError(403, f"单位信息员只能报送本单位的稿件：稿件「{data['no']}」的报送单位中没有"
-                                f"本单位（{unit.name}，{unit.code}）")
-    for no, codes in _units_of_items([d["no"] for d in loaded]).items():
-        if unit.code not in codes:
-            raise ApiError(403, f"稿件「{no}」是其他单位报送的，单位信息员不能修改")
-
-
-def _reporter_item_records(what):
-    def check(loaded, unit):
-        nos = [d["item"] for d in loaded]
-        for no, codes in _units_of_items(nos).items():
-            if unit.code not in codes:
-                raise ApiError(403, f"单位信息员只能登记本单位稿件的{what}：稿件「{no}」不是"
-                                    f"本单位（{unit.name}）报送的")
-    return check
+def _reporter_items(account, records, loaded):
+    """A reporter's items: its own unit's, their other units and authors kept as stored."""
+    if policy.is_staff(account):
+        return records
+    nos = [d["no"] for d in loaded]
+    stored = {item.no: item for item in Item.select().where(Item.no.in_(nos))}
+    unit_codes = {code for d in loaded for code in d["units"]}
+    reporter_codes = {code for d in loaded for code in d["reporters"]}
+    units = {u.code: u for u in Unit.select().where(Unit.code.in_(list(unit_codes)))}
+    reporters = {r.code: r for r in Reporter.select().where(Reporter.code.in_(list(reporter_codes)))}
+    written = []
+    for record, data in zip(records, loaded):
+        item = stored.get(data["no"])
+        policy.check_item_change(account, item)
+        unknown_units = [c for c in data["units"] if c not in units]
+        unknown_reporters = [c for c in data["reporters"] if c not in reporters]
+        if item is None and unknown_units:
+            written.append(record)  # the importer names the unknown codes
+            continue
+        kept_units, kept_reporters = policy.item_links(
+            account, item, [units[c] for c in data["units"] if c in units],
+            [reporters[c] for c in data["reporters"] if c in reporters], no=data["no"])
+        written.append({**record, "units": [u.code for u in kept_units],
+                        "reporters": [r.code for r in kept_reporters] + unknown_reporters})
+    return written
 
 
 @bp.route("/items", methods=["POST"])
 @operation(summary="报送稿件", tag="稿件", roles=WRITERS, body=ItemSchema, many=True,
            response=WriteReportSchema,
            description="按稿件编号新增或更新（更新时各字段以本次提交为准）。单位信息员只能报送本单位"
-                       "（含合报）的稿件，也不能修改其他单位的稿件。" + ONE_OR_MANY)
+                       "（含合报）的稿件，也不能修改其他单位的稿件；信息员报送的稿件待审核，审核入库后"
+                       "不能再改；合报稿件中其他单位和作者保持不变。单条提交可带 If-Match: \"版本号\"，"
+                       "记录已被他人修改时答 409。" + ONE_OR_MANY)
 def post_items():
-    return _write("items", ItemSchema, _reporter_items)
+    return _write("items", ItemSchema, _reporter_items, Item)
 
 
 def _item_records(items):
@@ -139,7 +178,8 @@ def _item_records(items):
                                                      if i.solicitation_id])).tuples())
     return [{"no": item.no, "title": item.title, "submitted_on": item.submitted_on,
              "units": units[item.id], "reporters": authors[item.id], "category": item.category,
-             "negative": item.negative, "solicitation": solicitations.get(item.solicitation_id)}
+             "negative": item.negative, "solicitation": solicitations.get(item.solicitation_id),
+             "state": item.state, "review_comment": item.review_comment, "version": item.version}
             for item in items]
 
 
@@ -180,9 +220,9 @@ def get_item(no):
     item = Item.get_or_none(Item.no == no)
     if item is None:
         raise ApiError(404, f"没有编号为「{no}」的稿件")
-    record = _item_records([item])[0]
-    if is_reporter() and _own_unit().code not in record["units"]:
+    if not policy.sees_item(current_user(), item):
         raise ApiError(403, f"稿件「{no}」不是本单位报送的，单位信息员不能查看")
+    record = _item_records([item])[0]
     record["adoptions"] = [
         {"item": item.no, "publication": code, "issue": issue, "adopted_on": adopted_on, "form": form}
         for code, issue, adopted_on, form in (
@@ -193,45 +233,63 @@ def get_item(no):
         {"item": item.no, "leader_level": i.leader_level, "leader": i.leader,
          "instructed_on": i.instructed_on}
         for i in item.instructions.order_by(Instruction.instructed_on, Instruction.id)]
-    return reply(ItemDetailSchema().dump(record))
+    return reply(ItemDetailSchema().dump(record), headers={"ETag": f'"{item.version}"'})
+
+
+@bp.route("/items/<path:no>/accept", methods=["POST"])
+@operation(summary="审核通过稿件", tag="稿件", roles=tuple(sorted(policy.STAFF)), body=ReviewSchema,
+           body_required=False, response=ItemStateSchema, errors=(400, 401, 403, 404, 422),
+           description="把待审核（或退回修改）的稿件审核通过、采纳入库；入库后才计入报送数并可登记采用和批示。")
+def accept_item(no):
+    return _review(no, review.accept, load_body(ReviewSchema, empty_allowed=True))
+
+
+@bp.route("/items/<path:no>/return", methods=["POST"])
+@operation(summary="退回稿件", tag="稿件", roles=tuple(sorted(policy.STAFF)), body=ReviewSchema,
+           response=ItemStateSchema, errors=(400, 401, 403, 404, 422),
+           description="把稿件退回信息员修改，须写明退回意见（comment）；信息员修改后重新报送即回到待审核。")
+def return_item(no):
+    return _review(no, review.send_back, load_body(ReviewSchema))
+
+
+def _review(no, decide, body):
+    item = Item.get_or_none(Item.no == no)
+    if item is None:
+        raise ApiError(404, f"没有编号为「{no}」的稿件")
+    account = current_user()
+    try:
+        with changes.acting(account.username, "api"):
+            decide(item, account, body.get("comment", ""))
+    except policy.Refused as refused:
+        raise ApiError(403 if not policy.may_review(account) else 422, str(refused)) from None
+    return reply(ItemStateSchema().dump(_item_records([item])[0]))
 
 
 @bp.route("/adoptions", methods=["POST"])
-@operation(summary="登记采用", tag="稿件", roles=WRITERS, body=AdoptionSchema, many=True,
+@operation(summary="登记采用", tag="稿件", roles=policy.writers(Adoption), body=AdoptionSchema, many=True,
            response=WriteReportSchema,
-           description="按稿件编号、刊物代码、期号新增或更新。单位信息员只能登记本单位稿件的采用。"
-                       + ONE_OR_MANY)
+           description="按稿件编号、刊物代码、期号新增或更新；只能登记在已审核入库的稿件上。采用是办公室的"
+                       "记录，单位信息员不能登记。" + ONE_OR_MANY)
 def post_adoptions():
-    return _write("adoptions", AdoptionSchema, _reporter_item_records("采用"))
+    return _write("adoptions", AdoptionSchema, model=Adoption)
 
 
 @bp.route("/instructions", methods=["POST"])
-@operation(summary="登记领导批示", tag="稿件", roles=WRITERS, body=InstructionSchema, many=True,
-           response=WriteReportSchema,
-           description="同一稿件、批示领导级别、批示领导、批示日期的批示只登记一次。单位信息员只能"
-                       "登记本单位稿件的批示。" + ONE_OR_MANY)
+@operation(summary="登记领导批示", tag="稿件", roles=policy.writers(Instruction), body=InstructionSchema,
+           many=True, response=WriteReportSchema,
+           description="同一稿件、批示领导级别、批示领导、批示日期的批示只登记一次；只能登记在已审核入库的"
+                       "稿件上。批示是办公室的记录，单位信息员不能登记。" + ONE_OR_MANY)
 def post_instructions():
-    return _write("instructions", InstructionSchema, _reporter_item_records("领导批示"))
-
-
-def _reporter_urgent(loaded, unit):
-    for data in loaded:
-        if data["unit"] != unit.code:
-            raise ApiError(403, f"单位信息员只能报送本单位的紧急信息：事件「{data['no']}」的单位是"
-                                f"「{data['unit']}」")
-    nos = [d["no"] for d in loaded]
-    for no, unit_id in (UrgentReport.select(UrgentReport.no, UrgentReport.unit)
-                        .where(UrgentReport.no.in_(nos)).tuples()):
-        if unit_id != unit.id:
-            raise ApiError(403, f"紧急信息「{no}」是其他单位报送的，单位信息员不能修改")
+    return _write("instructions", InstructionSchema, model=Instruction)
 
 
 @bp.route("/urgent-reports", methods=["POST"])
-@operation(summary="报送紧急信息", tag="稿件", roles=WRITERS, body=UrgentReportSchema, many=True,
-           response=WriteReportSchema,
-           description="按事件编号新增或更新。单位信息员只能报送本单位的紧急信息。" + ONE_OR_MANY)
+@operation(summary="登记紧急信息", tag="稿件", roles=policy.writers(UrgentReport), body=UrgentReportSchema,
+           many=True, response=WriteReportSchema,
+           description="按事件编号新增或更新。紧急信息的时间和结果是办公室收到报告的记录，单位信息员不能"
+                       "登记或修改。单条提交可带 If-Match: \"版本号\"。" + ONE_OR_MANY)
 def post_urgent_reports():
-    return _write("urgent", UrgentReportSchema, _reporter_urgent)
+    return _write("urgent", UrgentReportSchema, model=UrgentReport)
 
 
 # ---------------------------------------------------------------- schemes, runs and results

@@ -1,14 +1,21 @@
-"""The audit log page: every change to schemes, parameters, publications and accounts, admins only."""
+"""The audit log page: every change to the data, schemes, parameters and accounts, filtered; admins only."""
 
+import datetime
 import json
 
-from flask import request
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from kaohe.core.storage import audit
-from kaohe.core.storage.models import AuditLog
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage import audit, changes
+from kaohe.core.storage.models import AuditLog, Unit
 
 from .base import KaoheView
+
+# The filters of the page: query parameter -> audit.search argument.
+FILTERS = ("unit", "item", "actor", "since", "until", "batch")
 
 PAGE_SIZE = 100
 
@@ -21,7 +28,7 @@ def _text(value):
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def changes(entry):
+def changes_of(entry):
     """(field, old, new) rows of one entry, values as text; a whole value when it is not a dict."""
     old, new = entry.old, entry.new
     if isinstance(old, dict) or isinstance(new, dict):
@@ -43,14 +50,43 @@ class AuditView(KaoheView):
     @expose("/")
     def index(self):
         try:
-            page = max(1, int(request.args.get("page", "1")))
+            page = min(max(1, int(request.args.get("page", "1"))), 10**6)
         except ValueError:
             page = 1
+        chosen = {name: (request.args.get(name) or "").strip()[:64] for name in FILTERS}
+        try:
+            since, until = _day(chosen["since"]), _day(chosen["until"])
+        except ValueError:
+            flash(_("日期应如 2025-03-08"), "error")
+            since = until = None
+        query = audit.search(unit=chosen["unit"] or None, item=chosen["item"] or None,
+                             actor=chosen["actor"] or None, since=since, until=until,
+                             batch=chosen["batch"] or None)
+        matching = query.count()
         total = AuditLog.select().count()
-        rows = list(AuditLog.select().order_by(AuditLog.id.desc())
-                    .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-        entries = [{"entry": row, "action": audit.ACTIONS.get(row.action), "changes": changes(row)}
+        rows = list(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+        entries = [{"entry": row, "action": audit.ACTIONS.get(row.action), "changes": changes_of(row)}
                    for row in rows]
+        filters = {name: value for name, value in chosen.items() if value}
         return self.render("kaohe/audit.html", entries=entries, broken=audit.verify_chain(),
-                           total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                           total=total, matching=matching, page=page,
+                           pages=max(1, -(-matching // PAGE_SIZE)), filters=filters, chosen=chosen,
+                           units=list(Unit.select(Unit.code, Unit.name).order_by(Unit.code)),
                            last=AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first())
+
+    @expose("/undo", methods=("POST",))
+    def undo(self):
+        """Undo one import batch as a whole (refused once a published run may depend on it)."""
+        from kaohe.core.exchange.recording import undo_batch
+        batch = (request.form.get("batch") or "").strip()[:32]
+        try:
+            with changes.acting(current_user.username, "panel"):
+                count = undo_batch(batch)
+            flash(_("已撤销导入批次 %(batch)s（%(count)d条记录）", batch=batch, count=count), "success")
+        except KaoheError as refused:
+            flash(str(refused), "error")
+        return redirect(url_for(".index", batch=batch))
+
+
+def _day(text):
+    return datetime.date.fromisoformat(text) if text else None

@@ -1,6 +1,6 @@
-"""What every page of the panel shares: role checks, the CSRF-protected form base and transactions."""
+"""What every page of the panel shares: role checks, ownership, the CSRF-protected form base and transactions."""
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.actions import action
 from flask_admin.babel import Translations
@@ -10,9 +10,13 @@ from flask_admin.form import SecureForm
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.fields import HiddenField
 
+from kaohe.core.domain.errors import KaoheError
 from kaohe.core.runs.results import deletion_refusal
+from kaohe.core.storage import changes, policy
 from kaohe.core.storage.db import db
+from kaohe.core.storage.models import DataModel
 
 
 class KaoheForm(SecureForm):
@@ -46,13 +50,17 @@ class KaoheView(RoleMixin, BaseView):
 
 
 class KaoheModelView(RoleMixin, ModelView):
-    """A data page: labels translated in lists and forms, saving all or nothing.
+    """A data page: labels translated in lists and forms, saving all or nothing, every change on record.
 
-    `edit_roles` may create, edit and delete; the other roles of `roles` only read.
+    Who may read and write the rows of a data model is core/storage/policy.py's to say; other
+    pages (accounts) name their `edit_roles`. `item_column` names the item a row belongs to, which
+    scopes a unit reporter's lists, forms, bulk actions and lookups to its unit's rows. An edit
+    form carries the row's version, and a save on a stale copy is refused (core/storage/changes.py).
     """
 
     form_base_class = KaoheForm
     edit_roles = frozenset({"admin", "clerk"})
+    item_column = None
     page_size = 50
     can_view_details = True
     can_export = False
@@ -63,10 +71,21 @@ class KaoheModelView(RoleMixin, ModelView):
         for name, label in (self.column_labels or {}).items():
             form_args.setdefault(name, {}).setdefault("label", label)
         self.form_args = form_args
+        model = args[0] if args else kwargs.get("model")
+        if self.form_columns and issubclass(model, DataModel) and "version" not in self.form_columns:
+            self.form_columns = tuple(self.form_columns) + ("version",)
+            self.form_overrides = {**(self.form_overrides or {}), "version": HiddenField}
         super().__init__(*args, **kwargs)
 
+    def _is_data(self):
+        return issubclass(self.model, DataModel)
+
     def _may_edit(self):
-        return current_user.is_authenticated and current_user.role in self.edit_roles
+        if not current_user.is_authenticated:
+            return False
+        if self._is_data():
+            return policy.may_write(current_user, self.model)
+        return current_user.role in self.edit_roles
 
     @property
     def can_create(self):
@@ -80,55 +99,115 @@ class KaoheModelView(RoleMixin, ModelView):
     def can_delete(self):
         return self._may_edit()
 
-    # ------------------------------------------------------------ all or nothing
+    # ------------------------------------------------------------ whose rows
+
+    def scope(self, query):
+        """The rows the logged-in account may see (policy.scope); all of them for other pages."""
+        if not self._is_data() or not current_user.is_authenticated:
+            return query
+        if policy.is_staff(current_user):
+            return query
+        if self.item_column is None or not policy.may_read(current_user, self.model):
+            return query.where(self.model.id.is_null())  # nothing
+        return policy.scope(query, current_user, self.item_column())
+
+    def get_query(self):
+        return self.scope(super().get_query())
+
+    def get_one(self, id):
+        try:
+            key = int(id)
+        except (TypeError, ValueError):
+            return None
+        found = self.scope(self.model.select().where(self.model._meta.primary_key == key)).first()
+        if found is None and self.model.get_or_none(self.model._meta.primary_key == key) is not None:
+            abort(403)
+        return found
+
+    # ------------------------------------------------------------ all or nothing, on record
+
+    def _acting(self):
+        return changes.acting(current_user.username, "panel")
 
     def create_model(self, form):
-        with db.atomic() as transaction:
+        with self._acting(), db.atomic() as transaction:
             model = super().create_model(form)
             if model is False:
                 transaction.rollback()
         return model
 
     def update_model(self, form, model):
-        with db.atomic() as transaction:
+        with self._acting(), db.atomic() as transaction:
             done = super().update_model(form, model)
             if not done:
                 transaction.rollback()
         return done
 
+    def check_delete(self, model):
+        """Why the logged-in account may not delete `model` (a sentence), or None."""
+        return deletion_refusal(model) or changes.deletion_refusal(model)
+
     def delete_model(self, model):
-        refusal = deletion_refusal(model)
+        """Delete one row without cascades, or refuse with what depends on it."""
+        refusal = self._refusal(model)
         if refusal:
-            from flask import flash
             flash(refusal, "error")
             return False
-        with db.atomic() as transaction:
-            done = super().delete_model(model)
-            if not done:
-                transaction.rollback()
-        return done
+        try:
+            with self._acting(), db.atomic():
+                self.on_model_delete(model)
+                self._delete(model)
+        except Exception as error:
+            if not self.handle_view_exception(error):
+                raise
+            return False
+        self.after_model_delete(model)
+        return True
+
+    def _delete(self, row):
+        if self._is_data():
+            changes.delete(row)
+        else:
+            row.delete_instance()
+
+    def _refusal(self, model):
+        try:
+            return self.check_delete(model)
+        except KaoheError as error:
+            return str(error)
 
     @action("delete", flask_admin_lazy_gettext("Delete"),
             flask_admin_lazy_gettext("Are you sure you want to delete selected records?"))
     def action_delete(self, ids):
-        """Delete the selected rows all together, or none when a stored run names any of them."""
-        from flask import flash
+        """Delete the selected rows the account may see, all together, or none when any is refused."""
         model_pk = getattr(self.model, self._primary_key)
-        refusals = [r for r in (deletion_refusal(m) for m in self.model.select().where(model_pk << ids))
-                    if r]
+        try:
+            keys = [int(i) for i in ids]
+        except (TypeError, ValueError):
+            abort(400)
+        rows = list(self.scope(self.model.select().where(model_pk << keys)))
+        if len(rows) != len(set(keys)):
+            abort(403)  # a row of another unit, or one that does not exist
+        refusals = [r for r in (self._refusal(m) for m in rows) if r]
         if refusals:
             flash("；".join(refusals[:5]) + ("……" if len(refusals) > 5 else ""), "error")
             return None
-        with db.atomic():
-            return super().action_delete(ids)
+        with self._acting(), db.atomic():
+            for row in rows:
+                self.on_model_delete(row)
+                self._delete(row)
+        flash(_("已删除%(count)d条记录", count=len(rows)), "success")
+        return None
 
     def handle_view_exception(self, exc):
         from peewee import IntegrityError
         from werkzeug.exceptions import HTTPException
         if isinstance(exc, HTTPException):
             raise exc
+        if isinstance(exc, (changes.StaleEdit, changes.DeleteRefused, policy.Refused)):
+            flash(str(exc), "error")
+            return True
         if isinstance(exc, IntegrityError):
-            from flask import flash
             flash(_("保存失败：与已有记录重复或仍被其他记录引用（%(error)s）", error=str(exc)), "error")
             return True
         return super().handle_view_exception(exc)

@@ -1,23 +1,18 @@
-"""The data pages: units, reporters, publications, items (with adoptions and instructions), and the rest."""
+"""The data pages of the office's records: units, reporters, publications, solicitations, urgent reports,
+facts, targets, and the accounts (items, adoptions and instructions are in items.py)."""
 
 import datetime
 
-from flask import abort, flash, g, request
+from flask import g, request
 from flask_admin.contrib.peewee import filters as pf
-from flask_admin.model.form import InlineFormAdmin
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as L
 from flask_login import current_user
-from markupsafe import Markup, escape
-from wtforms.fields import HiddenField
+from markupsafe import Markup
 from wtforms.validators import ValidationError
 from wtfpeewee.fields import ModelSelectMultipleField
 
 from kaohe.admin.views.filters import (
-    ByPublicationLevel,
-    ItemAdoptedAs,
-    ItemAdoptedAt,
-    ItemOfUnit,
     pool_options,
     unit_options,
     vocabulary_options,
@@ -25,8 +20,6 @@ from kaohe.admin.views.filters import (
     yes_no,
 )
 from kaohe.core.domain.vocab import (
-    CATEGORIES,
-    FORMS,
     LEVELS,
     SECTORS,
     SEVERITIES,
@@ -34,29 +27,23 @@ from kaohe.core.domain.vocab import (
     URGENT_DEADLINE_HOURS,
     URGENT_STATUSES,
 )
-from kaohe.core.storage import audit
+from kaohe.core.storage import audit, changes
 from kaohe.core.storage.models import (
     ROLES,
-    Adoption,
-    Instruction,
-    Item,
-    ItemAuthor,
-    ItemUnit,
     Publication,
     Reporter,
     Solicitation,
-    SolicitationUnit,
     Target,
     Unit,
     UnitFact,
     UrgentReport,
     User,
 )
+from kaohe.core.storage.policy import STAFF
 
 from ..auth import hash_password
 from .base import KaoheModelView
 
-STAFF = frozenset({"admin", "clerk"})
 
 
 # ---------------------------------------------------------------- who reports
@@ -106,194 +93,6 @@ class PublicationView(KaoheModelView):
     form_columns = ("code", "name", "level", "issuer")
 
 
-# ---------------------------------------------------------------- items
-
-class AdoptionInline(InlineFormAdmin):
-    form_columns = ("publication", "issue", "adopted_on", "form")
-    form_extra_fields = {"id": HiddenField()}
-    form_label = L("采用")
-    column_labels = {"publication": L("刊物"), "issue": L("期号"), "adopted_on": L("采用日期"),
-                     "form": L("采用形式")}
-    form_args = {"publication": {"label": L("刊物")}, "issue": {"label": L("期号")},
-                 "adopted_on": {"label": L("采用日期")}, "form": {"label": L("采用形式")}}
-
-
-class InstructionInline(InlineFormAdmin):
-    form_columns = ("leader_level", "leader", "instructed_on")
-    form_extra_fields = {"id": HiddenField()}
-    form_label = L("领导批示")
-    form_args = {"leader_level": {"label": L("批示领导级别")}, "leader": {"label": L("批示领导")},
-                 "instructed_on": {"label": L("批示日期")}}
-
-
-def _item_units(view, context, model, name):
-    names = [link.unit.name for link in model.unit_links.order_by(ItemUnit.position)]
-    return "、".join(names)
-
-
-def _item_adoptions(view, context, model, name):
-    parts = []
-    for adoption in model.adoptions:
-        parts.append(f"{adoption.publication} {_(FORMS[adoption.form])} {adoption.adopted_on}")
-    return Markup("<br>").join(escape(p) for p in parts)
-
-
-def _item_instructions(view, context, model, name):
-    return Markup("<br>").join(
-        escape(f"{_(LEVELS.get(i.leader_level, i.leader_level))} {i.leader} {i.instructed_on}")
-        for i in model.instructions)
-
-
-class ReporterScoped:
-    """Rows a unit reporter may see: those of items their unit reported. Staff see everything."""
-
-    def _own_items(self):
-        return ItemUnit.select(ItemUnit.item).where(ItemUnit.unit == current_user.unit_id)
-
-    def scope(self, query):
-        if current_user.is_authenticated and current_user.is_reporter:
-            return query.where(self.item_column().in_(self._own_items()))
-        return query
-
-    def get_query(self):
-        return self.scope(super().get_query())
-
-    def get_one(self, id):
-        try:
-            found = self.scope(self.model.select().where(self.model._meta.primary_key == int(id))).first()
-        except (TypeError, ValueError):
-            found = None
-        if found is None and current_user.is_authenticated and current_user.is_reporter \
-                and self.model.get_or_none(self.model._meta.primary_key == id) is not None:
-            abort(403)
-        return found
-
-
-class ItemView(ReporterScoped, KaoheModelView):
-    """Items with their adoptions and instructions on the same page; reporters see their unit's only."""
-    roles = frozenset({"admin", "clerk", "reporter"})
-    edit_roles = frozenset({"admin", "clerk", "reporter"})
-    column_list = ("no", "title", "submitted_on", "units", "category", "negative", "adoptions",
-                   "instructions")
-    column_details_list = column_list + ("solicitation", "authors", "created_at")
-    column_labels = {"no": L("稿件编号"), "title": L("标题"), "submitted_on": L("报送日期"),
-                     "units": L("报送单位"), "category": L("类别"), "negative": L("负反馈"),
-                     "adoptions": L("采用"), "instructions": L("领导批示"), "solicitation": L("约稿"),
-                     "authors": L("作者"), "created_at": L("录入时间")}
-    column_searchable_list = ("no", "title")
-    column_sortable_list = ("no", "title", "submitted_on", "category")
-    column_default_sort = ("submitted_on", True)
-    column_formatters = {"units": _item_units, "category": vocabulary_word(CATEGORIES), "negative": yes_no,
-                         "adoptions": _item_adoptions, "instructions": _item_instructions,
-                         "authors": lambda v, c, m, n: "、".join(
-                             link.reporter.name for link in m.author_links)}
-    column_filters = (
-        ItemOfUnit(Item.id, L("报送单位"), options=unit_options),
-        pf.DateBetweenFilter(Item.submitted_on, L("报送日期")),
-        pf.FilterEqual(Item.category, L("类别"), options=vocabulary_options(CATEGORIES)),
-        pf.BooleanEqualFilter(Item.negative, L("负反馈")),
-        ItemAdoptedAt(Item.id, L("采用级别"), options=vocabulary_options(LEVELS)),
-        ItemAdoptedAs(Item.id, L("采用形式"), options=vocabulary_options(FORMS)),
-    )
-    form_columns = ("no", "title", "submitted_on", "category", "negative", "solicitation")
-    form_extra_fields = {
-        "units": ModelSelectMultipleField(L("报送单位"), model=Unit,
-                                          description=L("合报稿件可选多家单位")),
-        "authors": ModelSelectMultipleField(L("作者"), model=Reporter),
-    }
-    inline_models = (AdoptionInline(Adoption), InstructionInline(Instruction))
-
-    def item_column(self):
-        return Item.id
-
-    def _limit(self, form):
-        if current_user.is_reporter:
-            form.units.query = Unit.select().where(Unit.id == current_user.unit_id)
-            form.authors.query = Reporter.select().where(Reporter.unit == current_user.unit_id)
-        else:
-            form.units.query = Unit.select().order_by(Unit.code)
-            form.authors.query = Reporter.select().order_by(Reporter.code)
-        return form
-
-    def create_form(self, obj=None):
-        form = self._limit(super().create_form(obj))
-        if current_user.is_reporter and request.method != "POST" and not form.units.data:
-            form.units.data = [current_user.unit]
-        return form
-
-    def edit_form(self, obj=None):
-        form = self._limit(super().edit_form(obj))
-        if obj is not None and request.method != "POST":
-            form.units.data = [link.unit for link in obj.unit_links.order_by(ItemUnit.position)]
-            form.authors.data = [link.reporter for link in obj.author_links.order_by(ItemAuthor.position)]
-        return form
-
-    def on_model_change(self, form, model, is_created):
-        units = list(form.units.data or [])
-        if not units:
-            raise ValidationError(_("请至少选择一个报送单位"))
-        if current_user.is_reporter and any(u.id != current_user.unit_id for u in units):
-            abort(403)
-
-    def after_model_change(self, form, model, is_created):
-        ItemUnit.delete().where(ItemUnit.item == model).execute()
-        for position, unit in enumerate(form.units.data or []):
-            ItemUnit.create(item=model, unit=unit, position=position)
-        ItemAuthor.delete().where(ItemAuthor.item == model).execute()
-        for position, reporter in enumerate(form.authors.data or []):
-            ItemAuthor.create(item=model, reporter=reporter, position=position)
-
-    def delete_model(self, model):
-        if current_user.is_reporter:
-            shared = ItemUnit.select().where((ItemUnit.item == model)
-                                             & (ItemUnit.unit != current_user.unit_id)).exists()
-            if shared:
-                flash(_("合报稿件含其他单位，请联系录入员删除"), "error")
-                return False
-        return super().delete_model(model)
-
-
-class AdoptionView(ReporterScoped, KaoheModelView):
-    """All adoptions, for searching by date, level, form and unit (edited on the item's page too)."""
-    roles = frozenset({"admin", "clerk", "reporter"})
-    edit_roles = STAFF
-    column_list = ("item", "publication", "issue", "adopted_on", "form")
-    column_labels = {"item": L("稿件"), "publication": L("刊物"), "issue": L("期号"),
-                     "adopted_on": L("采用日期"), "form": L("采用形式")}
-    column_formatters = {"form": vocabulary_word(FORMS)}
-    column_sortable_list = ("adopted_on", "form", "issue")
-    column_default_sort = ("adopted_on", True)
-    column_filters = (
-        ItemOfUnit(Adoption.item, L("报送单位"), options=unit_options),
-        pf.DateBetweenFilter(Adoption.adopted_on, L("采用日期")),
-        ByPublicationLevel(Adoption.publication, L("刊物级别"), options=vocabulary_options(LEVELS)),
-        pf.FilterEqual(Adoption.form, L("采用形式"), options=vocabulary_options(FORMS)),
-    )
-    form_columns = ("item", "publication", "issue", "adopted_on", "form")
-
-    def item_column(self):
-        return Adoption.item
-
-
-class InstructionView(ReporterScoped, KaoheModelView):
-    roles = frozenset({"admin", "clerk", "reporter"})
-    edit_roles = STAFF
-    column_list = ("item", "leader_level", "leader", "instructed_on")
-    column_labels = {"item": L("稿件"), "leader_level": L("批示领导级别"), "leader": L("批示领导"),
-                     "instructed_on": L("批示日期")}
-    column_formatters = {"leader_level": vocabulary_word(LEVELS)}
-    column_default_sort = ("instructed_on", True)
-    column_filters = (
-        ItemOfUnit(Instruction.item, L("报送单位"), options=unit_options),
-        pf.DateBetweenFilter(Instruction.instructed_on, L("批示日期")),
-        pf.FilterEqual(Instruction.leader_level, L("批示领导级别"), options=vocabulary_options(LEVELS)),
-    )
-    form_columns = ("item", "leader_level", "leader", "instructed_on")
-
-    def item_column(self):
-        return Instruction.item
-
-
 # ---------------------------------------------------------------- the other data
 
 class SolicitationView(KaoheModelView):
@@ -318,9 +117,7 @@ class SolicitationView(KaoheModelView):
             raise ValidationError(_("截止日期不能早于下发日期"))
 
     def after_model_change(self, form, model, is_created):
-        SolicitationUnit.delete().where(SolicitationUnit.solicitation == model).execute()
-        for unit in form.units.data or []:
-            SolicitationUnit.create(solicitation=model, unit=unit)
+        changes.set_solicitation_units(model, list(form.units.data or []))
 
 
 def lateness(report):

@@ -13,17 +13,16 @@ from kaohe.core.domain.vocab import ZERO
 from kaohe.core.runs import results
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Item, ParameterVersion, ScoreRun, Unit, UnitResult
+from kaohe.core.storage import policy
+from kaohe.core.storage.policy import STAFF
 from kaohe.core.storage.schemes import pools_of
 
 from .base import KaoheView
 from .common import chosen_scheme, get_run_or_404, periods_of, run_title
 
-STAFF = frozenset({"admin", "clerk"})
-
-
 def _own_unit_only(run, unit_id=None):
-    """A unit reporter reads their own unit's results only."""
-    if current_user.is_reporter and unit_id is not None and unit_id != current_user.unit_id:
+    """A unit reporter reads their own unit's results only (policy.sees_unit)."""
+    if unit_id is not None and not policy.sees_unit(current_user, unit_id):
         abort(403)
 
 
@@ -65,6 +64,26 @@ class ResultsView(KaoheView):
         flash(_("计算完成：%(title)s，%(lines)d条明细，用时%(seconds)s秒",
                 title=run_title(outcome.run), lines=outcome.run.line_count, seconds=seconds), "success")
         return redirect(url_for(".ranking", run_id=outcome.run.id))
+
+    @expose("/run/<int:run_id>/discard", methods=["POST"])
+    def discard(self, run_id):
+        """Delete or archive a trial run (`what` = delete | archive); published runs are kept."""
+        if current_user.role not in STAFF:
+            abort(403)
+        run = get_run_or_404(run_id)
+        scheme_id, what = run.scheme_id, request.form.get("what")
+        try:
+            if what == "delete":
+                results.delete_run(run, current_user.username)
+                flash(_("已删除第%(id)d次计算（试算）", id=run_id), "success")
+            elif what == "archive":
+                results.archive_run(run, current_user.username)
+                flash(_("已归档第%(id)d次计算（试算）", id=run_id), "success")
+            else:
+                abort(400)
+        except KaoheError as refused:
+            flash(str(refused), "error")
+        return redirect(url_for(".index", scheme=scheme_id))
 
     @expose("/run/<int:run_id>/")
     def ranking(self, run_id):

@@ -51,6 +51,12 @@ URGENT_DEADLINE_HOURS = {"I": 2, "II": 2, "III": 4, "IV": 4}
 
 URGENT_STATUSES = {"reported": "已报", "missed": "漏报", "concealed": "瞒报"}
 
+# The review step of an item (报送 → 审核). A reporter's submission waits (pending) until the office
+# accepts it or returns it with a comment; items the office enters or imports are accepted as they
+# come. Only accepted items count: for submissions, quotas, adoption rates and every point.
+ITEM_STATES = {"pending": "待审核", "accepted": "已审核", "returned": "退回修改"}
+COUNTED_ITEM_STATE = "accepted"
+
 # Tie-break tiers of the ranking: a tier counts adoptions at these levels.
 TIE_BREAK_TIERS = (
     ("national", "国家级", ("national", "ministry")),

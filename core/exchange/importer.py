@@ -3,6 +3,7 @@
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from marshmallow import ValidationError
 from peewee import JOIN
@@ -19,7 +20,10 @@ from kaohe.core.exchange.reading import (
     remember_key,
     schema_of,
 )
+from kaohe.core.exchange.recording import new_batch_id, record_import
+from kaohe.core.storage import changes
 from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
+from kaohe.core.storage.models import Item
 
 CHUNK = 500
 
@@ -29,6 +33,7 @@ class ImportReport:
     """What an import did (or, dry, would do): per kind, rows created, updated and unchanged."""
     counts: dict = field(default_factory=dict)
     dry_run: bool = False
+    batch: str = ""  # the batch its changes are recorded under (undone as a whole)
 
     def summary_lines(self):
         if not self.counts:
@@ -192,7 +197,7 @@ def _comparable(value):
 
 
 def _plan(batch, report):
-    """Split each kind's rows into new ones and changed ones (with their ids); count them."""
+    """Split each kind's rows into new ones and changed ones (with their ids and stored values)."""
     plan = {}
     for name in KINDS:
         records = batch.records.get(name, [])
@@ -214,6 +219,7 @@ def _plan(batch, report):
                 unchanged += 1
             else:
                 updated.append((ident, record))
+                batch.stored[(name, ident)] = values
         plan[name] = (created, updated)
         report.counts[name] = {"created": len(created), "updated": len(updated), "unchanged": unchanged}
     return plan
@@ -248,7 +254,24 @@ def _resolve(kind, record, name, batch):
     return value
 
 
+def _check_reviewed(batch):
+    """Adoptions and instructions go on accepted items only (an item new in these files is accepted)."""
+    for name, what in (("adoptions", "采用"), ("instructions", "领导批示")):
+        records = batch.records.get(name, [])
+        nos = {r.data.get("item") for r in records} - {key[0] for key in batch.seen["items"]}
+        waiting = set()
+        for chunk in chunked(nos - {None}, CHUNK):
+            waiting.update(no for (no,) in Item.select(Item.no).where(
+                Item.no.in_(chunk) & (Item.state != "accepted")).tuples())
+        for record in records:
+            if record.data.get("item") in waiting:
+                kind = KINDS[name]
+                batch.fail(record.source, record.row, record.columns.get("item") or kind.header("item"),
+                           f"稿件「{record.data['item']}」尚未审核入库，不能登记{what}")
+
+
 def _apply(plan, batch):
+    """Write the planned rows, move the updated rows' versions and record every change."""
     for name, (created, updated) in plan.items():
         kind = KINDS[name]
         model = kind.model
@@ -285,6 +308,9 @@ def _apply(plan, batch):
                     link_rows.append((ident, target, position) if link.ordered else (ident, target))
             names = [link.owner, link.target] + (["position"] if link.ordered else [])
             bulk_insert(link.model, names, link_rows)
+        for chunk in chunked([ident for ident, _ in updated], CHUNK):
+            model.update(version=model.version + 1).where(model.id.in_(chunk)).execute()
+    record_import(plan, batch)
 
 
 def validate_files(paths):
@@ -304,11 +330,16 @@ def import_files(paths, dry_run=False):
     report = ImportReport(dry_run=dry_run)
     with nullcontext() if dry_run else db.atomic():
         _check_references(batch)
+        _check_reviewed(batch)
         if batch.errors:
             raise ImportFailed(batch.sorted_errors())
         plan = _plan(batch, report)
         if not dry_run:
-            _apply(plan, batch)
+            who = changes.current()
+            report.batch = who.batch or new_batch_id()
+            names = "、".join(dict.fromkeys(Path(path).name for path in paths))
+            with changes.acting(who.actor, f"import: {names}", report.batch):
+                _apply(plan, batch)
     if not dry_run:
         refresh_statistics(sum(len(records) for records in batch.records.values()))
     return report
@@ -340,6 +371,7 @@ def import_records(kind_name, rows, source="接口"):
     report = ImportReport()
     with db.atomic():
         _check_references(batch)
+        _check_reviewed(batch)
         if batch.errors:
             raise ImportFailed(batch.sorted_errors())
         _apply(_plan(batch, report), batch)

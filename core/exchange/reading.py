@@ -66,6 +66,7 @@ class Batch:
     broken: set = field(default_factory=set)  # kinds whose sheet could not be read
     ids: dict = field(default_factory=lambda: defaultdict(dict))  # kind -> {code: id}
     kinds: list = field(default_factory=list)  # kinds met, in file order
+    stored: dict = field(default_factory=dict)  # (kind, id) -> stored values of a row to update
 
     sources: list = field(default_factory=list)  # tables in the order read
 

@@ -8,7 +8,7 @@ from peewee import fn
 from kaohe.core.domain.vocab import is_adopted
 from kaohe.core.reads.rows import parse_dates
 from kaohe.core.storage.db import db, fetch_rows, is_postgres
-from kaohe.core.storage.models import Adoption, Item, ItemUnit, Publication, adopted
+from kaohe.core.storage.models import Adoption, Item, ItemUnit, Publication, adopted, counted
 
 
 class PeriodCounts:
@@ -19,7 +19,8 @@ class PeriodCounts:
         """(unit, item) links of the items submitted in the period, for the member units."""
         p = self.period
         return (ItemUnit.select().join(Item, on=(ItemUnit.item == Item.id))
-                .where(Item.submitted_on.between(p.start, p.end) & self._member_filter(ItemUnit.unit)))
+                .where(Item.submitted_on.between(p.start, p.end) & counted(Item)
+                       & self._member_filter(ItemUnit.unit)))
 
     def _member_counts(self, query):
         """(unit, count) rows of a query grouped by unit, kept for the member units only.
@@ -57,7 +58,7 @@ class PeriodCounts:
         """(unit, item) links of the items submitted in the period, for every unit."""
         p = self.period
         return (ItemUnit.select().join(Item, on=(ItemUnit.item == Item.id))
-                .where(Item.submitted_on.between(p.start, p.end)))
+                .where(Item.submitted_on.between(p.start, p.end) & counted(Item)))
 
     @cached_property
     def submission_counts(self):

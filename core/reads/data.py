@@ -46,6 +46,7 @@ from kaohe.core.storage.models import (
     UnitFact,
     UrgentReport,
     adopted,
+    counted,
 )
 
 
@@ -193,7 +194,7 @@ class PeriodData(PeriodCounts, PeriodTallies):
         # (Through the solicitations, so that the database looks at the few items that answer
         # one rather than at every item of the period.)
         candidates = {r[0] for r in fetch_rows(Item.select(Item.id).where(
-            Item.submitted_on.between(p.start, p.end)
+            Item.submitted_on.between(p.start, p.end) & counted(Item)
             & Item.solicitation.in_(Solicitation.select(Solicitation.id))))}
         candidates.update(r[1] for r in self._adoption_rows)
         candidates.update(r[0] for r in fetch_rows(Instruction.select(Instruction.item).where(
@@ -220,7 +221,7 @@ class PeriodData(PeriodCounts, PeriodTallies):
     def _item_rows(self, ids, link_rows, name):
         rows = self._track(name, by_ids(
             Item.select(Item.id, Item.no, Item.submitted_on, Item.category, Item.negative,
-                        Item.solicitation).order_by(Item.id), Item.id, ids))
+                        Item.solicitation).where(counted(Item)).order_by(Item.id), Item.id, ids))
         day = DayCache()
         units, authors = {}, {}
         self._track(f"{name}_units", link_rows)
@@ -394,7 +395,7 @@ class PeriodData(PeriodCounts, PeriodTallies):
             return answers
         query = (Item.select(Item.solicitation, ItemUnit.unit, Item.submitted_on)
                  .join(ItemUnit, on=(ItemUnit.item == Item.id))
-                 .where(Item.solicitation.in_(ids)).order_by(Item.submitted_on, Item.id))
+                 .where(Item.solicitation.in_(ids) & counted(Item)).order_by(Item.submitted_on, Item.id))
         for sol_id, unit_id, day in parse_dates(self._track(name, fetch_rows(query)), 2):
             answers[sol_id].append((unit_id, day))
         return answers

@@ -5,7 +5,7 @@ from peewee import SQL, fn
 
 from kaohe.core.reads.rows import Tallied, first_two
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import Adoption, Instruction, Item, Solicitation, adopted
+from kaohe.core.storage.models import Adoption, Instruction, Item, Solicitation, adopted, counted
 
 
 class PeriodTallies:
@@ -18,7 +18,7 @@ class PeriodTallies:
         p = self.period
         return (Item.select(Item.id.alias("item_id"))
                 .join(Solicitation, on=(Solicitation.id == Item.solicitation))
-                .where(Item.submitted_on.between(p.start, p.end)
+                .where(Item.submitted_on.between(p.start, p.end) & counted(Item)
                        & (Item.submitted_on <= Solicitation.due_on)))
 
     # ------------------------------------------------------------ tallies (previews)

@@ -139,14 +139,32 @@ def publish(run, user=""):
     return ScoreRun.get_by_id(run.id)
 
 
-def delete_run(run):
+def delete_run(run, user=""):
+    """Delete a trial run with its results and lines, on record; a published run never goes."""
     if run.published:
         raise KaoheError("已发布的计算结果不能删除")
     with db.atomic():
         ScoreLine.delete().where(ScoreLine.run == run).execute()
         UnitResult.delete().where(UnitResult.run == run).execute()
         ReporterResult.delete().where(ReporterResult.run == run).execute()
+        audit.record(user, "run.delete", "score_run", run.id,
+                     summary=f"删除试算结果：考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算",
+                     old={"period": run.period, "lines": run.line_count, "created_by": run.created_by})
         run.delete_instance()
+
+
+def archive_run(run, user=""):
+    """Put a trial run aside (kept, marked archived); a published run stays as it is."""
+    if run.published:
+        raise KaoheError("已发布的计算结果不能归档：它是该期间的正式结果或曾经的正式结果")
+    if run.archived:
+        raise KaoheError(f"第 {run.id} 次计算已经归档")
+    with db.atomic():
+        ScoreRun.update(archived=True).where(ScoreRun.id == run.id).execute()
+        audit.record(user, "run.archive", "score_run", run.id,
+                     summary=f"归档试算结果：考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算",
+                     old={"archived": False}, new={"archived": True})
+    return ScoreRun.get_by_id(run.id)
 
 
 def diff_runs(run_a, run_b):

@@ -94,11 +94,45 @@ def _v4(migrator):
                          '("run_id", "reporter_id") WHERE ("reporter_id" IS NOT NULL)')
 
 
+# The tables of the data scores depend on, which carry a row version since version 5.
+VERSIONED_TABLES_V5 = ("unit", "reporter", "publication", "solicitation", "item", "adoption",
+                       "instruction", "urgent_report", "unit_fact", "target")
+
+
+def _v5(migrator):
+    """Version 5: row versions, the items' review step, archived runs and a fuller audit log.
+
+    Columns are added with SQL defaults (ALTER TABLE … ADD COLUMN, the same on SQLite and
+    PostgreSQL), so stored items are accepted and stored rows are at version 1.
+    """
+    database = migrator.database
+    types = database._field_types  # the column types peewee gives a new database of this engine
+
+    def add(table, column, definition):
+        for kind in ("BOOL", "DATETIME"):
+            definition = definition.replace(kind + " ", types[kind] + " ")
+        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {definition}'.rstrip())
+
+    for table in VERSIONED_TABLES_V5:
+        add(table, "version", "INTEGER NOT NULL DEFAULT 1")
+    add("item", "state", "VARCHAR(16) NOT NULL DEFAULT 'accepted'")
+    add("item", "review_comment", "TEXT NOT NULL DEFAULT ''")
+    add("item", "reviewed_by", "VARCHAR(100) NOT NULL DEFAULT ''")
+    add("item", "reviewed_at", "DATETIME ")
+    add("score_run", "archived", "BOOL NOT NULL DEFAULT FALSE")
+    for column, size in (("source", 200), ("batch", 32), ("units", 500), ("item", 64)):
+        add("audit_log", column, f"VARCHAR({size}) NOT NULL DEFAULT ''")
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "item_state" ON "item" ("state")')
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "audit_log_batch" ON "audit_log" ("batch")')
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "audit_log_item" ON "audit_log" ("item")')
+
+
 MIGRATIONS = [
     Migration(1, "最初发布的表结构", _v1),
     Migration(2, "增加结构版本表与操作审计日志", _v2),
     Migration(3, "增加数据版本计数（供预览复用已读取的数据）", _v3),
     Migration(4, "计分行的信息员索引只收指明信息员的行（保存计算更快）", _v4),
+    Migration(5, "数据行版本、稿件审核、计算结果归档与完整的数据变更记录", _v5),
 ]
 
 LATEST = MIGRATIONS[-1].version

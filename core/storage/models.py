@@ -9,6 +9,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    SQL,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -18,8 +19,10 @@ from peewee import (
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import (
     CATEGORIES,
+    COUNTED_ITEM_STATE,
     FORMS,
     FORWARDED,
+    ITEM_STATES,
     LEVELS,
     SEVERITIES,
     UNIT_KINDS,
@@ -29,7 +32,7 @@ from kaohe.core.domain.vocab import (
 )
 from kaohe.core.storage.db import db
 
-SCHEMA_VERSION = 4  # the latest of core/storage/migrations.py's MIGRATIONS
+SCHEMA_VERSION = 5  # the latest of core/storage/migrations.py's MIGRATIONS
 
 
 def choices(vocabulary):
@@ -70,9 +73,36 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
+class DataModel(BaseModel):
+    """A row of the data scores depend on: versioned, and every save and delete on record.
+
+    `version` goes up by one on each update; a save whose `version` is not the stored one was
+    made on a stale copy and is refused. Saving and deleting record the change in the audit log,
+    in the same transaction. Both are core/storage/changes.py's, which `recorder` names: the
+    storage package installs it on import, so no writer can go around it.
+    """
+    version = IntegerField(default=1, constraints=[SQL("DEFAULT 1")], verbose_name="版本")
+    recorder = None  # core/storage/changes.py (before_save, after_save, before_delete)
+
+    def save(self, force_insert=False, only=None):
+        recorder = DataModel.recorder
+        if only is not None:  # a partial save still moves the version
+            only = list(only) + [type(self).version]
+        with self._meta.database.atomic():
+            before = recorder.before_save(self, force_insert)
+            result = super().save(force_insert=force_insert, only=only)
+            recorder.after_save(self, before)
+        return result
+
+    def delete_instance(self, recursive=False, delete_nullable=False):
+        with self._meta.database.atomic():
+            DataModel.recorder.before_delete(self)
+            return super().delete_instance(recursive=recursive, delete_nullable=delete_nullable)
+
+
 # ---------------------------------------------------------------- who reports
 
-class Unit(BaseModel):
+class Unit(DataModel):
     code = CharField(max_length=64, unique=True, verbose_name="单位代码")
     name = CharField(max_length=200, verbose_name="单位名称")
     kind = CharField(max_length=32, choices=choices(UNIT_KINDS), verbose_name="单位类型")
@@ -85,7 +115,7 @@ class Unit(BaseModel):
         return self.name
 
 
-class Reporter(BaseModel):
+class Reporter(DataModel):
     code = CharField(max_length=64, unique=True, verbose_name="信息员编号")
     name = CharField(max_length=100, verbose_name="姓名")
     unit = ForeignKeyField(Unit, backref="reporters", on_delete="CASCADE", verbose_name="所在单位")
@@ -94,7 +124,7 @@ class Reporter(BaseModel):
         return f"{self.name}（{self.unit.name}）"
 
 
-class Publication(BaseModel):
+class Publication(DataModel):
     code = CharField(max_length=64, unique=True, verbose_name="刊物代码")
     name = CharField(max_length=200, verbose_name="刊物名称")
     level = CharField(max_length=32, choices=choices(LEVELS), verbose_name="级别")
@@ -106,7 +136,7 @@ class Publication(BaseModel):
 
 # ---------------------------------------------------------------- what they report
 
-class Solicitation(BaseModel):
+class Solicitation(DataModel):
     no = CharField(max_length=64, unique=True, verbose_name="约稿编号")
     title = CharField(max_length=500, verbose_name="题目")
     issued_on = DateField(verbose_name="下发日期")
@@ -124,7 +154,7 @@ class SolicitationUnit(BaseModel):
         indexes = ((("solicitation", "unit"), True),)
 
 
-class Item(BaseModel):
+class Item(DataModel):
     no = CharField(max_length=64, unique=True, verbose_name="稿件编号")
     title = CharField(max_length=500, verbose_name="标题")
     submitted_on = DateField(index=True, verbose_name="报送日期")
@@ -134,6 +164,13 @@ class Item(BaseModel):
     solicitation = ForeignKeyField(Solicitation, null=True, backref="items", on_delete="SET NULL",
                                    verbose_name="约稿")
     created_at = DateTimeField(default=now, verbose_name="录入时间")
+    # The review step (报送 → 审核): see ITEM_STATES; only accepted items are counted and scored.
+    state = CharField(max_length=16, choices=choices(ITEM_STATES), default="accepted", index=True,
+                      constraints=[SQL("DEFAULT 'accepted'")], verbose_name="审核状态")
+    review_comment = TextField(default="", constraints=[SQL("DEFAULT ''")], verbose_name="审核意见")
+    reviewed_by = CharField(max_length=100, default="", constraints=[SQL("DEFAULT ''")],
+                            verbose_name="审核人")
+    reviewed_at = DateTimeField(null=True, verbose_name="审核时间")
 
     def __str__(self):
         return f"{self.no} {self.title}"
@@ -158,7 +195,7 @@ class ItemAuthor(BaseModel):
         indexes = ((("item", "reporter"), True),)
 
 
-class Adoption(BaseModel):
+class Adoption(DataModel):
     item = ForeignKeyField(Item, backref="adoptions", on_delete="CASCADE", verbose_name="稿件")
     publication = ForeignKeyField(Publication, backref="adoptions", on_delete="RESTRICT",
                                   verbose_name="刊物")
@@ -170,13 +207,19 @@ class Adoption(BaseModel):
         indexes = ((("item", "publication", "issue"), True),)
 
 
+def counted(item=Item):
+    """The SQL condition of the one rule of review (`vocab.COUNTED_ITEM_STATE`) on `item`: only
+    an accepted item counts — for submissions, quotas, adoption rates, solicitations and points."""
+    return item.state == COUNTED_ITEM_STATE
+
+
 def adopted(adoption=Adoption):
     """The SQL condition of the one rule of adoption (`vocab.is_adopted`) on `adoption`: the
     Adoption model or an alias of it."""
     return adoption.form != FORWARDED
 
 
-class Instruction(BaseModel):
+class Instruction(DataModel):
     item = ForeignKeyField(Item, backref="instructions", on_delete="CASCADE", verbose_name="稿件")
     leader_level = CharField(max_length=32, choices=choices(LEVELS), verbose_name="批示领导级别")
     leader = CharField(max_length=100, default="", verbose_name="批示领导")
@@ -186,7 +229,7 @@ class Instruction(BaseModel):
         indexes = ((("item", "leader_level", "leader", "instructed_on"), True),)
 
 
-class UrgentReport(BaseModel):
+class UrgentReport(DataModel):
     no = CharField(max_length=64, unique=True, verbose_name="事件编号")
     unit = ForeignKeyField(Unit, backref="urgent_reports", on_delete="CASCADE",
                            verbose_name="报送单位")
@@ -201,7 +244,7 @@ class UrgentReport(BaseModel):
                                on_delete="SET NULL", verbose_name="责任信息员")
 
 
-class UnitFact(BaseModel):
+class UnitFact(DataModel):
     """A recorded fact about a unit in a year, e.g. `provincial_county_rank` = 12."""
     unit = ForeignKeyField(Unit, backref="facts", on_delete="CASCADE", verbose_name="单位")
     year = IntegerField(verbose_name="年度")
@@ -212,7 +255,7 @@ class UnitFact(BaseModel):
         indexes = ((("unit", "year", "kind"), True),)
 
 
-class Target(BaseModel):
+class Target(DataModel):
     unit = ForeignKeyField(Unit, backref="targets", on_delete="CASCADE", verbose_name="单位")
     year = IntegerField(verbose_name="年度")
     submit_target = IntegerField(default=0, verbose_name="报送任务")
@@ -277,6 +320,8 @@ class ScoreRun(BaseModel):
     published = BooleanField(default=False, index=True)
     published_at = DateTimeField(null=True)
     published_by = CharField(max_length=100, null=True)
+    # A trial run put aside (published runs are never deleted nor archived).
+    archived = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")], verbose_name="已归档")
 
     class Meta:
         indexes = ((("scheme", "period"), False),)
@@ -385,10 +430,12 @@ class SchemaVersion(BaseModel):
 
 
 class AuditLog(BaseModel):
-    """One change to schemes, parameters, publications or accounts, chained to the entry before.
+    """One change to the data, schemes, parameters or accounts, chained to the entry before.
 
     `hash` is the SHA-256 of the entry's canonical JSON together with `prev_hash`, so altering or
     removing an entry breaks the chain from there on (core/storage/audit.py verifies it).
+    `source` says from where (panel, import, api, command); `batch` groups an import's entries;
+    `units` (codes between bars, `|C01|C02|`) and `item` (its number) are what the log is filtered by.
     """
     at = DateTimeField(default=now, index=True, verbose_name="时间")
     actor = CharField(max_length=100, default="", verbose_name="操作人")
@@ -398,6 +445,12 @@ class AuditLog(BaseModel):
     summary = TextField(default="", verbose_name="说明")
     old = JSONField(null=True, verbose_name="原值")
     new = JSONField(null=True, verbose_name="新值")
+    source = CharField(max_length=200, default="", constraints=[SQL("DEFAULT ''")], verbose_name="来源")
+    batch = CharField(max_length=32, default="", index=True, constraints=[SQL("DEFAULT ''")],
+                      verbose_name="批次")
+    units = CharField(max_length=500, default="", constraints=[SQL("DEFAULT ''")], verbose_name="单位")
+    item = CharField(max_length=64, default="", index=True, constraints=[SQL("DEFAULT ''")],
+                     verbose_name="稿件")
     prev_hash = CharField(max_length=64, verbose_name="前一条摘要")
     hash = CharField(max_length=64, unique=True, verbose_name="摘要")
 

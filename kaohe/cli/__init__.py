@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from kaohe.cli import accounts, database, exchange, runs, schemes, system  # noqa: F401 (commands)
+from kaohe.cli import accounts, audit, database, exchange, runs, schemes, system  # noqa: F401 (commands)
 from kaohe.cli.base import State, cli, echo_json, pass_state, render_table
 from kaohe.core.domain.errors import KaoheError
 

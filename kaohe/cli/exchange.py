@@ -23,6 +23,9 @@ def import_(paths, dry_run):
     report = import_files(paths, dry_run=dry_run)
     for line in report.summary_lines():
         click.echo(line)
+    if report.batch:
+        click.echo(f"导入批次 {report.batch}：kaohe audit --batch {report.batch} 列出其变更，"
+                   f"kaohe audit undo {report.batch} 可整批撤销。")
     if dry_run:
         click.echo("检查通过（未写入）。Dry run passed, nothing written.")
 

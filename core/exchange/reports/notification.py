@@ -25,6 +25,7 @@ from kaohe.core.storage.models import (
     Unit,
     UnitResult,
     adopted,
+    counted,
 )
 from kaohe.core.storage.schemes import pools_of
 
@@ -108,7 +109,7 @@ def monthly_notification(scheme, month, recalc_missing=False, registry=None,
     submitted_month = dict(fetch_rows(
         ItemUnit.select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
         .join(Item, on=(ItemUnit.item == Item.id))
-        .where(member_link & Item.submitted_on.between(period.start, period.end))
+        .where(member_link & Item.submitted_on.between(period.start, period.end) & counted(Item))
         .group_by(ItemUnit.unit)))
     adoptions_month = defaultdict(lambda: defaultdict(int))
     for uid, level, count in fetch_rows(
@@ -124,14 +125,14 @@ def monthly_notification(scheme, month, recalc_missing=False, registry=None,
     submitted_ytd = dict(fetch_rows(
         ItemUnit.select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
         .join(Item, on=(ItemUnit.item == Item.id))
-        .where(member_link & Item.submitted_on.between(year_start, period.end))
+        .where(member_link & Item.submitted_on.between(year_start, period.end) & counted(Item))
         .group_by(ItemUnit.unit)))
     adopted_items = (Adoption.select(Adoption.item)
                      .where((Adoption.adopted_on <= period.end) & adopted(Adoption)))
     adopted_ytd = dict(fetch_rows(
         ItemUnit.select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
         .join(Item, on=(ItemUnit.item == Item.id))
-        .where(member_link & Item.submitted_on.between(year_start, period.end)
+        .where(member_link & Item.submitted_on.between(year_start, period.end) & counted(Item)
                & Item.id.in_(adopted_items))
         .group_by(ItemUnit.unit)))
     with_adoption = {uid for (uid,) in fetch_rows(

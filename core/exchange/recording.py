@@ -1,0 +1,199 @@
+"""An import on record: one audit entry per row it created or changed, grouped in a batch that can be undone."""
+
+import uuid
+from collections import defaultdict
+
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange.reading import key_of
+from kaohe.core.storage import audit, changes
+from kaohe.core.storage.db import chunked, db
+from kaohe.core.storage.models import AuditLog, Item, ItemUnit, Reporter, ScoreRun, Unit
+
+
+def new_batch_id():
+    return uuid.uuid4().hex[:12]
+
+
+def _plain_values(kind, values):
+    return {name: list(value) if isinstance(value, tuple) else value
+            for name, value in zip(kind.values_fields, values)}
+
+
+def _units_of_items(item_ids):
+    """{item id: [unit codes in order]}."""
+    found = defaultdict(list)
+    for chunk in chunked(list(item_ids), 500):
+        for item_id, code in (ItemUnit.select(ItemUnit.item, Unit.code).join(Unit)
+                              .where(ItemUnit.item.in_(chunk))
+                              .order_by(ItemUnit.item, ItemUnit.position).tuples()):
+            found[item_id].append(code)
+    return found
+
+
+def _scope(name, data, item_units, item_ids):
+    """(unit codes, item number) an imported row's entry is filed under."""
+    if name == "units":
+        return [data["code"]], ""
+    if name == "items":
+        return list(data.get("units") or ()), data["no"]
+    if name in ("adoptions", "instructions"):
+        no = data.get("item")
+        return item_units.get(item_ids.get(no), []), no or ""
+    if name == "solicitations":
+        return list(data.get("units") or ()), ""
+    unit = data.get("unit")
+    return ([unit] if unit else []), ""
+
+
+def record_import(plan, batch):
+    """Append an entry for each created and each changed row of an applied plan.
+
+    A row of a kind with a composite key (adoptions, instructions, facts, targets) is named by
+    its key in the entry, not by its id, which would cost a read of what was just written.
+    """
+    who = changes.current()
+    ids_of = {}
+    for name, (created, _updated) in plan.items():
+        kind = KINDS[name]
+        if len(kind.key) == 1:
+            ids_of[name] = {(code,): ident for code, ident in batch.ids[name].items()}
+    item_ids = batch.ids["items"]  # every item the rows name, by number
+    item_units = {item_ids[r.data["no"]]: list(r.data.get("units") or ())
+                  for r in _records(plan.get("items", ((), ()))[0]) if r.data["no"] in item_ids}
+    item_units.update({ident: list(r.data.get("units") or ())
+                       for ident, r in plan.get("items", ((), ()))[1]})
+    named = {item_ids[r.data["item"]] for n in ("adoptions", "instructions")
+             for group in plan.get(n, ((), ())) for r in _records(group)
+             if r.data.get("item") in item_ids}
+    item_units.update(_units_of_items(named - set(item_units)))
+    entries = []
+    for name, (created, updated) in plan.items():
+        kind = KINDS[name]
+        table = kind.model._meta.table_name
+        label = changes.NAMES[table][0]
+        for record in created:
+            key = key_of(kind, record.data)
+            units, item = _scope(name, record.data, item_units, item_ids)
+            entries.append(dict(
+                actor=who.actor, action=f"{table}.create", object_type=table,
+                object_id=ids_of.get(name, {}).get(key, ""), summary=f"导入新增{label}「{'、'.join(map(str, key))}」",
+                new=record.data, source=who.source, batch=who.batch, units=units, item=item))
+        for ident, record in updated:
+            before = _plain_values(kind, batch.stored[(name, ident)])
+            after = {n: record.data.get(n) for n in kind.values_fields}
+            old, new = audit.changed_fields(audit.plain(before), audit.plain(after))
+            key = key_of(kind, record.data)
+            units, item = _scope(name, record.data, item_units, item_ids)
+            entries.append(dict(
+                actor=who.actor, action=f"{table}.update", object_type=table, object_id=ident,
+                summary=f"导入修改{label}「{'、'.join(map(str, key))}」", old=old, new=new,
+                source=who.source, batch=who.batch, units=units, item=item))
+    audit.record_many(entries)
+
+
+def _records(group):
+    for entry in group:
+        yield entry[1] if isinstance(entry, tuple) else entry
+
+
+# ---------------------------------------------------------------- undoing a batch
+
+class UndoRefused(KaoheError):
+    """A batch that cannot be undone; the message says why."""
+
+
+def undo_batch(batch_id):
+    """Undo an import: delete the rows it created, put back the values it changed, all or nothing.
+
+    Refused while a published run was stored after the import (it may depend on the data), and
+    when a row of the batch was changed since (undoing would silently revert that change).
+    """
+    entries = list(AuditLog.select().where(AuditLog.batch == str(batch_id)).order_by(AuditLog.id))
+    if not entries:
+        raise UndoRefused(f"没有批次为「{batch_id}」的导入记录")
+    if any(e.action == "import.undo" for e in entries):
+        raise UndoRefused(f"导入批次「{batch_id}」已经撤销过了")
+    started = entries[0].at
+    published = (ScoreRun.select().where((ScoreRun.published == True)  # noqa: E712
+                                         & (ScoreRun.published_at >= started)).first())
+    if published is not None:
+        raise UndoRefused(f"导入批次「{batch_id}」之后已发布了计算结果（第{published.id}次计算，"
+                          f"{published.period}），不能撤销：已发布的结果可能依据这些数据")
+    last_id = entries[-1].id
+    kinds = {KINDS[name].model._meta.table_name: KINDS[name] for name in KINDS}
+    steps = []
+    for entry in entries:
+        kind = kinds.get(entry.object_type)
+        if kind is None:
+            continue
+        ident = int(entry.object_id) if entry.object_id else _id_by_key(kind, entry.new or {})
+        if ident is None:
+            continue  # deleted since, on record
+        later = (AuditLog.select().where((AuditLog.object_type == entry.object_type)
+                                         & (AuditLog.object_id == str(ident))
+                                         & (AuditLog.id > last_id)).first())
+        if later is not None:
+            raise UndoRefused(f"导入批次「{batch_id}」中的记录（{entry.summary}）在导入之后又被修改"
+                              f"（审计日志第{later.id}条，{later.actor}），不能撤销，以免覆盖那次修改")
+        steps.append((entry, kind, ident))
+    try:
+        with db.atomic():
+            for entry, kind, ident in reversed(steps):
+                if entry.action.endswith(".create"):
+                    row = kind.model.get_or_none(kind.model.id == ident)
+                    if row is not None:
+                        changes.delete(row)
+                elif entry.action.endswith(".update"):
+                    _restore(kind, ident, entry.old or {})
+            who = changes.current()
+            audit.record(who.actor, "import.undo", "import", batch_id,
+                         summary=f"撤销导入批次「{batch_id}」（{len(entries)}条记录）",
+                         source=who.source, batch=batch_id)
+    except changes.DeleteRefused as refused:
+        raise UndoRefused(f"导入批次「{batch_id}」不能撤销：{refused}") from refused
+    return len(steps)
+
+
+def _id_by_key(kind, data):
+    """The id of the stored row of a kind whose natural key `data` holds (codes for references)."""
+    model = kind.model
+    query = model.select(model.id)
+    for name in kind.key:
+        value = data.get(name)
+        target = kind.refs.get(name)
+        if target is not None:
+            target_kind = KINDS[target]
+            value = (target_kind.model.select(target_kind.model.id)
+                     .where(getattr(target_kind.model, target_kind.key[0]) == value).scalar())
+        query = query.where(getattr(model, name) == value)
+    return query.scalar()
+
+
+def _restore(kind, ident, old):
+    """Put the `old` values back on a stored row (a save on record, like any other)."""
+    model = kind.model
+    row = model.get_or_none(model.id == ident)
+    if row is None:
+        return
+    for name, value in old.items():
+        if name in kind.links:
+            continue
+        target = kind.refs.get(name)
+        if target is not None and value is not None:
+            target_kind = KINDS[target]
+            key = getattr(target_kind.model, target_kind.key[0])
+            value = target_kind.model.select(target_kind.model.id).where(key == value).scalar()
+        setattr(row, f"{name}_id" if target is not None else name, value)
+    row.save()
+    links = {name: old[name] for name in kind.links if name in old}
+    if not links:
+        return
+    if isinstance(row, Item):
+        current = changes.item_links(row)
+        units = [Unit.get(Unit.code == code) for code in links.get("units", current["units"])]
+        reporters = [Reporter.get(Reporter.code == code)
+                     for code in links.get("reporters", current["reporters"])]
+        changes.set_item_links(row, units, reporters)
+    else:
+        changes.set_solicitation_units(row, [Unit.get(Unit.code == c) for c in links["units"]])
