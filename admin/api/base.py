@@ -92,11 +92,27 @@ def _kaohe_error(error):
     return error_reply(400, str(error))
 
 
+HTTP_MESSAGES = {400: "请求有误", 404: "找不到这个接口或记录", 405: "此接口不支持这种请求方法",
+                 413: "请求体过大", 414: "请求的网址过长", 415: "请求体应为 JSON",
+                 431: "请求头过大", 500: "服务器内部错误", 501: "不支持这种请求方法"}
+
+
+def http_error_reply(error):
+    """An HTTP error in JSON: the status, a message in Chinese, and for 405 the methods allowed."""
+    code = error.code or 500
+    response = error_reply(code, HTTP_MESSAGES.get(code, error.name))
+    valid = getattr(error, "valid_methods", None)
+    if code == 405 and valid:
+        shown = sorted(set(valid) - {"HEAD", "OPTIONS"})
+        response.headers["Allow"] = ", ".join(sorted(set(valid)))
+        response.set_data(json.dumps({"error": f"此接口不支持 {request.method} 请求，可用："
+                                               f"{'、'.join(shown)}"}, ensure_ascii=False))
+    return response
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error):
-    messages = {400: "请求有误", 404: "找不到这个接口或记录", 405: "此接口不支持这种请求方法",
-                413: "请求体过大", 415: "请求体应为 JSON", 500: "服务器内部错误"}
-    return error_reply(error.code or 500, messages.get(error.code, error.name))
+    return http_error_reply(error)
 
 
 @bp.errorhandler(500)
