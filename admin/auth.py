@@ -126,7 +126,9 @@ def load_user(user_id):
     return Account(user)
 
 
-KEPT_ACROSS_LOGIN = ("lang",)  # what a session keeps when it is replaced at login and logout
+# What a session keeps when it is replaced at login and logout: the language, and the pending
+# import check (admin/exchange.py checks that it belongs to the account confirming it).
+KEPT_ACROSS_LOGIN = ("lang", "kaohe_import")
 
 
 def start_session(user):

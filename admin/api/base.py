@@ -164,6 +164,7 @@ class Operation:
     response: type | None = None
     body_required: bool = True
     errors: tuple = (401, 403)
+    accepted: type | None = None  # the schema of a 202 answer (work begun, not yet done)
 
 
 def operation(**kwargs):

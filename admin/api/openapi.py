@@ -36,6 +36,7 @@ ERRORS = {
     403: "账号的角色或所属单位不允许",
     404: "找不到考核方案、单位、稿件或计算结果",
     422: "数据有误：fields 按字段（提交列表时按记录序号）列出每个问题",
+    429: "请求过于频繁：Retry-After 为可再试前的秒数",
 }
 
 _CONVERTER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -101,6 +102,9 @@ def _responses(op, has_path_params):
     answers = {"200": {"description": "成功",
                        "content": {"application/json": {
                            "schema": op.response if op.response is not None else {"type": "object"}}}}}
+    if op.accepted is not None:
+        answers["202"] = {"description": "已受理，尚未完成：Location 为查询进度的地址",
+                          "content": {"application/json": {"schema": op.accepted}}}
     for code in sorted(codes):
         answers[str(code)] = {"description": ERRORS[code],
                               "content": {"application/json": {"schema": "Error"}}}

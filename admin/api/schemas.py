@@ -7,10 +7,11 @@ from them is what the API sends.
 
 from decimal import ROUND_HALF_UP
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.storage.models import JOB_STATES
 from kaohe.core.exchange.schemas import (
     AdoptionSchema,
     Code,
@@ -126,6 +127,25 @@ class RecalcResultSchema(Schema):
     yuan = Amount(required=True, metadata={"description": "各单位奖惩金额合计（元）"})
     official = fields.Boolean(required=True, metadata={"description": "新的计算总是未发布的"})
     fingerprint = fields.String(required=True, metadata={"description": "输入数据与参数的指纹"})
+
+
+class JobSchema(Schema):
+    job = fields.Integer(required=True, metadata={"description": "计算任务编号"})
+    joined = fields.Boolean(metadata={"description": "是否加入了同一期间正在进行的计算"})
+    scheme = fields.String(required=True)
+    period = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(list(JOB_STATES)),
+                          metadata={"description": "queued 排队中、running 计算中、done 已完成、failed 失败"})
+    stage = fields.String(required=True, metadata={"description": "正在进行的阶段（计分时含规则集名）"})
+    step = fields.Integer(required=True, metadata={"description": "本阶段已完成的步数"})
+    steps = fields.Integer(required=True, metadata={"description": "本阶段的总步数"})
+    progress = fields.String(required=True, metadata={"description": "进度的说明"})
+    run = fields.Integer(allow_none=True, metadata={"description": "完成后的计算编号"})
+    message = fields.String(required=True, metadata={"description": "失败的原因"})
+    requested_by = fields.String(required=True)
+    requested_at = Moment(required=True)
+    started_at = Moment(allow_none=True)
+    finished_at = Moment(allow_none=True)
 
 
 class RunQuerySchema(KindSchema):

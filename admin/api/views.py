@@ -5,12 +5,9 @@ from collections import defaultdict
 from flask import current_app, request
 from werkzeug.routing import Map, Rule
 
-from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import ZERO
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
 from kaohe.core.runs import results
-from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import (
     Adoption,
@@ -31,13 +28,11 @@ from .base import (
     ALL_ROLES,
     INVALID,
     SCORE_READERS,
-    STAFF,
     WRITERS,
     ApiError,
     bp,
     current_user,
     is_reporter,
-    load_body,
     load_query,
     operation,
     records_body,
@@ -52,8 +47,6 @@ from .schemas import (
     NotificationSchema,
     RankingQuerySchema,
     RankingSchema,
-    RecalcResultSchema,
-    RecalcSchema,
     RunQuerySchema,
     SchemeListSchema,
     UnitLinesSchema,
@@ -249,28 +242,7 @@ def list_schemes():
     return reply(SchemeListSchema().dump({"schemes": rows}))
 
 
-@bp.route("/schemes/<name>/recalc", methods=["POST"])
-@operation(summary="重新计算", tag="计分", roles=STAFF, body=RecalcSchema, body_required=False,
-           response=RecalcResultSchema, errors=(400, 401, 403),
-           description="计算并保存一次结果（未发布）；失败时不保存任何结果。请求体可省略，默认计算方案全年。")
-def recalc(name):
-    scheme = get_scheme(name)
-    body = load_body(RecalcSchema, empty_allowed=True)
-    period = parse_period(body.get("period") or scheme.year)
-    if period.year != scheme.year:
-        raise ApiError(422, INVALID, {"period": [f"期间 {period.label} 不在考核方案「{scheme.name}」"
-                                                 f"的年度 {scheme.year} 内"]})
-    registry = current_app.extensions["kaohe_registry"]
-    outcome = recalculate(registry, scheme, period.label, author=current_user().username,
-                          note=body.get("note", ""))
-    run = outcome.run
-    totals = list(outcome.units.values())
-    return reply(RecalcResultSchema().dump({
-        "run": run.id, "scheme": scheme.name, "period": run.period, "period_title": period.title,
-        "units": len(totals), "lines": run.line_count,
-        "points": sum((t.points for t in totals), ZERO),
-        "yuan": sum((t.yuan for t in totals), ZERO),
-        "official": False, "fingerprint": run.fingerprint}))
+# POST /schemes/<name>/recalc and GET /jobs/<id> are in jobs.py: recalculations run as jobs.
 
 
 def _run_of(scheme, query_args):
