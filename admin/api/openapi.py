@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app
 
+from kaohe.core.domain.vocab import FALSE_WORDS, TRUE_WORDS
 from kaohe.core.exchange.schemas import (
     CELL_WORDS,
     VOCABULARY_NOUNS,
@@ -28,7 +29,7 @@ from kaohe.core.storage.models import ROLES
 
 from . import views
 from .base import ALL_ROLES, PREFIX, bp, operation, reply
-from .schemas import Amount, ErrorSchema, Rate
+from .schemas import MAX_ID, Amount, ErrorSchema, Rate
 
 ERRORS = {
     400: "请求有误：不是 JSON、不是对象或列表、记录过多，或计算、通报所需的数据不全",
@@ -51,24 +52,78 @@ DESCRIPTION = """政务信息考核计分的数据交换接口。
 出错时返回 {"error": "说明", "fields": {字段: [说明]}}。"""
 
 
+# What the server refuses in a text, as JSON Schema patterns (Python's `\\s` is str.isspace, as
+# the strip of core/exchange/schemas.py): the control characters other than white space, and, in
+# a code, white space and the list separators. A value is stripped before it is checked, so
+# white space around it is allowed, and an optional field may be blank (it counts as not given).
+_CONTROL = "\\x00-\\x08\\x0e-\\x1b\\x7f"
+_SEPARATORS = ";；、,，"
+FLAG_WORDS = (TRUE_WORDS | FALSE_WORDS) - {""}
+
+
+def _text_pattern(field, required=None):
+    required = field.required if required is None else required
+    if isinstance(field, Code):
+        inner = f"[^{_SEPARATORS}\\s{_CONTROL}]{{1,{field.max_length}}}"
+    else:
+        inner = (f"[^\\s{_CONTROL}](?:[^{_CONTROL}]{{0,{max(field.max_length - 2, 0)}}}"
+                 f"[^\\s{_CONTROL}])?")
+    inner = f"(?:{inner})" if required else f"(?:{inner})?"
+    return f"^\\s*{inner}\\s*$"
+
+
+def _field_property(self, field, ret=None, **kwargs):
+    """An optional field of a record may be null or blank: it then counts as not given."""
+    answer = _word_property(self, field, ret, **kwargs)
+    in_query = type(field.parent).__name__.endswith("QuerySchema")  # a query's values are text
+    if not field.required and isinstance(field, (Text, Word, Day, Moment, Whole, Flag, CodeList)) \
+            and not field.dump_only and not in_query:
+        answer["nullable"] = True
+    return answer
+
+
 def _word_property(self, field, ret=None, **kwargs):
-    """What each of the import's own field kinds looks like in JSON."""
+    """What each of the import's own field kinds looks like in JSON, with every constraint the
+    server enforces (a generated client then sends only what is accepted)."""
     if isinstance(field, Word):
         codes = "、".join(CELL_WORDS[field.vocabulary])
         words = "/".join(CELL_WORDS[field.vocabulary].values())
         return {"type": "string",
+                "enum": sorted(set(CELL_WORDS[field.vocabulary]) | set(CELL_WORDS[field.vocabulary].values())),
                 "description": f"{VOCABULARY_NOUNS[field.vocabulary]}：代码 {codes}，"
                                f"或中文 {words}；返回时为代码"}
     if isinstance(field, CodeList):
-        return {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+        code = f"^\\s*[^{_SEPARATORS}\\s{_CONTROL}]{{1,64}}\\s*$"
+        listed = {"type": "array", "items": {"type": "string", "pattern": code}, "uniqueItems": True}
+        written = {"type": "string", "pattern": f"^[^{_CONTROL}]*$"}
+        if field.required:
+            listed["minItems"] = 1
+            written["pattern"] = f"^[^{_CONTROL}]*[^{_SEPARATORS}\\s{_CONTROL}][^{_CONTROL}]*$"
+        return {"oneOf": [listed, written],
                 "description": "代码的列表，或以「、」「；」分隔的一段文字；返回时为列表"}
     if isinstance(field, Flag):
-        return {"oneOf": [{"type": "boolean"}, {"type": "string"}],
+        return {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(FLAG_WORDS)}],
                 "description": "true/false，或 是/否"}
     if isinstance(field, Moment):
-        return {"type": "string", "example": "2025-03-08 14:30", "description": "时间（北京时间）"}
+        return {"type": "string", "example": "2025-03-08 14:30",
+                "pattern": "^\\s*\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2})?"
+                           "(?:(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2}))?\\s*$",
+                "description": "时间：北京时间 2025-03-08 14:30（秒可省略），或 RFC 3339 date-time "
+                               "带时区，如 2025-03-20T08:00:00+08:00；返回时为北京时间"}
+    if isinstance(field, Whole):
+        bounds = {}
+        if field.minimum is not None:
+            bounds["minimum"] = field.minimum
+        bounds["maximum"] = field.maximum if field.maximum is not None else MAX_ID
+        return bounds
     if isinstance(field, Text):
-        return {"maxLength": field.max_length}
+        # The pattern bounds the length: white space around a value is not counted. A query
+        # parameter is never blank (the API refuses `?pool=`: leave it out).
+        in_query = type(field.parent).__name__.endswith("QuerySchema")
+        answer = {"pattern": _text_pattern(field, required=field.required or in_query)}
+        if field.required or in_query:
+            answer["minLength"] = 1
+        return answer
     return {}
 
 
@@ -148,7 +203,7 @@ def build_spec(app):
                                  (Flag, (None, None)), (Amount, ("string", "decimal")),
                                  (Rate, ("string", "decimal"))):
         plugin.map_to_openapi_type(field_class, *mapping)
-    plugin.converter.add_attribute_function(_word_property)
+    plugin.converter.add_attribute_function(_field_property)
     spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
         "description": "kaohe token 用户名 生成的令牌（只显示一次）"})

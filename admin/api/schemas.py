@@ -25,6 +25,10 @@ from kaohe.core.exchange.schemas import (
 )
 
 
+MAX_ID = 2**31 - 1  # the largest id a record of this database may have
+MAX_PAGE = 10_000_000
+
+
 class Amount(fields.Decimal):
     """Points or 元: an exact decimal with two places, sent as a string ("161.50")."""
 
@@ -77,7 +81,7 @@ class ItemQuerySchema(KindSchema):
     unit = Code(metadata={"description": "只列出这家单位报送（含合报）的稿件"})
     from_ = Day(data_key="from", metadata={"description": "报送日期不早于此日（含）"})
     to = Day(metadata={"description": "报送日期不晚于此日（含）"})
-    page = Whole(minimum=1, load_default=1, metadata={"description": "页码，从1起"})
+    page = Whole(minimum=1, maximum=MAX_PAGE, load_default=1, metadata={"description": "页码，从1起"})
     per_page = Whole(minimum=1, maximum=500, load_default=50, metadata={"description": "每页条数（最多500）"})
 
 
@@ -151,7 +155,8 @@ class JobSchema(Schema):
 class RunQuerySchema(KindSchema):
     period = Text(max_length=16, validate=_check_period,
                   metadata={"description": "期间（默认方案年度）", "example": "2025-03"})
-    run = Whole(minimum=1, metadata={"description": "指定计算编号（不指定时用正式发布的结果，没有时用最近一次计算）"})
+    run = Whole(minimum=1, maximum=MAX_ID,
+                metadata={"description": "指定计算编号（不指定时用正式发布的结果，没有时用最近一次计算）"})
 
 
 class RankingQuerySchema(RunQuerySchema):

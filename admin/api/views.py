@@ -3,7 +3,6 @@
 from collections import defaultdict
 
 from flask import current_app, request
-from werkzeug.routing import Map, Rule
 
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
@@ -26,10 +25,12 @@ from kaohe.core.storage.schemes import current_version, get_scheme
 
 from .base import (
     ALL_ROLES,
+    FALLBACK,
     INVALID,
     SCORE_READERS,
     WRITERS,
     ApiError,
+    allowed_methods,
     bp,
     current_user,
     is_reporter,
@@ -53,7 +54,6 @@ from .schemas import (
     WriteReportSchema,
 )
 
-FALLBACK = "fallback"
 ONE_OR_MANY = "请求体可以是一条记录（对象），也可以是记录的列表（数组）；列表全部通过才写入，有一条不通过则都不写入。"
 
 
@@ -350,11 +350,7 @@ if reports is not None and hasattr(reports, "monthly_notification"):
           methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def fallback(path):
     """Any other URL under /api/v1: 405 with the allowed methods when the path exists, else 404."""
-    rules = Map([Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods)
-                 for rule in current_app.url_map.iter_rules()
-                 if rule.endpoint.startswith(bp.name + ".")
-                 and rule.endpoint != f"{bp.name}.{FALLBACK}"])
-    allowed = sorted(set(rules.bind("").allowed_methods(request.path)) - {"HEAD", "OPTIONS"})
+    allowed = allowed_methods(request.path)
     if allowed:
         raise ApiError(405, f"此接口不支持 {request.method} 请求，可用：{'、'.join(allowed)}")
     raise ApiError(404, f"没有这个接口：{request.method} {request.path}")
