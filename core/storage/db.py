@@ -52,6 +52,7 @@ def write_or_skip(write, wait_ms=200):
     if not is_sqlite():
         write()
         return True
+    (usual,) = db.execute_sql("PRAGMA busy_timeout").fetchone()
     db.execute_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
     try:
         write()
@@ -61,7 +62,7 @@ def write_or_skip(write, wait_ms=200):
             raise
         return False
     finally:
-        db.execute_sql(f"PRAGMA busy_timeout = {busy_seconds() * 1000}")
+        db.execute_sql(f"PRAGMA busy_timeout = {int(usual)}")
 
 
 def instance_path():
