@@ -149,7 +149,11 @@ def _claim(job_id, limits):
 
 
 def work(job_id, limits=Limits(), registry_factory=None):
-    """Wait for the scheme to be free, compute the job's run in a child process, record the end."""
+    """Wait for the scheme to be free, compute the job's run in a child process, record the end.
+
+    `registry_factory()` builds the rule sets in the child (the panel passes one that builds
+    them as the app did: core code does not reach up to the plugin manager).
+    """
     db.connect(reuse_if_open=True)
     try:
         while True:
@@ -186,7 +190,7 @@ def _context():
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["kaohe.core.runs.store", "kaohe.plugins.manager"])
+        context.set_forkserver_preload(["kaohe.core.runs.store"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -265,9 +269,6 @@ def _child(url, registry_factory, scheme_id, period, author, note, messages):
     dbmod.configure(url)
     db.connect(reuse_if_open=True)
     try:
-        if registry_factory is None:
-            from kaohe.plugins.manager import build_registry
-            registry_factory = build_registry
         registry = registry_factory()
         scheme = Scheme.get_by_id(scheme_id)
         outcome = recalculate(registry, scheme, period, author=author, note=note,
