@@ -27,7 +27,8 @@ FIXTURES = Path(__file__).parent / "plugins_fixtures"
 def office(database, tmp_path):
     folder = tmp_path / "plugins"
     folder.mkdir()
-    shutil.copy(FIXTURES / "hangs.py", folder / "hangs.py")
+    for name in ("hangs", "huge_amount"):
+        shutil.copy(FIXTURES / f"{name}.py", folder / f"{name}.py")
     registry = build_registry(plugins_dir=folder, entry_points=False)
     changshan, kaihua = f.unit("C01", "常山县"), f.unit("C02", "开化县")
     provincial = f.publication("P01", "provincial", "省政府信息")
@@ -35,6 +36,7 @@ def office(database, tmp_path):
     f.adoption(f.item(kaihua, "2025-03-03", no="B-1"), provincial, "2025-03-12", "combined")
     scheme = create_scheme(registry, "测试方案", 2025, ["provincial"], author="test")
     hanging = create_scheme(registry, "挂起方案", 2025, ["provincial", "hangs"], author="test")
+    create_scheme(registry, "过大方案", 2025, ["provincial", "huge_amount"], author="test")
     clerk = account("clerk", "clerk")
     return {"scheme": scheme, "hanging": hanging, "folder": folder, "clerk": clerk,
             "token": issue_token(clerk)}
@@ -193,3 +195,14 @@ def test_old_trial_runs_are_pruned_and_published_ones_kept(office, make_app):
     entry = AuditLog.select().where(AuditLog.action == "run.prune").get()
     assert entry.old == {"runs": [runs[1]]}
     assert User.select().count() == 1
+
+
+# ---------------------------------------------------------------- amounts out of range
+
+def test_an_amount_out_of_range_fails_the_run_with_the_clear_message(office, make_app):
+    client = make_app().test_client()
+    response = api_post(client, office, "/schemes/过大方案/recalc", {"period": "2025-03"})
+    assert (response.status_code, response.get_json()) == (400, {
+        "error": "规则集「huge_amount」返回了无效的计分行：分值超出范围：1E+30 分、0.00 元（每一行的绝对值"
+                 "不能超过 1000000000）；本次计算未保存，已有结果保持不变"})
+    assert ScoreRun.select().count() == 0
