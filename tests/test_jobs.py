@@ -206,3 +206,49 @@ def test_an_amount_out_of_range_fails_the_run_with_the_clear_message(office, mak
         "error": "规则集「huge_amount」返回了无效的计分行：分值超出范围：1E+30 分、0.00 元（每一行的绝对值"
                  "不能超过 1000000000）；本次计算未保存，已有结果保持不变"})
     assert ScoreRun.select().count() == 0
+
+
+# ---------------------------------------------------------------- several serving processes
+
+ASK = r"""
+import sys
+from kaohe.core.runs import jobs
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.models import Scheme
+dbmod.configure()
+dbmod.db.connect()
+job, joined = jobs.submit(Scheme.get(Scheme.name == sys.argv[1]), "2025-03", sys.argv[2], start=False)
+print(job.id, joined)
+"""
+
+
+def test_processes_asking_at_once_share_one_job(office, tmp_path):
+    import os
+    import subprocess
+    import sys
+    script = tmp_path / "ask.py"
+    script.write_text(ASK, encoding="utf-8")
+    dbmod_url = os.environ["KAOHE_DATABASE_URL"]
+    asking = [subprocess.Popen([sys.executable, str(script), "测试方案", f"clerk{n}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "KAOHE_DATABASE_URL": dbmod_url})
+              for n in range(4)]
+    answers = []
+    for process in asking:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        answers.append(out.split())
+    assert len({job for job, _joined in answers}) == 1
+    assert sorted(joined for _job, joined in answers) == ["False", "True", "True", "True"]
+    assert RecalcJob.select().count() == 1
+
+
+def test_the_runs_page_lists_the_jobs_in_progress(office, make_app):
+    client = make_app().test_client()
+    client.post("/login", data={"username": "clerk", "password": PASSWORD})
+    job, _ = jobs.submit(office["scheme"], "2025-03", "clerk", start=False)
+    page = client.get(f"/results/?scheme={office['scheme'].id}").data.decode()
+    assert 'id="active-jobs"' in page and f"/results/job/{job.id}?stay=1" in page
+    progress = client.get(f"/results/job/{job.id}").data.decode()
+    assert "排队中：同一考核方案的另一次计算完成后开始" in progress
+    assert '<meta http-equiv="refresh" content="2">' in progress

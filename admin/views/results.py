@@ -74,6 +74,9 @@ class ResultsView(KaoheView):
                            official=official, periods=periods_of(scheme.year),
                            chosen_period=request.args.get("period") or str(scheme.year),
                            may_recalc=current_user.role in STAFF,
+                           active_jobs=list(RecalcJob.select().where(
+                               (RecalcJob.scheme == scheme) & RecalcJob.state.in_(jobs.ACTIVE))
+                               .order_by(RecalcJob.id)) if current_user.role in STAFF else [],
                            may_publish=current_user.role == "admin")
 
     @expose("/recalc", methods=["POST"])
