@@ -4,7 +4,10 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g
+from peewee import OperationalError
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from kaohe.core.storage import db as dbmod
 
@@ -23,9 +26,17 @@ def default_config():
         "KAOHE_SECURE_COOKIES": os.environ.get("KAOHE_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         "KAOHE_LOGIN_MAX_FAILURES": 5,
         "KAOHE_LOGIN_MAX_FAILURES_PER_CLIENT": 20,
+        "KAOHE_LOGIN_MAX_FAILURES_PER_USERNAME": 50,
         "KAOHE_LOGIN_WINDOW_SECONDS": 15 * 60,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "FLASK_ADMIN_SWATCH": "default",
+        # Recalculation jobs (core/runs/jobs.py): a rule set's time, the wait of a request for
+        # its job, the jobs one account may start in the rate window, and the trial runs kept.
+        "KAOHE_RULESET_SECONDS": 600,
+        "KAOHE_RECALC_WAIT_SECONDS": 20,
+        "KAOHE_RECALC_PER_ACCOUNT": 10,
+        "KAOHE_RECALC_RATE_SECONDS": 10 * 60,
+        "KAOHE_TRIAL_RUNS_KEPT": 20,
         "KAOHE_PLUGINS_DIR": None,
         "KAOHE_ENTRY_POINTS": True,
     }
@@ -79,7 +90,93 @@ def create_app(test_config=None):
     auth.init_app(app)
     panel.init_app(app)
     api.init_app(app)
+    _init_headers(app)
+    _init_errors(app)
     return app
+
+
+# What a page may load and who may frame it: this site only, and nobody frames the panel.
+# (Flask-Admin's pages use inline event handlers and style attributes, hence 'unsafe-inline'.)
+PANEL_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                "form-action 'self'; frame-ancestors 'none'")
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def _init_headers(app):
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        api = request.path.startswith("/api/")
+        headers.setdefault("Content-Security-Policy", API_POLICY if api else PANEL_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if not api and request.endpoint not in ("static", "admin.static"):
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+BUSY_MESSAGE = "正在保存计算结果，请稍候再试：数据库正被另一次写入占用，本次操作未保存"
+TOO_LARGE = "提交的内容过大：一次最多 %(size)s，未保存；请分批提交"
+
+
+def _init_errors(app):
+    """Answers for what no view handles: a busy database, a too large body, the API's routing."""
+    from flask_babel import gettext as _
+
+    from kaohe.admin.api.base import PREFIX, error_reply
+
+    def for_api():
+        return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        if not dbmod.is_busy(error):
+            raise error
+        if dbmod.db.in_transaction():
+            dbmod.db.rollback()
+        seconds = dbmod.busy_seconds()
+        if for_api():
+            response = error_reply(503, BUSY_MESSAGE)
+        else:
+            response = app.make_response((render_template(
+                "kaohe/error.html", code=503, message=_(BUSY_MESSAGE)), 503))
+        response.headers["Retry-After"] = str(min(seconds, 30))
+        return response
+
+    @app.errorhandler(413)
+    def too_large(error):
+        """A body over MAX_CONTENT_LENGTH (set by the import page, admin/exchange.py) anywhere
+        but the import page, which says it in its own words."""
+        from kaohe.admin.exchange import _limit_text
+        if for_api():
+            return error_reply(413, TOO_LARGE % {"size": _limit_text()})
+        return render_template("kaohe/error.html", code=413,
+                               message=_(TOO_LARGE, size=_limit_text())), 413
+
+    # The API answers every error in JSON, also those raised before a route is found (an odd
+    # method such as TRACE, a path no route matches); the panel keeps its own pages.
+    from kaohe.admin.api.base import http_error_reply
+    panel_handlers = {code: dict(by_class) for code, by_class in app.error_handler_spec.get(None, {}).items()}
+
+    def answer(error):
+        if for_api():
+            return http_error_reply(error)
+        handler = _panel_handler(panel_handlers, error)
+        return handler(error) if handler is not None else error
+
+    for code in (400, 403, 404, 405, 414, 431, 501):
+        app.register_error_handler(code, answer)
+    app.register_error_handler(HTTPException, answer)
+
+
+def _panel_handler(handlers, error):
+    for cls in type(error).__mro__:
+        handler = handlers.get(error.code, {}).get(cls)
+        if handler is not None:
+            return handler
+    return None
 
 
 def _prepare_schema():

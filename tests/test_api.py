@@ -374,10 +374,10 @@ def test_inactive_account_refused(api):
 
 
 def test_session_cookie_is_not_accepted_and_csrf_not_needed(api):
+    from kaohe.admin.auth import session_values
     user = User.get(User.username == "admin")
-    with api.client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    with api.client.session_transaction() as session, api.client.application.app_context():
+        session.update(session_values(user))  # a logged-in session, as the login page makes it
     assert api.client.get("/").status_code == 200  # the panel takes the session …
     assert api.client.get(BASE + "/schemes").status_code == 401  # … the API does not
     # CSRF protection is on in this app; a token-authenticated write needs no CSRF token

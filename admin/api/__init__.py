@@ -1,6 +1,6 @@
 """The JSON API under /api/v1: token authentication, the import's schemas for writes, results for reads."""
 
-from . import openapi, views  # noqa: F401 (importing them registers their routes on the blueprint)
+from . import jobs, openapi, views  # noqa: F401 (importing them registers their routes on the blueprint)
 from .base import PREFIX, bp
 
 __all__ = ["PREFIX", "bp", "init_app"]

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -63,7 +63,10 @@ def error_reply(status, message, fields=None):
 
 @bp.errorhandler(ApiError)
 def _api_error(error):
-    return error_reply(error.status, error.message, error.fields)
+    response = error_reply(error.status, error.message, error.fields)
+    if error.status == 405:
+        response.headers["Allow"] = ", ".join(allowed_methods(request.path))
+    return response
 
 
 @bp.errorhandler(ImportFailed)
@@ -92,11 +95,41 @@ def _kaohe_error(error):
     return error_reply(400, str(error))
 
 
+HTTP_MESSAGES = {400: "请求有误", 404: "找不到这个接口或记录", 405: "此接口不支持这种请求方法",
+                 413: "请求体过大", 414: "请求的网址过长", 415: "请求体应为 JSON",
+                 431: "请求头过大", 500: "服务器内部错误", 501: "不支持这种请求方法"}
+
+
+FALLBACK = "fallback"
+
+
+def allowed_methods(path):
+    """The methods the API's routes take at `path` (none: no route has it)."""
+    from werkzeug.routing import Map, Rule
+    rules = Map([Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods)
+                 for rule in current_app.url_map.iter_rules()
+                 if rule.endpoint.startswith(bp.name + ".")
+                 and rule.endpoint != f"{bp.name}.{FALLBACK}"])
+    return sorted(set(rules.bind("").allowed_methods(path)) - {"HEAD", "OPTIONS"})
+
+
+def http_error_reply(error):
+    """An HTTP error in JSON: the status, a message in Chinese, and for 405 the methods allowed."""
+    code = error.code or 500
+    response = error_reply(code, HTTP_MESSAGES.get(code, error.name))
+    shown = allowed_methods(request.path) if code == 405 else []
+    if shown:
+        response.headers["Allow"] = ", ".join(shown)
+        response.set_data(json.dumps({"error": f"此接口不支持 {request.method} 请求，可用："
+                                               f"{'、'.join(shown)}"}, ensure_ascii=False))
+    elif code == 405:
+        response = error_reply(404, HTTP_MESSAGES[404])
+    return response
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error):
-    messages = {400: "请求有误", 404: "找不到这个接口或记录", 405: "此接口不支持这种请求方法",
-                413: "请求体过大", 415: "请求体应为 JSON", 500: "服务器内部错误"}
-    return error_reply(error.code or 500, messages.get(error.code, error.name))
+    return http_error_reply(error)
 
 
 @bp.errorhandler(500)
@@ -119,6 +152,15 @@ def authenticate():
     if user.role == "reporter" and user.unit_id is None:
         raise ApiError(403, "此单位信息员账号未指定所属单位，请联系管理员")
     g.api_user = user
+
+
+@bp.after_request
+def _options_allow(response):
+    """An OPTIONS answer lists the methods of the route asked about, not the catch-all's."""
+    if request.method == "OPTIONS" and response.status_code < 300:
+        shown = allowed_methods(request.path)
+        response.headers["Allow"] = ", ".join(shown + (["HEAD"] if "GET" in shown else []) + ["OPTIONS"])
+    return response
 
 
 def current_user():
@@ -148,6 +190,7 @@ class Operation:
     response: type | None = None
     body_required: bool = True
     errors: tuple = (401, 403)
+    accepted: type | None = None  # the schema of a 202 answer (work begun, not yet done)
 
 
 def operation(**kwargs):
@@ -167,8 +210,53 @@ def operation(**kwargs):
     return decorate
 
 
+def _json_kinds(field):
+    """The JSON types a field of a record takes (None: any): the API's JSON is typed, where a
+    spreadsheet cell is not, so 123 is not taken for the code "123"."""
+    from kaohe.core.exchange.schemas import CodeList, Day, Flag, Moment, Text, Whole, Word
+    if isinstance(field, Whole):
+        return (int,)
+    if isinstance(field, Flag):
+        return (bool, str)
+    if isinstance(field, CodeList):
+        return (list, str)
+    if isinstance(field, (Text, Word, Day, Moment)):
+        return (str,)
+    return None
+
+
+def wrong_types(schema, record):
+    """{field: [message]} for each value of `record` whose JSON type the field does not take."""
+    if not isinstance(record, dict):
+        return {}
+    by_key = {field.data_key or name: field for name, field in schema.fields.items()}
+    found = {}
+    for key, value in record.items():
+        field = by_key.get(key)
+        kinds = _json_kinds(field) if field is not None else None
+        if kinds is None or value is None:
+            continue
+        if isinstance(value, bool) and bool not in kinds:
+            found[key] = ["类型不对：应为" + "或".join(JSON_WORDS[k] for k in kinds)]
+        elif not isinstance(value, kinds):
+            found[key] = ["类型不对：应为" + "或".join(JSON_WORDS[k] for k in kinds)]
+        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            found[key] = ["类型不对：列表中应为文字"]
+    return found
+
+
+JSON_WORDS = {str: "文字", int: "整数", bool: "true/false", list: "列表"}
+
+
 def load_query(schema_class):
-    """The query parameters through their schema; 422 with a message per parameter."""
+    """The query parameters through their schema; 422 with a message per parameter.
+
+    A parameter given empty (`?to=`) is refused rather than taken as not given: leave it out.
+    """
+    empty = {name: ["不能为空：不需要时请省略此参数"] for name, value in request.args.items()
+             if not value.strip()}
+    if empty:
+        raise ApiError(422, INVALID, empty)
     try:
         return schema_class().load(request.args.to_dict())
     except ValidationError as error:
@@ -187,8 +275,12 @@ def load_body(schema_class, empty_allowed=False):
     data = {} if empty_allowed and not request.get_data() else json_body()
     if not isinstance(data, dict):
         raise ApiError(400, "请求体应为一个 JSON 对象")
+    schema = schema_class()
+    problems = wrong_types(schema, data)
+    if problems:
+        raise ApiError(422, INVALID, problems)
     try:
-        return schema_class().load(data)
+        return schema.load(data)
     except ValidationError as error:
         raise ApiError(422, INVALID, error.messages) from None
 
@@ -210,6 +302,10 @@ def records_body(schema_class):
     schema = schema_class()
     loaded, problems = [], {}
     for index, record in enumerate(records):
+        wrong = wrong_types(schema, record)
+        if wrong:
+            problems[str(index)] = wrong
+            continue
         try:
             loaded.append(schema.load(record))
         except ValidationError as error:

@@ -7,6 +7,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import current_app
 
+from kaohe.core.domain.vocab import FALSE_WORDS, TRUE_WORDS
 from kaohe.core.exchange.schemas import (
     CELL_WORDS,
     VOCABULARY_NOUNS,
@@ -28,7 +29,7 @@ from kaohe.core.storage.models import ROLES
 
 from . import views
 from .base import ALL_ROLES, PREFIX, bp, operation, reply
-from .schemas import Amount, ErrorSchema, Rate
+from .schemas import MAX_ID, Amount, ErrorSchema, Rate
 
 ERRORS = {
     400: "请求有误：不是 JSON、不是对象或列表、记录过多，或计算、通报所需的数据不全",
@@ -36,6 +37,7 @@ ERRORS = {
     403: "账号的角色或所属单位不允许",
     404: "找不到考核方案、单位、稿件或计算结果",
     422: "数据有误：fields 按字段（提交列表时按记录序号）列出每个问题",
+    429: "请求过于频繁：Retry-After 为可再试前的秒数",
 }
 
 _CONVERTER = re.compile(r"<(?:(?P<converter>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -47,27 +49,83 @@ DESCRIPTION = """政务信息考核计分的数据交换接口。
 角色：admin 全部；clerk 录入数据、计算、查看；reporter 只能报送和查看本单位的稿件及其采用、
 批示、紧急信息，只能看本单位的排名行和明细；viewer 只读（排名、明细、评先、通报）。
 写入的记录与导入文件使用同一套字段、校验和按编号更新的规则。分值与金额为两位小数的字符串，如 "90.00"。
-出错时返回 {"error": "说明", "fields": {字段: [说明]}}。"""
+时间可写作北京时间 `2025-03-08 14:30`，或带时区的 RFC 3339 时间 `2025-03-20T08:00:00+08:00`。
+出错时返回 {"error": "说明", "fields": {字段: [说明]}}，任何错误（包括不支持的请求方法 405、不存在的地址 404、
+请求过于频繁 429、数据库正忙 503）都是 JSON。"""
+
+
+# What the server refuses in a text, as JSON Schema patterns (Python's `\\s` is str.isspace, as
+# the strip of core/exchange/schemas.py): the control characters other than white space, and, in
+# a code, white space and the list separators. A value is stripped before it is checked, so
+# white space around it is allowed, and an optional field may be blank (it counts as not given).
+_CONTROL = "\\x00-\\x08\\x0e-\\x1b\\x7f"
+_SEPARATORS = ";；、,，"
+FLAG_WORDS = (TRUE_WORDS | FALSE_WORDS) - {""}
+
+
+def _text_pattern(field, required=None):
+    required = field.required if required is None else required
+    if isinstance(field, Code):
+        inner = f"[^{_SEPARATORS}\\s{_CONTROL}]{{1,{field.max_length}}}"
+    else:
+        inner = (f"[^\\s{_CONTROL}](?:[^{_CONTROL}]{{0,{max(field.max_length - 2, 0)}}}"
+                 f"[^\\s{_CONTROL}])?")
+    inner = f"(?:{inner})" if required else f"(?:{inner})?"
+    return f"^\\s*{inner}\\s*$"
+
+
+def _field_property(self, field, ret=None, **kwargs):
+    """An optional field of a record may be null or blank: it then counts as not given."""
+    answer = _word_property(self, field, ret, **kwargs)
+    in_query = type(field.parent).__name__.endswith("QuerySchema")  # a query's values are text
+    if not field.required and isinstance(field, (Text, Word, Day, Moment, Whole, Flag, CodeList)) \
+            and not field.dump_only and not in_query:
+        answer["nullable"] = True
+    return answer
 
 
 def _word_property(self, field, ret=None, **kwargs):
-    """What each of the import's own field kinds looks like in JSON."""
+    """What each of the import's own field kinds looks like in JSON, with every constraint the
+    server enforces (a generated client then sends only what is accepted)."""
     if isinstance(field, Word):
         codes = "、".join(CELL_WORDS[field.vocabulary])
         words = "/".join(CELL_WORDS[field.vocabulary].values())
         return {"type": "string",
+                "enum": sorted(set(CELL_WORDS[field.vocabulary]) | set(CELL_WORDS[field.vocabulary].values())),
                 "description": f"{VOCABULARY_NOUNS[field.vocabulary]}：代码 {codes}，"
                                f"或中文 {words}；返回时为代码"}
     if isinstance(field, CodeList):
-        return {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+        code = f"^\\s*[^{_SEPARATORS}\\s{_CONTROL}]{{1,64}}\\s*$"
+        listed = {"type": "array", "items": {"type": "string", "pattern": code}, "uniqueItems": True}
+        written = {"type": "string", "pattern": f"^[^{_CONTROL}]*$"}
+        if field.required:
+            listed["minItems"] = 1
+            written["pattern"] = f"^[^{_CONTROL}]*[^{_SEPARATORS}\\s{_CONTROL}][^{_CONTROL}]*$"
+        return {"oneOf": [listed, written],
                 "description": "代码的列表，或以「、」「；」分隔的一段文字；返回时为列表"}
     if isinstance(field, Flag):
-        return {"oneOf": [{"type": "boolean"}, {"type": "string"}],
+        return {"oneOf": [{"type": "boolean"}, {"type": "string", "enum": sorted(FLAG_WORDS)}],
                 "description": "true/false，或 是/否"}
     if isinstance(field, Moment):
-        return {"type": "string", "example": "2025-03-08 14:30", "description": "时间（北京时间）"}
+        return {"type": "string", "example": "2025-03-08 14:30",
+                "pattern": "^\\s*\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(?::\\d{2})?"
+                           "(?:(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2}))?\\s*$",
+                "description": "时间：北京时间 2025-03-08 14:30（秒可省略），或 RFC 3339 date-time "
+                               "带时区，如 2025-03-20T08:00:00+08:00；返回时为北京时间"}
+    if isinstance(field, Whole):
+        bounds = {}
+        if field.minimum is not None:
+            bounds["minimum"] = field.minimum
+        bounds["maximum"] = field.maximum if field.maximum is not None else MAX_ID
+        return bounds
     if isinstance(field, Text):
-        return {"maxLength": field.max_length}
+        # The pattern bounds the length: white space around a value is not counted. A query
+        # parameter is never blank (the API refuses `?pool=`: leave it out).
+        in_query = type(field.parent).__name__.endswith("QuerySchema")
+        answer = {"pattern": _text_pattern(field, required=field.required or in_query)}
+        if field.required or in_query:
+            answer["minLength"] = 1
+        return answer
     return {}
 
 
@@ -101,6 +159,9 @@ def _responses(op, has_path_params):
     answers = {"200": {"description": "成功",
                        "content": {"application/json": {
                            "schema": op.response if op.response is not None else {"type": "object"}}}}}
+    if op.accepted is not None:
+        answers["202"] = {"description": "已受理，尚未完成：Location 为查询进度的地址",
+                          "content": {"application/json": {"schema": op.accepted}}}
     for code in sorted(codes):
         answers[str(code)] = {"description": ERRORS[code],
                               "content": {"application/json": {"schema": "Error"}}}
@@ -144,7 +205,7 @@ def build_spec(app):
                                  (Flag, (None, None)), (Amount, ("string", "decimal")),
                                  (Rate, ("string", "decimal"))):
         plugin.map_to_openapi_type(field_class, *mapping)
-    plugin.converter.add_attribute_function(_word_property)
+    plugin.converter.add_attribute_function(_field_property)
     spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer",
         "description": "kaohe token 用户名 生成的令牌（只显示一次）"})

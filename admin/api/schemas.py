@@ -7,10 +7,11 @@ from them is what the API sends.
 
 from decimal import ROUND_HALF_UP
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.storage.models import JOB_STATES
 from kaohe.core.exchange.schemas import (
     AdoptionSchema,
     Code,
@@ -22,6 +23,10 @@ from kaohe.core.exchange.schemas import (
     Text,
     Whole,
 )
+
+
+MAX_ID = 2**31 - 1  # the largest id a record of this database may have
+MAX_PAGE = 10_000_000
 
 
 class Amount(fields.Decimal):
@@ -76,7 +81,7 @@ class ItemQuerySchema(KindSchema):
     unit = Code(metadata={"description": "只列出这家单位报送（含合报）的稿件"})
     from_ = Day(data_key="from", metadata={"description": "报送日期不早于此日（含）"})
     to = Day(metadata={"description": "报送日期不晚于此日（含）"})
-    page = Whole(minimum=1, load_default=1, metadata={"description": "页码，从1起"})
+    page = Whole(minimum=1, maximum=MAX_PAGE, load_default=1, metadata={"description": "页码，从1起"})
     per_page = Whole(minimum=1, maximum=500, load_default=50, metadata={"description": "每页条数（最多500）"})
 
 
@@ -144,10 +149,30 @@ class RecalcResultSchema(Schema):
     fingerprint = fields.String(required=True, metadata={"description": "输入数据与参数的指纹"})
 
 
+class JobSchema(Schema):
+    job = fields.Integer(required=True, metadata={"description": "计算任务编号"})
+    joined = fields.Boolean(metadata={"description": "是否加入了同一期间正在进行的计算"})
+    scheme = fields.String(required=True)
+    period = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(list(JOB_STATES)),
+                          metadata={"description": "queued 排队中、running 计算中、done 已完成、failed 失败"})
+    stage = fields.String(required=True, metadata={"description": "正在进行的阶段（计分时含规则集名）"})
+    step = fields.Integer(required=True, metadata={"description": "本阶段已完成的步数"})
+    steps = fields.Integer(required=True, metadata={"description": "本阶段的总步数"})
+    progress = fields.String(required=True, metadata={"description": "进度的说明"})
+    run = fields.Integer(allow_none=True, metadata={"description": "完成后的计算编号"})
+    message = fields.String(required=True, metadata={"description": "失败的原因"})
+    requested_by = fields.String(required=True)
+    requested_at = Moment(required=True)
+    started_at = Moment(allow_none=True)
+    finished_at = Moment(allow_none=True)
+
+
 class RunQuerySchema(KindSchema):
     period = Text(max_length=16, validate=_check_period,
                   metadata={"description": "期间（默认方案年度）", "example": "2025-03"})
-    run = Whole(minimum=1, metadata={"description": "指定计算编号（不指定时用正式发布的结果，没有时用最近一次计算）"})
+    run = Whole(minimum=1, maximum=MAX_ID,
+                metadata={"description": "指定计算编号（不指定时用正式发布的结果，没有时用最近一次计算）"})
 
 
 class RankingQuerySchema(RunQuerySchema):

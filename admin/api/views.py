@@ -6,14 +6,10 @@ Who may write and read what is core/storage/policy.py's (the panel asks the same
 from collections import defaultdict
 
 from flask import current_app, request
-from werkzeug.routing import Map, Rule
 
-from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import ZERO
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
 from kaohe.core.runs import results
-from kaohe.core.runs.store import recalculate
 from kaohe.core.storage import changes, policy, review
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import (
@@ -33,11 +29,12 @@ from kaohe.core.storage.schemes import current_version, get_scheme
 
 from .base import (
     ALL_ROLES,
+    FALLBACK,
     INVALID,
     SCORE_READERS,
-    STAFF,
     WRITERS,
     ApiError,
+    allowed_methods,
     bp,
     current_user,
     is_reporter,
@@ -57,8 +54,6 @@ from .schemas import (
     NotificationSchema,
     RankingQuerySchema,
     RankingSchema,
-    RecalcResultSchema,
-    RecalcSchema,
     ReviewSchema,
     RunQuerySchema,
     SchemeListSchema,
@@ -66,7 +61,6 @@ from .schemas import (
     WriteReportSchema,
 )
 
-FALLBACK = "fallback"
 ONE_OR_MANY = "请求体可以是一条记录（对象），也可以是记录的列表（数组）；列表全部通过才写入，有一条不通过则都不写入。"
 
 
@@ -307,28 +301,7 @@ def list_schemes():
     return reply(SchemeListSchema().dump({"schemes": rows}))
 
 
-@bp.route("/schemes/<name>/recalc", methods=["POST"])
-@operation(summary="重新计算", tag="计分", roles=STAFF, body=RecalcSchema, body_required=False,
-           response=RecalcResultSchema, errors=(400, 401, 403),
-           description="计算并保存一次结果（未发布）；失败时不保存任何结果。请求体可省略，默认计算方案全年。")
-def recalc(name):
-    scheme = get_scheme(name)
-    body = load_body(RecalcSchema, empty_allowed=True)
-    period = parse_period(body.get("period") or scheme.year)
-    if period.year != scheme.year:
-        raise ApiError(422, INVALID, {"period": [f"期间 {period.label} 不在考核方案「{scheme.name}」"
-                                                 f"的年度 {scheme.year} 内"]})
-    registry = current_app.extensions["kaohe_registry"]
-    outcome = recalculate(registry, scheme, period.label, author=current_user().username,
-                          note=body.get("note", ""))
-    run = outcome.run
-    totals = list(outcome.units.values())
-    return reply(RecalcResultSchema().dump({
-        "run": run.id, "scheme": scheme.name, "period": run.period, "period_title": period.title,
-        "units": len(totals), "lines": run.line_count,
-        "points": sum((t.points for t in totals), ZERO),
-        "yuan": sum((t.yuan for t in totals), ZERO),
-        "official": False, "fingerprint": run.fingerprint}))
+# POST /schemes/<name>/recalc and GET /jobs/<id> are in jobs.py: recalculations run as jobs.
 
 
 def _run_of(scheme, query_args):
@@ -436,11 +409,7 @@ if reports is not None and hasattr(reports, "monthly_notification"):
           methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def fallback(path):
     """Any other URL under /api/v1: 405 with the allowed methods when the path exists, else 404."""
-    rules = Map([Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods)
-                 for rule in current_app.url_map.iter_rules()
-                 if rule.endpoint.startswith(bp.name + ".")
-                 and rule.endpoint != f"{bp.name}.{FALLBACK}"])
-    allowed = sorted(set(rules.bind("").allowed_methods(request.path)) - {"HEAD", "OPTIONS"})
+    allowed = allowed_methods(request.path)
     if allowed:
         raise ApiError(405, f"此接口不支持 {request.method} 请求，可用：{'、'.join(allowed)}")
     raise ApiError(404, f"没有这个接口：{request.method} {request.path}")

@@ -1,24 +1,53 @@
 """Recalculate, rank, explain, compare and publish score runs; the award lists of a published year."""
 
-import time
-from decimal import Decimal
+import functools
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import ZERO
-from kaohe.core.runs import results
-from kaohe.core.runs.store import recalculate
-from kaohe.core.storage.models import Item, ParameterVersion, ScoreRun, Unit, UnitResult
+from kaohe.core.runs import jobs, results
 from kaohe.core.storage import policy
+from kaohe.core.storage.models import JOB_STATES, Item, ParameterVersion, RecalcJob, ScoreRun, Unit, UnitResult
 from kaohe.core.storage.policy import STAFF
 from kaohe.core.storage.schemes import pools_of
 
 from .base import KaoheView
 from .common import chosen_scheme, get_run_or_404, periods_of, run_title
+
+def job_limits(app=None):
+    """The instance's limits for recalculation jobs, from its config (admin/__init__.py)."""
+    config = (app or current_app).config
+    return jobs.Limits(ruleset_seconds=int(config["KAOHE_RULESET_SECONDS"]),
+                       per_account=int(config["KAOHE_RECALC_PER_ACCOUNT"]),
+                       rate_seconds=int(config["KAOHE_RECALC_RATE_SECONDS"]),
+                       trial_runs_kept=int(config["KAOHE_TRIAL_RUNS_KEPT"]))
+
+
+def job_registry(app=None):
+    """How a job's computing process builds the rule sets: as this app built its own."""
+    from kaohe.plugins.manager import build_registry
+    config = (app or current_app).config
+    return functools.partial(build_registry, plugins_dir=config.get("KAOHE_PLUGINS_DIR"),
+                             entry_points=config.get("KAOHE_ENTRY_POINTS", True))
+
+
+def submit_recalculation(scheme, period, author, note=""):
+    """Queue (or join) the recalculation and wait a little for it: (job, joined).
+
+    Raises KaoheError for a period outside the scheme's year and TooManyRecalculations.
+    """
+    label = parse_period(period).label
+    if parse_period(label).year != scheme.year:
+        raise KaoheError(f"期间 {label} 不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
+    job, joined = jobs.submit(scheme, label, author, note=note, limits=job_limits(),
+                              registry_factory=job_registry())
+    return jobs.wait(job, float(current_app.config["KAOHE_RECALC_WAIT_SECONDS"])), joined
+
 
 def _own_unit_only(run, unit_id=None):
     """A unit reporter reads their own unit's results only (policy.sees_unit)."""
@@ -44,6 +73,9 @@ class ResultsView(KaoheView):
                            official=official, periods=periods_of(scheme.year),
                            chosen_period=request.args.get("period") or str(scheme.year),
                            may_recalc=current_user.role in STAFF,
+                           active_jobs=list(RecalcJob.select().where(
+                               (RecalcJob.scheme == scheme) & RecalcJob.state.in_(jobs.ACTIVE))
+                               .order_by(RecalcJob.id)) if current_user.role in STAFF else [],
                            may_publish=current_user.role == "admin")
 
     @expose("/recalc", methods=["POST"])
@@ -52,18 +84,43 @@ class ResultsView(KaoheView):
             abort(403)
         scheme = chosen_scheme()
         period = request.form.get("period") or str(scheme.year)
-        registry = self.admin.app.extensions["kaohe_registry"]
-        started = time.perf_counter()
         try:
-            outcome = recalculate(registry, scheme, period, author=current_user.username,
-                                  note=request.form.get("note", "").strip())
+            job, joined = submit_recalculation(scheme, period, current_user.username,
+                                               request.form.get("note", "").strip()[:500])
+        except jobs.TooManyRecalculations as error:
+            flash(_("计算请求过于频繁：%(error)s", error=str(error)), "error")
+            return redirect(url_for(".index", scheme=scheme.id, period=period))
         except KaoheError as error:
             flash(_("计算失败，未保存任何结果：%(error)s", error=str(error)), "error")
             return redirect(url_for(".index", scheme=scheme.id, period=period))
-        seconds = Decimal(str(time.perf_counter() - started)).quantize(Decimal("0.01"))
-        flash(_("计算完成：%(title)s，%(lines)d条明细，用时%(seconds)s秒",
-                title=run_title(outcome.run), lines=outcome.run.line_count, seconds=seconds), "success")
-        return redirect(url_for(".ranking", run_id=outcome.run.id))
+        if joined:
+            flash(_("同一期间的计算正在进行，已加入这次计算，不再另算"), "info")
+        return self._after(job)
+
+    def _after(self, job):
+        """Where a job leads: its ranking when done, back to the runs when failed, else its page."""
+        if job.state == "done" and job.run_id is not None:
+            run = ScoreRun.get_by_id(job.run_id)
+            flash(_("计算完成：%(title)s，%(lines)d条明细，用时%(seconds)s秒",
+                    title=run_title(run), lines=run.line_count, seconds=run.seconds), "success")
+            return redirect(url_for(".ranking", run_id=run.id))
+        if job.state == "failed":
+            flash(_("计算失败，未保存任何结果：%(error)s", error=job.message), "error")
+            return redirect(url_for(".index", scheme=job.scheme_id, period=job.period))
+        return redirect(url_for(".job", job_id=job.id))
+
+    @expose("/job/<int:job_id>")
+    def job(self, job_id):
+        """A job's progress; the page reloads itself until the job ends."""
+        if current_user.role not in STAFF:
+            abort(403)
+        job = RecalcJob.get_or_none(RecalcJob.id == job_id)
+        if job is None:
+            abort(404)
+        if job.state not in jobs.ACTIVE and request.args.get("stay") is None:
+            return self._after(job)
+        return self.render("kaohe/job.html", job=job, progress=jobs.progress_text(job),
+                           job_states=JOB_STATES)
 
     @expose("/run/<int:run_id>/discard", methods=["POST"])
     def discard(self, run_id):

@@ -44,6 +44,10 @@ ROMAN = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _MOMENT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+|T|\s*日\s*)"
                      r"(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*秒?$")
+# An RFC 3339 time with its offset (2025-03-20T08:00:00+08:00, 2025-03-20T00:00:00Z), as an API
+# client sends it; it is turned into Beijing time, the schemes' clock.
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
+_BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def cell_word(vocabulary, code):
@@ -223,7 +227,8 @@ class Day(Cell):
 
 
 class Moment(Cell):
-    """A time of day on a date: 2025-03-08 14:30 (seconds optional), or a time cell of a workbook."""
+    """A time of day on a date: 2025-03-08 14:30 (seconds optional), an RFC 3339 time with its
+    offset (2025-03-20T08:00:00+08:00, read as Beijing time), or a time cell of a workbook."""
 
     default_error_messages = {"invalid": "「{value}」不是有效的时间，应为 2025-03-08 14:30 的形式"}
 
@@ -233,6 +238,12 @@ class Moment(Cell):
             rounded = value + datetime.timedelta(microseconds=500_000)
             return rounded.replace(microsecond=0, tzinfo=None)
         text = _text_of(value)
+        if _RFC3339.match(text):
+            try:
+                moment = datetime.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+                return moment.astimezone(_BEIJING).replace(tzinfo=None, microsecond=0)
+            except (ValueError, OverflowError):
+                raise self.make_error("invalid", value=text) from None
         match = _MOMENT.match(text)
         if match is None:
             raise self.make_error("invalid", value=text)

@@ -14,7 +14,7 @@ from kaohe.core.domain.vocab import (
 )
 from kaohe.core.reads.data import PeriodData
 from kaohe.core.reads.rows import ITEM_ROWS
-from kaohe.core.scoring.contract import Flag, Line, Tally, Veto
+from kaohe.core.scoring.contract import MAX_AMOUNT, Flag, Line, Tally, Veto
 from kaohe.core.scoring.ranking import (
     apply_vetoes,
     award_reporters,
@@ -131,6 +131,8 @@ class Calculator:
                                   f"{type(line.yuan).__name__}")
         if not line.points.is_finite() or not line.yuan.is_finite():
             self._bad(name, line, "分值不是有限的数")
+        if abs(line.points) > MAX_AMOUNT or abs(line.yuan) > MAX_AMOUNT:
+            self._bad(name, line, _out_of_range(line))
         if not isinstance(line.explanation, str) or not line.explanation.strip():
             self._bad(name, line, "缺少中文说明（explanation）")
         if not isinstance(line.rule, str) or not line.rule:
@@ -167,7 +169,7 @@ class Calculator:
         # through _check_line, which names the fault. Amounts already checked to be Decimals are
         # rounded with quantize directly (what money() does for them).
         _Decimal, _str = Decimal, str
-        cent, half_up = CENT, ROUND_HALF_UP
+        cent, half_up, top = CENT, ROUND_HALF_UP, MAX_AMOUNT
 
         def credit_reporter(rid, points, yuan):
             total = reporter_totals.get(rid)
@@ -183,7 +185,8 @@ class Calculator:
                 p, y, item_id = result.points, result.yuan, result.item
                 unit, reporter, text = result.unit, result.reporter, result.explanation
                 if not (type(p) is _Decimal and type(y) is _Decimal and p.is_finite()
-                        and y.is_finite() and type(text) is _str and text.strip()
+                        and y.is_finite() and -top <= p <= top and -top <= y <= top
+                        and type(text) is _str and text.strip()
                         and type(result.rule) is _str and result.rule
                         and (item_id is None or item_id in items)
                         and (unit is None or unit in units)
@@ -282,6 +285,8 @@ class Calculator:
         p, y, count = tally.points, tally.yuan, tally.count
         if not (type(p) is Decimal and type(y) is Decimal and p.is_finite() and y.is_finite()):
             self._bad(name, tally, "分值应为有限的 Decimal")
+        if abs(p) > MAX_AMOUNT or abs(y) > MAX_AMOUNT:
+            self._bad(name, tally, _out_of_range(tally))
         if type(count) is not int or count < 0 or type(tally.share_of) is not int \
                 or tally.share_of < 1 or type(tally.authors) is not int or tally.authors < 1:
             self._bad(name, tally, "count 应为非负整数，share_of 与 authors 应为正整数")
@@ -313,3 +318,8 @@ def _amount_words(points, yuan):
     if yuan:
         parts.append(f"{fmt(yuan)}元")
     return "、".join(parts)
+
+
+def _out_of_range(result):
+    return (f"分值超出范围：{result.points} 分、{result.yuan} 元（每一行的绝对值不能超过 "
+            f"{MAX_AMOUNT}）")

@@ -9,6 +9,11 @@ from marshmallow import Schema
 ZERO = Decimal("0.00")
 
 
+# The largest amount (points or 元) one line may carry, either way: a million such lines still
+# add up within the stored hundredths (a signed 64-bit integer).
+MAX_AMOUNT = Decimal(1_000_000_000)
+
+
 @dataclass(slots=True)
 class Line:
     """Points or 元 given for one reason, with the Chinese sentence that says why.
@@ -21,8 +26,9 @@ class Line:
     - ``unit``: that unit alone (``item`` may name the item it concerns);
     - ``reporter``: that reporter alone.
 
-    ``points`` and ``yuan`` are :class:`decimal.Decimal`; never floats. ``ref`` names the source
-    row (e.g. ``adoption:12``) so that two runs' lines can be paired.
+    ``points`` and ``yuan`` are :class:`decimal.Decimal`; never floats; each at most
+    ``MAX_AMOUNT`` either way (a larger one fails the run with a message naming the rule set).
+    ``ref`` names the source row (e.g. ``adoption:12``) so that two runs' lines can be paired.
     """
     rule: str
     explanation: str

@@ -3,17 +3,74 @@
 import os
 from pathlib import Path
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import connect
+from peewee import DatabaseProxy, OperationalError, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect, parse
 
 db = DatabaseProxy()
 
 DEFAULT_INSTANCE = Path.cwd() / "instance"
 
+# How long a write on SQLite waits for the one writer at a time (a run being stored, an import)
+# before it is refused: KAOHE_DATABASE_BUSY_SECONDS, 60 s unless set.
+DEFAULT_BUSY_SECONDS = 60
+
+# What SQLite says when the write lock stays taken past the wait.
+BUSY_WORDS = ("database is locked", "database is busy", "database table is locked")
+
+
+class WaitingSqliteDatabase(SqliteDatabase):
+    """SQLite whose transactions take the write lock when they begin (BEGIN IMMEDIATE).
+
+    A transaction begun the default way reads first and asks for the write lock at its first
+    write; if another connection wrote meanwhile (a run being stored), SQLite refuses it at once
+    ("database is locked") instead of waiting, since its snapshot is stale. Taking the lock
+    first makes every write wait its turn for up to the busy timeout.
+    """
+
+    def begin(self, lock_type=None):
+        super().begin(lock_type or "IMMEDIATE")
+
+
+def busy_seconds():
+    try:
+        return max(1, int(os.environ.get("KAOHE_DATABASE_BUSY_SECONDS") or DEFAULT_BUSY_SECONDS))
+    except ValueError:
+        return DEFAULT_BUSY_SECONDS
+
+
+def is_busy(error):
+    """Whether `error` says the database's write lock stayed taken past the wait."""
+    return isinstance(error, OperationalError) and any(w in str(error) for w in BUSY_WORDS)
+
+
+def write_or_skip(write, wait_ms=200):
+    """Run `write()` now if the database lets it within `wait_ms`, else skip it (returns False).
+
+    For housekeeping that may be left for later (forgetting expired login failures), so that a
+    login never waits for a run being stored. On PostgreSQL writes do not wait for one another.
+    """
+    if not is_sqlite():
+        write()
+        return True
+    (usual,) = db.execute_sql("PRAGMA busy_timeout").fetchone()
+    db.execute_sql(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    try:
+        write()
+        return True
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
+        return False
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {int(usual)}")
+
 
 def instance_path():
     """The folder holding this installation's database, secret key and plugins."""
     return Path(os.environ.get("KAOHE_INSTANCE_PATH") or DEFAULT_INSTANCE)
+
+
+configured_url = None  # the URL `configure` was last given (a job's computing process opens it too)
 
 
 def default_url():
@@ -22,17 +79,19 @@ def default_url():
 
 def configure(url=None):
     """Point the proxy at the database named by `url` (or the environment) and return it."""
+    global configured_url
     url = url or default_url()
+    configured_url = url
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        database = connect(url, pragmas={
+        database = WaitingSqliteDatabase(**parse(url), pragmas={
             "journal_mode": "wal",
             "foreign_keys": 1,
             "synchronous": "normal",
             "cache_size": -64 * 1024,
-            "busy_timeout": 10000,
+            "busy_timeout": busy_seconds() * 1000,
         })
     else:
         database = connect(url)

@@ -462,8 +462,47 @@ class LoginFailure(BaseModel):
     client = CharField(max_length=64, index=True)
 
 
+# ---------------------------------------------------------------- sessions and recalculation jobs
+# (whole new tables: ensure_schema creates them in a current database, no migration step needed)
+
+class EndedSession(BaseModel):
+    """A panel session ended by logging out: its cookie no longer opens the panel.
+
+    Kept for as long as a session cookie is valid (PERMANENT_SESSION_LIFETIME), then forgotten.
+    """
+    session = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="ended_sessions", on_delete="CASCADE")
+    ended_at = DateTimeField(default=now, index=True)
+
+
+JOB_STATES = {"queued": "排队中", "running": "计算中", "done": "已完成", "failed": "失败"}
+
+
+class RecalcJob(BaseModel):
+    """One recalculation asked for in the panel or the API, computed outside the request threads.
+
+    At most one job of a scheme runs at a time (core/runs/jobs.py); `heartbeat_at` shows that the
+    process running it is alive, `step`/`steps` and `stage` how far it has got.
+    """
+    scheme = ForeignKeyField(Scheme, backref="jobs", on_delete="CASCADE")
+    period = CharField(max_length=16, verbose_name="期间")
+    note = TextField(default="")
+    requested_by = CharField(max_length=100, default="", index=True)
+    requested_at = DateTimeField(default=now, index=True)
+    state = CharField(max_length=16, default="queued", choices=choices(JOB_STATES), index=True)
+    stage = CharField(max_length=100, default="")
+    step = IntegerField(default=0)
+    steps = IntegerField(default=0)
+    started_at = DateTimeField(null=True)
+    heartbeat_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+    run = ForeignKeyField(ScoreRun, null=True, backref="jobs", on_delete="SET NULL")
+    message = TextField(default="")
+
+
 MODELS = [
     Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
     Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
     ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
+    EndedSession, RecalcJob,
 ]

@@ -1,0 +1,311 @@
+"""Recalculation jobs: one at a time per scheme, computed outside the request threads, with progress and time limits.
+
+The panel and the API ask for a recalculation with `submit`; a thread of the serving process
+waits for the scheme to be free and then computes the run in a child process (`recalculate`,
+the same as `kaohe recalc`), relaying its progress to the job's row (RecalcJob). The child can be
+stopped, so a rule set that runs longer than its time limit is stopped and named, and the request
+that asked for the run has long since answered.
+
+One at a time per scheme, also across several `kaohe serve` processes on one database: jobs are
+claimed and created inside one serialized transaction (BEGIN IMMEDIATE on SQLite, a transaction
+advisory lock on PostgreSQL), and a request identical to a job in progress (same scheme and
+period) joins it instead of starting another.
+"""
+
+import contextlib
+import logging
+import multiprocessing
+import queue as queues
+import threading
+import time
+from dataclasses import dataclass
+
+from kaohe.core.domain.errors import KaoheError
+from kaohe.core.storage import audit
+from kaohe.core.storage import db as dbmod
+from kaohe.core.storage.db import db, is_postgres, write_or_skip
+from kaohe.core.domain.periods import now
+from kaohe.core.storage.models import RecalcJob, Scheme, ScoreRun
+
+log = logging.getLogger("kaohe.jobs")
+
+ACTIVE = ("queued", "running")
+JOB_LOCK = 4_826_012  # PostgreSQL advisory lock class of the jobs (the key is the scheme's id)
+POLL_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The instance's settings for jobs (see admin/__init__.py's default_config)."""
+    ruleset_seconds: int = 600       # a rule set running longer is stopped
+    per_account: int = 10            # jobs one account may start within `rate_seconds`
+    rate_seconds: int = 600
+    trial_runs_kept: int = 20        # unpublished runs kept per scheme and period (0: all)
+    stale_seconds: int = 600         # a running job without a heartbeat this long has died
+
+
+class TooManyRecalculations(KaoheError):
+    """An account asked for more recalculations than its rate allows; `retry_after` seconds."""
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _seconds_ago(seconds):
+    import datetime
+    return now() - datetime.timedelta(seconds=seconds)
+
+
+@contextlib.contextmanager
+def _serialized(scheme_id):
+    """A transaction no other process's job bookkeeping of this scheme runs alongside."""
+    with db.atomic():  # BEGIN IMMEDIATE on SQLite (core/storage/db.py): one writer at a time
+        if is_postgres():
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (JOB_LOCK, int(scheme_id)))
+        yield
+
+
+def _end_dead_jobs(scheme_id, limits):
+    """Fail the running jobs of a scheme whose process stopped beating (it was killed)."""
+    RecalcJob.update(state="failed", finished_at=now(),
+                     message="计算进程已中止（服务器重启或进程被结束），未保存任何结果；请重新计算") \
+        .where((RecalcJob.scheme == scheme_id) & (RecalcJob.state == "running")
+               & (RecalcJob.heartbeat_at < _seconds_ago(limits.stale_seconds))).execute()
+
+
+def submit(scheme, period, author, note="", limits=Limits(), registry_factory=None, start=True):
+    """Ask for a recalculation of `scheme` over `period` (a label): (job, joined).
+
+    A job of the same scheme and period already queued or running is returned instead (joined
+    True). Otherwise a new job is queued and, with `start`, a thread begins to work on it; an
+    account over its rate is refused with TooManyRecalculations.
+    """
+    with _serialized(scheme.id):
+        _end_dead_jobs(scheme.id, limits)
+        active = (RecalcJob.select()
+                  .where((RecalcJob.scheme == scheme) & (RecalcJob.period == period)
+                         & RecalcJob.state.in_(ACTIVE)).order_by(RecalcJob.id).first())
+        if active is not None:
+            return active, True
+        if limits.per_account:
+            recent = list(RecalcJob.select(RecalcJob.requested_at)
+                          .where((RecalcJob.requested_by == author)
+                                 & (RecalcJob.requested_at > _seconds_ago(limits.rate_seconds)))
+                          .order_by(RecalcJob.requested_at.desc()).limit(limits.per_account))
+            if len(recent) >= limits.per_account:
+                oldest = recent[-1].requested_at
+                wait = max(1, int(limits.rate_seconds - (now() - oldest).total_seconds()) + 1)
+                raise TooManyRecalculations(
+                    f"账号「{author}」在 {limits.rate_seconds // 60} 分钟内已发起 {limits.per_account} "
+                    f"次计算，请 {wait} 秒后再试", retry_after=wait)
+        job = RecalcJob.create(scheme=scheme, period=period, note=note, requested_by=author,
+                               requested_at=now())
+    if start:
+        worker = threading.Thread(target=work, args=(job.id, limits, registry_factory),
+                                  name=f"kaohe-job-{job.id}", daemon=True)
+        worker.start()
+    return job, False
+
+
+def wait(job, seconds):
+    """The job's row once it is done or failed, or as it stands after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        job = RecalcJob.get_by_id(job.id)
+        if job.state not in ACTIVE or time.monotonic() >= deadline:
+            return job
+        time.sleep(POLL_SECONDS)
+
+
+def progress_text(job):
+    """How far a job has got, in words: "计分 2/4（规则集 county_bonus）"."""
+    if job.state == "queued":
+        return "排队中：同一考核方案的另一次计算完成后开始"
+    if job.state == "running":
+        return f"{job.stage or '准备中'} {job.step}/{job.steps}" if job.steps else (job.stage or "准备中")
+    return job.message
+
+
+# ---------------------------------------------------------------- the worker thread
+
+def _claim(job_id, limits):
+    """Start the job if no other job of its scheme runs; False while one does."""
+    job = RecalcJob.get_by_id(job_id)
+    with _serialized(job.scheme_id):
+        _end_dead_jobs(job.scheme_id, limits)
+        busy = RecalcJob.select().where((RecalcJob.scheme == job.scheme_id)
+                                        & (RecalcJob.state == "running")
+                                        & (RecalcJob.id != job_id)).exists()
+        earlier = RecalcJob.select().where((RecalcJob.scheme == job.scheme_id)
+                                           & (RecalcJob.state == "queued")
+                                           & (RecalcJob.id < job_id)).exists()
+        if busy or earlier:
+            return False
+        moment = now()
+        return RecalcJob.update(state="running", started_at=moment, heartbeat_at=moment,
+                                stage="准备中").where(
+            (RecalcJob.id == job_id) & (RecalcJob.state == "queued")).execute() == 1
+
+
+def work(job_id, limits=Limits(), registry_factory=None):
+    """Wait for the scheme to be free, compute the job's run in a child process, record the end.
+
+    `registry_factory()` builds the rule sets in the child (the panel passes one that builds
+    them as the app did: core code does not reach up to the plugin manager).
+    """
+    db.connect(reuse_if_open=True)
+    try:
+        while True:
+            state = RecalcJob.get_by_id(job_id).state
+            if state != "queued":
+                return
+            if _claim(job_id, limits):
+                break
+            time.sleep(POLL_SECONDS * 2)
+        job = RecalcJob.get_by_id(job_id)
+        try:
+            run_id, message = _compute(job, limits, registry_factory)
+        except Exception as error:  # the job must end whatever went wrong
+            log.exception("recalculation job %s failed", job_id)
+            run_id, message = None, f"计算出错：{type(error).__name__}: {error}；未保存任何结果"
+        _finish(job_id, run_id, message)
+        if run_id is not None:
+            prune_trial_runs(job.scheme_id, job.period, limits.trial_runs_kept)
+    finally:
+        if not db.is_closed():
+            db.close()
+
+
+def _finish(job_id, run_id, message):
+    fields = {"finished_at": now(), "heartbeat_at": now()}
+    if run_id is not None:
+        fields.update(state="done", run=run_id, stage="完成", message="")
+    else:
+        fields.update(state="failed", message=message)
+    RecalcJob.update(**fields).where(RecalcJob.id == job_id).execute()
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["kaohe.core.runs.store"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _compute(job, limits, registry_factory):
+    """Run the child and relay its progress: (run id, None) or (None, why it failed)."""
+    from kaohe.core.storage.schemes import current_version, enabled_rulesets
+    names = [entry["name"] for entry in enabled_rulesets(current_version(job.scheme).config)]
+    context = _context()
+    messages = context.Queue()
+    child = context.Process(target=_child, daemon=True, name=f"kaohe-recalc-{job.id}", args=(
+        dbmod.configured_url or dbmod.default_url(), registry_factory, job.scheme_id, job.period,
+        job.requested_by, job.note, messages))
+    child.start()
+    stage, step, steps, stage_started, beat = "准备中", 0, 0, time.monotonic(), 0.0
+    outcome = None
+    while outcome is None:
+        try:
+            message = messages.get(timeout=0.5)
+        except queues.Empty:
+            message = None
+            if not child.is_alive():
+                with contextlib.suppress(queues.Empty):
+                    message = messages.get(timeout=0.5)
+                if message is None:
+                    outcome = (None, f"计算进程意外退出（代码 {child.exitcode}），未保存任何结果")
+                    break
+        if message is not None:
+            kind = message[0]
+            if kind == "stage":
+                stage, steps, step = message[1], message[2], 0
+                stage_started = time.monotonic()
+            elif kind == "step":
+                step += message[1]
+                stage_started = time.monotonic()
+            else:
+                outcome = (message[1], None) if kind == "done" else (None, message[1])
+                break
+        if stage == "计分" and step < len(names) and limits.ruleset_seconds \
+                and time.monotonic() - stage_started > limits.ruleset_seconds:
+            child.terminate()
+            outcome = (None, f"规则集「{names[step]}」计算超过 {limits.ruleset_seconds} 秒仍未完成，"
+                             f"已停止；本次计算未保存，已有结果保持不变。请检查该规则集或调整时限"
+                             f"（KAOHE_RULESET_SECONDS）")
+            break
+        if time.monotonic() - beat >= 1:
+            beat = time.monotonic()
+            label = f"{stage}（规则集 {names[step]}）" if stage == "计分" and step < len(names) else stage
+            write_or_skip(lambda: RecalcJob.update(
+                stage=label[:100], step=step, steps=steps, heartbeat_at=now())
+                .where(RecalcJob.id == job.id).execute())
+    child.join(timeout=10)
+    if child.is_alive():
+        child.kill()
+    return outcome
+
+
+class _Relay:
+    """The engine's progress callback in the child: each stage and step goes to the parent."""
+
+    def __init__(self, messages):
+        self.messages = messages
+
+    @contextlib.contextmanager
+    def __call__(self, label, total):
+        self.messages.put(("stage", label, total))
+        yield self
+
+    def update(self, n=1):
+        self.messages.put(("step", n))
+
+
+def _child(url, registry_factory, scheme_id, period, author, note, messages):
+    """In the child process: compute and store the run, and say how it ended."""
+    from kaohe.core.runs.store import recalculate
+    dbmod.configure(url)
+    db.connect(reuse_if_open=True)
+    try:
+        registry = registry_factory()
+        scheme = Scheme.get_by_id(scheme_id)
+        outcome = recalculate(registry, scheme, period, author=author, note=note,
+                              progress=_Relay(messages))
+        messages.put(("done", outcome.run.id))
+    except KaoheError as error:
+        messages.put(("failed", str(error)))
+    except Exception as error:
+        log.exception("recalculation of scheme %s %s failed", scheme_id, period)
+        messages.put(("failed", f"计算出错：{type(error).__name__}: {error}；本次计算未保存，"
+                                f"已有结果保持不变"))
+    finally:
+        db.close()
+        messages.close()
+        messages.join_thread()
+
+
+# ---------------------------------------------------------------- retention of trial runs
+
+def prune_trial_runs(scheme_id, period, keep):
+    """Delete the unpublished runs of a scheme's period but the newest `keep` (0 keeps all).
+
+    Published runs are never deleted. Returns the ids deleted; one audit entry records them.
+    """
+    if not keep:
+        return []
+    old = [run_id for (run_id,) in ScoreRun.select(ScoreRun.id)
+           .where((ScoreRun.scheme == scheme_id) & (ScoreRun.period == period)
+                  & (ScoreRun.published == False))  # noqa: E712 (peewee expression)
+           .order_by(ScoreRun.id.desc()).offset(keep).tuples()]
+    if not old:
+        return []
+    with db.atomic():
+        RecalcJob.update(run=None).where(RecalcJob.run.in_(old)).execute()
+        ScoreRun.delete().where(ScoreRun.id.in_(old)).execute()
+        audit.record("kaohe", "run.prune", "scheme", scheme_id,
+                     summary=f"按保留设置（每期保留最近 {keep} 次未发布的计算）删除{period}的"
+                             f"试算结果 {len(old)} 次：{'、'.join(map(str, sorted(old)))}",
+                     old={"runs": sorted(old)})
+    return old
