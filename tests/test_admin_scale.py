@@ -1,7 +1,7 @@
 """Pages that stay small at province scale: a long explanation in pages, a comparison cut short."""
 
 from kaohe.admin.views import results as results_views
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage import schemes
 from tests import factories as f
 from tests.admin_support import app, auth, client, world  # noqa: F401 (fixtures)

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 from kaohe.admin.views import dashboard
 from kaohe.core.runs import results, summary
-from kaohe.core.scoring import engine
+from kaohe.core.runs import store
 from kaohe.core.storage import schemes
 from kaohe.core.storage.models import RunDigest, RunMonth, ScoreLine, ScoreRun
 from tests import factories as f
@@ -54,7 +54,7 @@ def _lines(changes):
 
 def test_months_hold_the_points_and_adoptions_counted_by_hand(database, registry):
     scheme, _units = _year(registry)
-    run = engine.recalculate(registry, scheme).run
+    run = store.recalculate(registry, scheme).run
     months = summary.months(run)
     assert months[2] == (D("20.00"), 1)     # March: the provincial full adoption
     assert months[4] == (D("5.00"), 1)      # May: 2.50 for A and for B
@@ -78,8 +78,8 @@ def test_units_without_adoption_are_the_members_with_none_in_the_year(database, 
 
 def test_digests_are_kept_per_unit_and_equal_for_equal_lines(database, registry):
     scheme, units = _year(registry)
-    first = engine.recalculate(registry, scheme).run
-    second = engine.recalculate(registry, scheme).run
+    first = store.recalculate(registry, scheme).run
+    second = store.recalculate(registry, scheme).run
     kept = summary.digests(first)
     assert {key: count for key, (count, _d) in kept.items()} == {
         (units["A"].id, None): 3, (units["B"].id, None): 1}
@@ -89,10 +89,10 @@ def test_digests_are_kept_per_unit_and_equal_for_equal_lines(database, registry)
 
 def test_the_comparison_equals_the_old_one_reading_only_changed_units(database, registry):
     scheme, units = _year(registry)
-    before = engine.recalculate(registry, scheme).run
+    before = store.recalculate(registry, scheme).run
     schemes.set_param(registry, scheme, "provincial.adoption.city.full", "7", reason="调整")
     f.adoption(f.item([units["C"]], "2025-08-01"), f.publication("N", "national"), "2025-08-09")
-    after = engine.recalculate(registry, scheme).run
+    after = store.recalculate(registry, scheme).run
     changes = results.diff_runs(before, after)
     assert _lines(changes) == _the_old_diff(before, after)
     assert _lines(changes) == [
@@ -114,8 +114,17 @@ def test_the_comparison_equals_the_old_one_reading_only_changed_units(database, 
 
 def test_deleting_a_run_deletes_what_was_kept_with_it(database, registry):
     scheme, _units = _year(registry)
-    run = engine.recalculate(registry, scheme).run
+    run = store.recalculate(registry, scheme).run
     summary.summarise(run)
     results.delete_run(ScoreRun.get_by_id(run.id))
     assert not RunMonth.select().where(RunMonth.run == run.id).exists()
     assert not RunDigest.select().where(RunDigest.run == run.id).exists()
+
+
+def test_what_the_store_keeps_equals_what_reading_the_lines_back_gives(database, registry):
+    scheme, _units = _year(registry)
+    run = store.recalculate(registry, scheme).run
+    kept_months, kept_digests = summary.months(run), summary.digests(run)
+    assert RunDigest.select().where(RunDigest.run == run).exists()  # kept by the store itself
+    summary.forget(run)
+    assert summary.months(run) == kept_months and summary.digests(run) == kept_digests

@@ -40,28 +40,36 @@ def _combine(numbers_by_group):
             for group, (count, total) in numbers_by_group.items()}
 
 
-def points_by_month(run):
-    """{month: cents} of the run's unit score lines, by the month of their adoption or instruction."""
+def points_by_month(run, rows=None):
+    """{month: cents} of the run's unit score lines, by the month of their adoption or instruction.
+
+    `rows`: the run's lines (LINE_COLUMNS, amounts in cents) as the store has them; else the
+    lines are read back.
+    """
+    if rows is None:
+        rows = _query("SELECT unit_id, kind, ref, points FROM score_line WHERE run_id = ? "
+                      "AND unit_id IS NOT NULL AND kind = 'score' "
+                      "AND (ref LIKE 'adoption:%' OR ref LIKE 'instruction:%')", (run.id,))
+    else:
+        rows = ((row[0], row[5], row[8], row[6]) for row in rows)
     year = run.period_start.year
-    by_month = defaultdict(int)
+    months = {}
     for table, kind in ((Adoption, "adoption"), (Instruction, "instruction")):
         day = "adopted_on" if kind == "adoption" else "instructed_on"
-        months = dict(_query(
+        months[kind] = dict(_query(
             f'SELECT id, {_month_of(day)} FROM "{table._meta.table_name}" '
             f"WHERE {day} >= ? AND {day} <= ? AND {_year_of(day)} = ?",
             (run.period_start, run.period_end, year)).fetchall())
-        if not months:
+    by_month = defaultdict(int)
+    for unit, kind, ref, points in rows:
+        if unit is None or kind != "score" or not ref:
             continue
-        rows = _query(
-            "SELECT ref, points FROM score_line WHERE run_id = ? AND unit_id IS NOT NULL "
-            f"AND kind = 'score' AND ref LIKE '{kind}:%'", (run.id,))
-        start = len(kind) + 1
-        for ref, points in rows:
-            rest = ref[start:]
-            if rest.isdigit():
-                month = months.get(int(rest))
-                if month is not None:
-                    by_month[month] += points
+        source, _sep, rest = ref.partition(":")
+        found = months.get(source)
+        if found is not None and rest.isdigit():
+            month = found.get(int(rest))
+            if month is not None:
+                by_month[month] += points
     return by_month
 
 
@@ -104,14 +112,18 @@ def read_lines(run, unit=None, reporter=None, group=False):
     return _query(sql, params)
 
 
-def summarise(run, rows=None):
+def summarise(run, rows=None, skip=0):
     """Store the run's months and digests unless stored already. `rows`: the run's lines as the
-    store wrote them (LINE_COLUMNS, amounts in cents), to save reading them back."""
+    store wrote them, LINE_COLUMNS from column `skip` on (amounts in cents), to save reading
+    them back."""
     if RunMonth.select().where(RunMonth.run == run).exists():
         return
-    points = points_by_month(run)
+    if rows is None:
+        points, digests = points_by_month(run), digests_of(read_lines(run))
+    else:
+        points = points_by_month(run, (row[skip:] for row in rows))
+        digests = digests_of(row[skip:] for row in rows)
     adoptions = adoptions_by_month(run)
-    digests = digests_of(read_lines(run) if rows is None else rows)
     with db.atomic():
         if RunMonth.select().where(RunMonth.run == run).exists():  # another request was first
             return
