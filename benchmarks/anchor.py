@@ -8,10 +8,17 @@ queried by DuckDB and the lines written into a DuckDB file. `check` compares the
 counts with Kaohe's stored run, unit by unit, to the cent, and the number of lines.
 
 Needs the benchmark extra: `pip install -e '.[bench]'` (DuckDB, pyarrow, adbc-driver-sqlite).
+It runs in a process of its own (`run_in_child`): ADBC's driver brings its own copy of SQLite, and
+two copies of SQLite in one process break each other's file locks on the same database.
 """
 
+import json
+import subprocess
+import sys
+import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, SEVERITIES, TIE_BREAK_TIERS
 
@@ -31,13 +38,13 @@ TABLES = {
 
 
 def available():
-    """None when DuckDB and the Arrow reader are installed, else why not (the `bench` extra)."""
-    try:
-        import adbc_driver_sqlite.dbapi  # noqa: F401
-        import duckdb  # noqa: F401
-        import pyarrow  # noqa: F401
-    except ImportError as error:
-        return f"缺少基准测试依赖（pip install -e '.[bench]'）：{error}"
+    """None when DuckDB and the Arrow reader are installed, else why not (the `bench` extra).
+    Only looked up, not imported: this process keeps to one copy of SQLite."""
+    import importlib.util
+    missing = [name for name in ("duckdb", "pyarrow", "adbc_driver_sqlite")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        return f"缺少基准测试依赖 {', '.join(missing)}（pip install -e '.[bench]'）"
     return None
 
 
@@ -260,6 +267,30 @@ def run(sqlite_path, store_path, config, scheme_id, year):
     return seconds, totals, lines
 
 
+def child(sqlite_path, store_path, job_path):
+    """In a fresh process (no other SQLite): one anchor run; prints seconds, totals and lines."""
+    job = json.loads(Path(job_path).read_text(encoding="utf-8"))
+    seconds, totals, lines = run(Path(sqlite_path), Path(store_path), job["config"], job["scheme"],
+                                 job["year"])
+    print(json.dumps({"seconds": seconds, "totals": {str(k): v for k, v in totals.items()},
+                      "lines": lines}))
+
+
+def run_in_child(bench, sqlite_path, store_path, config, scheme_id, year):
+    """`run` in a fresh process started as `bench --child-anchor`: (seconds, totals, lines)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as job:
+        json.dump({"config": config, "scheme": scheme_id, "year": year}, job, default=str)
+    try:
+        done = subprocess.run([sys.executable, str(bench), "--child-anchor", str(sqlite_path),
+                               str(store_path), job.name], capture_output=True, text=True, check=False)
+    finally:
+        Path(job.name).unlink(missing_ok=True)
+    if done.returncode:
+        raise SystemExit(f"DuckDB 锚点子进程失败：\n{done.stderr}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return found["seconds"], {int(k): v for k, v in found["totals"].items()}, found["lines"]
+
+
 def kaohe_totals(database, run_id):
     """The stored run's unit results: unit → [points (cents), submitted, adopted, national, provincial, city]."""
     rows = database.execute_sql(
@@ -289,3 +320,15 @@ def check(kaohe, anchor):
                           for u, k, d in wrong[:20])
         raise SystemExit(f"Kaohe 的单位结果与 DuckDB 锚点不一致（{len(wrong)}个单位）：\n{lines}")
     return len(kaohe)
+
+
+def same_sentences(database, run_id, store_path):
+    """How many of Kaohe's unit score lines the anchor stored alike: unit, source, cents, sentence."""
+    import duckdb
+    con = duckdb.connect(str(store_path), read_only=True)
+    theirs = set(con.execute("SELECT unit_id, ref, points, explanation FROM score_line").fetchall())
+    con.close()
+    ours = database.execute_sql(
+        f"SELECT unit_id, ref, points, explanation FROM score_line WHERE run_id = {database.param} "
+        "AND unit_id IS NOT NULL AND kind = 'score'", (run_id,))
+    return sum(1 for row in ours if tuple(row) in theirs)
