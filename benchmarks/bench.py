@@ -114,7 +114,7 @@ def measure_office(result, url, runs, registry, database, options):
     take("lines_xlsx", office.export_in_child(url, "lines", "xlsx"))
     if options.openpyxl_up_to >= result["items"]:
         take("lines_xlsx_openpyxl", office.export_in_child(url, "lines", "xlsx", "openpyxl"))
-    if options.export_all:
+    if options.export_all_up_to >= result["items"]:
         take("all_xlsx", office.export_in_child(url, "all", "xlsx"))
     take("notification", office.notification(registry))
     take("imports", office.imports(database))
@@ -133,8 +133,8 @@ def main(argv=None):
                         help="profile the recalculation (cProfile, saved under benchmarks/data/)")
     parser.add_argument("--no-office", dest="office", action="store_false",
                         help="skip the panel, the comparison, the files, the notification, imports")
-    parser.add_argument("--no-export-all", dest="export_all", action="store_false",
-                        help="skip exporting all data as xlsx (minutes at 1M items)")
+    parser.add_argument("--export-all-up-to", type=int, default=1_000_000,
+                        help="export all data as xlsx up to this size (minutes at 1M items)")
     parser.add_argument("--no-backup", dest="backup", action="store_false",
                         help="skip the backup and restore of the whole database")
     parser.add_argument("--openpyxl-up-to", type=int, default=100_000,

@@ -85,12 +85,10 @@ class DashboardView(RoleMixin, AdminIndexView):
         bars = []
         if run is not None:
             pools = defaultdict(list)
-            for row in results.ranking(run):
-                pools[row.pool].append(row)
+            for pool, name, points, awarded in results.ranking_bars(run):
+                pools[pool].append((name, points, awarded))
             for pool, rows in pools.items():
-                bars.append({"pool": pool, "label": pool_label(pool),
-                             "svg": charts.bar_chart([(r.unit.name, r.points, r.award_rank is not None)
-                                                      for r in rows])})
+                bars.append({"pool": pool, "label": pool_label(pool), "svg": charts.bar_chart(rows)})
             months = [_("%(m)d月", m=m) for m in range(1, 13)]
             context["trend"] = charts.line_chart(months, [
                 (_("得分"), monthly_points(run, scheme.year)),
