@@ -231,12 +231,22 @@ def imports(database, csv_rows=20_000, xlsx_rows=10_000):
 
 
 def _remove_imported(database):
+    """Delete the items the import measure added (their links first). Nothing refers to them
+    but their links, so SQLite's per-row foreign-key check is off meanwhile: with it, deleting an
+    item scans every score line (whose item column has no index) to null the references."""
     from kaohe.core.storage.models import Item, ItemAuthor, ItemUnit
-    with database.atomic():
-        ids = Item.select(Item.id).where(Item.no.startswith(MARK))
-        ItemUnit.delete().where(ItemUnit.item.in_(ids)).execute()
-        ItemAuthor.delete().where(ItemAuthor.item.in_(ids)).execute()
-        Item.delete().where(Item.no.startswith(MARK)).execute()
+    sqlite = database.__class__.__name__.startswith("Sqlite")
+    if sqlite:
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        with database.atomic():
+            ids = Item.select(Item.id).where(Item.no.startswith(MARK))
+            ItemUnit.delete().where(ItemUnit.item.in_(ids)).execute()
+            ItemAuthor.delete().where(ItemAuthor.item.in_(ids)).execute()
+            Item.delete().where(Item.no.startswith(MARK)).execute()
+    finally:
+        if sqlite:
+            database.execute_sql("PRAGMA foreign_keys = ON")
 
 
 # ---------------------------------------------------------------- backup and restore
