@@ -117,7 +117,7 @@ def measure_office(result, url, runs, registry, database, options):
     if options.export_all_up_to >= result["items"]:
         take("all_xlsx", office.export_in_child(url, "all", "xlsx"))
     take("notification", office.notification(registry))
-    take("imports", office.imports(database))
+    take("imports", office.imports(url))
     if options.backup:
         take("backup", office.backup_restore())
 
@@ -145,6 +145,7 @@ def main(argv=None):
     parser.add_argument("--child-recalc", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     parser.add_argument("--child-anchor", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-import", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-export", nargs=4, metavar=("URL", "WHAT", "FORMAT", "WRITER"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -153,6 +154,9 @@ def main(argv=None):
         return
     if args.child_anchor:
         anchor.child(*args.child_anchor)
+        return
+    if args.child_import:
+        office.child_import(*args.child_import)
         return
     if args.child_export:
         office.child_export(*args.child_export)

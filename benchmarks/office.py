@@ -17,7 +17,7 @@ from pathlib import Path
 from common import DATA, SCHEME, connect, log
 
 BENCH = Path(__file__).resolve().parent / "bench.py"
-MARK = "BENCH-"  # the numbers of the items the import measure adds, removed afterwards
+MARK = "BENCH-"  # the numbers of the items the import measure adds (to a copy of the database)
 
 
 def _ms(samples):
@@ -189,64 +189,65 @@ def notification(registry):
 
 # ---------------------------------------------------------------- imports
 
-def _import_rows(n, offset):
+def _import_rows(n, mark):
     from kaohe.core.storage.models import Unit
     codes = [u.code for u in Unit.select(Unit.code).order_by(Unit.id).limit(200)]
     day = datetime.date(2025, 1, 1)
     for i in range(n):
-        yield [f"{MARK}{offset + i:07d}", f"基准导入稿件{offset + i}", day + datetime.timedelta(days=i % 360),
+        yield [f"{mark}{i:07d}", f"基准导入稿件{i}", day + datetime.timedelta(days=i % 360),
                codes[i % len(codes)], "", "动态", "否", ""]
 
 
-def imports(database, csv_rows=20_000, xlsx_rows=10_000):
-    """Rows per second of `import_files` with a csv and an xlsx of new items (removed afterwards)."""
-    try:
-        from kaohe.core.exchange.importer import import_files
-        from kaohe.core.exchange.kinds import KINDS
-        from kaohe.core.exchange.sheets import Table, write_csv, write_xlsx
-    except ImportError as error:
-        return None, f"导入不可用：{error}"
+def child_import(url, fmt, rows):
+    """In a fresh process, on a copy of the database: import `rows` new items from a file of
+    `fmt`; print seconds, rows per second and peak memory."""
+    connect(url)
+    from kaohe.core.exchange.importer import import_files
+    from kaohe.core.exchange.kinds import KINDS
+    from kaohe.core.exchange.sheets import Table, write_csv, write_xlsx
     kind = KINDS["items"]
-    headers = [header for _name, header in kind.columns]
-    folder = DATA / "import"
+    folder = DATA / f"import-{fmt}"
     folder.mkdir(exist_ok=True)
-    _remove_imported(database)  # left by an interrupted earlier run
+    path = folder / f"{kind.label}.{fmt}"
+    with open(path, "wb") as out:
+        table = Table(kind.label, [header for _name, header in kind.columns],
+                      _import_rows(int(rows), f"{MARK}{fmt.upper()}-"))
+        (write_csv(table, out) if fmt == "csv" else write_xlsx([table], out))
+    started = time.perf_counter()
+    import_files([path])
+    seconds = time.perf_counter() - started
+    path.unlink()
+    print(json.dumps({"rows": int(rows), "seconds": seconds, "rows_per_s": int(rows) / seconds,
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def imports(url, csv_rows=20_000, xlsx_rows=10_000, limit_s=900):
+    """Rows per second of `import_files` with a csv and an xlsx of new items, each in a fresh
+    process on a copy of the SQLite database (so the measured database stays as it was)."""
+    if not url.startswith("sqlite:///"):
+        return None, "导入只在 SQLite 数据库的副本上测量"
+    import shutil
+    source = Path(url[len("sqlite:///"):])
+    copy = DATA / "import-copy.sqlite3"
     figures = {}
     try:
-        for fmt, n, offset in (("csv", csv_rows, 0), ("xlsx", xlsx_rows, csv_rows)):
-            path = folder / f"{kind.label}.{fmt}"
-            with open(path, "wb") as out:
-                table = Table(kind.label, headers, _import_rows(n, offset))
-                (write_csv(table, out) if fmt == "csv" else write_xlsx([table], out))
-            started = time.perf_counter()
-            import_files([path])
-            seconds = time.perf_counter() - started
-            figures[fmt] = {"rows": n, "seconds": seconds, "rows_per_s": n / seconds}
-            path.unlink()
-    except Exception as error:
-        return None, f"导入出错：{type(error).__name__}: {str(error)[:300]}"
+        for fmt, n in (("csv", csv_rows), ("xlsx", xlsx_rows)):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{copy}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(source, copy)
+            command = [sys.executable, str(BENCH), "--child-import", f"sqlite:///{copy}", fmt, str(n)]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, check=False,
+                                      timeout=limit_s)
+            except subprocess.TimeoutExpired:
+                return figures or None, f"{fmt} 导入 {n} 行超过 {limit_s} 秒未完成"
+            if done.returncode:
+                return figures or None, f"{fmt} 导入出错：{done.stderr.strip()[-300:]}"
+            figures[fmt] = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
-        _remove_imported(database)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
     return figures, ""
-
-
-def _remove_imported(database):
-    """Delete the items the import measure added (their links first). Nothing refers to them
-    but their links, so SQLite's per-row foreign-key check is off meanwhile: with it, deleting an
-    item scans every score line (whose item column has no index) to null the references."""
-    from kaohe.core.storage.models import Item, ItemAuthor, ItemUnit
-    sqlite = database.__class__.__name__.startswith("Sqlite")
-    if sqlite:
-        database.execute_sql("PRAGMA foreign_keys = OFF")
-    try:
-        with database.atomic():
-            ids = Item.select(Item.id).where(Item.no.startswith(MARK))
-            ItemUnit.delete().where(ItemUnit.item.in_(ids)).execute()
-            ItemAuthor.delete().where(ItemAuthor.item.in_(ids)).execute()
-            Item.delete().where(Item.no.startswith(MARK)).execute()
-    finally:
-        if sqlite:
-            database.execute_sql("PRAGMA foreign_keys = ON")
 
 
 # ---------------------------------------------------------------- backup and restore

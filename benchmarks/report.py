@@ -149,7 +149,7 @@ def write_results(results, info, postgres):
               "explanation is that of the unit with the most lines; the comparison of two runs of the "
               "same data, and of a run after one adoption was added (“changed”). Exports each in a "
               "fresh process (peak RSS is that process's). Imports: new items through "
-              "`kaohe.core.exchange.importer.import_files` (removed afterwards). Notification: "
+              "`kaohe.core.exchange.importer.import_files` (in a fresh process on a copy of the database). Notification: "
               "`kaohe.core.exchange.reports.monthly_notification` for March, with the month runs "
               "stored (“first” computes the missing ones), then its html and xlsx.", "",
               "| measure | " + " | ".join(f"{r['backend']} {r['items']:,}" for r in results) + " |",
