@@ -44,11 +44,19 @@ demo: $(STAMP)
 	$(BIN)/kaohe init-db
 	$(BIN)/kaohe demo
 
-# Province scale: 100k and 1M items on SQLite (and PostgreSQL when KAOHE_BENCH_POSTGRES_URL is set).
-bench: $(STAMP)
+# Province scale: 100k and 1M items on SQLite (and PostgreSQL when KAOHE_BENCH_POSTGRES_URL is set),
+# beside the DuckDB anchor: the benchmark-only extra `bench` (DuckDB, pyarrow, ADBC's SQLite
+# driver) is installed here, never by `make install`.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench.py
 
-# 50 users for 60 s against `kaohe serve` on loopback while recalculations run (not part of `make test`).
+# 50 users for 60 s against 1, 2 and 4 `kaohe serve` processes on loopback while recalculations run
+# (not part of `make test`).
 load: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 

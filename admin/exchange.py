@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.exchange import exporter, import_templates, importer
+from kaohe.core.exchange import exporter, import_templates, importer, sheets
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.runs import results
@@ -241,7 +241,8 @@ class ImportView(KaoheView):
         found = KINDS.get(kind)
         if found is None:
             abort(404)
-        return _csv_file(import_templates.template_csv(found.name), "utf-8", f"{found.label}.csv")
+        return _csv_file(io.BytesIO(import_templates.template_csv(found.name)), "utf-8",
+                         f"{found.label}.csv")
 
 
 # ---------------------------------------------------------------- exports
@@ -254,17 +255,18 @@ def _format():
     return fmt, encoding
 
 
-def _download(content, fmt, encoding, stem):
+def _download(tables, fmt, encoding, stem):
+    """The tables as a download, written into a temporary file as they are read (memory while
+    small, disk after) and streamed out from it: memory does not grow with the rows."""
+    out = exporter.spooled_tables(tables, fmt, encoding)
     if fmt == "xlsx":
-        return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
-                         download_name=f"{stem}.xlsx")
-    return _csv_file(content, encoding, f"{stem}.csv")
+        return send_file(out, mimetype=XLSX, as_attachment=True, download_name=f"{stem}.xlsx")
+    return _csv_file(out, encoding, f"{stem}.csv")
 
 
-def _csv_file(content, encoding, filename):
+def _csv_file(out, encoding, filename):
     """A csv download whose Content-Type names the encoding it is really in."""
-    response = send_file(io.BytesIO(content), mimetype="text/csv", as_attachment=True,
-                         download_name=filename)
+    response = send_file(out, mimetype="text/csv", as_attachment=True, download_name=filename)
     response.headers["Content-Type"] = CSV_TYPES[encoding]
     return response
 
@@ -306,17 +308,16 @@ class ExportView(KaoheView):
             flash(str(error), "error")
             return redirect(url_for(".index"))
         if fmt == "csv" and len(kinds) > 1:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            out = sheets.spooled()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
                 for kind in kinds:
-                    table = exporter.data_table(kind)
-                    archive.writestr(f"{kind.label}.csv", exporter.write_tables([table], "csv", encoding))
-            buffer.seek(0)
-            return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                    with archive.open(f"{kind.label}.csv", "w", force_zip64=True) as member:
+                        exporter.write_tables_to([exporter.data_table(kind)], "csv", member, encoding)
+            out.seek(0)
+            return send_file(out, mimetype="application/zip", as_attachment=True,
                              download_name="数据导出-csv.zip")
-        content = exporter.export_data([kind.name for kind in kinds], fmt, encoding)
         stem = kinds[0].label if len(kinds) == 1 else "数据导出"
-        return _download(content, fmt, encoding, stem)
+        return _download([exporter.data_table(kind) for kind in kinds], fmt, encoding, stem)
 
     @expose("/run")
     def run_file(self):
@@ -338,8 +339,7 @@ class ExportView(KaoheView):
         if what == "ranking":
             if current_user.is_reporter:
                 abort(403)
-            return _download(exporter.export_ranking(run, fmt, encoding=encoding), fmt, encoding,
-                             stem + "-排名")
+            return _download([exporter.ranking_table(run)], fmt, encoding, stem + "-排名")
         unit = None
         raw = request.args.get("unit", "")
         if raw:
@@ -354,6 +354,5 @@ class ExportView(KaoheView):
                 unit = Unit.get_or_none(Unit.id == current_user.unit_id)
             if unit is None or unit.id != current_user.unit_id:
                 abort(403)
-        content = exporter.export_lines(run, fmt, unit=unit, encoding=encoding)
-        return _download(content, fmt, encoding,
+        return _download([exporter.lines_table(run, unit)], fmt, encoding,
                          stem + (f"-{unit.name}-计分明细" if unit else "-计分明细"))

@@ -48,6 +48,13 @@ def submit_recalculation(scheme, period, author, note=""):
                               registry_factory=job_registry())
     return jobs.wait(job, float(current_app.config["KAOHE_RECALC_WAIT_SECONDS"])), joined
 
+# The comparison page lists this many differing lines (the first, in unit order); the rest are
+# not read at all, so a run compared with a very different one still answers at once.
+DIFF_LINES_SHOWN = 500
+# A unit's explanation shows its lines this many at a time (a county's year holds thousands),
+# under the subtotals of every rule set, which are counted in SQL.
+EXPLAIN_LINES_PER_PAGE = 200
+
 
 def _own_unit_only(run, unit_id=None):
     """A unit reporter reads their own unit's results only (policy.sees_unit)."""
@@ -169,15 +176,18 @@ class ResultsView(KaoheView):
         if result is None:
             abort(404)
         registry = self.admin.app.extensions["kaohe_registry"]
+        totals = results.unit_line_groups(run, unit)
+        pages = max(1, -(-sum(count for _n, count, _p, _y in totals) // EXPLAIN_LINES_PER_PAGE))
+        page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+        shown = results.unit_lines_page(run, unit, page, EXPLAIN_LINES_PER_PAGE)
         groups = []
-        for name, lines in results.unit_lines(run, unit).items():
+        for name, count, points, yuan in totals:
             ruleset = registry.rulesets.get(name)
-            groups.append({
-                "name": name, "title": ruleset.title if ruleset else name, "lines": lines,
-                "points": sum((l.points for l in lines), ZERO),
-                "yuan": sum((l.yuan for l in lines), ZERO)})
+            groups.append({"name": name, "title": ruleset.title if ruleset else name,
+                           "lines": shown.get(name, []), "count": count, "points": points,
+                           "yuan": yuan})
         return self.render("kaohe/explain.html", run=run, unit=unit, result=result, groups=groups,
-                           official=results.is_official(run))
+                           official=results.is_official(run), page=page, pages=pages)
 
     @expose("/run/<int:run_id>/publish", methods=["POST"])
     def publish(self, run_id):
@@ -204,14 +214,15 @@ class ResultsView(KaoheView):
         if run_a.scheme_id != run_b.scheme_id:
             flash(_("只能比较同一考核方案的两次计算"), "error")
             return redirect(url_for(".index", scheme=run_a.scheme_id))
-        changes = results.diff_runs(run_a, run_b)
-        unit_ids = {line["unit"] for line in changes["lines"][:500] if line["unit"]}
-        item_ids = {line["item"] for line in changes["lines"][:500] if line["item"]}
+        changes = results.diff_runs(run_a, run_b, limit=DIFF_LINES_SHOWN)
+        unit_ids = {line["unit"] for line in changes["lines"] if line["unit"]}
+        item_ids = {line["item"] for line in changes["lines"] if line["item"]}
         names = {u.id: u.name for u in Unit.select().where(Unit.id.in_(list(unit_ids)))} \
             if unit_ids else {}
         items = {i.id: i for i in Item.select().where(Item.id.in_(list(item_ids)))} \
             if item_ids else {}
-        return self.render("kaohe/diff.html", diff=changes, names=names, items=items)
+        return self.render("kaohe/diff.html", diff=changes, names=names, items=items,
+                           shown=DIFF_LINES_SHOWN)
 
     @expose("/awards")
     def awards(self):

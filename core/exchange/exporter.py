@@ -1,135 +1,60 @@
 """Exporting as xlsx or csv: the data kinds in the import format, a run's ranking and its score lines."""
 
-import csv
-import datetime
 import io
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.vocab import UNIT_KINDS, money
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.vocab import UNIT_KINDS
+from kaohe.core.exchange import sheets
 from kaohe.core.exchange.importer import stored_rows
-from kaohe.core.exchange.kinds import FORMULA_STARTS, KINDS, kind_named, kind_names_text
+from kaohe.core.exchange.kinds import KINDS, kind_named, kind_names_text
 from kaohe.core.exchange.schemas import CodeList, Flag, Pool, Word, cell_word
+# neutralise is also used from here by the reports
+from kaohe.core.exchange.sheets import Amount, Cents, Rate, Table, neutralise  # noqa: F401
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
-from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
+from kaohe.core.storage.db import db
+from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit, now
 
-ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
 LIST_JOINER = "、"
-
-
-def neutralise(text):
-    """Put a ' before text a spreadsheet would run as a formula (and before a leading ' of its own)."""
-    if text and (text[0] in FORMULA_STARTS or text[0] == "'"):
-        return "'" + text
-    return text
-
-
-class Amount(Decimal):
-    """Points or 元: written as a number with two places."""
-
-
-class Rate(Decimal):
-    """An adoption rate: a fraction, shown as a percentage."""
-
-
-@dataclass
-class Table:
-    """One sheet (or one csv file): a title, the headers and the rows of cells."""
-    title: str
-    headers: list
-    rows: list
 
 
 # ---------------------------------------------------------------- writing tables
 
-def write_tables(tables, fmt, encoding="utf-8"):
-    """The bytes of an xlsx workbook holding the tables, or of a csv file holding the one table."""
+def write_tables_to(tables, fmt, out, encoding="utf-8"):
+    """Write the tables into the binary file `out`: an xlsx workbook, or a csv file of the one
+    table. Returns the rows written per table; the rows are never held all at once."""
     if fmt == "xlsx":
-        return _xlsx(tables)
+        return sheets.write_xlsx(tables, out)
     if fmt == "csv":
         if len(tables) != 1:
             raise KaoheError(f"一个 CSV 文件只能放一种数据（这次有 {len(tables)} 种），"
                              f"请分别导出，或导出为 xlsx")
-        return _csv(tables[0], ENCODINGS.get(encoding, encoding))
+        return sheets.write_csv(tables[0], out, encoding)
     raise KaoheError(f"未知的导出格式「{fmt}」，应为 xlsx 或 csv")
 
 
-def _xlsx(tables):
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    for table in tables:
-        sheet = workbook.create_sheet(table.title[:31])
-        sheet.freeze_panes = "A2"
-        header = []
-        for text in table.headers:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = Font(bold=True)
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            cells = []
-            for value in row:
-                if value == "":
-                    value = None
-                if isinstance(value, str):
-                    value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"
-                elif isinstance(value, Amount):
-                    cell = WriteOnlyCell(sheet, value=money(value))
-                    cell.number_format = "0.00"
-                elif isinstance(value, Rate):
-                    cell = WriteOnlyCell(sheet, value=Decimal(value))
-                    cell.number_format = "0.00%"
-                elif isinstance(value, datetime.datetime):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = "yyyy-mm-dd hh:mm" + (":ss" if value.second else "")
-                elif isinstance(value, datetime.date):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = "yyyy-mm-dd"
-                else:
-                    cell = WriteOnlyCell(sheet, value=value)
-                cells.append(cell)
-            sheet.append(cells)
+def write_tables(tables, fmt, encoding="utf-8"):
+    """The bytes of an xlsx workbook holding the tables, or of a csv file holding the one table."""
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_tables_to(tables, fmt, buffer, encoding)
     return buffer.getvalue()
 
 
-def _csv(table, encoding):
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return buffer.getvalue().encode(encoding)
-
-
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, Amount):
-        return f"{money(value):.2f}"
-    if isinstance(value, Rate):
-        return f"{money(Decimal(value) * 100):.2f}%"
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+def spooled_tables(tables, fmt, encoding="utf-8"):
+    """The tables written into a temporary file (memory while small, disk after), at its start:
+    what a download streams out."""
+    out = sheets.spooled()
+    try:
+        write_tables_to(tables, fmt, out, encoding)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return out
 
 
 # ---------------------------------------------------------------- data kinds (the import format)
@@ -138,11 +63,10 @@ def data_table(kind):
     """A kind's stored rows as the import file holds them: Chinese headers, Chinese words."""
     schema_fields = kind.schema().fields
     converters = [_converter(schema_fields[name]) for name, _ in kind.columns]
-    rows = []
-    for _, values in stored_rows(kind):
-        rows.append([convert(values.get(name))
-                     for convert, (name, _) in zip(converters, kind.columns)])
-    return Table(kind.label, [header for _, header in kind.columns], rows)
+    rows = ([convert(values.get(name)) for convert, (name, _) in zip(converters, kind.columns)]
+            for _, values in stored_rows(kind))
+    return Table(kind.label, [header for _, header in kind.columns], rows,
+                 heading=f"{kind.label}（导出于{now():%Y-%m-%d %H:%M}）")
 
 
 def _converter(schema_field):
@@ -181,16 +105,21 @@ RANKING_HEADERS = ["单位代码", "单位名称", "考核组别", "名次", "�
                    "采用数", "国家级采用", "省级采用", "市级采用", "折算分", "一票否决", "同分说明"]
 
 
+def run_heading(run, what):
+    """What a run's table is, printed above each page: scheme, period, run, and 未发布 where so."""
+    scheme = run.scheme
+    name = scheme.title or scheme.name
+    state = "正式结果" if run.published else "未发布"
+    return f"{name}　{parse_period(run.period).title}　第{run.id}次计算　{what}（{state}）"
+
+
 def ranking_table(run, pool=None):
-    rows = []
-    for r in results.ranking(run, pool):
-        rows.append([
-            r.unit.code, r.unit.name, UNIT_KINDS.get(r.pool, r.pool), r.rank, Amount(r.points),
-            Amount(r.yuan), Rate(r.adoption_rate), r.submitted, r.adopted, r.national,
-            r.provincial, r.city, None if r.converted is None else Amount(r.converted),
-            (r.veto_reason or "是") if r.vetoed else "", r.tie_break,
-        ])
-    return Table("排名", RANKING_HEADERS, rows)
+    rows = ([r.unit.code, r.unit.name, UNIT_KINDS.get(r.pool, r.pool), r.rank, Amount(r.points),
+             Amount(r.yuan), Rate(r.adoption_rate), r.submitted, r.adopted, r.national,
+             r.provincial, r.city, None if r.converted is None else Amount(r.converted),
+             (r.veto_reason or "是") if r.vetoed else "", r.tie_break]
+            for r in results.ranking(run, pool))
+    return Table("排名", RANKING_HEADERS, rows, heading=run_heading(run, "排名"))
 
 
 LINE_HEADERS = ["单位代码", "单位名称", "信息员编号", "信息员", "稿件编号", "标题", "规则集", "规则",
@@ -208,16 +137,25 @@ def lines_table(run, unit=None):
              .join_from(ScoreLine, Reporter, JOIN.LEFT_OUTER, on=(ScoreLine.reporter == Reporter.id))
              .join_from(Reporter, reporter_unit, JOIN.LEFT_OUTER, on=(Reporter.unit == reporter_unit.id))
              .join_from(ScoreLine, Item, JOIN.LEFT_OUTER, on=(ScoreLine.item == Item.id))
-             .where(ScoreLine.run == run))
+             )
     if unit is not None:
-        query = query.where(ScoreLine.unit == unit)
-    rows = []
-    for (code, name, reporter_code, reporter_name, no, title, ruleset, rule, kind, points, yuan,
-         text, reporter_unit_code, reporter_unit_name) in query.order_by(ScoreLine.id).tuples():
-        rows.append([code or reporter_unit_code, name or reporter_unit_name, reporter_code,
-                     reporter_name, no, title, ruleset, rule, LINE_KINDS.get(kind, kind),
-                     Amount(points), Amount(yuan), text])
-    return Table("计分明细", LINE_HEADERS, rows)
+        query = query.where((ScoreLine.run == run) & (ScoreLine.unit == unit))
+    else:
+        # A run's lines are stored one after another: read them as the range of ids they hold,
+        # in the table's own order (the index by run and unit would visit them out of order and
+        # the sort back by id costs more than the reading).
+        first, last = (ScoreLine.select(fn.MIN(ScoreLine.id), fn.MAX(ScoreLine.id))
+                       .where(ScoreLine.run == run).tuples().get())
+        query = query.where(ScoreLine.id.between(first or 0, last or 0)
+                            & ((ScoreLine.run + 0) == run.id))
+    # The cursor's own rows: the models' conversions cost more than the writing at 1M lines.
+    cursor = db.execute_sql(*query.order_by(ScoreLine.id).sql())
+    rows = ([code or reporter_unit_code, name or reporter_unit_name, reporter_code, reporter_name, no,
+             title, ruleset, rule, LINE_KINDS.get(kind, kind), Cents(points), Cents(yuan), text]
+            for (code, name, reporter_code, reporter_name, no, title, ruleset, rule, kind, points,
+                 yuan, text, reporter_unit_code, reporter_unit_name) in cursor)
+    what = "计分明细" if unit is None else f"{unit.name}计分明细"
+    return Table("计分明细", LINE_HEADERS, rows, heading=run_heading(run, what))
 
 
 def export_ranking(run, fmt="xlsx", pool=None, encoding="utf-8"):
@@ -265,10 +203,10 @@ def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=No
             what_text = "计分明细"
         data = write_tables([table], fmt, encoding)
         return data, (f"已导出「{scheme.name}」第 {run.id} 次计算（{run.period}，{official}）的"
-                      f"{what_text}，共 {len(table.rows)} 行")
+                      f"{what_text}，共 {table.written} 行")
     if scheme_name:
         raise KaoheError(f"导出数据时不需要考核方案名称「{scheme_name}」")
     kinds = resolve_kinds([part for part in str(what).replace("，", ",").split(",") if part.strip()])
     tables = [data_table(k) for k in kinds]
     data = write_tables(tables, fmt, encoding)
-    return data, "已导出：" + "，".join(f"{t.title} {len(t.rows)} 条" for t in tables)
+    return data, "已导出：" + "，".join(f"{t.title} {t.written} 条" for t in tables)

@@ -3,11 +3,12 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from kaohe.core.domain.errors import KaoheError, NotFound
 from kaohe.core.domain.periods import now, parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS, ZERO
+from kaohe.core.runs import summary
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult
@@ -73,12 +74,46 @@ def ranking(run, pool=None):
     return rows
 
 
+def ranking_bars(run):
+    """[(pool, unit name, points, awarded)] of a run in ranking order: what the dashboard draws,
+    read as plain rows (building a thousand result objects costs more than the page)."""
+    query = (UnitResult.select(UnitResult.pool, Unit.name, UnitResult.points, UnitResult.rank,
+                               UnitResult.award_rank.is_null(False))
+             .join(Unit).where(UnitResult.run == run).tuples())
+    order = list(UNIT_KINDS)
+    rows = sorted(query, key=lambda r: (order.index(r[0]) if r[0] in order else 99, r[0], r[3]))
+    return [(pool, name, points, bool(awarded)) for pool, name, points, _rank, awarded in rows]
+
+
 def unit_lines(run, unit):
     """The score lines of one unit in a run, with item numbers and titles, grouped by rule set."""
     query = (ScoreLine.select(ScoreLine, Item)
              .join(Item, JOIN.LEFT_OUTER, on=(ScoreLine.item == Item.id))
              .where((ScoreLine.run == run) & (ScoreLine.unit == unit))
              .order_by(ScoreLine.id))
+    groups = defaultdict(list)
+    for line in query:
+        groups[line.ruleset].append(line)
+    return dict(groups)
+
+
+def unit_line_groups(run, unit):
+    """[(rule set, lines, points, 元)] of one unit in a run, in the order the rule sets wrote them:
+    the subtotals of an explanation, counted in SQL without reading the lines."""
+    query = (ScoreLine.select(ScoreLine.ruleset, fn.COUNT(ScoreLine.id), fn.SUM(ScoreLine.points),
+                              fn.SUM(ScoreLine.yuan), fn.MIN(ScoreLine.id))
+             .where((ScoreLine.run == run) & (ScoreLine.unit == unit))
+             .group_by(ScoreLine.ruleset).tuples())
+    rows = sorted(query, key=lambda row: row[4])
+    return [(name, count, _amount(points or 0), _amount(yuan or 0)) for name, count, points, yuan, _first in rows]
+
+
+def unit_lines_page(run, unit, page=1, per_page=200):
+    """One page of a unit's lines (with items), in the order they were written, grouped by rule set."""
+    query = (ScoreLine.select(ScoreLine, Item)
+             .join(Item, JOIN.LEFT_OUTER, on=(ScoreLine.item == Item.id))
+             .where((ScoreLine.run == run) & (ScoreLine.unit == unit))
+             .order_by(ScoreLine.id).paginate(page, per_page))
     groups = defaultdict(list)
     for line in query:
         groups[line.ruleset].append(line)
@@ -145,6 +180,7 @@ def delete_run(run, user=""):
         raise KaoheError("已发布的计算结果不能删除")
     with db.atomic():
         ScoreLine.delete().where(ScoreLine.run == run).execute()
+        summary.forget(run)
         UnitResult.delete().where(UnitResult.run == run).execute()
         ReporterResult.delete().where(ReporterResult.run == run).execute()
         audit.record(user, "run.delete", "score_run", run.id,
@@ -167,8 +203,14 @@ def archive_run(run, user=""):
     return ScoreRun.get_by_id(run.id)
 
 
-def diff_runs(run_a, run_b):
-    """What changed from run A to run B: units whose totals or ranks moved, and differing lines."""
+def diff_runs(run_a, run_b, limit=None):
+    """What changed from run A to run B: units whose totals or ranks moved, and differing lines.
+
+    Only the lines of the units (and reporters) whose digests differ are read and compared
+    (core/runs/summary.py), so two runs of a province that differ in a few units compare in
+    well under a second. With `limit`, only the first `limit` differing lines (in the order of
+    the full list) are listed and ``more`` says whether others differ too.
+    """
     a_results = {r.unit_id: r for r in UnitResult.select().where(UnitResult.run == run_a)}
     b_results = {r.unit_id: r for r in UnitResult.select().where(UnitResult.run == run_b)}
     unit_names = {u.id: u for u in Unit.select().where(Unit.id.in_(set(a_results) | set(b_results)))}
@@ -182,9 +224,28 @@ def diff_runs(run_a, run_b):
             units.append({"unit": unit_names[uid], "points_a": pa, "points_b": pb,
                           "points_delta": pb - pa, "yuan_a": ya, "yuan_b": yb,
                           "yuan_delta": yb - ya, "rank_a": ra, "rank_b": rb})
+    digests_a, digests_b = summary.digests(run_a), summary.digests(run_b)
+    changed = sorted((g for g in set(digests_a) | set(digests_b) if digests_a.get(g) != digests_b.get(g)),
+                     key=lambda g: (str(g[0]), str(g[1])))
+    lines, more = [], False
+    for unit, reporter in changed:
+        if limit is not None and len(lines) >= limit:
+            more = True
+            break
+        lines += _group_diff(run_a, run_b, unit, reporter)
+    if limit is not None and len(lines) > limit:
+        lines, more = lines[:limit], True
+    found = {"run_a": run_a, "run_b": run_b, "units": units, "lines": lines}
+    if limit is not None:
+        found["more"] = more
+    return found
+
+
+def _group_diff(run_a, run_b, unit, reporter):
+    """The differing lines of one unit (or reporter) between two runs, in the list's order."""
+    a_lines = _line_map(summary.read_lines(run_a, unit, reporter, group=True))
+    b_lines = _line_map(summary.read_lines(run_b, unit, reporter, group=True))
     lines = []
-    a_lines = _line_map(run_a)
-    b_lines = _line_map(run_b)
     for key in sorted(set(a_lines) | set(b_lines), key=lambda k: tuple(str(x) for x in k)):
         la, lb = a_lines.get(key), b_lines.get(key)
         if la and lb and la[0] == lb[0] and la[1] == lb[1] and la[2] == lb[2]:
@@ -195,21 +256,23 @@ def diff_runs(run_a, run_b):
                       "points_a": la[0] if la else None, "points_b": lb[0] if lb else None,
                       "yuan_a": la[1] if la else None, "yuan_b": lb[1] if lb else None,
                       "explanation_a": la[2] if la else "", "explanation_b": lb[2] if lb else ""})
-    return {"run_a": run_a, "run_b": run_b, "units": units, "lines": lines}
+    return lines
 
 
-def _line_map(run):
+def _line_map(rows):
+    """Lines (summary.LINE_COLUMNS rows) by what they come from: (points, 元, sentence)."""
     lines = {}
-    query = (ScoreLine.select(ScoreLine.unit, ScoreLine.reporter, ScoreLine.item, ScoreLine.ruleset,
-                              ScoreLine.rule, ScoreLine.ref, ScoreLine.kind, ScoreLine.points,
-                              ScoreLine.yuan, ScoreLine.explanation)
-             .where(ScoreLine.run == run).tuples())
-    for unit, reporter, item, ruleset, rule, ref, kind, points, yuan, text in query:
+    for unit, reporter, item, ruleset, rule, kind, points, yuan, ref, text in rows:
         key = (unit, reporter, item, ruleset, rule, ref or kind)
         if key in lines:  # the same source twice (rare): keep them apart by their sentence
             key = key + (text,)
-        lines[key] = (points, yuan, text)
+        lines[key] = (_amount(points), _amount(yuan), text)
     return lines
+
+
+def _amount(cents):
+    """Stored hundredths as the amount the models give (AmountField)."""
+    return Decimal(int(cents)).scaleb(-2)
 
 
 def total_of(lines):

@@ -14,6 +14,7 @@ from kaohe.core.domain.vocab import (
     to_cents,
 )
 from kaohe.core.reads.rows import by_ids
+from kaohe.core.runs import summary
 from kaohe.core.scoring.engine import _collector_paused, compute
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import bulk_insert, db, is_sqlite
@@ -156,3 +157,5 @@ def _store(run, outcome, on_rows=None):
     ]
     bulk_insert(ScoreLine, ["run", "unit", "reporter", "item", "ruleset", "rule", "kind", "points",
                             "yuan", "ref", "explanation"], line_rows, on_rows=on_rows)
+    # What the dashboard and the comparison read instead of the lines, kept with the run.
+    summary.summarise(run, rows=line_rows, skip=1)

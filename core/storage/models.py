@@ -395,6 +395,32 @@ ScoreLine.add_index(ScoreLine.index(ScoreLine.run, ScoreLine.reporter,
                                     where=ScoreLine.reporter.is_null(False)))
 
 
+class RunMonth(BaseModel):
+    """A run's unit points by month of the adoption or instruction they come from, and the
+    member units' adoptions of that month: what the dashboard draws, kept with the run
+    (core/runs/summary.py) so that the page does not read the run's lines."""
+    run = ForeignKeyField(ScoreRun, backref="months", on_delete="CASCADE", index=False)
+    month = IntegerField()
+    points = AmountField(default=0)
+    adoptions = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("run", "month"), True),)
+
+
+class RunDigest(BaseModel):
+    """The score lines of one unit (or reporter, or neither) in a run, in brief: how many and a
+    digest of them all, so that comparing two runs reads only the lines that differ."""
+    run = ForeignKeyField(ScoreRun, backref="digests", on_delete="CASCADE", index=False)
+    unit = ForeignKeyField(Unit, null=True, on_delete="CASCADE", index=False)
+    reporter = ForeignKeyField(Reporter, null=True, on_delete="CASCADE", index=False)
+    lines = IntegerField()
+    digest = CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("run", "unit", "reporter"), False),)
+
+
 # ---------------------------------------------------------------- accounts
 
 ROLES = {
@@ -503,6 +529,6 @@ class RecalcJob(BaseModel):
 MODELS = [
     Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
     Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
-    ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
-    EndedSession, RecalcJob,
+    ScoreRun, UnitResult, ReporterResult, ScoreLine, RunMonth, RunDigest, User, SchemaVersion,
+    AuditLog, LoginFailure, EndedSession, RecalcJob,
 ]
