@@ -5,9 +5,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from marshmallow import ValidationError
-from peewee import JOIN
+from peewee import JOIN, fn
 
-from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange.kinds import KINDS, fold
 from kaohe.core.exchange.reading import (
     Batch,
     ImportFailed,
@@ -46,17 +46,20 @@ class ImportReport:
 
 
 def lookup(kind_name, codes):
-    """{code: id} of the rows of a single-key kind that exist, in a few queries."""
+    """{folded code: id} of the rows of a single-key kind that exist, in a few queries.
+
+    Codes match without regard to case (`sz-zbxx` finds `SZ-ZBXX`).
+    """
     kind = KINDS[kind_name]
     key = getattr(kind.model, kind.key[0])
-    codes = set(codes)
+    codes = {fold(code) for code in codes}
     if _worth_scanning(kind.model, codes):
-        return {code: ident for code, ident in kind.model.select(key, kind.model.id).tuples()
-                if code in codes}
-    found = {}
-    for chunk in chunked(codes, CHUNK):
-        found.update(kind.model.select(key, kind.model.id).where(key.in_(chunk)).tuples())
-    return found
+        selects = [kind.model.select(key, kind.model.id)]
+    else:
+        selects = (kind.model.select(key, kind.model.id).where(fn.UPPER(key).in_(chunk))
+                   for chunk in chunked(codes, CHUNK))
+    return {fold(code): ident for select in selects for code, ident in select.tuples()
+            if fold(code) in codes}
 
 
 def _worth_scanning(model, wanted):
@@ -74,12 +77,12 @@ def _check_references(batch):
                for name in set(batch.records) | set(batch.partial)}
     wanted = defaultdict(set)
     for _kind, _record, _field, target, code in _references(checked):
-        if (code,) not in batch.seen[target]:
+        if (fold(code),) not in batch.seen[target]:
             wanted[target].add(code)
     for target, codes in wanted.items():
         batch.ids[target].update(lookup(target, codes))
     for kind, record, field_name, target, code in _references(checked):
-        if (code,) in batch.seen[target] or code in batch.ids[target]:
+        if (fold(code),) in batch.seen[target] or fold(code) in batch.ids[target]:
             continue
         if target in batch.broken:
             continue  # its own sheet is already reported as unreadable
@@ -134,17 +137,18 @@ def stored_rows(kind, firsts=None):
             select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
         return select
 
+    if firsts is not None:
+        firsts = {fold(code) for code in firsts}
     scan = firsts is None or _worth_scanning(model, firsts)
     if scan:
         batches = [query().order_by(model.id)]
     else:
         first = columns[kind.key[0]]
-        batches = (query().where(first.in_(chunk)) for chunk in chunked(set(firsts), CHUNK))
+        batches = (query().where(fn.UPPER(first).in_(chunk)) for chunk in chunked(firsts, CHUNK))
     found = [(row[0], dict(zip(kind.scalars, row[1:])))
              for select in batches for row in select.tuples()]
-    if firsts is not None and scan:
-        wanted = set(firsts)
-        found = [(ident, values) for ident, values in found if values[kind.key[0]] in wanted]
+    if firsts is not None:
+        found = [(ident, values) for ident, values in found if fold(values[kind.key[0]]) in firsts]
     for name, link in kind.links.items():
         lists = _link_codes(link, None if firsts is None else [ident for ident, _ in found])
         for ident, values in found:
@@ -159,7 +163,7 @@ def _existing(kind, keys):
     for ident, values in stored_rows(kind, {key[0] for key in keys}):
         key = key_of(kind, values)
         if key in wanted:
-            found[key] = (ident, tuple(_comparable(values.get(n)) for n in kind.values_fields))
+            found[key] = (ident, _compared(kind, values))
     return found
 
 
@@ -187,8 +191,14 @@ def _link_codes(link, owner_ids):
     return lists
 
 
-def _comparable(value):
-    return tuple(value) if isinstance(value, list) else value
+def _compared(kind, values):
+    """A row's values as compared to tell an update from an unchanged row: codes that name other
+    rows without regard to case, lists as tuples."""
+    def one(name, value):
+        if name in kind.links:
+            return tuple(fold(code) for code in value or ())
+        return fold(value) if name in kind.refs else value
+    return tuple(one(name, values.get(name)) for name in kind.values_fields)
 
 
 def _plan(batch, report):
@@ -210,7 +220,7 @@ def _plan(batch, report):
             ident, values = existing[key]
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
-            if values == tuple(_comparable(record.data.get(n)) for n in kind.values_fields):
+            if values == _compared(kind, record.data):
                 unchanged += 1
             else:
                 updated.append((ident, record))
@@ -244,7 +254,7 @@ def bulk_update(model, names, rows, batch=5000):
 def _resolve(kind, record, name, batch):
     value = record.data.get(name)
     if name in kind.refs and value is not None:
-        return batch.ids[kind.refs[name]][value]
+        return batch.ids[kind.refs[name]][fold(value)]
     return value
 
 
@@ -281,7 +291,7 @@ def _apply(plan, batch):
             owners += updated
             for ident, record in owners:
                 for position, code in enumerate(record.data.get(field_name) or ()):
-                    target = batch.ids[link.kind][code]
+                    target = batch.ids[link.kind][fold(code)]
                     link_rows.append((ident, target, position) if link.ordered else (ident, target))
             names = [link.owner, link.target] + (["position"] if link.ordered else [])
             bulk_insert(link.model, names, link_rows)

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
@@ -41,9 +42,26 @@ CELL_WORDS = {
 LIST_SEPARATORS = re.compile(r"[;；、,，\n]")
 ROMAN = {"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV"}
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_MOMENT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+|T|\s*日\s*)"
-                     r"(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*秒?$")
+# Dates as offices type them (after NFKC: 2025－03－10 is 2025-03-10): 2025-03-08, 2025/3/8, 2025.3.8,
+# 2025年3月8日 or 8号, 20250308; times add 14:30, 14:30:05, 14时30分, 14点30分 (T or a space between).
+_DAY_PART = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+_DATE = re.compile(rf"^{_DAY_PART}$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MOMENT = re.compile(rf"^{_DAY_PART}\s*T?\s*"
+                     r"(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?(?:\s*[:]?\s*(\d{1,2})\s*秒?)?$")
+_ZONED = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", re.I)
+# Excel stores a date as days since 1899-12-30; serials from 1990 to 2100 are taken as dates.
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_SERIALS = range(32874, 73416)
+# Times with a zone (RFC 3339) are kept as the offices' local time, China Standard Time.
+LOCAL_ZONE = datetime.timezone(datetime.timedelta(hours=8))
+# Units a count or a year may carry as a clerk types it: 120篇, 30条, 2025年.
+_COUNT_UNITS = re.compile(r"\s*[篇条件个份]$")
+
+
+def folded_text(value):
+    """A cell's text with full-width letters, digits and marks made plain (ＸＱ００４ is XQ004)."""
+    return unicodedata.normalize("NFKC", _text_of(value)).strip()
 
 
 def cell_word(vocabulary, code):
@@ -116,7 +134,7 @@ class Code(Text):
         super().__init__(max_length=max_length, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
+        text = unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs)).strip()
         found = re.search(r"[;；、,，\s]", text)
         if found:
             raise self.make_error("separator", char=found.group() if found.group().strip() else "空格")
@@ -168,8 +186,10 @@ class Word(Cell):
         self.vocabulary = vocabulary
 
     def _deserialize(self, value, attr, data, **kwargs):
-        word = _text_of(value)
+        word = folded_text(value)
         code = normalize(self.vocabulary, word)
+        if code is None and len(word) > 1 and word[-1] in "类级":  # 经验类, 省级
+            code = normalize(self.vocabulary, word[:-1])
         if code is None and self.vocabulary == "severity":
             bare = word.upper().translate(str.maketrans(ROMAN))
             bare = bare[:-1] if bare.endswith("级") else bare
@@ -197,8 +217,18 @@ class Pool(Text):
         return normalize("kind", text) or text
 
 
+def _serial_date(value):
+    """The date of an Excel serial number (45724 is 2025-03-08), or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return None
+    text = folded_text(value)
+    if not re.fullmatch(r"\d{5}(\.0+)?", text) or int(text.split(".")[0]) not in _SERIALS:
+        return None
+    return _EXCEL_EPOCH + datetime.timedelta(days=int(text.split(".")[0]))
+
+
 class Day(Cell):
-    """A date: 2025-03-08, 2025/3/8, 2025年3月8日, or a date cell of a workbook."""
+    """A date: 2025-03-08, 2025/3/8, 2025年3月8日 (or 8号), 20250308, an Excel serial, or a date cell."""
 
     default_error_messages = {"invalid": "「{value}」不是有效的日期，应为 2025-03-08 的形式"}
 
@@ -207,39 +237,51 @@ class Day(Cell):
             return value.date()
         if isinstance(value, datetime.date):
             return value
-        text = _text_of(value)
-        match = _DATE.match(text)
+        serial = _serial_date(value)
+        if serial is not None:
+            return serial
+        text = folded_text(value)
+        match = _DATE.match(text) or _COMPACT_DATE.match(text)
         if match is None:
             match = _MOMENT.match(text)
             if match is None or any(int(part or 0) for part in match.groups()[3:]):
-                raise self.make_error("invalid", value=text)
+                raise self.make_error("invalid", value=_text_of(value))
         try:
             return datetime.date(*(int(part) for part in match.groups()[:3]))
         except ValueError:
-            raise self.make_error("invalid", value=text) from None
+            raise self.make_error("invalid", value=_text_of(value)) from None
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else value.isoformat()
 
 
 class Moment(Cell):
-    """A time of day on a date: 2025-03-08 14:30 (seconds optional), or a time cell of a workbook."""
+    """A time of day on a date: 2025-03-08 14:30 (seconds optional), 2025年3月8日14时30分,
+    RFC 3339 (2025-03-20T08:00:00+08:00, kept as China Standard Time), or a time cell of a workbook."""
 
     default_error_messages = {"invalid": "「{value}」不是有效的时间，应为 2025-03-08 14:30 的形式"}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(LOCAL_ZONE)
             # a workbook stores times as fractions of a day: round away the float's last digits
             rounded = value + datetime.timedelta(microseconds=500_000)
             return rounded.replace(microsecond=0, tzinfo=None)
-        text = _text_of(value)
+        text = folded_text(value)
+        if _ZONED.match(text):
+            try:
+                zoned = datetime.datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+            except ValueError:
+                raise self.make_error("invalid", value=_text_of(value)) from None
+            return zoned.astimezone(LOCAL_ZONE).replace(tzinfo=None, microsecond=0)
         match = _MOMENT.match(text)
         if match is None:
-            raise self.make_error("invalid", value=text)
+            raise self.make_error("invalid", value=_text_of(value))
         try:
             return datetime.datetime(*(int(part or 0) for part in match.groups()))
         except ValueError:
-            raise self.make_error("invalid", value=text) from None
+            raise self.make_error("invalid", value=_text_of(value)) from None
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else value.isoformat(sep=" ")
@@ -275,6 +317,8 @@ class Whole(Cell):
         "too_large": "不能大于 {maximum}",
     }
 
+    unit_word = None  # a word the number may be followed by (年 for a year)
+
     def __init__(self, minimum=0, maximum=None, **kwargs):
         super().__init__(**kwargs)
         self.minimum = minimum
@@ -283,8 +327,13 @@ class Whole(Cell):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
             raise self.make_error("invalid", value=_text_of(value))
+        text = folded_text(value).replace(",", "")
+        if self.unit_word is None:
+            text = _COUNT_UNITS.sub("", text)
+        elif text.endswith(self.unit_word):
+            text = text[:-len(self.unit_word)].strip()
         try:
-            number = Decimal(_text_of(value).replace(",", ""))
+            number = Decimal(text)
         except InvalidOperation:
             raise self.make_error("invalid", value=_text_of(value)) from None
         if not number.is_finite() or number != number.to_integral_value():
@@ -301,7 +350,16 @@ class Whole(Cell):
 
 
 class Year(Whole):
+    """A year: 2025, or 2025年 as a clerk writes it."""
+
     default_error_messages = {"invalid": "「{value}」不是有效的年度，应为 2025 的形式"}
+    unit_word = "年"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            raise self.make_error("invalid", value=_text_of(value)) from None
 
     def __init__(self, **kwargs):
         super().__init__(minimum=2000, maximum=2100, **kwargs)
@@ -399,12 +457,13 @@ class UrgentReportSchema(KindSchema):
     misreported = Flag(load_default=False)
     reporter = Code(load_default=None)
 
-    @validates_schema(skip_on_field_errors=False)
-    def check_times(self, data, **kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def check_times(self, data, original, **kwargs):
         occurred, reported = data.get("occurred_at"), data.get("reported_at")
         if occurred and reported and reported < occurred:
             raise ValidationError("首报时间早于发生时间", "reported_at")
-        if data.get("status") == "reported" and not reported and occurred:
+        given = isinstance(original, dict) and original.get("reported_at") not in (None, "")
+        if data.get("status") == "reported" and not reported and occurred and not given:
             raise ValidationError("状态为已报时必须填写首报时间", "reported_at")
 
 
