@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from marshmallow import ValidationError
 from peewee import JOIN, fn
 
+from kaohe.core.exchange import preview
 from kaohe.core.exchange.kinds import KINDS, fold
 from kaohe.core.exchange.reading import (
     Batch,
@@ -20,15 +21,25 @@ from kaohe.core.exchange.reading import (
     schema_of,
 )
 from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
+from kaohe.core.storage.models import Item
 
 CHUNK = 500
 
 
 @dataclass
 class ImportReport:
-    """What an import did (or, dry, would do): per kind, rows created, updated and unchanged."""
+    """What an import did (or, dry, would do): per kind, rows created, updated and unchanged.
+
+    For the clerk's preview it also lists, per kind, the first new rows and the first changed rows
+    with each changed field's old and new value (`preview.LISTED` of each), the warnings (rows that
+    are suspicious but not wrong), and the months the rows' dates fall in.
+    """
     counts: dict = field(default_factory=dict)
     dry_run: bool = False
+    new_rows: dict = field(default_factory=dict)  # kind -> [preview.NewRow]
+    changes: dict = field(default_factory=dict)  # kind -> [preview.ChangedRow]
+    warnings: list = field(default_factory=list)  # RowError
+    months: list = field(default_factory=list)
 
     def summary_lines(self):
         if not self.counts:
@@ -163,7 +174,7 @@ def _existing(kind, keys):
     for ident, values in stored_rows(kind, {key[0] for key in keys}):
         key = key_of(kind, values)
         if key in wanted:
-            found[key] = (ident, _compared(kind, values))
+            found[key] = (ident, _compared(kind, values), values)
     return found
 
 
@@ -217,16 +228,41 @@ def _plan(batch, report):
             if key not in existing:
                 created.append(record)
                 continue
-            ident, values = existing[key]
+            ident, values, stored = existing[key]
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
             if values == _compared(kind, record.data):
                 unchanged += 1
             else:
                 updated.append((ident, record))
+                if len(report.changes.setdefault(name, [])) < preview.LISTED:
+                    report.changes[name].append(preview.changed_row(kind, record, stored))
         plan[name] = (created, updated)
         report.counts[name] = {"created": len(created), "updated": len(updated), "unchanged": unchanged}
+        if created:
+            report.new_rows[name] = [preview.new_row(kind, record) for record in created[:preview.LISTED]]
+    report.warnings = preview.template_examples(batch) + preview.dated_before_submission(
+        batch, _submission_dates(batch))
+    report.months = preview.months_of(batch)
     return plan
+
+
+def _submission_dates(batch):
+    """{folded item number: submitted_on} of the items the adoptions and instructions name."""
+    wanted = {fold(record.data.get("item")) for name in preview.DATED_ON_ITEMS
+              for record in batch.records.get(name, ())}
+    if not wanted:
+        return {}
+    dates = {key[0]: record.data["submitted_on"] for key, record in
+             ((key_of(KINDS["items"], r.data), r) for r in batch.records.get("items", ()))
+             if key[0] in wanted}
+    stored = wanted - set(dates)
+    if stored:
+        for select in (Item.select(Item.no, Item.submitted_on).where(fn.UPPER(Item.no).in_(chunk))
+                       for chunk in chunked(stored, CHUNK)):
+            for no, submitted_on in select.tuples():
+                dates.setdefault(fold(no), submitted_on)
+    return dates
 
 
 def _db_values(model, names, values):

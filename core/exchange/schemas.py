@@ -98,7 +98,31 @@ class Cell(fields.Field):
         "control": "含有不可见的控制字符（U+{code:04X}），请删去后再导入",
     }
 
+    # Cells of a column repeat (dates, unit codes, words): a field remembers what the last few
+    # thousand cell values gave, so a file of a million rows reads each distinct value once.
+    remembers = True
+    REMEMBERED = 4096
+
     def deserialize(self, value, attr=None, data=None, **kwargs):
+        if not self.remembers or isinstance(value, (list, dict)):
+            return self._checked(value, attr, data, **kwargs)
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (type(value), value)
+        hit = memo.get(key)
+        if hit is None:
+            try:
+                hit = (True, self._checked(value, attr, data, **kwargs))
+            except ValidationError as error:
+                hit = (False, error.messages)
+            if len(memo) >= self.REMEMBERED:
+                memo.clear()
+            memo[key] = hit
+        good, result = hit
+        if not good:
+            raise ValidationError(result)
+        return list(result) if isinstance(result, list) else result
+
+    def _checked(self, value, attr, data, **kwargs):
         for text in (value if isinstance(value, (list, tuple)) else [value]):
             found = _CONTROL.search(text) if isinstance(text, str) else None
             if found:
@@ -108,6 +132,8 @@ class Cell(fields.Field):
 
 class Text(Cell):
     """Free text of at most `max_length` characters."""
+
+    remembers = False  # titles and names seldom repeat
 
     default_error_messages = {"too_long": "不能超过{max_length}个字（现有{length}个字）"}
 
@@ -127,6 +153,8 @@ class Text(Cell):
 
 class Code(Text):
     """A code or number that other rows refer to: no list separators, no spaces inside."""
+
+    remembers = True
 
     default_error_messages = {"separator": "代码中不能含有空格或分隔符「{char}」"}
 
@@ -208,6 +236,8 @@ class Word(Cell):
 
 class Pool(Text):
     """A pool (考核组别): a unit kind's word gives that kind's code; any other name is kept as written."""
+
+    remembers = True
 
     def __init__(self, **kwargs):
         super().__init__(max_length=64, **kwargs)
