@@ -333,20 +333,21 @@ def _apply(plan, batch):
             bulk_insert(link.model, names, link_rows)
 
 
-def validate_files(paths):
+def validate_files(paths, limits=None):
     """Every problem of these files (an empty list when they would import), writing nothing."""
-    batch = read_files(paths)
+    batch = read_files(paths, limits)
     _check_references(batch)
     return batch.sorted_errors()
 
 
-def import_files(paths, dry_run=False):
+def import_files(paths, dry_run=False, limits=None):
     """Import the files together, all or nothing; raise ImportFailed listing every problem.
 
     Rows are matched to the database by their natural keys, so importing a file again
-    updates the rows it changed instead of adding them twice.
+    updates the rows it changed instead of adding them twice. `limits` (files.Limits; by default
+    KAOHE_IMPORT_MAX_ROWS and KAOHE_IMPORT_MAX_BYTES) bounds what is read.
     """
-    batch = read_files(paths)
+    batch = read_files(paths, limits)
     report = ImportReport(dry_run=dry_run)
     with nullcontext() if dry_run else db.atomic():
         _check_references(batch)
