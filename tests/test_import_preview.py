@@ -20,7 +20,8 @@ ITEMS_HEADER = ["稿件编号", "标题", "报送日期", "报送单位", "作�
 
 
 def test_the_check_lists_new_rows_and_each_changed_field(database, tmp_path):
-    kh, cs = f.unit("KH", "开化县"), f.unit("CS", "常山县")
+    kh = f.unit("KH", "开化县")
+    f.unit("CS", "常山县")
     f.item([kh], no="2025-0001", title="开化县推进河长制", submitted_on="2025-03-01", category="news")
     f.item([kh], no="2025-0002", title="不变的稿件", submitted_on="2025-03-02", category="news")
     path = write_csv(tmp_path / "稿件.csv", [

@@ -2,15 +2,18 @@
 
 import csv
 import os
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from kaohe.core.exchange.kinds import kind_named, kind_names_text
 
 DEFAULT_MAX_ROWS = 200_000
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+HEADER_ROOM = 20  # rows a sheet may have beyond the row limit: its title block, header and blank rows
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,39 @@ def _unpacked_size(path):
         return None
 
 
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+
+
+def _sheet_rows(path):
+    """The most rows one sheet of an xlsx file holds, found before the sheet is loaded: its
+    <dimension> when it states one, else its <row> elements counted as the part unpacks (a
+    megabyte at a time, so the count takes no memory); None for a file that is not a zip."""
+    most = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                with archive.open(info) as sheet:
+                    head = sheet.read(4096)
+                    match = _DIMENSION.search(head)
+                    if match and match.group(1):
+                        most = max(most, int(match.group(1)))
+                        continue
+                    count, tail, chunk = 0, b"", head
+                    while chunk:
+                        text = tail + chunk
+                        count += text.count(b"<row ") + text.count(b"<row>")
+                        # the last 4 bytes go on: a "<row " cut by the chunk's end is whole next time,
+                        # and 4 bytes cannot hold a whole one already counted
+                        tail = text[-4:]
+                        chunk = sheet.read(1 << 20)
+                    most = max(most, count)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib.error):
+        return None
+    return most
+
+
 def _workbook_tables(path, suffix, limits):
     from python_calamine import CalamineWorkbook, SheetTypeEnum
     label = suffix.lstrip(".")
@@ -135,6 +171,9 @@ def _workbook_tables(path, suffix, limits):
     if size > limits.bytes:
         raise Refused(f"此文件解压后有 {size_text(size)}，超过一次导入的上限 {size_text(limits.bytes)}，"
                       f"请分成几个文件导入")
+    rows = _sheet_rows(path) if suffix in (".xlsx", ".xlsm") else None
+    if rows is not None and rows > limits.rows + HEADER_ROOM:
+        raise Refused(f"此文件的工作表有 {rows} 行，超过一次导入的上限 {limits.rows} 行，请分成几个文件导入")
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # a damaged or mislabelled file: calamine raises several kinds
@@ -151,7 +190,7 @@ def _workbook_tables(path, suffix, limits):
                 raise Refused(f"无法读取工作表「{name}」（{type(error).__name__}），请确认文件未损坏") from None
             if sheet.start is None:
                 continue  # an empty sheet (Sheet2, Sheet3 of a new workbook) holds nothing
-            if sheet.height > limits.rows + 10:
+            if sheet.height > limits.rows + HEADER_ROOM:
                 raise Refused(f"工作表「{name}」有 {sheet.height} 行，超过一次导入的上限 {limits.rows} 行，"
                               f"请分成几个文件导入")
             kind = kind_named(name)
