@@ -220,11 +220,11 @@ def _plan(batch, report):
         if name not in batch.kinds:
             continue
         kind = KINDS[name]
-        existing = _existing(kind, [key_of(kind, r.data) for r in records]) if records else {}
+        existing = _existing(kind, [r.key for r in records]) if records else {}
         created, updated = [], []
         unchanged = 0
         for record in records:
-            key = key_of(kind, record.data)
+            key = record.key
             if key not in existing:
                 created.append(record)
                 continue
@@ -254,7 +254,7 @@ def _submission_dates(batch):
     if not wanted:
         return {}
     dates = {key[0]: record.data["submitted_on"] for key, record in
-             ((key_of(KINDS["items"], r.data), r) for r in batch.records.get("items", ()))
+             ((r.key, r) for r in batch.records.get("items", ()))
              if key[0] in wanted}
     stored = wanted - set(dates)
     if stored:
@@ -265,9 +265,25 @@ def _submission_dates(batch):
     return dates
 
 
-def _db_values(model, names, values):
-    fields_ = model._meta.fields
-    return tuple(fields_[name].db_value(value) for name, value in zip(names, values))
+def _row_maker(kind, names, batch):
+    """A function giving a record's database values of `names` (codes resolved to ids), as a tuple.
+
+    Made once per kind and write: a million rows pay one loop each, not a lookup per field.
+    """
+    fields_ = kind.model._meta.fields
+    steps = [(name, fields_[name].db_value, batch.ids[kind.refs[name]] if name in kind.refs else None)
+             for name in names]
+
+    def make(record):
+        data = record.data
+        values = []
+        for name, db_value, ids in steps:
+            value = data.get(name)
+            if ids is not None and value is not None:
+                value = ids[fold(value)]
+            values.append(db_value(value))
+        return tuple(values)
+    return make
 
 
 def bulk_update(model, names, rows, batch=5000):
@@ -287,13 +303,6 @@ def bulk_update(model, names, rows, batch=5000):
     return len(rows)
 
 
-def _resolve(kind, record, name, batch):
-    value = record.data.get(name)
-    if name in kind.refs and value is not None:
-        return batch.ids[kind.refs[name]][fold(value)]
-    return value
-
-
 def _apply(plan, batch):
     for name, (created, updated) in plan.items():
         kind = KINDS[name]
@@ -303,27 +312,25 @@ def _apply(plan, batch):
         deferred = [n for n in scalars if kind.refs.get(n) == name]
         first = [n for n in scalars if n not in deferred]
         extra = [n for n, _ in kind.extra]
-        rows = [_db_values(model, first + extra,
-                           [_resolve(kind, r, n, batch) for n in first] + [make() for _, make in kind.extra])
-                for r in created]
-        bulk_insert(model, first + extra, rows)
+        stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
+        inserted = _row_maker(kind, first, batch)
+        bulk_insert(model, first + extra, [inserted(r) + stamps for r in created])
         if len(kind.key) == 1 and created:
-            batch.ids[name].update(lookup(name, [key_of(kind, r.data)[0] for r in created]))
+            batch.ids[name].update(lookup(name, [r.key[0] for r in created]))
         changing = [n for n in scalars if n not in kind.key]
-        bulk_update(model, changing, [
-            _db_values(model, changing, [_resolve(kind, r, n, batch) for n in changing]) + (ident,)
-            for ident, r in updated])
+        changed = _row_maker(kind, changing, batch)
+        bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])
         if deferred:
+            parents = _row_maker(kind, deferred, batch)
             bulk_update(model, deferred, [
-                _db_values(model, deferred, [_resolve(kind, r, n, batch) for n in deferred])
-                + (batch.ids[name][key_of(kind, r.data)[0]],)
+                parents(r) + (batch.ids[name][r.key[0]],)
                 for r in created if any(r.data.get(n) is not None for n in deferred)])
         for field_name, link in kind.links.items():
             stale = [ident for ident, _ in updated]
             for chunk in chunked(stale, CHUNK):
                 link.model.delete().where(getattr(link.model, link.owner).in_(chunk)).execute()
             link_rows = []
-            owners = [(batch.ids[name][key_of(kind, r.data)[0]], r) for r in created]
+            owners = [(batch.ids[name][r.key[0]], r) for r in created]
             owners += updated
             for ident, record in owners:
                 for position, code in enumerate(record.data.get(field_name) or ()):

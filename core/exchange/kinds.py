@@ -151,7 +151,7 @@ def kind_named(name):
 
 def fold(code):
     """A code as rows are matched by it: `sz-zbxx` is `SZ-ZBXX` (Excel users do not see case)."""
-    return code.upper() if isinstance(code, str) else code
+    return code.upper() if code.__class__ is str else code
 
 
 def kind_names_text():

@@ -51,6 +51,7 @@ class Record:
     row: int
     columns: dict  # field -> header as written
     data: dict
+    key: tuple = None  # the natural key as rows are matched (set when the record is added)
 
     def where(self):
         return f"{self.source} 第{self.row}行"
@@ -255,7 +256,7 @@ def remember_key(kind, data, batch):
 
 
 def add_record(kind, record, batch):
-    key = key_of(kind, record.data)
+    key = record.key = key_of(kind, record.data)
     first = batch.first.get((kind.name, key))
     if first is not None:
         column = record.columns.get(kind.key[0]) or kind.header(kind.key[0])
