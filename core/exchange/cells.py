@@ -13,6 +13,7 @@ from kaohe.core.domain.vocab import (
     FORMS_SHORT,
     SEVERITIES,
     TRUE_WORDS,
+    UNIT_KINDS,
     URGENT_STATUSES,
     normalize,
 )
@@ -393,3 +394,20 @@ class Year(Whole):
 
     def __init__(self, **kwargs):
         super().__init__(minimum=2000, maximum=2100, **kwargs)
+
+
+LIST_JOINER = "、"
+
+
+def cell_converter(schema_field):
+    """The function that writes a field's stored value as a cell of the import format (the export
+    writes files with it, the import check shows values with it): 经验 for experience, 是/否."""
+    if isinstance(schema_field, Word):
+        return lambda code: None if code is None else cell_word(schema_field.vocabulary, code)
+    if isinstance(schema_field, Flag):
+        return lambda flag: "是" if flag else "否"
+    if isinstance(schema_field, Pool):
+        return lambda pool: cell_word("kind", pool) if pool in UNIT_KINDS else pool
+    if isinstance(schema_field, CodeList):
+        return lambda codes: LIST_JOINER.join(codes or ())
+    return lambda value: value

@@ -13,13 +13,13 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.exchange.importer import stored_rows
 from kaohe.core.exchange.kinds import FORMULA_STARTS, KINDS, kind_named, kind_names_text
-from kaohe.core.exchange.schemas import CodeList, Flag, Pool, Word, cell_word
+from kaohe.core.exchange.schemas import cell_converter
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
 from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
 
 ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
-LIST_JOINER = "、"
+LIST_JOINER = "、"  # also cells.LIST_JOINER, which writes the lists of the import format
 
 
 def neutralise(text):
@@ -137,24 +137,12 @@ def _csv_cell(value):
 def data_table(kind):
     """A kind's stored rows as the import file holds them: Chinese headers, Chinese words."""
     schema_fields = kind.schema().fields
-    converters = [_converter(schema_fields[name]) for name, _ in kind.columns]
+    converters = [cell_converter(schema_fields[name]) for name, _ in kind.columns]
     rows = []
     for _, values in stored_rows(kind):
         rows.append([convert(values.get(name))
                      for convert, (name, _) in zip(converters, kind.columns)])
     return Table(kind.label, [header for _, header in kind.columns], rows)
-
-
-def _converter(schema_field):
-    if isinstance(schema_field, Word):
-        return lambda code: None if code is None else cell_word(schema_field.vocabulary, code)
-    if isinstance(schema_field, Flag):
-        return lambda flag: "是" if flag else "否"
-    if isinstance(schema_field, Pool):
-        return lambda pool: cell_word("kind", pool) if pool in UNIT_KINDS else pool
-    if isinstance(schema_field, CodeList):
-        return lambda codes: LIST_JOINER.join(codes or ())
-    return lambda value: value
 
 
 def resolve_kinds(names):

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from kaohe.core.exchange.cells import cell_converter
 from kaohe.core.exchange.kinds import KINDS, fold
 from kaohe.core.exchange.reading import RowError, schema_of
 
@@ -28,9 +29,8 @@ class ChangedRow:
 
 def _converters(kind):
     # the export's own words for codes (经验 for experience, 是/否), so a preview reads like the file
-    from kaohe.core.exchange.exporter import _converter
     fields = schema_of(kind).fields
-    return {name: _converter(fields[name]) for name, _ in kind.columns}
+    return {name: cell_converter(fields[name]) for name, _ in kind.columns}
 
 
 _CONVERTERS = {}

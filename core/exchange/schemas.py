@@ -15,6 +15,7 @@ from kaohe.core.exchange.cells import (  # noqa: F401 (the field types are also 
     Whole,
     Word,
     Year,
+    cell_converter,
     cell_word,
 )
 
