@@ -94,6 +94,11 @@ def test_an_adoption_before_its_item_was_submitted_is_warned_about(database, tmp
         RowError("采用.csv", 3, "采用日期", "采用日期 2025-03-07 早于稿件「NEW-1」的报送日期 2025-03-08，请核对日期"),
         RowError("批示.csv", 2, "批示日期", "批示日期 2025-03-01 早于稿件「OLD-1」的报送日期 2025-03-10，请核对日期"),
     ]
+    assert report.summary_lines()[-3:] == [
+        "提醒：采用.csv 第2行「采用日期」：采用日期 2025-03-09 早于稿件「old-1」的报送日期 2025-03-10，请核对日期",
+        "提醒：采用.csv 第3行「采用日期」：采用日期 2025-03-07 早于稿件「NEW-1」的报送日期 2025-03-08，请核对日期",
+        "提醒：批示.csv 第2行「批示日期」：批示日期 2025-03-01 早于稿件「OLD-1」的报送日期 2025-03-10，请核对日期",
+    ]
     # warnings do not stop the import
     done = import_files([items, adoptions, instructions])
     assert done.counts["adoptions"]["created"] == 3
@@ -107,3 +112,15 @@ def test_months_cover_every_dated_column(database, tmp_path):
         ["事件编号", "单位代码", "事件", "级别", "发生时间", "首报时间"],
         ["JJ1", "KH", "事件一", "一般", "2025-01-31 23:50", "2025-02-01 00:20"]])
     assert import_files([path], dry_run=True).months == ["2025-01", "2025-02"]
+
+
+def test_kaohe_import_prints_the_warnings_after_the_counts(kaohe, tmp_path):
+    path = tmp_path / "导入模板.xlsx"
+    path.write_bytes(template_workbook())
+    code, out, _err = kaohe("import", "--dry-run", path)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "单位：将新增 1 条，将更新 0 条"
+    assert "提醒：导入模板.xlsx › 单位 第2行：这一行是导入模板的示例行（单位代码 330824），导入后会作为真实数据写入；" \
+           "如不需要，请删除这一行后重新检查" in lines
+    assert sum(line.startswith("提醒：") for line in lines) == 10

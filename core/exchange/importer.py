@@ -24,6 +24,7 @@ from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh
 from kaohe.core.storage.models import Item
 
 CHUNK = 500
+WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
 
 
 @dataclass
@@ -52,8 +53,11 @@ class ImportReport:
             if count.get("unchanged"):
                 line += f"，未变 {count['unchanged']} 条"
             lines.append(line)
+        for warning in self.warnings[:WARNINGS_LISTED]:
+            lines.append(f"提醒：{warning}")
+        if len(self.warnings) > WARNINGS_LISTED:
+            lines.append(f"另有{len(self.warnings) - WARNINGS_LISTED}处提醒")
         return lines
-
 
 
 def lookup(kind_name, codes):
