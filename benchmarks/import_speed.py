@@ -51,7 +51,8 @@ def measure(path, rows, dry_run):
     os.environ["KAOHE_IMPORT_MAX_BYTES"] = str(4 * 1024 ** 3)
     from kaohe.core.exchange.importer import import_files
     from kaohe.core.storage import db as dbmod
-    from kaohe.core.storage.models import Unit, create_tables
+    from kaohe.core.storage.migrations import create_tables
+    from kaohe.core.storage.models import Unit
     dbmod.configure(f"sqlite:///{Path(path).parent / 'bench.sqlite3'}")
     dbmod.db.connect(reuse_if_open=True)
     create_tables()
@@ -85,8 +86,11 @@ def main():
             made = time.perf_counter() - started
             for step in ("dry", "import"):
                 (Path(folder) / "bench.sqlite3").unlink(missing_ok=True)
-                out = subprocess.run([sys.executable, __file__, "--measure", str(path), str(args.rows), step],
-                                     check=True, capture_output=True, text=True).stdout
+                done = subprocess.run([sys.executable, __file__, "--measure", str(path), str(args.rows), step],
+                                      capture_output=True, text=True)
+                if done.returncode:
+                    sys.exit(done.stderr)
+                out = done.stdout
                 figures = json.loads(out.strip().splitlines()[-1])
                 print(f"{fmt} rows={args.rows} size={path.stat().st_size // 1024}KB made_in={made:.0f}s "
                       f"step={'check' if step == 'dry' else 'import'} " +
