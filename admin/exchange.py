@@ -183,8 +183,9 @@ def _recalc_offer(report):
     schemes = list(Scheme.select().where(Scheme.year.in_(years)).order_by(Scheme.id)) if years else []
     if not schemes:
         schemes = list(Scheme.select().order_by(Scheme.id.desc()).limit(5))
-    periods = list(report.months) or ([str(schemes[0].year)] if schemes else [])
-    periods += sorted({month[:4] for month in report.months})
+    periods = list(report.months) + sorted({month[:4] for month in report.months}, reverse=True)
+    if not periods and schemes:
+        periods = [str(schemes[0].year)]
     return {"schemes": schemes, "periods": periods}
 
 

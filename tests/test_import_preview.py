@@ -111,7 +111,9 @@ def test_months_cover_every_dated_column(database, tmp_path):
     path = write_csv(tmp_path / "紧急信息.csv", [
         ["事件编号", "单位代码", "事件", "级别", "发生时间", "首报时间"],
         ["JJ1", "KH", "事件一", "一般", "2025-01-31 23:50", "2025-02-01 00:20"]])
-    assert import_files([path], dry_run=True).months == ["2025-01", "2025-02"]
+    assert import_files([path], dry_run=True).months == ["2025-02", "2025-01"]  # latest first
+    import_files([path])
+    assert import_files([path], dry_run=True).months == []  # unchanged rows need no recalculation
 
 
 def test_kaohe_import_prints_the_warnings_after_the_counts(kaohe, tmp_path):

@@ -247,7 +247,8 @@ def _plan(batch, report):
             report.new_rows[name] = [preview.new_row(kind, record) for record in created[:preview.LISTED]]
     report.warnings = preview.template_examples(batch) + preview.dated_before_submission(
         batch, _submission_dates(batch))
-    report.months = preview.months_of(batch)
+    report.months = preview.months_of({name: created + [record for _, record in updated]
+                                       for name, (created, updated) in plan.items()})
     return plan
 
 

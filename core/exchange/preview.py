@@ -139,10 +139,11 @@ def dated_before_submission(batch, submitted_on):
     return warnings
 
 
-def months_of(batch):
-    """The months (2025-03) the dates of the rows fall in, for the recalculation offered afterwards."""
+def months_of(changing):
+    """The months (2025-03) the dates of the new and changed rows fall in, latest first: the periods
+    a recalculation is offered for afterwards. `changing` maps a kind to those rows."""
     months = set()
-    for name, records in batch.records.items():
+    for name, records in changing.items():
         kind = KINDS[name]
         dated = [field for field, column in schema_of(kind).fields.items()
                  if type(column).__name__ in ("Day", "Moment")]
@@ -151,4 +152,4 @@ def months_of(batch):
                 value = record.data.get(field_name)
                 if value is not None:
                     months.add(f"{value.year}-{value.month:02d}")
-    return sorted(months)
+    return sorted(months, reverse=True)
