@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.exchange import exporter, import_templates, importer, sheets
+from kaohe.core.exchange.files import Limits, size_text
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.runs import results
@@ -34,6 +35,9 @@ UPLOAD_FOLDER = "uploads"  # under the instance folder, one sub-folder per check
 CHECK_LIFETIME = 30 * 60  # seconds a check may wait for its confirmation (KAOHE_IMPORT_TTL)
 MAX_FILES = 20
 SESSION_KEY = "kaohe_import"
+ERRORS_KEY = "kaohe_import_errors"
+ERRORS_FOLDER = "import-errors"  # under the instance folder: <token>.xlsx and <token>.json
+SHOWN_ERRORS = 200  # the page lists the first errors; the whole list is a download
 META = "upload.json"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
@@ -123,6 +127,69 @@ def _counts(report):
     return [(KINDS[name], count) for name, count in report.counts.items()]
 
 
+def _limits():
+    return Limits.from_settings(current_app.config)
+
+
+def _errors_workbook(errors):
+    """Every problem of a check as an xlsx workbook: file › sheet, row, column, problem."""
+    table = exporter.Table(_("导入问题"), [_("文件 › 工作表"), _("行号"), _("列"), _("问题")],
+                           [[e.source, e.row, e.column or "", e.message] for e in errors])
+    return exporter.write_tables([table], "xlsx")
+
+
+def _error_lists():
+    return Path(current_app.instance_path) / ERRORS_FOLDER
+
+
+def _keep_errors(errors):
+    """Keep the whole list of problems of a failed check for its download (the uploads are gone)."""
+    folder = _error_lists()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    limit = time.time() - _lifetime()
+    for old in folder.iterdir():
+        if old.stat().st_mtime < limit:
+            old.unlink(missing_ok=True)
+    previous = session.get(ERRORS_KEY)
+    if previous and TOKEN.fullmatch(previous):
+        for suffix in (".xlsx", ".json"):
+            (folder / f"{previous}{suffix}").unlink(missing_ok=True)
+    token = secrets.token_urlsafe(32)
+    (folder / f"{token}.xlsx").write_bytes(_errors_workbook(errors))
+    (folder / f"{token}.json").write_text(json.dumps({"user": current_user.id, "created": time.time()}),
+                                          encoding="utf-8")
+    session[ERRORS_KEY] = token
+    return token
+
+
+def _kept_errors(token):
+    """The path of this session's own, unexpired list of problems, or None."""
+    if not token or not TOKEN.fullmatch(token) or session.get(ERRORS_KEY) != token:
+        return None
+    folder = _error_lists()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    path = folder / f"{token}.xlsx"
+    if meta.get("user") != current_user.id or time.time() - float(meta.get("created", 0)) > _lifetime() \
+            or not path.is_file():
+        return None
+    return path
+
+
+def _recalc_offer(report):
+    """The schemes and periods to recalculate after an import: the months its rows' dates fall in."""
+    years = sorted({int(month[:4]) for month in report.months})
+    schemes = list(Scheme.select().where(Scheme.year.in_(years)).order_by(Scheme.id)) if years else []
+    if not schemes:
+        schemes = list(Scheme.select().order_by(Scheme.id.desc()).limit(5))
+    periods = list(report.months) + sorted({month[:4] for month in report.months}, reverse=True)
+    if not periods and schemes:
+        periods = [str(schemes[0].year)]
+    return {"schemes": schemes, "periods": periods}
+
+
 def _limit_uploads(state):
     """Limit request bodies to UPLOAD_LIMIT unless the instance config chose a limit itself."""
     if state.app.config.get("MAX_CONTENT_LENGTH") is None:
@@ -166,9 +233,13 @@ class ImportView(KaoheView):
 
     def _page(self, **context):
         context.setdefault("errors", None)
+        context.setdefault("error_count", len(context["errors"] or ()))
         context.setdefault("report", None)
+        context.setdefault("recalc", None)
+        limits = _limits()
         return self.render("kaohe/import.html", kinds=_kinds_help(),
-                           limit=_limit_text(), max_files=MAX_FILES,
+                           limit=_limit_text(), max_files=MAX_FILES, limits=limits,
+                           limits_size=size_text(limits.bytes),
                            lifetime_minutes=_lifetime() // 60, **context)
 
     @expose("/")
@@ -179,7 +250,7 @@ class ImportView(KaoheView):
     def check(self):
         uploads = [upload for upload in request.files.getlist("files") if upload and upload.filename]
         if not uploads:
-            flash(_("请先选择要导入的文件（xlsx 或 csv）。"), "error")
+            flash(_("请先选择要导入的文件（xlsx、xls、ods 或 csv）。"), "error")
             return redirect(url_for(".index"))
         if len(uploads) > MAX_FILES:
             flash(_("一次最多上传 %(n)d 个文件，请分批导入。", n=MAX_FILES), "error")
@@ -190,10 +261,11 @@ class ImportView(KaoheView):
         token, folder, paths = _store(uploads)
         names = [path.name for path in paths]
         try:
-            report = importer.import_files(paths, dry_run=True)
+            report = importer.import_files(paths, dry_run=True, limits=_limits())
         except ImportFailed as failed:
             _discard(folder)
-            return self._page(errors=failed.errors, names=names)
+            return self._page(errors=failed.errors[:SHOWN_ERRORS], error_count=len(failed.errors),
+                              errors_token=_keep_errors(failed.errors), names=names)
         except KaoheError as error:
             _discard(folder)
             flash(str(error), "error")
@@ -212,15 +284,28 @@ class ImportView(KaoheView):
         names = [path.name for path in paths]
         try:
             with changes.acting(current_user.username, "panel"):  # on record as this account's import
-                report = importer.import_files(paths)  # checked again: the data may have changed since
+                # checked again: the data may have changed since
+                report = importer.import_files(paths, limits=_limits())
         except ImportFailed as failed:
-            return self._page(errors=failed.errors, names=names, changed=True)
+            _discard(folder, token)
+            return self._page(errors=failed.errors[:SHOWN_ERRORS], error_count=len(failed.errors),
+                              errors_token=_keep_errors(failed.errors), names=names, changed=True)
         except KaoheError as error:
+            _discard(folder, token)
             flash(str(error), "error")
             return redirect(url_for(".index"))
-        finally:
-            _discard(folder, token)
-        return self._page(report=report, counts=_counts(report), names=names, done=True)
+        _discard(folder, token)
+        return self._page(report=report, counts=_counts(report), names=names, done=True,
+                          recalc=_recalc_offer(report))
+
+    @expose("/errors/<token>.xlsx")
+    def errors_xlsx(self, token):
+        """The whole list of problems of this session's last failed check."""
+        path = _kept_errors(token)
+        if path is None:
+            abort(404)
+        return send_file(io.BytesIO(path.read_bytes()), mimetype=XLSX,
+                         as_attachment=True, download_name="导入问题清单.xlsx")
 
     @expose("/cancel", methods=["POST"])
     def cancel(self):

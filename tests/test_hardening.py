@@ -135,6 +135,7 @@ DOWNLOADS = {
     "/reports/awards.xlsx": [("reporter", "?scheme={scheme}")],
     "/import/template.xlsx": [("viewer", ""), ("reporter", "")],
     "/import/template/<kind>.csv": [("viewer", ""), ("reporter", "")],
+    "/import/errors/<token>.xlsx": [("viewer", ""), ("reporter", "")],  # and 404 but for its own session
     "/export/data": [("viewer", "?kind=units&format=xlsx"), ("reporter", "?kind=units")],
     "/export/run": [("reporter", "?run={run}&what=ranking"), ("viewer", "?run={run}&what=lines")],
 }

@@ -572,6 +572,11 @@ def test_a_one_sheet_workbook_takes_its_kind_from_the_file_name(database, tmp_pa
     assert import_files([tmp_path / "单位-2025.xlsx"]).counts["units"]["created"] == 4
 
 
-def test_an_old_xls_file_is_refused_with_advice(database, tmp_path):
+def test_a_damaged_xls_file_is_refused_with_advice(database, tmp_path):
+    # .xls files are read now (tests/test_import_office_files.py); a damaged one still gets advice
     (tmp_path / "单位.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    assert errors_of([tmp_path / "单位.xls"]) == ["单位.xls：不支持的文件类型「.xls」，应为 xlsx 或 csv，请在 Excel 中另存为 xlsx"]
+    assert errors_of([tmp_path / "单位.xls"]) == [
+        "单位.xls：无法读取此 xls 文件（CalamineError），请确认文件未损坏，或在 Excel 中另存为 xlsx"]
+    (tmp_path / "单位.txt").write_text("代码\n", encoding="utf-8")
+    assert errors_of([tmp_path / "单位.txt"]) == [
+        "单位.txt：不支持的文件类型「.txt」，应为 xlsx、xls、ods 或 csv"]

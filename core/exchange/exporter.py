@@ -10,8 +10,8 @@ from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.exchange import sheets
 from kaohe.core.exchange.importer import stored_rows
+from kaohe.core.exchange.cells import cell_converter
 from kaohe.core.exchange.kinds import KINDS, kind_named, kind_names_text
-from kaohe.core.exchange.schemas import CodeList, Flag, Pool, Word, cell_word
 # neutralise is also used from here by the reports
 from kaohe.core.exchange.sheets import Amount, Cents, Rate, Table, neutralise  # noqa: F401
 from kaohe.core.runs import results
@@ -19,7 +19,7 @@ from kaohe.core.storage import schemes
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit, now
 
-LIST_JOINER = "、"
+LIST_JOINER = "、"  # also cells.LIST_JOINER, which writes the lists of the import format
 
 
 # ---------------------------------------------------------------- writing tables
@@ -62,23 +62,11 @@ def spooled_tables(tables, fmt, encoding="utf-8"):
 def data_table(kind):
     """A kind's stored rows as the import file holds them: Chinese headers, Chinese words."""
     schema_fields = kind.schema().fields
-    converters = [_converter(schema_fields[name]) for name, _ in kind.columns]
+    converters = [cell_converter(schema_fields[name]) for name, _ in kind.columns]
     rows = ([convert(values.get(name)) for convert, (name, _) in zip(converters, kind.columns)]
             for _, values in stored_rows(kind))
     return Table(kind.label, [header for _, header in kind.columns], rows,
                  heading=f"{kind.label}（导出于{now():%Y-%m-%d %H:%M}）")
-
-
-def _converter(schema_field):
-    if isinstance(schema_field, Word):
-        return lambda code: None if code is None else cell_word(schema_field.vocabulary, code)
-    if isinstance(schema_field, Flag):
-        return lambda flag: "是" if flag else "否"
-    if isinstance(schema_field, Pool):
-        return lambda pool: cell_word("kind", pool) if pool in UNIT_KINDS else pool
-    if isinstance(schema_field, CodeList):
-        return lambda codes: LIST_JOINER.join(codes or ())
-    return lambda value: value
 
 
 def resolve_kinds(names):

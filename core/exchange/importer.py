@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import JOIN
+from peewee import JOIN, fn
 
-from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange import preview
+from kaohe.core.exchange.kinds import KINDS, fold
 from kaohe.core.exchange.reading import (
     Batch,
     ImportFailed,
@@ -26,14 +27,24 @@ from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh
 from kaohe.core.storage.models import Item
 
 CHUNK = 500
+WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
 
 
 @dataclass
 class ImportReport:
-    """What an import did (or, dry, would do): per kind, rows created, updated and unchanged."""
+    """What an import did (or, dry, would do): per kind, rows created, updated and unchanged.
+
+    For the clerk's preview it also lists, per kind, the first new rows and the first changed rows
+    with each changed field's old and new value (`preview.LISTED` of each), the warnings (rows that
+    are suspicious but not wrong), and the months the rows' dates fall in.
+    """
     counts: dict = field(default_factory=dict)
     dry_run: bool = False
     batch: str = ""  # the batch its changes are recorded under (undone as a whole)
+    new_rows: dict = field(default_factory=dict)  # kind -> [preview.NewRow]
+    changes: dict = field(default_factory=dict)  # kind -> [preview.ChangedRow]
+    warnings: list = field(default_factory=list)  # RowError
+    months: list = field(default_factory=list)
 
     def summary_lines(self):
         if not self.counts:
@@ -46,22 +57,28 @@ class ImportReport:
             if count.get("unchanged"):
                 line += f"，未变 {count['unchanged']} 条"
             lines.append(line)
+        for warning in self.warnings[:WARNINGS_LISTED]:
+            lines.append(f"提醒：{warning}")
+        if len(self.warnings) > WARNINGS_LISTED:
+            lines.append(f"另有{len(self.warnings) - WARNINGS_LISTED}处提醒")
         return lines
 
 
-
 def lookup(kind_name, codes):
-    """{code: id} of the rows of a single-key kind that exist, in a few queries."""
+    """{folded code: id} of the rows of a single-key kind that exist, in a few queries.
+
+    Codes match without regard to case (`sz-zbxx` finds `SZ-ZBXX`).
+    """
     kind = KINDS[kind_name]
     key = getattr(kind.model, kind.key[0])
-    codes = set(codes)
+    codes = {fold(code) for code in codes}
     if _worth_scanning(kind.model, codes):
-        return {code: ident for code, ident in kind.model.select(key, kind.model.id).tuples()
-                if code in codes}
-    found = {}
-    for chunk in chunked(codes, CHUNK):
-        found.update(kind.model.select(key, kind.model.id).where(key.in_(chunk)).tuples())
-    return found
+        selects = [kind.model.select(key, kind.model.id)]
+    else:
+        selects = (kind.model.select(key, kind.model.id).where(fn.UPPER(key).in_(chunk))
+                   for chunk in chunked(codes, CHUNK))
+    return {fold(code): ident for select in selects for code, ident in select.tuples()
+            if fold(code) in codes}
 
 
 def _worth_scanning(model, wanted):
@@ -79,12 +96,12 @@ def _check_references(batch):
                for name in set(batch.records) | set(batch.partial)}
     wanted = defaultdict(set)
     for _kind, _record, _field, target, code in _references(checked):
-        if (code,) not in batch.seen[target]:
+        if (fold(code),) not in batch.seen[target]:
             wanted[target].add(code)
     for target, codes in wanted.items():
         batch.ids[target].update(lookup(target, codes))
     for kind, record, field_name, target, code in _references(checked):
-        if (code,) in batch.seen[target] or code in batch.ids[target]:
+        if (fold(code),) in batch.seen[target] or fold(code) in batch.ids[target]:
             continue
         if target in batch.broken:
             continue  # its own sheet is already reported as unreadable
@@ -139,17 +156,18 @@ def stored_rows(kind, firsts=None):
             select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
         return select
 
+    if firsts is not None:
+        firsts = {fold(code) for code in firsts}
     scan = firsts is None or _worth_scanning(model, firsts)
     if scan:
         batches = [query().order_by(model.id)]
     else:
         first = columns[kind.key[0]]
-        batches = (query().where(first.in_(chunk)) for chunk in chunked(set(firsts), CHUNK))
+        batches = (query().where(fn.UPPER(first).in_(chunk)) for chunk in chunked(firsts, CHUNK))
     found = [(row[0], dict(zip(kind.scalars, row[1:])))
              for select in batches for row in select.tuples()]
-    if firsts is not None and scan:
-        wanted = set(firsts)
-        found = [(ident, values) for ident, values in found if values[kind.key[0]] in wanted]
+    if firsts is not None:
+        found = [(ident, values) for ident, values in found if fold(values[kind.key[0]]) in firsts]
     for name, link in kind.links.items():
         lists = _link_codes(link, None if firsts is None else [ident for ident, _ in found])
         for ident, values in found:
@@ -164,7 +182,7 @@ def _existing(kind, keys):
     for ident, values in stored_rows(kind, {key[0] for key in keys}):
         key = key_of(kind, values)
         if key in wanted:
-            found[key] = (ident, tuple(_comparable(values.get(n)) for n in kind.values_fields))
+            found[key] = (ident, _compared(kind, values), values)
     return found
 
 
@@ -192,8 +210,14 @@ def _link_codes(link, owner_ids):
     return lists
 
 
-def _comparable(value):
-    return tuple(value) if isinstance(value, list) else value
+def _compared(kind, values):
+    """A row's values as compared to tell an update from an unchanged row: codes that name other
+    rows without regard to case, lists as tuples."""
+    def one(name, value):
+        if name in kind.links:
+            return tuple(fold(code) for code in value or ())
+        return fold(value) if name in kind.refs else value
+    return tuple(one(name, values.get(name)) for name in kind.values_fields)
 
 
 def _plan(batch, report):
@@ -204,30 +228,72 @@ def _plan(batch, report):
         if name not in batch.kinds:
             continue
         kind = KINDS[name]
-        existing = _existing(kind, [key_of(kind, r.data) for r in records]) if records else {}
+        existing = _existing(kind, [r.key for r in records]) if records else {}
         created, updated = [], []
         unchanged = 0
         for record in records:
-            key = key_of(kind, record.data)
+            key = record.key
             if key not in existing:
                 created.append(record)
                 continue
-            ident, values = existing[key]
+            ident, values, stored = existing[key]
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
-            if values == tuple(_comparable(record.data.get(n)) for n in kind.values_fields):
+            if values == _compared(kind, record.data):
                 unchanged += 1
             else:
                 updated.append((ident, record))
                 batch.stored[(name, ident)] = values
+                if len(report.changes.setdefault(name, [])) < preview.LISTED:
+                    report.changes[name].append(preview.changed_row(kind, record, stored))
         plan[name] = (created, updated)
         report.counts[name] = {"created": len(created), "updated": len(updated), "unchanged": unchanged}
+        if created:
+            report.new_rows[name] = [preview.new_row(kind, record) for record in created[:preview.LISTED]]
+    report.warnings = preview.template_examples(batch) + preview.dated_before_submission(
+        batch, _submission_dates(batch))
+    report.months = preview.months_of({name: created + [record for _, record in updated]
+                                       for name, (created, updated) in plan.items()})
     return plan
 
 
-def _db_values(model, names, values):
-    fields_ = model._meta.fields
-    return tuple(fields_[name].db_value(value) for name, value in zip(names, values))
+def _submission_dates(batch):
+    """{folded item number: submitted_on} of the items the adoptions and instructions name."""
+    wanted = {fold(record.data.get("item")) for name in preview.DATED_ON_ITEMS
+              for record in batch.records.get(name, ())}
+    if not wanted:
+        return {}
+    dates = {key[0]: record.data["submitted_on"] for key, record in
+             ((r.key, r) for r in batch.records.get("items", ()))
+             if key[0] in wanted}
+    stored = wanted - set(dates)
+    if stored:
+        for select in (Item.select(Item.no, Item.submitted_on).where(fn.UPPER(Item.no).in_(chunk))
+                       for chunk in chunked(stored, CHUNK)):
+            for no, submitted_on in select.tuples():
+                dates.setdefault(fold(no), submitted_on)
+    return dates
+
+
+def _row_maker(kind, names, batch):
+    """A function giving a record's database values of `names` (codes resolved to ids), as a tuple.
+
+    Made once per kind and write: a million rows pay one loop each, not a lookup per field.
+    """
+    fields_ = kind.model._meta.fields
+    steps = [(name, fields_[name].db_value, batch.ids[kind.refs[name]] if name in kind.refs else None)
+             for name in names]
+
+    def make(record):
+        data = record.data
+        values = []
+        for name, db_value, ids in steps:
+            value = data.get(name)
+            if ids is not None and value is not None:
+                value = ids[fold(value)]
+            values.append(db_value(value))
+        return tuple(values)
+    return make
 
 
 def bulk_update(model, names, rows, batch=5000):
@@ -246,12 +312,6 @@ def bulk_update(model, names, rows, batch=5000):
             cursor.executemany(sql, chunk)
     return len(rows)
 
-
-def _resolve(kind, record, name, batch):
-    value = record.data.get(name)
-    if name in kind.refs and value is not None:
-        return batch.ids[kind.refs[name]][value]
-    return value
 
 
 def _check_reviewed(batch):
@@ -280,31 +340,29 @@ def _apply(plan, batch):
         deferred = [n for n in scalars if kind.refs.get(n) == name]
         first = [n for n in scalars if n not in deferred]
         extra = [n for n, _ in kind.extra]
-        rows = [_db_values(model, first + extra,
-                           [_resolve(kind, r, n, batch) for n in first] + [make() for _, make in kind.extra])
-                for r in created]
-        bulk_insert(model, first + extra, rows)
+        stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
+        inserted = _row_maker(kind, first, batch)
+        bulk_insert(model, first + extra, [inserted(r) + stamps for r in created])
         if len(kind.key) == 1 and created:
-            batch.ids[name].update(lookup(name, [key_of(kind, r.data)[0] for r in created]))
+            batch.ids[name].update(lookup(name, [r.key[0] for r in created]))
         changing = [n for n in scalars if n not in kind.key]
-        bulk_update(model, changing, [
-            _db_values(model, changing, [_resolve(kind, r, n, batch) for n in changing]) + (ident,)
-            for ident, r in updated])
+        changed = _row_maker(kind, changing, batch)
+        bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])
         if deferred:
+            parents = _row_maker(kind, deferred, batch)
             bulk_update(model, deferred, [
-                _db_values(model, deferred, [_resolve(kind, r, n, batch) for n in deferred])
-                + (batch.ids[name][key_of(kind, r.data)[0]],)
+                parents(r) + (batch.ids[name][r.key[0]],)
                 for r in created if any(r.data.get(n) is not None for n in deferred)])
         for field_name, link in kind.links.items():
             stale = [ident for ident, _ in updated]
             for chunk in chunked(stale, CHUNK):
                 link.model.delete().where(getattr(link.model, link.owner).in_(chunk)).execute()
             link_rows = []
-            owners = [(batch.ids[name][key_of(kind, r.data)[0]], r) for r in created]
+            owners = [(batch.ids[name][r.key[0]], r) for r in created]
             owners += updated
             for ident, record in owners:
                 for position, code in enumerate(record.data.get(field_name) or ()):
-                    target = batch.ids[link.kind][code]
+                    target = batch.ids[link.kind][fold(code)]
                     link_rows.append((ident, target, position) if link.ordered else (ident, target))
             names = [link.owner, link.target] + (["position"] if link.ordered else [])
             bulk_insert(link.model, names, link_rows)
@@ -313,20 +371,21 @@ def _apply(plan, batch):
     record_import(plan, batch)
 
 
-def validate_files(paths):
+def validate_files(paths, limits=None):
     """Every problem of these files (an empty list when they would import), writing nothing."""
-    batch = read_files(paths)
+    batch = read_files(paths, limits)
     _check_references(batch)
     return batch.sorted_errors()
 
 
-def import_files(paths, dry_run=False):
+def import_files(paths, dry_run=False, limits=None):
     """Import the files together, all or nothing; raise ImportFailed listing every problem.
 
     Rows are matched to the database by their natural keys, so importing a file again
-    updates the rows it changed instead of adding them twice.
+    updates the rows it changed instead of adding them twice. `limits` (files.Limits; by default
+    KAOHE_IMPORT_MAX_ROWS and KAOHE_IMPORT_MAX_BYTES) bounds what is read.
     """
-    batch = read_files(paths)
+    batch = read_files(paths, limits)
     report = ImportReport(dry_run=dry_run)
     with nullcontext() if dry_run else db.atomic():
         _check_references(batch)

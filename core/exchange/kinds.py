@@ -149,5 +149,10 @@ def kind_named(name):
     return None
 
 
+def fold(code):
+    """A code as rows are matched by it: `sz-zbxx` is `SZ-ZBXX` (Excel users do not see case)."""
+    return code.upper() if code.__class__ is str else code
+
+
 def kind_names_text():
     return "/".join(kind.label for kind in KINDS.values())

@@ -1,15 +1,16 @@
-"""Reading import files (xlsx sheets, csv in UTF-8 or GBK) into checked records and row errors."""
+"""Reading import files (sheets of xlsx, xls and ods workbooks, csv files) into checked records and row errors."""
 
-import csv
-import io
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.exchange.kinds import FORMULA_STARTS, NOTE_PATTERN, kind_named, kind_names_text
+from kaohe.core.exchange.files import Limits, Refused, tables
+from kaohe.core.exchange.kinds import FORMULA_STARTS, NOTE_PATTERN, fold, kind_names_text
 
 MAX_LISTED = 200
 
@@ -50,6 +51,7 @@ class Record:
     row: int
     columns: dict  # field -> header as written
     data: dict
+    key: tuple = None  # the natural key as rows are matched (set when the record is added)
 
     def where(self):
         return f"{self.source} 第{self.row}行"
@@ -69,6 +71,9 @@ class Batch:
     stored: dict = field(default_factory=dict)  # (kind, id) -> stored values of a row to update
 
     sources: list = field(default_factory=list)  # tables in the order read
+    limits: Limits = field(default_factory=Limits)
+    rows_read: int = 0
+    stopped: bool = False  # the row limit was reached: nothing more is read
 
     def fail(self, source, row, column, message):
         self.errors.append(RowError(source, row, column, message))
@@ -95,94 +100,55 @@ def _cell(value):
     return value
 
 
-def _decode(raw):
-    """CSV text: UTF-8 (with or without BOM) first, else GB18030 (Excel in China saves GBK)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return None
-
-
-def _sheets(path, batch):
-    """Yield (source, kind, rows) for each table in a file; rows are (row number, cells)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        kind = kind_named(path.stem)
-        if kind is None:
-            batch.fail(path.name, None, None,
-                       f"无法从文件名「{path.stem}」看出数据种类，文件名应为 {kind_names_text()} 之一，"
-                       f"如 稿件.csv")
-            return
-        text = _decode(path.read_bytes())
-        if text is None:
-            batch.fail(path.name, None, None, "文件编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV")
-            return
-        rows = list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
-        if not any(_filled(cells) for _, cells in rows):
-            batch.fail(path.name, None, None, "文件是空的，第1行应为表头")
-            return
-        yield path.name, kind, rows
-        return
-    if suffix in (".xlsx", ".xlsm"):
-        yield from _workbook_sheets(path, batch)
-        return
-    hint = "，请在 Excel 中另存为 xlsx" if suffix == ".xls" else ""
-    batch.fail(path.name, None, None, f"不支持的文件类型「{suffix or path.name}」，应为 xlsx 或 csv{hint}")
-
-
-def _workbook_sheets(path, batch):
-    from openpyxl import load_workbook
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # a damaged or mislabelled file: openpyxl raises many kinds
-        batch.fail(path.name, None, None, f"无法读取此 xlsx 文件（{type(error).__name__}），请确认文件未损坏")
-        return
-    try:
-        sheets = workbook.worksheets
-        single_default = len(sheets) == 1 and kind_named(sheets[0].title) is None
-        for sheet in sheets:
-            source = f"{path.name} › {sheet.title}"
-            rows = list(enumerate(sheet.iter_rows(values_only=True), start=1))
-            kind = kind_named(sheet.title)
-            if kind is None and single_default:
-                kind = kind_named(path.stem)
-            if not any(_filled(cells) for _, cells in rows):
-                continue  # an empty sheet (Sheet2, Sheet3 of a new workbook) holds nothing
-            if kind is None:
-                batch.fail(source, None, None,
-                           f"未知的工作表「{sheet.title}」，工作表名称应为 {kind_names_text()} 之一")
-                continue
-            yield source, kind, rows
-    finally:
-        workbook.close()
-
-
 def _filled(cells):
     return any(_cell(value) is not None for value in cells)
 
 
 def _header_field(kind, text):
-    name = NOTE_PATTERN.sub("", text).strip().strip("*＊").strip()
+    name = NOTE_PATTERN.sub("", unicodedata.normalize("NFKC", text)).strip().strip("*").strip()
     for field_name, header in kind.columns:
         if name == header or name.lower() == field_name:
             return field_name
     return None
 
 
-def _read_table(source, kind, rows, batch):
-    """Check one table's header and rows; good rows become Records of the batch."""
-    rows = [(number, cells) for number, cells in rows]
-    start = next(n for n, (_, cells) in enumerate(rows) if _filled(cells))
-    header_row, header = rows[start]
-    columns = {}  # position -> field
-    written = {}  # field -> header as written
+HEADER_SEARCH = 10  # the header may follow a title block of up to this many filled rows
+
+
+def _known_headers(kind, cells):
+    return sum(1 for value in cells
+               if isinstance(value, str) and value.strip() and _header_field(kind, value.strip()))
+
+
+def _find_header(kind, rows):
+    """The header row among the first filled rows (a title block or merged title may stand above it).
+
+    Returns (header row number, header cells, the rows after it); None for a table with no filled row.
+    The header is the first row that names at least two of the kind's columns; failing that, the
+    first filled row (whose unknown names are then reported).
+    """
+    looked = []
+    for number, cells in rows:
+        if not _filled(cells):
+            continue
+        looked.append((number, cells))
+        if _known_headers(kind, cells) >= 2:
+            return number, cells, rows
+        if len(looked) == HEADER_SEARCH:
+            break
+    if not looked:
+        return None
+    number, cells = looked[0]
+    return number, cells, chain(looked[1:], rows)
+
+
+def _header_columns(source, kind, header_row, header, batch):
+    """{position: field} and {field: header as written} of a header row; None after reporting problems."""
+    columns = {}
+    written = {}
     failed = False
     for position, value in enumerate(header):
+        value = _cell(value)
         text = "" if value is None else str(value).strip()
         if not text:
             continue
@@ -201,15 +167,33 @@ def _read_table(source, kind, rows, batch):
         if name not in written and schema_of(kind).fields[name].required:
             failed = True
             batch.fail(source, header_row, header_text, f"缺少必填的列「{header_text}」")
-    if failed:
+    return None if failed else (columns, written)
+
+
+def _read_table(source, kind, rows, batch):
+    """Check one table's header and rows as they are read; good rows become Records of the batch."""
+    found = _find_header(kind, rows)
+    if found is None:
+        return False
+    header_row, header, rows = found
+    header_columns = _header_columns(source, kind, header_row, header, batch)
+    if header_columns is None:
         batch.broken.add(kind.name)
-        return
+        return True
+    columns, written = header_columns
     if kind.name not in batch.kinds:
         batch.kinds.append(kind.name)
     schema = schema_of(kind)
-    for number, cells in rows[start + 1:]:
+    for number, cells in rows:
         if not _filled(cells):
             continue
+        batch.rows_read += 1
+        if batch.rows_read > batch.limits.rows:
+            batch.fail(source, number, None,
+                       f"数据行超过一次导入的上限 {batch.limits.rows} 行，后面的行没有检查；"
+                       f"请分成几批导入")
+            batch.stopped = True
+            return True
         data = {}
         bad = False
         for position, value in enumerate(cells):
@@ -236,6 +220,7 @@ def _read_table(source, kind, rows, batch):
             remember_key(kind, loaded, batch)
             continue
         add_record(kind, Record(source, number, written, loaded), batch)
+    return True
 
 
 _SCHEMA_CACHE = {}
@@ -261,7 +246,8 @@ def flatten_messages(messages):
 
 
 def key_of(kind, data):
-    return tuple(data.get(name) for name in kind.key)
+    """A row's natural key as rows are matched: codes compared without regard to case."""
+    return tuple(fold(data.get(name)) for name in kind.key)
 
 
 def remember_key(kind, data, batch):
@@ -271,13 +257,13 @@ def remember_key(kind, data, batch):
 
 
 def add_record(kind, record, batch):
-    key = key_of(kind, record.data)
+    key = record.key = key_of(kind, record.data)
     first = batch.first.get((kind.name, key))
     if first is not None:
         column = record.columns.get(kind.key[0]) or kind.header(kind.key[0])
         place = f"第{first.row}行" if first.source == record.source else first.where()
         if len(kind.key) == 1:
-            message = f"{kind.header(kind.key[0])}「{key[0]}」与{place}重复"
+            message = f"{kind.header(kind.key[0])}「{record.data.get(kind.key[0])}」与{place}重复"
         else:
             names = "、".join(kind.header(name) for name in kind.key)
             message = f"与{place}重复（{names}都相同）"
@@ -288,11 +274,27 @@ def add_record(kind, record, batch):
     batch.records[kind.name].append(record)
 
 
-def read_files(paths):
-    """Read and check every row of the files, without looking at the database."""
-    batch = Batch()
+def read_files(paths, limits=None):
+    """Read and check every row of the files as they are read, without looking at the database.
+
+    At most `limits.rows` data rows are read over all the files; a file too large once unpacked is
+    refused before it is read.
+    """
+    batch = Batch(limits=limits or Limits.from_settings())
     for path in paths:
-        for source, kind, rows in _sheets(path, batch):
-            batch.sources.append(source)
-            _read_table(source, kind, rows, batch)
+        name = Path(path).name
+        try:
+            for source, kind, sheet, rows in tables(path, batch.limits):
+                if kind is None:
+                    if any(_filled(cells) for _, cells in rows):
+                        batch.fail(source, None, None,
+                                   f"未知的工作表「{sheet}」，工作表名称应为 {kind_names_text()} 之一")
+                    continue
+                batch.sources.append(source)
+                if not _read_table(source, kind, rows, batch) and sheet is None:
+                    batch.fail(source, None, None, "文件是空的，第1行应为表头")
+                if batch.stopped:
+                    return batch
+        except Refused as refused:
+            batch.fail(name, refused.line, None, refused.message)
     return batch
