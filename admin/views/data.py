@@ -11,7 +11,6 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
-from wtfpeewee.fields import ModelSelectMultipleField
 
 from kaohe.admin.views.filters import (
     ByPublicationLevel,
@@ -54,7 +53,10 @@ from kaohe.core.storage.models import (
 )
 
 from ..auth import hash_password
+from . import choosers
 from .base import KaoheModelView
+from .common import fact_label
+from .inputs import SearchThrough, chooser_field
 
 STAFF = frozenset({"admin", "clerk"})
 
@@ -90,9 +92,11 @@ class ReporterView(KaoheModelView):
     roles = STAFF
     column_list = ("code", "name", "unit")
     column_labels = {"code": L("信息员编号"), "name": L("姓名"), "unit": L("所在单位")}
-    column_searchable_list = ("code", "name")
+    column_searchable_list = ("code", "name", SearchThrough(
+        Reporter.unit, L("单位代码或名称"), lambda: Unit.select(Unit.id), Unit.code, Unit.name))
     column_filters = (pf.FilterEqual(Reporter.unit, L("所在单位"), options=unit_options),)
     form_columns = ("code", "name", "unit")
+    form_ajax_refs = {"unit": choosers.units("unit")}
 
 
 class PublicationView(KaoheModelView):
@@ -109,6 +113,7 @@ class PublicationView(KaoheModelView):
 # ---------------------------------------------------------------- items
 
 class AdoptionInline(InlineFormAdmin):
+    # The publication is a searchable chooser: ItemView.form_ajax_refs["publication"].
     form_columns = ("publication", "issue", "adopted_on", "form")
     form_extra_fields = {"id": HiddenField()}
     form_label = L("采用")
@@ -180,7 +185,12 @@ class ItemView(ReporterScoped, KaoheModelView):
                      "units": L("报送单位"), "category": L("类别"), "negative": L("负反馈"),
                      "adoptions": L("采用"), "instructions": L("领导批示"), "solicitation": L("约稿"),
                      "authors": L("作者"), "created_at": L("录入时间")}
-    column_searchable_list = ("no", "title")
+    column_searchable_list = (
+        "no", "title",
+        SearchThrough(Item.id, L("作者"), lambda: ItemAuthor.select(ItemAuthor.item).join(Reporter),
+                      Reporter.name, Reporter.code),
+        SearchThrough(Item.id, L("报送单位代码或名称"), lambda: ItemUnit.select(ItemUnit.item).join(Unit),
+                      Unit.code, Unit.name))
     column_sortable_list = ("no", "title", "submitted_on", "category")
     column_default_sort = ("submitted_on", True)
     column_formatters = {"units": _item_units, "category": vocabulary_word(CATEGORIES), "negative": yes_no,
@@ -196,33 +206,27 @@ class ItemView(ReporterScoped, KaoheModelView):
         ItemAdoptedAs(Item.id, L("采用形式"), options=vocabulary_options(FORMS)),
     )
     form_columns = ("no", "title", "submitted_on", "category", "negative", "solicitation")
+    form_ajax_refs = {"units": choosers.units("units"), "authors": choosers.reporters("authors"),
+                      "publication": choosers.publications("publication")}
     form_extra_fields = {
-        "units": ModelSelectMultipleField(L("报送单位"), model=Unit,
-                                          description=L("合报稿件可选多家单位")),
-        "authors": ModelSelectMultipleField(L("作者"), model=Reporter),
+        "units": chooser_field(form_ajax_refs["units"], L("报送单位"), multiple=True,
+                               description=L("合报稿件可选多家单位；输入单位代码或名称搜索")),
+        "authors": chooser_field(form_ajax_refs["authors"], L("作者"), multiple=True),
     }
     inline_models = (AdoptionInline(Adoption), InstructionInline(Instruction))
 
     def item_column(self):
         return Item.id
 
-    def _limit(self, form):
-        if current_user.is_reporter:
-            form.units.query = Unit.select().where(Unit.id == current_user.unit_id)
-            form.authors.query = Reporter.select().where(Reporter.unit == current_user.unit_id)
-        else:
-            form.units.query = Unit.select().order_by(Unit.code)
-            form.authors.query = Reporter.select().order_by(Reporter.code)
-        return form
-
     def create_form(self, obj=None):
-        form = self._limit(super().create_form(obj))
+        # The choosers offer a unit reporter their own unit and its reporters only (choosers.py).
+        form = super().create_form(obj)
         if current_user.is_reporter and request.method != "POST" and not form.units.data:
             form.units.data = [current_user.unit]
         return form
 
     def edit_form(self, obj=None):
-        form = self._limit(super().edit_form(obj))
+        form = super().edit_form(obj)
         if obj is not None and request.method != "POST":
             form.units.data = [link.unit for link in obj.unit_links.order_by(ItemUnit.position)]
             form.authors.data = [link.reporter for link in obj.author_links.order_by(ItemAuthor.position)]
@@ -262,6 +266,11 @@ class AdoptionView(ReporterScoped, KaoheModelView):
                      "adopted_on": L("采用日期"), "form": L("采用形式")}
     column_formatters = {"form": vocabulary_word(FORMS)}
     column_sortable_list = ("adopted_on", "form", "issue")
+    column_searchable_list = (
+        "issue",
+        SearchThrough(Adoption.item, L("稿件编号或标题"), lambda: Item.select(Item.id), Item.no, Item.title),
+        SearchThrough(Adoption.publication, L("刊物"), lambda: Publication.select(Publication.id),
+                      Publication.code, Publication.name))
     column_default_sort = ("adopted_on", True)
     column_filters = (
         ItemOfUnit(Adoption.item, L("报送单位"), options=unit_options),
@@ -270,6 +279,7 @@ class AdoptionView(ReporterScoped, KaoheModelView):
         pf.FilterEqual(Adoption.form, L("采用形式"), options=vocabulary_options(FORMS)),
     )
     form_columns = ("item", "publication", "issue", "adopted_on", "form")
+    form_ajax_refs = {"item": choosers.items("item"), "publication": choosers.publications("publication")}
 
     def item_column(self):
         return Adoption.item
@@ -283,12 +293,17 @@ class InstructionView(ReporterScoped, KaoheModelView):
                      "instructed_on": L("批示日期")}
     column_formatters = {"leader_level": vocabulary_word(LEVELS)}
     column_default_sort = ("instructed_on", True)
+    column_searchable_list = (
+        "leader",
+        SearchThrough(Instruction.item, L("稿件编号或标题"), lambda: Item.select(Item.id), Item.no,
+                      Item.title))
     column_filters = (
         ItemOfUnit(Instruction.item, L("报送单位"), options=unit_options),
         pf.DateBetweenFilter(Instruction.instructed_on, L("批示日期")),
         pf.FilterEqual(Instruction.leader_level, L("批示领导级别"), options=vocabulary_options(LEVELS)),
     )
     form_columns = ("item", "leader_level", "leader", "instructed_on")
+    form_ajax_refs = {"item": choosers.items("item")}
 
     def item_column(self):
         return Instruction.item
@@ -305,7 +320,8 @@ class SolicitationView(KaoheModelView):
     column_formatters = {"units": lambda v, c, m, n: "、".join(l.unit.name for l in m.unit_links)}
     column_filters = (pf.DateBetweenFilter(Solicitation.due_on, L("截止日期")),)
     form_columns = ("no", "title", "issued_on", "due_on")
-    form_extra_fields = {"units": ModelSelectMultipleField(L("约稿单位"), model=Unit)}
+    form_ajax_refs = {"units": choosers.units("units")}
+    form_extra_fields = {"units": chooser_field(form_ajax_refs["units"], L("约稿单位"), multiple=True)}
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
@@ -370,6 +386,7 @@ class UrgentReportView(KaoheModelView):
     )
     form_columns = ("no", "unit", "title", "severity", "occurred_at", "reported_at", "status",
                     "misreported", "reporter")
+    form_ajax_refs = {"unit": choosers.units("unit"), "reporter": choosers.reporters("reporter")}
     form_args = {"reported_at": {"label": L("首报时间"),
                                  "description": L("时限：特别重大、重大2小时，较大、一般4小时")}}
 
@@ -385,7 +402,9 @@ class UnitFactView(KaoheModelView):
     column_filters = (pf.FilterEqual(UnitFact.unit, L("单位"), options=unit_options),
                       pf.IntEqualFilter(UnitFact.year, L("年度")))
     form_columns = ("unit", "year", "kind", "value")
-    form_args = {"kind": {"description": L("如 provincial_county_rank（全省县域排名）")}}
+    form_ajax_refs = {"unit": choosers.units("unit")}
+    column_formatters = {"kind": lambda v, c, m, n: fact_label(m.kind)}
+    form_args = {"kind": {"description": L("事实的代码，如 provincial_county_rank（全省县域排名）")}}
 
 
 class TargetView(KaoheModelView):
@@ -396,6 +415,7 @@ class TargetView(KaoheModelView):
     column_filters = (pf.FilterEqual(Target.unit, L("单位"), options=unit_options),
                       pf.IntEqualFilter(Target.year, L("年度")))
     form_columns = ("unit", "year", "submit_target", "adopt_target")
+    form_ajax_refs = {"unit": choosers.units("unit")}
 
 
 # ---------------------------------------------------------------- accounts
@@ -409,6 +429,7 @@ class UserView(KaoheModelView):
     column_formatters = {"role": vocabulary_word(ROLES), "active": yes_no}
     column_details_list = column_list
     form_columns = ("username", "role", "unit", "active")
+    form_ajax_refs = {"unit": choosers.units("unit")}
     column_searchable_list = ("username",)
 
     def scaffold_form(self):
