@@ -10,8 +10,11 @@ import sys
 
 import click
 
+import peewee
+
 from kaohe.cli import accounts, database, exchange, runs, schemes, system  # noqa: F401 (commands)
-from kaohe.cli.base import State, cli, echo_json, pass_state, render_table
+from kaohe.cli.base import State, cli, database_error, echo_json, pass_state, render_table
+from kaohe.cli.usage import show_usage_error
 from kaohe.core.domain.errors import KaoheError
 
 __all__ = ["main", "State", "pass_state", "echo_json", "render_table", "command_group"]
@@ -26,7 +29,7 @@ def command_group(registry):
 
 
 def main(argv=None):
-    """Run the `kaohe` command; a user's error prints one line and exits 1."""
+    """Run the `kaohe` command; a user's error prints one line and exits 1, a usage error 2."""
     state = State()
     try:
         group = command_group(state.registry)
@@ -34,8 +37,14 @@ def main(argv=None):
     except KaoheError as error:
         click.echo(f"错误：{error}", err=True)
         sys.exit(1)
+    except peewee.DatabaseError as error:
+        click.echo(f"错误：{database_error(error)}", err=True)
+        sys.exit(1)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except click.UsageError as error:
+        show_usage_error(error)
+        sys.exit(error.exit_code)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)

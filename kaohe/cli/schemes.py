@@ -39,11 +39,16 @@ def _split(text):
 
 
 @scheme.command("list")
-def scheme_list():
+@click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table",
+              help="输出格式。Output format.")
+def scheme_list(fmt_):
     """列出考核方案。List schemes."""
     from kaohe.core.storage.models import Scheme
     rows = [(s.name, s.year, s.unit_links.count(), schemes.current_version(s).number)
             for s in Scheme.select().order_by(Scheme.id)]
+    if fmt_ == "json":
+        echo_json([{"name": n, "year": y, "units": u, "parameter_version": v} for n, y, u, v in rows])
+        return
     click.echo(render_table(["方案", "年度", "单位数", "参数版本"], rows))
 
 
@@ -129,12 +134,17 @@ def scheme_rulesets(state, name, names, reason):
 
 @scheme.command("versions")
 @click.argument("name")
-def scheme_versions(name):
+@click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table",
+              help="输出格式。Output format.")
+def scheme_versions(name, fmt_):
     """列出参数版本。List parameter versions."""
     found = schemes.get_scheme(name)
     from kaohe.core.storage.models import ParameterVersion
     rows = [(v.number, f"{v.created_at:%Y-%m-%d %H:%M}", v.author, v.reason)
             for v in found.versions.order_by(ParameterVersion.number)]
+    if fmt_ == "json":
+        echo_json([{"number": n, "created_at": t, "author": a, "reason": r} for n, t, a, r in rows])
+        return
     click.echo(render_table(["版本", "时间", "修改人", "原因"], rows))
 
 
