@@ -1,0 +1,29 @@
+"""Words a clerk speaks: parameter changes in the schema's labels, the missing reason said at the top."""
+
+from kaohe.core.storage.schemes import describe_value
+from tests.admin_support import app, auth, client, world  # noqa: F401 (fixtures)
+
+
+def test_parameter_values_are_described_in_the_schemas_own_words(registry):
+    assert describe_value(registry, "rulesets.provincial.enabled", True) == "是"
+    assert describe_value(registry, "rulesets.provincial.enabled", False) == "否"
+    rows = [{"severity": "I"}, {"severity": "II"}]
+    assert describe_value(registry, "rulesets.urgent_penalty.params.veto_severities", rows) == \
+        "2行：事件级别 特别重大；事件级别 重大"
+    assert describe_value(registry, "rulesets.urgent_penalty.params.veto_severities", []) == "无"
+    assert describe_value(registry, "rulesets.provincial.params.adoption.provincial.full", "20.00") == "20.00"
+    assert describe_value(registry, "awards.units.county", None) == "—"
+
+
+def test_saving_without_a_reason_says_so_at_the_top_and_on_the_field(client, auth, world):
+    from tests.admin_support import form_values
+    auth.login("admin")
+    scheme = world["scheme"]
+    page = client.get(f"/schemes/{scheme.id}/tune").data.decode()
+    values = form_values(page, "tune-form")
+    values.update(action="save", reason="")
+    body = client.post(f"/schemes/{scheme.id}/tune", data=values).data.decode()
+    top = body.index("未保存：请在页面下方“修改原因”一栏写明为什么修改，再点保存。")
+    assert top < body.index('id="tune-form"')
+    assert 'id="reason" value="" class="form-control is-invalid" autofocus' in body
+    assert "请填写修改原因" in body
