@@ -49,8 +49,10 @@ def test_reset_password_shows_a_new_password_once_and_logs_it(kaohe, database):
     User.update(active=False).where(User.id == user.id).execute()
     code, out, _ = kaohe("reset-password", "admin")
     assert code == 0
-    password = [line.strip(" |") for line in out.splitlines() if line.startswith("|  ")][-1]
-    assert len(password) >= 12 and "+--" in out
+    lines = out.rstrip().splitlines()
+    assert lines[-1].startswith("====") and "新密码（只显示这一次" in lines[-3]
+    password = lines[-2].strip()
+    assert len(password) >= 12
     refreshed = User.get_by_id(user.id)
     assert check_password(refreshed, password) and not check_password(refreshed, "old-password-1")
     assert refreshed.active
@@ -121,7 +123,7 @@ def test_bootstrap_shows_the_password_last_in_a_box(kaohe, database, monkeypatch
     code, out, _ = kaohe("bootstrap")
     assert code == 0
     lines = out.rstrip().splitlines()
-    assert lines[-1].startswith("+--") and "密码 password:" in lines[-4]
-    password = lines[-4].split("密码 password:")[1].strip(" |")
+    assert lines[-1].startswith("====") and "初始密码" in lines[-4] and lines[-5].startswith("====")
+    password = lines[-3].strip()
     assert check_password(User.get(User.username == "admin"), password)
     assert out.index("已有单位数据") < out.index(password)

@@ -103,5 +103,4 @@ def reset_password(username, from_stdin):
     if from_stdin:
         click.echo(f"已重设账号「{user.username}」的密码。")
     else:
-        click.echo(boxed([f"已重设账号「{user.username}」的密码（只显示这一次，请记下）",
-                          f"New password of {user.username} (shown once):", "", password]))
+        click.echo(boxed([f"已重设账号「{user.username}」的密码，新密码（只显示这一次，请记下）：", password]))

@@ -103,19 +103,19 @@ def bootstrap(state):
     else:
         click.echo("已有单位数据，未生成演示数据。")
     if password:
-        # last, boxed, so that it is what the office sees before the server starts
-        click.echo(boxed(["已创建管理员账号（密码只显示这一次，请记下）", "Administrator account (password shown once):",
-                          "", f"用户名 user:     admin", f"密码 password:   {password}",
-                          "", "忘记密码：kaohe reset-password admin"]))
+        # last, between rules, so that it is what the office sees before the server starts
+        click.echo(boxed(["管理员账号 admin 已创建，初始密码（只显示这一次，请记下）：", password,
+                          "忘记密码时：.venv/bin/kaohe reset-password admin"]))
 
 
 def boxed(lines):
-    """Lines in a box drawn with ASCII, wide enough for Chinese characters."""
+    """Lines set off between two rules wide enough for their Chinese characters.
+
+    No side borders, so that a password line is just the password (to copy it whole).
+    """
     from kaohe.cli.base import _width
-    width = max(_width(line) for line in lines)
-    rule = "+" + "-" * (width + 4) + "+"
-    body = [f"|  {line}{' ' * (width - _width(line))}  |" for line in lines]
-    return "\n".join(["", rule, *body, rule, ""])
+    rule = "=" * (max(_width(line) for line in lines) + 4)
+    return "\n".join(["", rule, *[f"  {line}" for line in lines], rule, ""])
 
 
 @cli.command("serve")

@@ -1,0 +1,47 @@
+"""Entering an adoption by hand in headless Chromium: typing a date, searching the item chooser, saving.
+
+The screenshot goes to `screenshots/adoption-form.png`. Skipped without chromium and chromedriver.
+"""
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from kaohe.core.storage.models import Adoption
+from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
+from tests.browser.test_browser import SCREENSHOTS, browser, pytestmark, server  # noqa: F401
+
+
+def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
+    browser.get(server + "/adoptions/new/")
+    browser.find_element(By.NAME, "username").send_keys("clerk")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login-submit").click()
+    browser.get(server + "/adoptions/new/")
+    # the item chooser: type part of the title, pick the one result
+    browser.find_element(By.CSS_SELECTOR, "#s2id_item a.select2-choice").click()
+    search = browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input")
+    search.send_keys("开化县")
+    WebDriverWait(browser, 10).until(lambda d: "B-1 开化县动态" in d.find_element(
+        By.CSS_SELECTOR, "#select2-drop .select2-results").text)
+    search.send_keys(Keys.ENTER)
+    browser.find_element(By.CSS_SELECTOR, "#s2id_publication a.select2-choice").click()
+    search = browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input")
+    search.send_keys("国办")
+    WebDriverWait(browser, 10).until(lambda d: "国办信息" in d.find_element(
+        By.CSS_SELECTOR, "#select2-drop .select2-results").text)
+    search.send_keys(Keys.ENTER)
+    browser.find_element(By.ID, "issue").send_keys("12")
+    # typing the date into the browser's own date input, field by field in the browser's order
+    # (this headless Chromium runs en-US: month, day, year; a Chinese browser: year, month, day)
+    date = browser.find_element(By.ID, "adopted_on")
+    assert date.get_attribute("type") == "date"
+    date.send_keys("12222025")
+    assert date.get_attribute("value") == "2025-12-22"
+    SCREENSHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "adoption-form.png"))
+    browser.find_element(By.CSS_SELECTOR, "form.admin-form input[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: "/adoptions/new/" not in d.current_url)
+    adoption = Adoption.get(Adoption.issue == "12")
+    assert (adoption.item.no, adoption.publication.code, adoption.adopted_on.isoformat()) == \
+        ("B-1", "P02", "2025-12-22")
