@@ -12,6 +12,20 @@ from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
 from tests.browser.test_browser import SCREENSHOTS, browser, pytestmark, server  # noqa: F401
 
 
+def _choose(browser, field, typed, shown):
+    """Open a chooser, type, wait for the row the server finds, pick it, and see it chosen."""
+    browser.find_element(By.CSS_SELECTOR, f"#s2id_{field} a.select2-choice").click()
+    search = browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input")
+    search.send_keys(typed)
+    WebDriverWait(browser, 10).until(lambda d: shown in d.find_element(
+        By.CSS_SELECTOR, "#select2-drop .select2-results").text)
+    search.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, f"#s2id_{field} .select2-chosen").text == shown)
+    WebDriverWait(browser, 10).until(lambda d: not any(
+        drop.is_displayed() for drop in d.find_elements(By.CSS_SELECTOR, ".select2-drop")))
+
+
 def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
     browser.get(server + "/adoptions/new/")
     browser.find_element(By.NAME, "username").send_keys("clerk")
@@ -19,27 +33,18 @@ def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
     browser.find_element(By.ID, "login-submit").click()
     browser.get(server + "/adoptions/new/")
     # the item chooser: type part of the title, pick the one result
-    browser.find_element(By.CSS_SELECTOR, "#s2id_item a.select2-choice").click()
-    search = browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input")
-    search.send_keys("开化县")
-    WebDriverWait(browser, 10).until(lambda d: "B-1 开化县动态" in d.find_element(
-        By.CSS_SELECTOR, "#select2-drop .select2-results").text)
-    search.send_keys(Keys.ENTER)
-    browser.find_element(By.CSS_SELECTOR, "#s2id_publication a.select2-choice").click()
-    search = browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input")
-    search.send_keys("国办")
-    WebDriverWait(browser, 10).until(lambda d: "国办信息" in d.find_element(
-        By.CSS_SELECTOR, "#select2-drop .select2-results").text)
-    search.send_keys(Keys.ENTER)
+    _choose(browser, "item", "开化县", "B-1 开化县动态")
+    _choose(browser, "publication", "国办", "P02 《国办信息》（国家级）")
     browser.find_element(By.ID, "issue").send_keys("12")
-    # typing the date into the browser's own date input, field by field in the browser's order
-    # (this headless Chromium runs en-US: month, day, year; a Chinese browser: year, month, day)
+    # typing the date into the browser's own date input, in the order the browser's language
+    # shows it: this Chromium has its en-US locale only (month/day/year); a Chinese one shows
+    # 年/月/日 and is typed 2025 → 12 22 (the picker is the browser's, in its language)
     date = browser.find_element(By.ID, "adopted_on")
     assert date.get_attribute("type") == "date"
-    date.send_keys("12222025")
-    assert date.get_attribute("value") == "2025-12-22"
+    date.send_keys("12", "22", "2025")
     SCREENSHOTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "adoption-form.png"))
+    assert date.get_attribute("value") == "2025-12-22"
     browser.find_element(By.CSS_SELECTOR, "form.admin-form input[type=submit]").click()
     WebDriverWait(browser, 10).until(lambda d: "/adoptions/new/" not in d.current_url)
     adoption = Adoption.get(Adoption.issue == "12")
