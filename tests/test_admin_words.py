@@ -27,3 +27,18 @@ def test_saving_without_a_reason_says_so_at_the_top_and_on_the_field(client, aut
     assert top < body.index('id="tune-form"')
     assert 'id="reason" value="" class="form-control is-invalid" autofocus' in body
     assert "请填写修改原因" in body
+
+
+def test_runs_and_comparison_name_rule_sets_by_their_titles(client, auth, world, registry):
+    from kaohe.core.runs.store import recalculate
+    from kaohe.core.storage import schemes
+    scheme = world["scheme"]
+    first = recalculate(registry, scheme, author="测试").run
+    schemes.set_param(registry, scheme, "provincial.adoption.provincial.full", "30",
+                      author="测试", reason="提高省级全文采用分值")
+    second = recalculate(registry, scheme, author="测试").run
+    auth.login("admin")
+    runs = client.get(f"/results/?scheme={scheme.id}").data.decode()
+    assert "省政府信息采用计分 <span" in runs
+    diff = client.get(f"/results/diff?a={first.id}&b={second.id}").data.decode()
+    assert '<td title="provincial">省政府信息采用计分</td>' in diff

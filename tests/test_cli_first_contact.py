@@ -127,3 +127,9 @@ def test_bootstrap_shows_the_password_last_in_a_box(kaohe, database, monkeypatch
     password = lines[-3].strip()
     assert check_password(User.get(User.username == "admin"), password)
     assert out.index("已有单位数据") < out.index(password)
+
+
+def test_scheme_set_describes_the_change_in_the_schemas_words(kaohe, scored):
+    code, out, _ = kaohe("scheme", "set", "S", "provincial.accumulate", "max", "--reason", "只计最高一次")
+    assert code == 0
+    assert "（省政府信息采用计分 · " in out and "：累加计分 → 按最高一次计分）" in out
