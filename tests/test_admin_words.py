@@ -42,3 +42,18 @@ def test_runs_and_comparison_name_rule_sets_by_their_titles(client, auth, world,
     assert "省政府信息采用计分 <span" in runs
     diff = client.get(f"/results/diff?a={first.id}&b={second.id}").data.decode()
     assert '<td title="provincial">省政府信息采用计分</td>' in diff
+
+
+def test_english_mode_translates_the_panels_own_words(client, auth, world):
+    auth.login("clerk")
+    client.get("/lang/en")
+    form = client.get("/adoptions/new/").data.decode()
+    assert '<option value="full">Full text' in form and "全文采用" not in form
+    assert 'data-placeholder="Type an item&#39;s number or title"' in form \
+        or "data-placeholder=\"Type an item's number or title\"" in form
+    body = client.post("/adoptions/new/", data={
+        "item": str(world["item_b"].id), "publication": str(world["national"].id), "issue": "1",
+        "adopted_on": "2025-13-45", "form": "full"}).data.decode()
+    assert "is not a valid date: 2025-13-45 (write it as 2025-12-22)" in body
+    items = client.get("/items/").data.decode()
+    assert 'placeholder="Search: ' in items and "搜索：" not in items

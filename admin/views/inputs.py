@@ -94,12 +94,20 @@ class TypedDateTimeField(_OneErrorOnBadInput, fields.DateTimeField):
 
 
 class KaoheModelConverter(CustomModelConverter):
-    """Flask-Admin's peewee form converter with typed dates instead of its English picker."""
+    """Flask-Admin's peewee form converter: typed dates instead of its English picker, and
+    choices labelled in the panel's language."""
 
     def __init__(self, view, additional=None):
         super().__init__(view, additional)
         self.converters[DateField] = self.handle_date
         self.converters[DateTimeField] = self.handle_datetime
+
+    def convert(self, model, field, field_args):
+        # a code's label in the panel's language (the vocabularies' words are in the catalog)
+        if field.choices and not (field_args or {}).get("choices"):
+            field_args = dict(field_args or {},
+                              choices=[(code, L(label)) for code, label in field.choices])
+        return super().convert(model, field, field_args)
 
     def handle_date(self, model, field, **kwargs):
         kwargs.pop("widget", None)
