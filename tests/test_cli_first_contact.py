@@ -133,3 +133,13 @@ def test_scheme_set_describes_the_change_in_the_schemas_words(kaohe, scored):
     code, out, _ = kaohe("scheme", "set", "S", "provincial.accumulate", "max", "--reason", "只计最高一次")
     assert code == 0
     assert "（省政府信息采用计分 · " in out and "：累加计分 → 按最高一次计分）" in out
+
+
+def test_an_unwritable_instance_folder_is_one_line(kaohe, database, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the instance folder should be", encoding="utf-8")
+    monkeypatch.setenv("KAOHE_INSTANCE_PATH", str(blocker / "instance"))
+    monkeypatch.delenv("KAOHE_SECRET_KEY", raising=False)
+    code, _, err = kaohe("serve", "--port", 1)
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("错误：无法准备实例目录：") and "KAOHE_INSTANCE_PATH" in err

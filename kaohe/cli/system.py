@@ -135,7 +135,11 @@ def serve(host, port, threads, trusted_proxy, dev):
     Configuration: instance/config.py, KAOHE_DATABASE_URL and KAOHE_SECRET_KEY.
     """
     from kaohe.admin import create_app
-    app = create_app()
+    try:
+        app = create_app()
+    except OSError as error:  # the instance folder or its secret key cannot be written or read
+        raise KaoheError(f"无法准备实例目录：{error.strerror or error}（{error.filename or ''}）。"
+                         "请检查 KAOHE_INSTANCE_PATH 指向的目录是否存在且可写") from None
     if dev:
         _refuse_busy_port(host, port)
         click.echo(f"管理后台：http://{host}:{port}/")
