@@ -143,3 +143,8 @@ def test_an_unwritable_instance_folder_is_one_line(kaohe, database, tmp_path, mo
     code, _, err = kaohe("serve", "--port", 1)
     assert code == 1 and err.count("\n") == 1
     assert err.startswith("错误：无法准备实例目录：") and "KAOHE_INSTANCE_PATH" in err
+
+
+def test_a_group_without_a_command_shows_its_help(kaohe, database):
+    code, out, err = kaohe("scheme")
+    assert code == 2 and "考核方案：创建、查看、调整参数" in err and "错误" not in err

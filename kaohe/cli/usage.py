@@ -37,8 +37,15 @@ def chinese(message):
     return ""
 
 
+# click ≥ 8.2 answers a group called without a command by showing its help as an "error".
+_HELP_SHOWN = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def show_usage_error(error):
     """Print a usage error as `kaohe` does all its errors: Chinese first, click's English after."""
+    if _HELP_SHOWN and isinstance(error, _HELP_SHOWN):
+        error.show()
+        return
     context = error.ctx
     if context is not None:
         click.echo(f"用法 {context.get_usage()}", err=True)

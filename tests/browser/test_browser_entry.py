@@ -33,6 +33,14 @@ def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
     browser.find_element(By.ID, "login-submit").click()
     browser.get(server + "/adoptions/new/")
     # the item chooser: type part of the title, pick the one result
+    # the chooser speaks Chinese: a search that finds nothing says so
+    browser.find_element(By.CSS_SELECTOR, "#s2id_item a.select2-choice").click()
+    browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input").send_keys("没有这篇")
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+        By.CSS_SELECTOR, "#select2-drop .select2-results").text == "没有找到")
+    browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input").send_keys(Keys.ESCAPE)
+    WebDriverWait(browser, 10).until(lambda d: not any(
+        drop.is_displayed() for drop in d.find_elements(By.CSS_SELECTOR, ".select2-drop")))
     _choose(browser, "item", "开化县", "B-1 开化县动态")
     _choose(browser, "publication", "国办", "P02 《国办信息》（国家级）")
     browser.find_element(By.ID, "issue").send_keys("12")
