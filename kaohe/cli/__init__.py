@@ -9,7 +9,6 @@ import copy
 import sys
 
 import click
-
 import peewee
 
 from kaohe.cli import accounts, database, exchange, runs, schemes, system  # noqa: F401 (commands)
@@ -37,7 +36,9 @@ def main(argv=None):
     except KaoheError as error:
         click.echo(f"错误：{error}", err=True)
         sys.exit(1)
-    except peewee.DatabaseError as error:
+    except (peewee.OperationalError, peewee.InterfaceError, peewee.ProgrammingError) as error:
+        # a database that cannot be reached, opened or is not set up (not a bug of ours: those
+        # keep their traceback)
         click.echo(f"错误：{database_error(error)}", err=True)
         sys.exit(1)
     except click.exceptions.Exit as done:

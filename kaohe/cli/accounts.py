@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from kaohe.cli.base import cli
+from kaohe.cli.base import boxed, cli
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.migrations import create_tables
@@ -85,7 +85,6 @@ def reset_password(username, from_stdin):
     import secrets
 
     from kaohe.admin.auth import forget_failures, hash_password
-    from kaohe.cli.system import boxed
     from kaohe.core.storage import audit
     from kaohe.core.storage.models import User
     user = User.get_or_none(User.username == username)

@@ -133,6 +133,15 @@ def render_table(headers, rows):
     return "\n".join(lines)
 
 
+def boxed(lines):
+    """Lines set off between two rules wide enough for their Chinese characters.
+
+    No side borders, so that a password line is just the password (to copy it whole).
+    """
+    rule = "=" * (max(_width(line) for line in lines) + 4)
+    return "\n".join(["", rule, *[f"  {line}" for line in lines], rule, ""])
+
+
 def money_text(value):
     return f"{value:.2f}"
 

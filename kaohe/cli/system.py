@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from kaohe.cli.base import cli, echo_json, pass_state, progress_bar, render_table
+from kaohe.cli.base import boxed, cli, echo_json, pass_state, progress_bar, render_table
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.vocab import LEVELS
 from kaohe.core.storage import schemes
@@ -106,16 +106,6 @@ def bootstrap(state):
         # last, between rules, so that it is what the office sees before the server starts
         click.echo(boxed(["管理员账号 admin 已创建，初始密码（只显示这一次，请记下）：", password,
                           "忘记密码时：.venv/bin/kaohe reset-password admin"]))
-
-
-def boxed(lines):
-    """Lines set off between two rules wide enough for their Chinese characters.
-
-    No side borders, so that a password line is just the password (to copy it whole).
-    """
-    from kaohe.cli.base import _width
-    rule = "=" * (max(_width(line) for line in lines) + 4)
-    return "\n".join(["", rule, *[f"  {line}" for line in lines], rule, ""])
 
 
 @cli.command("serve")
