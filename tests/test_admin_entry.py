@@ -190,3 +190,17 @@ def test_the_facts_list_names_the_fact(client, auth, world):
     auth.login("clerk")
     body = client.get("/facts/").data.decode()
     assert "全省县域排名（provincial_county_rank）" in body
+
+
+def test_a_units_parent_is_chosen_by_searching_and_may_stay_empty(client, auth, world):
+    from kaohe.core.storage.models import Unit
+    auth.login("clerk")
+    assert 'name="parent"' in client.get("/units/new/").data.decode()
+    _, rows = _lookup(client, "units", "parent", "开化")
+    assert rows == [[world["kaihua"].id, "C02 开化县"]]
+    assert client.post("/units/new/", data={"code": "T01", "name": "开化县某乡", "kind": "township", "pool": "township",
+                                            "parent": str(world["kaihua"].id)}).status_code == 302
+    assert client.post("/units/new/", data={"code": "T02", "name": "独立乡", "kind": "township", "pool": "township",
+                                            "parent": ""}).status_code == 302
+    assert Unit.get(Unit.code == "T01").parent_id == world["kaihua"].id
+    assert Unit.get(Unit.code == "T02").parent_id is None

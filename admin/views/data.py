@@ -79,6 +79,7 @@ class UnitView(KaoheModelView):
         pf.FilterEqual(Unit.sector, L("口子"), options=lambda: [(s, _(s)) for s in SECTORS]),
     )
     form_columns = ("code", "name", "kind", "pool", "sector", "parent")
+    form_ajax_refs = {"parent": choosers.units("parent")}
     form_args = {"pool": {"description": L("留空则与单位类型相同；同一组别的单位一起排名")}}
 
     def on_model_change(self, form, model, is_created):
