@@ -203,4 +203,4 @@ def test_a_units_parent_is_chosen_by_searching_and_may_stay_empty(client, auth, 
     assert client.post("/units/new/", data={"code": "T02", "name": "独立乡", "kind": "township", "pool": "township",
                                             "parent": ""}).status_code == 302
     assert Unit.get(Unit.code == "T01").parent_id == world["kaihua"].id
-    assert Unit.get(Unit.code == "T02").parent_id is None
+    assert (Unit.get(Unit.code == "T02").parent_id, Unit.get(Unit.code == "T02").pool) == (None, "township")

@@ -82,6 +82,15 @@ class UnitView(KaoheModelView):
     form_ajax_refs = {"parent": choosers.units("parent")}
     form_args = {"pool": {"description": L("留空则与单位类型相同；同一组别的单位一起排名")}}
 
+    def scaffold_form(self):
+        from wtforms import StringField
+        from wtforms.validators import Length, Optional
+        form_class = super().scaffold_form()
+        # as the description says, 考核组别 may be left empty (then it is the unit kind)
+        form_class.pool = StringField(L("考核组别"), validators=[Optional(), Length(max=64)],
+                                      description=self.form_args["pool"]["description"])
+        return form_class
+
     def on_model_change(self, form, model, is_created):
         if not (model.pool or "").strip():
             model.pool = model.kind
