@@ -1,5 +1,7 @@
 """Languages of the panel: Chinese (zh_Hans_CN) by default, English on a switch kept in the session."""
 
+from pathlib import Path
+
 from flask import Blueprint, redirect, request, session, url_for
 from flask_babel import Babel
 from flask_babel import lazy_gettext as L
@@ -25,8 +27,27 @@ def switch(code):
     return redirect(target)
 
 
+# Kaohe's wording of Flask-Admin's own messages (domain "admin"): translations/zh_Hans_CN/admin.po.
+PANEL_TRANSLATIONS = str(Path(__file__).parent / "translations")
+
+
+def use_panel_words_for_flask_admin():
+    """Read Kaohe's catalog of Flask-Admin's messages after Flask-Admin's own, so that ours win.
+
+    Flask-Admin's `Admin(translations_path=…)` is merged *before* its catalog, whose stale
+    Chinese lacks “Failed to create record.” and says “选中的”; Flask-Babel merges directories in
+    order, a later one overriding, so our directory goes last in Flask-Admin's domain.
+    """
+    from flask_admin import babel as admin_babel
+    directories = admin_babel.domain._translation_directories
+    if PANEL_TRANSLATIONS not in directories:
+        directories.append(PANEL_TRANSLATIONS)
+        admin_babel.domain.cache.clear()
+
+
 def init_app(app):
     Babel(app, locale_selector=select_locale)
+    use_panel_words_for_flask_admin()
     app.register_blueprint(bp)
 
     @app.context_processor

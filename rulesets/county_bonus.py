@@ -40,6 +40,8 @@ class CountyBonus(RuleSet):
     description = ("全省县域排名进入前50位的县（市、区）年度总分加50分（仅在全年计算时加）；"
                    "负反馈（报忧）信息被采用，每篇加3分，按首次采用日期计入期间，合报平均分配。")
     params_schema = CountyBonusParams
+    # The unit facts this rule set reads (单位事实), by code, with the label the panel shows.
+    facts = {RANK_FACT: "全省县域排名"}
 
     def compute(self, data, params):
         yield from self.top_list(data, params)

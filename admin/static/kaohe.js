@@ -33,3 +33,19 @@
     });
   });
 })();
+// The searchable choosers (select2 3.5, bundled with Flask-Admin) speak the panel's language.
+(function () {
+  var words = document.getElementById("kaohe-chooser-words");
+  if (!words || !window.jQuery || !window.jQuery.fn.select2) {
+    return;
+  }
+  var w = JSON.parse(words.textContent);
+  window.jQuery.extend(window.jQuery.fn.select2.defaults, {
+    formatNoMatches: function () { return w.none; },
+    formatSearching: function () { return w.searching; },
+    formatLoadMore: function () { return w.more; },
+    formatAjaxError: function () { return w.failed; },
+    formatInputTooShort: function (input, min) { return w.shorter.replace("{n}", min); },
+    formatSelectionTooBig: function (limit) { return w.fewer.replace("{n}", limit); }
+  });
+})();

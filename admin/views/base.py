@@ -1,7 +1,7 @@
 """What every page of the panel shares: role checks, ownership, the CSRF-protected form base and transactions."""
 
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import BaseView
+from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.babel import Translations
 from flask_admin.babel import lazy_gettext as flask_admin_lazy_gettext
@@ -17,6 +17,8 @@ from kaohe.core.runs.results import deletion_refusal
 from kaohe.core.storage import changes, policy
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import DataModel
+
+from .inputs import KaoheModelConverter, SearchThrough
 
 
 class KaoheForm(SecureForm):
@@ -59,6 +61,7 @@ class KaoheModelView(RoleMixin, ModelView):
     """
 
     form_base_class = KaoheForm
+    model_form_converter = KaoheModelConverter
     edit_roles = frozenset({"admin", "clerk"})
     item_column = None
     page_size = 50
@@ -79,6 +82,37 @@ class KaoheModelView(RoleMixin, ModelView):
 
     def _is_data(self):
         return issubclass(self.model, DataModel)
+
+    # ------------------------------------------------------------ search
+
+    def init_search(self):
+        """Flask-Admin's text-column search, plus the terms matched through linked rows."""
+        entries = list(self.column_searchable_list or ())
+        self.column_searchable_list = [e for e in entries if not isinstance(e, SearchThrough)]
+        try:
+            super().init_search()
+        finally:
+            self.column_searchable_list = entries
+        self._search_fields.extend(e for e in entries if isinstance(e, SearchThrough))
+        return bool(self._search_fields)
+
+    def search_placeholder(self):
+        """“搜索：稿件编号、标题、作者……” from the labels of what the search box matches."""
+        labels = []
+        for entry in self.column_searchable_list or ():
+            if isinstance(entry, SearchThrough):
+                labels.append(str(entry.label))
+            else:
+                name = entry if isinstance(entry, str) else entry.name
+                labels.append(str((self.column_labels or {}).get(name, name)))
+        return _("搜索：%(fields)s", fields="、".join(labels)) if labels else None
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self):
+        """The searchable choosers' rows, for those who may fill in this page's forms only."""
+        if not (self.can_create or self.can_edit):
+            abort(403)
+        return super().ajax_lookup()
 
     def _may_edit(self):
         if not current_user.is_authenticated:

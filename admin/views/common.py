@@ -1,7 +1,7 @@
 """Helpers the scheme, result and dashboard pages share: picking a scheme and a period, formatting."""
 
 
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_babel import gettext as _
 
 from kaohe.core.domain.periods import parse_period
@@ -73,7 +73,28 @@ def run_title(run):
     return _("第%(id)d次计算（%(period)s）", id=run.id, period=period_title(run.period))
 
 
+def fact_labels():
+    """The unit facts the loaded rule sets read, code → Chinese label (a rule set's `facts`)."""
+    labels = {}
+    for ruleset in current_app.extensions["kaohe_registry"].rulesets.values():
+        labels.update(getattr(ruleset, "facts", None) or {})
+    return labels
+
+
+def fact_label(code):
+    """“全省县域排名” for `provincial_county_rank`; a fact no rule set reads keeps its code."""
+    label = fact_labels().get(code)
+    return f"{_(label)}（{code}）" if label else code
+
+
+def ruleset_title(name):
+    """A rule set's Chinese title (`provincial` → 省政府信息采用计分); its code when not loaded."""
+    ruleset = current_app.extensions["kaohe_registry"].rulesets.get(name)
+    return _(ruleset.title) if ruleset is not None and ruleset.title else name
+
+
 def register_filters(app):
+    app.jinja_env.globals["ruleset_title"] = ruleset_title
     app.jinja_env.filters["amount"] = amount
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["pool_label"] = pool_label

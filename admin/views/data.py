@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as L
 from flask_login import current_user
 from markupsafe import Markup
 from wtforms.validators import ValidationError
-from wtfpeewee.fields import ModelSelectMultipleField
 
 from kaohe.admin.views.filters import (
     pool_options,
@@ -42,9 +41,10 @@ from kaohe.core.storage.models import (
 from kaohe.core.storage.policy import STAFF
 
 from ..auth import hash_password
+from . import choosers
 from .base import KaoheModelView
-
-
+from .common import fact_label
+from .inputs import SearchThrough, chooser_field
 
 # ---------------------------------------------------------------- who reports
 
@@ -64,7 +64,17 @@ class UnitView(KaoheModelView):
         pf.FilterEqual(Unit.sector, L("口子"), options=lambda: [(s, _(s)) for s in SECTORS]),
     )
     form_columns = ("code", "name", "kind", "pool", "sector", "parent")
+    form_ajax_refs = {"parent": choosers.units("parent")}
     form_args = {"pool": {"description": L("留空则与单位类型相同；同一组别的单位一起排名")}}
+
+    def scaffold_form(self):
+        from wtforms import StringField
+        from wtforms.validators import Length, Optional
+        form_class = super().scaffold_form()
+        # as the description says, 考核组别 may be left empty (then it is the unit kind)
+        form_class.pool = StringField(L("考核组别"), validators=[Optional(), Length(max=64)],
+                                      description=self.form_args["pool"]["description"])
+        return form_class
 
     def on_model_change(self, form, model, is_created):
         if not (model.pool or "").strip():
@@ -77,9 +87,11 @@ class ReporterView(KaoheModelView):
     roles = STAFF
     column_list = ("code", "name", "unit")
     column_labels = {"code": L("信息员编号"), "name": L("姓名"), "unit": L("所在单位")}
-    column_searchable_list = ("code", "name")
+    column_searchable_list = ("code", "name", SearchThrough(
+        Reporter.unit, L("单位代码或名称"), lambda: Unit.select(Unit.id), Unit.code, Unit.name))
     column_filters = (pf.FilterEqual(Reporter.unit, L("所在单位"), options=unit_options),)
     form_columns = ("code", "name", "unit")
+    form_ajax_refs = {"unit": choosers.units("unit")}
 
 
 class PublicationView(KaoheModelView):
@@ -104,7 +116,8 @@ class SolicitationView(KaoheModelView):
     column_formatters = {"units": lambda v, c, m, n: "、".join(l.unit.name for l in m.unit_links)}
     column_filters = (pf.DateBetweenFilter(Solicitation.due_on, L("截止日期")),)
     form_columns = ("no", "title", "issued_on", "due_on")
-    form_extra_fields = {"units": ModelSelectMultipleField(L("约稿单位"), model=Unit)}
+    form_ajax_refs = {"units": choosers.units("units")}
+    form_extra_fields = {"units": chooser_field(form_ajax_refs["units"], L("约稿单位"), multiple=True)}
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
@@ -167,6 +180,7 @@ class UrgentReportView(KaoheModelView):
     )
     form_columns = ("no", "unit", "title", "severity", "occurred_at", "reported_at", "status",
                     "misreported", "reporter")
+    form_ajax_refs = {"unit": choosers.units("unit"), "reporter": choosers.reporters("reporter")}
     form_args = {"reported_at": {"label": L("首报时间"),
                                  "description": L("时限：特别重大、重大2小时，较大、一般4小时")}}
 
@@ -182,7 +196,9 @@ class UnitFactView(KaoheModelView):
     column_filters = (pf.FilterEqual(UnitFact.unit, L("单位"), options=unit_options),
                       pf.IntEqualFilter(UnitFact.year, L("年度")))
     form_columns = ("unit", "year", "kind", "value")
-    form_args = {"kind": {"description": L("如 provincial_county_rank（全省县域排名）")}}
+    form_ajax_refs = {"unit": choosers.units("unit")}
+    column_formatters = {"kind": lambda v, c, m, n: fact_label(m.kind)}
+    form_args = {"kind": {"description": L("事实的代码，如 provincial_county_rank（全省县域排名）")}}
 
 
 class TargetView(KaoheModelView):
@@ -193,6 +209,7 @@ class TargetView(KaoheModelView):
     column_filters = (pf.FilterEqual(Target.unit, L("单位"), options=unit_options),
                       pf.IntEqualFilter(Target.year, L("年度")))
     form_columns = ("unit", "year", "submit_target", "adopt_target")
+    form_ajax_refs = {"unit": choosers.units("unit")}
 
 
 # ---------------------------------------------------------------- accounts
@@ -206,6 +223,7 @@ class UserView(KaoheModelView):
     column_formatters = {"role": vocabulary_word(ROLES), "active": yes_no}
     column_details_list = column_list
     form_columns = ("username", "role", "unit", "active")
+    form_ajax_refs = {"unit": choosers.units("unit")}
     column_searchable_list = ("username",)
 
     def scaffold_form(self):

@@ -15,8 +15,18 @@ from wtfpeewee.fields import ModelSelectMultipleField
 
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, ITEM_STATES, LEVELS
 from kaohe.core.storage import changes, policy, review
-from kaohe.core.storage.models import Adoption, Instruction, Item, ItemAuthor, ItemUnit, Reporter, Unit
+from kaohe.core.storage.models import (
+    Adoption,
+    Instruction,
+    Item,
+    ItemAuthor,
+    ItemUnit,
+    Publication,
+    Reporter,
+    Unit,
+)
 
+from . import choosers
 from .base import KaoheModelView
 from .filters import (
     ByPublicationLevel,
@@ -28,6 +38,7 @@ from .filters import (
     vocabulary_word,
     yes_no,
 )
+from .inputs import SearchThrough
 
 READERS = frozenset({"admin", "clerk", "reporter"})
 # The item form's inline lists of the office's records, which a reporter's form leaves out.
@@ -100,7 +111,12 @@ class ItemView(KaoheModelView):
                      "authors": L("作者"), "created_at": L("录入时间"), "state": L("审核状态"),
                      "review_comment": L("审核意见"), "reviewed_by": L("审核人"),
                      "reviewed_at": L("审核时间"), "version": L("版本")}
-    column_searchable_list = ("no", "title")
+    column_searchable_list = (
+        "no", "title",
+        SearchThrough(Item.id, L("作者"), lambda: ItemAuthor.select(ItemAuthor.item).join(Reporter),
+                      Reporter.name, Reporter.code),
+        SearchThrough(Item.id, L("报送单位代码或名称"), lambda: ItemUnit.select(ItemUnit.item).join(Unit),
+                      Unit.code, Unit.name))
     column_sortable_list = ("no", "title", "submitted_on", "category", "state")
     column_default_sort = ("submitted_on", True)
     column_formatters = {"units": _item_units, "category": vocabulary_word(CATEGORIES), "negative": yes_no,
@@ -123,6 +139,8 @@ class ItemView(KaoheModelView):
                                           description=L("合报稿件可选多家单位")),
         "authors": ModelSelectMultipleField(L("作者"), model=Reporter),
     }
+    # The inline adoptions' publication is a searchable chooser (admin/views/choosers.py).
+    form_ajax_refs = {"publication": choosers.publications("publication")}
     inline_models = (AdoptionInline(Adoption), InstructionInline(Instruction))
 
     def item_column(self):
@@ -239,6 +257,11 @@ class AdoptionView(KaoheModelView):
                      "adopted_on": L("采用日期"), "form": L("采用形式")}
     column_formatters = {"form": vocabulary_word(FORMS)}
     column_sortable_list = ("adopted_on", "form", "issue")
+    column_searchable_list = (
+        "issue",
+        SearchThrough(Adoption.item, L("稿件编号或标题"), lambda: Item.select(Item.id), Item.no, Item.title),
+        SearchThrough(Adoption.publication, L("刊物"), lambda: Publication.select(Publication.id),
+                      Publication.code, Publication.name))
     column_default_sort = ("adopted_on", True)
     column_filters = (
         ItemOfUnit(Adoption.item, L("报送单位"), options=unit_options),
@@ -247,6 +270,7 @@ class AdoptionView(KaoheModelView):
         pf.FilterEqual(Adoption.form, L("采用形式"), options=vocabulary_options(FORMS)),
     )
     form_columns = ("item", "publication", "issue", "adopted_on", "form")
+    form_ajax_refs = {"item": choosers.items("item"), "publication": choosers.publications("publication")}
 
     def item_column(self):
         return Adoption.item
@@ -259,12 +283,17 @@ class InstructionView(KaoheModelView):
                      "instructed_on": L("批示日期")}
     column_formatters = {"leader_level": vocabulary_word(LEVELS)}
     column_default_sort = ("instructed_on", True)
+    column_searchable_list = (
+        "leader",
+        SearchThrough(Instruction.item, L("稿件编号或标题"), lambda: Item.select(Item.id), Item.no,
+                      Item.title))
     column_filters = (
         ItemOfUnit(Instruction.item, L("报送单位"), options=unit_options),
         pf.DateBetweenFilter(Instruction.instructed_on, L("批示日期")),
         pf.FilterEqual(Instruction.leader_level, L("批示领导级别"), options=vocabulary_options(LEVELS)),
     )
     form_columns = ("item", "leader_level", "leader", "instructed_on")
+    form_ajax_refs = {"item": choosers.items("item")}
 
     def item_column(self):
         return Instruction.item

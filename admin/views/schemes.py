@@ -121,6 +121,8 @@ class SchemesView(KaoheView):
                     reason = request.form.get("reason", "").strip()
                     if not reason:
                         reason_error = _("请填写修改原因")
+                        # said at the top too: the field is far down a long page
+                        flash(_("未保存：请在页面下方“修改原因”一栏写明为什么修改，再点保存。"), "error")
                     else:
                         try:
                             saved = schemes.save_config(registry, scheme, config,
@@ -147,7 +149,8 @@ class SchemesView(KaoheView):
     def _described(self, changes):
         """(path, words, old, new): each change also named in its parameters' labels."""
         registry = self._registry()
-        return [(path, schemes.describe_path(registry, path), old, new) for path, old, new in changes]
+        return [(path, schemes.describe_path(registry, path), schemes.describe_value(registry, path, old),
+                 schemes.describe_value(registry, path, new)) for path, old, new in changes]
 
     @expose("/<int:scheme_id>/versions")
     def versions(self, scheme_id):

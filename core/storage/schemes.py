@@ -350,6 +350,61 @@ def describe_path(registry, path):
     return path
 
 
+def describe_value(registry, path, value):
+    """A parameter's value in the words of its schema: 是/否, a choice's label, rows in words.
+
+    ``True`` → ``是``; ``"max"`` of a field with choices → its label; ``[{"severity": "I"}]`` →
+    ``1行：事件级别 特别重大``, each row's fields named by their labels. Other values as they are; None → —.
+    """
+    field = _field_at(registry, path)
+    return _value_words(field, value)
+
+
+def _field_at(registry, path):
+    from marshmallow import fields as mfields
+    parts = path.split(".")
+    if parts[0] != "rulesets" or len(parts) < 4 or parts[2] != "params":
+        return None
+    ruleset = registry.rulesets.get(parts[1])
+    if ruleset is None:
+        return None
+    known, field = ruleset.params_schema().fields, None
+    for part in parts[3:]:
+        if part.isdigit() and isinstance(field, mfields.List):
+            field = field.inner
+            known = field.schema.fields if isinstance(field, mfields.Nested) else None
+            continue
+        field = (known or {}).get(part)
+        if field is None:
+            return None
+        known = field.schema.fields if isinstance(field, mfields.Nested) else None
+    return field
+
+
+def _value_words(field, value):
+    from marshmallow import fields as mfields
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    choices = dict((field.metadata.get("choices") or {})) if field is not None else {}
+    if not isinstance(value, (list, dict)) and str(value) in choices:
+        return str(choices[str(value)])
+    if isinstance(value, list):
+        inner = field.inner if isinstance(field, mfields.List) else None
+        if not value:
+            return "无"
+        return f"{len(value)}行：" + "；".join(_value_words(inner, row) for row in value)
+    if isinstance(value, dict):
+        known = field.schema.fields if isinstance(field, mfields.Nested) else {}
+        words = []
+        for key, item in value.items():
+            sub = known.get(key)
+            label = sub.metadata.get("label", key) if sub is not None else key
+            words.append(f"{label} {_value_words(sub, item)}")
+        return "，".join(words)
+    return str(value)
+
 
 def enabled_rulesets(config):
     """The entries of a configuration's rule sets that are switched on, in their order."""

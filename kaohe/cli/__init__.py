@@ -9,9 +9,11 @@ import copy
 import sys
 
 import click
+import peewee
 
 from kaohe.cli import accounts, audit, database, exchange, runs, schemes, system  # noqa: F401 (commands)
-from kaohe.cli.base import State, cli, echo_json, pass_state, render_table
+from kaohe.cli.base import State, cli, database_error, echo_json, pass_state, render_table
+from kaohe.cli.usage import show_usage_error
 from kaohe.core.domain.errors import KaoheError
 
 __all__ = ["main", "State", "pass_state", "echo_json", "render_table", "command_group"]
@@ -26,7 +28,7 @@ def command_group(registry):
 
 
 def main(argv=None):
-    """Run the `kaohe` command; a user's error prints one line and exits 1."""
+    """Run the `kaohe` command; a user's error prints one line and exits 1, a usage error 2."""
     state = State()
     try:
         group = command_group(state.registry)
@@ -34,8 +36,16 @@ def main(argv=None):
     except KaoheError as error:
         click.echo(f"错误：{error}", err=True)
         sys.exit(1)
+    except (peewee.OperationalError, peewee.InterfaceError, peewee.ProgrammingError) as error:
+        # a database that cannot be reached, opened or is not set up (not a bug of ours: those
+        # keep their traceback)
+        click.echo(f"错误：{database_error(error)}", err=True)
+        sys.exit(1)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except click.UsageError as error:
+        show_usage_error(error)
+        sys.exit(error.exit_code)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from kaohe.cli.base import cli
+from kaohe.cli.base import boxed, cli
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.migrations import create_tables
@@ -69,3 +69,37 @@ def token(username, revoke):
     click.echo(f"账号「{user.username}」（{user.role}）的新令牌（只显示这一次，请妥善保存；旧令牌已失效）：",
                err=True)
     click.echo(issued)
+
+
+@cli.command("reset-password")
+@click.argument("username")
+@click.option("--stdin", "from_stdin", is_flag=True,
+              help="从标准输入读取新密码（第一行），不自动生成。Read the new password from standard input.")
+def reset_password(username, from_stdin):
+    """重设账号的密码：默认生成随机密码并只显示一次。Reset an account's password.
+
+    忘记管理员密码时在服务器上运行：kaohe reset-password admin。
+    The new password is random and shown once, unless --stdin gives one. The account is enabled
+    again and its failed logins are forgotten; the change is written to the audit log.
+    """
+    import secrets
+
+    from kaohe.admin.auth import forget_failures, hash_password
+    from kaohe.core.storage import audit
+    from kaohe.core.storage.models import User
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        raise KaoheError(f"没有用户名为「{username}」的账号（kaohe create-user 可新建）")
+    password = sys.stdin.readline().rstrip("\r\n") if from_stdin else secrets.token_urlsafe(12)
+    if len(password) < 8:
+        raise KaoheError("密码至少8位")
+    with dbmod.db.atomic():
+        User.update(password_hash=hash_password(password), active=True).where(
+            User.id == user.id).execute()
+        audit.record("kaohe reset-password", "account.password", "user", user.id,
+                     summary=f"重设账号「{user.username}」的密码")
+        forget_failures(user.username)
+    if from_stdin:
+        click.echo(f"已重设账号「{user.username}」的密码。")
+    else:
+        click.echo(boxed([f"已重设账号「{user.username}」的密码，新密码（只显示这一次，请记下）：", password]))

@@ -17,14 +17,21 @@ from kaohe.core.storage.models import Unit
 @click.argument("name")
 @click.option("--period", help="期间：2025、2025-H1、2025-Q1、2025-03（默认方案年度）。Period (default the year).")
 @click.option("--note", default="", help="备注。Note.")
+@click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table",
+              help="输出格式。Output format.")
 @pass_state
-def recalc(state, name, period, note):
+def recalc(state, name, period, note, fmt_):
     """重新计算并保存一次计分结果。Recalculate and store a score run."""
     from kaohe.core.runs.store import recalculate
     found = schemes.get_scheme(name)
     outcome = recalculate(state.registry, found, period, author="kaohe", note=note,
                           progress=progress_bar)
     run = outcome.run
+    if fmt_ == "json":
+        echo_json({"run": run.id, "scheme": found.name, "period": run.period,
+                   "period_title": outcome.period.title, "units": len(outcome.units),
+                   "lines": run.line_count, "seconds": round(outcome.seconds, 2)})
+        return
     click.echo(f"第 {run.id} 次计算完成：{found.name} {outcome.period.title}，{len(outcome.units)}家单位，"
                f"{run.line_count}条计分明细，用时 {outcome.seconds:.2f} 秒")
 
@@ -32,16 +39,26 @@ def recalc(state, name, period, note):
 @cli.command("runs")
 @click.argument("name")
 @click.option("--period", help="只列出此期间。Only this period.")
-def runs(name, period):
+@click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table",
+              help="输出格式。Output format.")
+def runs(name, period, fmt_):
     """列出计算记录。List score runs."""
     found = schemes.get_scheme(name)
-    rows = []
+    rows, listed = [], []
     for run in results.runs_of(found, period):
         status = ("正式发布" if results.is_official(run) else "曾发布") if run.published else "未发布"
+        listed.append({"id": run.id, "period": run.period, "created_at": run.created_at,
+                       "parameter_version": run.parameter_version.number, "lines": run.line_count,
+                       "status": status, "published": bool(run.published),
+                       "official": results.is_official(run), "fingerprint": run.fingerprint,
+                       "ruleset_versions": run.ruleset_versions or {}, "note": run.note})
         versions = "、".join(f"{k} {v}" for k, v in sorted((run.ruleset_versions or {}).items()))
         rows.append((run.id, run.period, f"{run.created_at:%Y-%m-%d %H:%M}",
                      run.parameter_version.number, run.line_count, status, run.fingerprint[:12],
                      versions))
+    if fmt_ == "json":
+        echo_json(listed)
+        return
     click.echo(render_table(["编号", "期间", "时间", "参数版本", "明细数", "状态", "指纹", "规则集版本"],
                             rows))
 

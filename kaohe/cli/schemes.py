@@ -39,11 +39,16 @@ def _split(text):
 
 
 @scheme.command("list")
-def scheme_list():
+@click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table",
+              help="输出格式。Output format.")
+def scheme_list(fmt_):
     """列出考核方案。List schemes."""
     from kaohe.core.storage.models import Scheme
     rows = [(s.name, s.year, s.unit_links.count(), schemes.current_version(s).number)
             for s in Scheme.select().order_by(Scheme.id)]
+    if fmt_ == "json":
+        echo_json([{"name": n, "year": y, "units": u, "parameter_version": v} for n, y, u, v in rows])
+        return
     click.echo(render_table(["方案", "年度", "单位数", "参数版本"], rows))
 
 
@@ -111,7 +116,10 @@ def scheme_set(state, name, path, value, reason, author):
     old = schemes.current_version(found)
     version = schemes.set_param(state.registry, found, path, value, author=author, reason=reason)
     for changed, before, after in schemes.version_changes(old.config, version.config):
-        click.echo(f"{changed}: {before} → {after}  （{schemes.describe_path(state.registry, changed)}）")
+        words = schemes.describe_path(state.registry, changed)
+        old_words, new_words = (schemes.describe_value(state.registry, changed, value)
+                                for value in (before, after))
+        click.echo(f"{changed}: {before} → {after}  （{words}：{old_words} → {new_words}）")
     click.echo(f"已保存为第{version.number}版参数。Saved as version {version.number}.")
 
 
@@ -129,12 +137,17 @@ def scheme_rulesets(state, name, names, reason):
 
 @scheme.command("versions")
 @click.argument("name")
-def scheme_versions(name):
+@click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table",
+              help="输出格式。Output format.")
+def scheme_versions(name, fmt_):
     """列出参数版本。List parameter versions."""
     found = schemes.get_scheme(name)
     from kaohe.core.storage.models import ParameterVersion
     rows = [(v.number, f"{v.created_at:%Y-%m-%d %H:%M}", v.author, v.reason)
             for v in found.versions.order_by(ParameterVersion.number)]
+    if fmt_ == "json":
+        echo_json([{"number": n, "created_at": t, "author": a, "reason": r} for n, t, a, r in rows])
+        return
     click.echo(render_table(["版本", "时间", "修改人", "原因"], rows))
 
 

@@ -4,7 +4,8 @@ import sys
 
 import click
 
-from kaohe.cli.base import cli, echo_json, pass_state, progress_bar, render_table
+from kaohe.cli.base import boxed, cli, echo_json, pass_state, progress_bar, render_table
+from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.vocab import LEVELS
 from kaohe.core.storage import schemes
 from kaohe.core.storage.migrations import create_tables
@@ -84,11 +85,10 @@ def bootstrap(state):
     from kaohe.admin.auth import create_user
     from kaohe.core.storage.models import User
     create_tables()
+    password = None
     if not User.select().exists():
         password = secrets.token_urlsafe(12)
         create_user("admin", password, "admin", actor="kaohe bootstrap")
-        click.echo("已创建管理员账号 admin，初始密码（只显示这一次，请妥善保存）：")
-        click.echo(f"    {password}")
     else:
         click.echo("已有账号，未创建管理员。")
     if not Unit.select().exists():
@@ -102,6 +102,10 @@ def bootstrap(state):
             click.echo(f"已计算「{name}」{outcome.period.title}，用时 {outcome.seconds:.2f} 秒")
     else:
         click.echo("已有单位数据，未生成演示数据。")
+    if password:
+        # last, between rules, so that it is what the office sees before the server starts
+        click.echo(boxed(["管理员账号 admin 已创建，初始密码（只显示这一次，请记下）：", password,
+                          "忘记密码时：.venv/bin/kaohe reset-password admin"]))
 
 
 @cli.command("serve")
@@ -121,14 +125,18 @@ def serve(host, port, threads, trusted_proxy, dev):
     Configuration: instance/config.py, KAOHE_DATABASE_URL and KAOHE_SECRET_KEY.
     """
     from kaohe.admin import create_app
-    app = create_app()
-    click.echo(f"管理后台：http://{host}:{port}/")
+    try:
+        app = create_app()
+    except OSError as error:  # the instance folder or its secret key cannot be written or read
+        raise KaoheError(f"无法准备实例目录：{error.strerror or error}（{error.filename or ''}）。"
+                         "请检查 KAOHE_INSTANCE_PATH 指向的目录是否存在且可写") from None
     if dev:
+        _refuse_busy_port(host, port)
+        click.echo(f"管理后台：http://{host}:{port}/")
         app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
         return
     import logging
 
-    from waitress import serve as waitress_serve
     # waitress says where it listens and warns when requests queue up: show both (journal, log).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     options = {"host": host, "port": port, "threads": threads, "ident": "kaohe",
@@ -137,4 +145,35 @@ def serve(host, port, threads, trusted_proxy, dev):
         options.update(trusted_proxy=trusted_proxy, trusted_proxy_count=1,
                        trusted_proxy_headers="x-forwarded-for x-forwarded-proto",
                        clear_untrusted_proxy_headers=True)
-    waitress_serve(app, **options)
+    from waitress import create_server
+    try:
+        server = create_server(app, **options)
+    except OSError as error:
+        raise KaoheError(_port_problem(host, port, error)) from None
+    click.echo(f"管理后台：http://{host}:{port}/")
+    server.print_listen("Serving on http://{}:{}")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("已停止。Stopped.")
+
+
+def _port_problem(host, port, error):
+    import errno
+    if error.errno == errno.EADDRINUSE:
+        return (f"端口 {port} 已被占用（{host}:{port}，Address already in use）：先停止占用它的程序，"
+                f"或换一个端口：kaohe serve --port {port + 1}（make run 时 PORT={port + 1} make run）")
+    if error.errno == errno.EACCES:
+        return f"没有权限监听 {host}:{port}（{error.strerror}）：请用 1024 以上的端口，例如 --port 5000"
+    return f"无法在 {host}:{port} 上启动（{error.strerror or error}）：请检查 --host 与 --port"
+
+
+def _refuse_busy_port(host, port):
+    import socket
+    probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        probe.bind((host, port))
+    except OSError as error:
+        raise KaoheError(_port_problem(host, port, error)) from None
+    finally:
+        probe.close()
