@@ -306,6 +306,32 @@ class UnitResult(BaseModel):
         indexes = ((("run", "unit"), True),)
 
 
+class RunSnapshot(BaseModel):
+    """What a run saw beside its results: the data revision, and the period's leader instructions.
+
+    Written once the run is stored (core/runs/snapshot.py): the revision tells later readers
+    whether data changed after the run; the instructions let the notification list the run's own.
+    """
+    run = ForeignKeyField(ScoreRun, backref="snapshots", on_delete="CASCADE", unique=True)
+    data_token = CharField(max_length=32, null=True)
+    data_counter = BigIntegerField(null=True)
+    instructions = JSONField(default=list)
+
+
+class UnitCount(BaseModel):
+    """A unit's counts in a run that UnitResult does not hold, for the notification: adoptions in
+    county publications in the period, and the year to the period's end (submitted, and of those
+    adopted by the period's end)."""
+    run = ForeignKeyField(ScoreRun, backref="unit_counts", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    county = IntegerField(default=0)
+    submitted_ytd = IntegerField(default=0)
+    adopted_ytd = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("run", "unit"), True),)
+
+
 class ReporterResult(BaseModel):
     run = ForeignKeyField(ScoreRun, backref="reporter_results", on_delete="CASCADE")
     reporter = ForeignKeyField(Reporter, backref="results", on_delete="CASCADE")
@@ -412,5 +438,5 @@ class LoginFailure(BaseModel):
 MODELS = [
     Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
     Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
-    ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
+    ScoreRun, UnitResult, RunSnapshot, UnitCount, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
 ]
