@@ -7,6 +7,7 @@ from werkzeug.routing import Map, Rule
 
 from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import ZERO
+from kaohe.core.runs.awarding import veto_text
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
 from kaohe.core.runs import results
@@ -335,6 +336,8 @@ def awards(name):
     scheme = get_scheme(name)
     run = _run_of(scheme, load_query(RunQuerySchema))
     lists = results.awards(run)
+    if not parse_period(run.period).is_full_year:  # awards are the year's: none from a month
+        lists = {"units": {}, "reporters": [], "excluded_units": [], "excluded_reporters": []}
     unit_codes = dict(Unit.select(Unit.id, Unit.code).tuples())
     return reply(AwardsSchema().dump({
         **_header(scheme, run),
@@ -343,10 +346,17 @@ def awards(name):
         "reporters": [{"code": r.reporter.code, "name": r.reporter.name,
                        "unit": unit_codes.get(r.reporter.unit_id, ""), "points": r.points,
                        "award_rank": r.award_rank} for r in lists["reporters"]],
-        "excluded_units": [{"code": r.unit.code, "name": r.unit.name, "reason": r.award_note}
+        "excluded_units": [{"code": r.unit.code, "name": r.unit.name, "reason": _excluded(r)}
                            for r in lists["excluded_units"]],
         "excluded_reporters": [{"code": r.reporter.code, "name": r.reporter.name,
-                                "reason": r.award_note} for r in lists["excluded_reporters"]]}))
+                                "reason": _excluded(r)} for r in lists["excluded_reporters"]]}))
+
+
+def _excluded(result):
+    """Why a unit or reporter is not among the awards, a veto said once."""
+    if result.vetoed:
+        return f"一票否决，不参加评先：{veto_text(result.veto_reason)}"
+    return result.award_note
 
 
 try:

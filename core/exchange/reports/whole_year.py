@@ -70,15 +70,21 @@ def whole_year_note(scheme, period, runs, totals, registry=None):
         t = totals[uid]
         points, rank = annual[uid]
         rules = rules_by_unit.get(uid, [])
-        why = "；".join(f"{r['ruleset_title']}「{r['explanation']}」{'+' if r['points'] > 0 else ''}"
-                       f"{fmt(r['points'])}分" for r in rules) or "各月结果之和与全年计算的结果不同"
+        why = "；".join(f"{r['ruleset_title']}「{r['explanation']}」"
+                       + (f"（{'+' if r['points'] > 0 else ''}{fmt(r['points'])}分）" if len(rules) > 1 else "")
+                       for r in rules)
+        name = names.get(uid, t.name)
+        if points == t.points:
+            sentence = (f"{name}：得分相同（{fmt(points)}分），组内名次由第{t.rank}名变为第{rank}名，"
+                        f"因同组其他单位有只在全年计算时计入的得分")
+        else:
+            sentence = (f"{name}：12月累计{fmt(t.points)}分（组内第{t.rank}名），全年计算{fmt(points)}分"
+                        f"（组内第{rank}名），差{fmt(points - t.points)}分："
+                        f"{why or '全年计算与各月计算之和不同'}，只在全年计算时计入")
         note["units"].append({
-            "name": names.get(uid, t.name), "total": t.points, "rank": t.rank,
+            "name": name, "total": t.points, "rank": t.rank,
             "year_points": points, "year_rank": rank, "difference": points - t.points,
-            "rules": rules,
-            "sentence": (f"{names.get(uid, t.name)}：12月累计{fmt(t.points)}分（组内第{t.rank}名），"
-                         f"全年计算{fmt(points)}分（组内第{rank}名），差{fmt(points - t.points)}分——"
-                         f"{why}，只在全年计算时计入"),
+            "rules": rules, "sentence": sentence,
         })
     note["sentence"] = (f"12月的年度累计得分是各月计算之和，与全年计算（第{year_run.id}次）的结果有"
                         f"{len(differing)}家单位不同：只在全年计算时计入的规则不在各月结果中，"
