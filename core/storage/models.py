@@ -201,6 +201,20 @@ class UrgentReport(BaseModel):
                                on_delete="SET NULL", verbose_name="责任信息员")
 
 
+class UrgentFollowUp(BaseModel):
+    """A follow-up report (续报) of an urgent incident: what the unit reported later, and when.
+
+    Kept as rows of their own under the first report (UrgentReport holds the 首报), so that an
+    incident can have any number of 续报 and the first report's timing rules stay as they are.
+    """
+    report = ForeignKeyField(UrgentReport, backref="follow_ups", on_delete="CASCADE",
+                             verbose_name="紧急信息")
+    reported_at = DateTimeField(index=True, verbose_name="续报时间")
+    content = TextField(default="", verbose_name="续报内容")
+    created_by = CharField(max_length=100, default="", verbose_name="录入人")
+    created_at = DateTimeField(default=now, verbose_name="录入时间")
+
+
 class UnitFact(BaseModel):
     """A recorded fact about a unit in a year, e.g. `provincial_county_rank` = 12."""
     unit = ForeignKeyField(Unit, backref="facts", on_delete="CASCADE", verbose_name="单位")
@@ -437,6 +451,6 @@ class LoginFailure(BaseModel):
 
 MODELS = [
     Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
-    Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
+    Adoption, Instruction, UrgentReport, UrgentFollowUp, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
     ScoreRun, UnitResult, RunSnapshot, UnitCount, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
 ]

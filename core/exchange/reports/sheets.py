@@ -6,6 +6,7 @@ Noto CJK face itself instead of a Japanese fallback (which it picked for an unna
 font). The print CSS of the HTML documents names the same faces after 宋体/SimSun.
 """
 
+import copy
 import io
 import math
 
@@ -38,6 +39,7 @@ class Sheet:
         self.sheet = sheet
         self.row = 1
         self.widths = list(widths)
+        self._styles = {}
         thin = Side(style="thin")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.font = Font(name=BODY_FONT, charset=GB2312, size=10.5)
@@ -85,21 +87,34 @@ class Sheet:
         self.row += 1
         return self.row - 1
 
+    def _styled(self, cell, kind):
+        """Give `cell` the style `kind` (amount, text, middle): openpyxl looks a style up in its
+        tables on every assignment, so each kind is built once and its indices copied."""
+        style = self._styles.get(kind)
+        if style is not None:
+            cell._style = copy.copy(style)
+            return
+        cell.font, cell.border = self.font, self.border
+        if kind == "amount":
+            cell.number_format = "0.00"
+            cell.alignment = self.number
+        else:
+            cell.alignment = self.wrap if kind == "text" else self.middle
+        self._styles[kind] = copy.copy(cell._style)
+
     def values(self, values, amounts=()):
         lines = 1
         for column, value in enumerate(values, 1):
             if isinstance(value, str):
                 value = neutralise(value)
             cell = self.sheet.cell(row=self.row, column=column, value=value)
-            cell.font, cell.border = self.font, self.border
             if column in amounts:
-                cell.number_format = "0.00"
-                cell.alignment = self.number
+                self._styled(cell, "amount")
             elif isinstance(value, str) and (len(value) > 10 or text_width(value) > len(value)):
-                cell.alignment = self.wrap
+                self._styled(cell, "text")
                 lines = max(lines, lines_needed(value, self.widths[column - 1]))
             else:  # counts, ranks, 3/4, 75.0%
-                cell.alignment = self.middle
+                self._styled(cell, "middle")
         self._height(lines)
         self.row += 1
 
