@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import fn
 
 from kaohe.core.domain.errors import NotFound
-from kaohe.core.domain.vocab import FORMS, LEVELS, is_adopted
+from kaohe.core.domain.vocab import FORMS, FORMS_SHORT, LEVELS, is_adopted
 from kaohe.core.exchange.reports.common import issuer_of
 from kaohe.core.exchange.reports.tabular import period_of, report, run_for, section
 from kaohe.core.storage.db import chunked, fetch_rows
@@ -71,7 +71,7 @@ def publication_counts(scheme, period=None):
         + [sum(r[-2] for r in rows), len(set().union(*items.values())) if items else 0]
     return report(
         "publications", f"{issuer_of(scheme)}政务信息按刊物采用统计（{period.title}）", scheme, period,
-        None, [section("各刊物采用篇次", ["级别", "刊物代码", "刊物"] + [FORMS[f] for f in FORM_ORDER]
+        None, [section("各刊物采用篇次", ["级别", "刊物代码", "刊物"] + [FORMS_SHORT[f] for f in FORM_ORDER]
                        + ["采用合计（篇次）", "采用稿件（篇）"], rows + ([total] if rows else []),
                        [10, 10, 26, 7, 7, 7, 7, 10, 10])],
         notes=["按采用日期统计本方案各单位的稿件；“上报”只列出，不计入采用合计；一篇稿件被多个刊物采用的，"
@@ -130,7 +130,7 @@ def _item_states(item_ids, period):
             instructions[item].append(level)
     states = {}
     for item in item_ids:
-        words = [f"《{name.strip('《》')}》{FORMS.get(form, form)}" for form, _day, name in adoptions[item]]
+        words = [f"《{name.strip('《》')}》{FORMS_SHORT.get(form, form)}" for form, _day, name in adoptions[item]]
         if instructions[item]:
             words.append("获" + "、".join(sorted({LEVELS.get(l, l) for l in instructions[item]}))
                          + "领导批示")

@@ -29,7 +29,8 @@ def _rule_sums(run_ids, unit_ids):
 
 def _ruleset_titles(registry):
     if registry is None:
-        return {}
+        from kaohe.plugins.manager import build_registry
+        registry = build_registry()
     return {name: rs.title for name, rs in registry.rulesets.items()}
 
 
