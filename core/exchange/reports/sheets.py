@@ -19,13 +19,13 @@ POINTS_PER_LINE = 15.0             # a wrapped line of 10.5 pt text
 
 
 def text_width(text):
-    """Width of `text` in column units: a Chinese character about 1.8, anything else one."""
-    return sum(1.8 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+    """Width of `text` in column units: a Chinese character about 1.8, anything else 0.9."""
+    return sum(1.8 if ord(ch) > 0x2E80 else 0.9 for ch in str(text))
 
 
 def lines_needed(text, width):
     """How many lines `text` takes when wrapped in a cell `width` column units wide."""
-    usable = max(1.0, width - 1.5)
+    usable = max(1.0, width - 1.0)
     return max(1, sum(math.ceil(max(1, text_width(part)) / usable)
                       for part in str(text).split("\n")))
 

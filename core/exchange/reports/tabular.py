@@ -93,7 +93,8 @@ def table_xlsx(data):
             writer.line(part["empty"])
         for note in data["notes"]:
             writer.line(note)
-        writer.finish(landscape=sum(part["widths"]) > 100, header_row=header_row)
+        writer.finish(landscape=max(sum(p["widths"]) for p in data["sections"]) > 100,
+                      header_row=header_row)
     return save(book)
 
 
