@@ -17,7 +17,7 @@ from kaohe.core.exchange.reports.tabular import (
     table_html,
     table_xlsx,
 )
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Reporter, Scheme
 
 from .views.base import KaoheView

@@ -30,7 +30,6 @@ DEFAULT_PLUGINS = (
     "kaohe.rulesets.environment",
     "kaohe.rulesets.county_bonus",
     "kaohe.rulesets.urgent_penalty",
-    "kaohe.plugins.stored_runs",  # not a rule set: what each stored run saw, for the notification
 )
 
 HOOK_NAMES = sorted(name for name in dir(hookspecs) if name.startswith("kaohe_"))

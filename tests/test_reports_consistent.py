@@ -11,7 +11,7 @@ from kaohe.core.runs import snapshot
 from kaohe.core.runs.awarding import award_wording, shows_awards, veto_text
 from kaohe.core.runs.comparison import comparison_candidates, period_warning
 from kaohe.core.runs.results import publish
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Item, Publication, RunSnapshot, UnitCount, UnitResult
 from kaohe.core.storage.schemes import create_scheme, set_param
 from tests import factories as f
@@ -98,7 +98,7 @@ def bonus_scheme(registry, city):
 def test_december_names_the_whole_year_rules_the_months_leave_out(registry, bonus_scheme):
     recalc_months(registry, bonus_scheme, *MONTHS)
     year = recalculate(registry, bonus_scheme, "2025").run
-    data = reports.monthly_notification(bonus_scheme, "2025-12")
+    data = reports.monthly_notification(bonus_scheme, "2025-12", registry=registry)
     # 开化县 by month: 20 + 2 + 1 + 37.5 + 5 = 65.5; the year adds the top-50 county bonus: 115.5.
     assert rows_by_code(data)["KH"]["total"] == Decimal("65.50")
     assert UnitResult.get((UnitResult.run == year) & (UnitResult.unit == 1)).points == Decimal("115.50")

@@ -13,7 +13,7 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.exchange.reports.catalog import build_report
 from kaohe.core.exchange.reports.period_reports import completion
 from kaohe.core.exchange.reports.tabular import MissingPeriod, table_html, table_xlsx
-from kaohe.core.scoring.engine import recalculate
+from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Publication, ScoreRun, UrgentFollowUp
 from tests import factories as f
 from tests.test_reports import city, panel, scheme  # noqa: F401 (fixtures)

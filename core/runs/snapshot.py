@@ -1,15 +1,13 @@
 """What a stored run saw beside its results, and whether its results are still up to date.
 
-`record(run)` is called once a run is stored (the built-in listener kaohe.plugins.stored_runs):
-it keeps the data revision, the counts the monthly notification needs that UnitResult does not
-hold (adoptions in county publications; the year to the period's end), and the period's leader
-instructions, so that a notification reads every figure from the runs it names.
+`record(run, stamp)` is called as a run is stored (core/runs/store.py, in the same transaction):
+it keeps the data revision the run read, the counts the monthly notification needs that
+UnitResult does not hold (adoptions in county publications; the year to the period's end), and
+the period's leader instructions, so that a notification reads every figure from the runs it
+names.
 
 `freshness(run)` says whether data or parameters changed after the run, in the clerk's words.
-
-Known limit: the revision is read when the run has been stored, so a change committed while
-the run was being computed is not seen as a change after it (the engine does not hand its own
-reading revision to listeners).
+The revision is the whole database's: a change to any scored data marks every earlier run.
 """
 
 import datetime
@@ -91,12 +89,18 @@ def period_instructions(run, unit_ids):
             for r in rows]
 
 
-def record(run):
-    """Keep the revision, the notification's counts and the instructions with a stored run (once)."""
+def record(run, stamp=None):
+    """Keep the revision, the notification's counts and the instructions with a stored run (once).
+
+    Called by core/runs/store.py in the run's own transaction, with `stamp`, the data revision
+    read before the run read any row: a change committed while the run was computed then makes
+    the run out of date at once. Without a stamp (inside a caller's transaction) the revision
+    as the transaction sees it is kept.
+    """
     if RunSnapshot.select().where(RunSnapshot.run == run).exists():
         return
     with db.atomic():
-        stamp = revision.current()
+        stamp = stamp or revision.current()
         unit_ids = _unit_ids(run)
         counts = unit_counts(run, unit_ids)
         bulk_insert(UnitCount, ["run", "unit", "county", "submitted_ytd", "adopted_ytd"],

@@ -8,12 +8,11 @@ source), ``notice`` (未发布 and the like), ``stale``, ``sections`` (each a ``
 """
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.periods import now, parse_period
 from kaohe.core.exchange.reports.common import OFFICIAL, UNOFFICIAL
 from kaohe.core.exchange.reports.sheets import Sheet, save, sheet_title, workbook
 from kaohe.core.runs.results import is_official, latest_run, official_run
 from kaohe.core.runs.snapshot import stale_message
-from kaohe.core.storage.models import now
 
 
 class MissingPeriod(KaoheError):
