@@ -16,11 +16,14 @@ from kaohe.core.storage.models import (
     Target,
     Unit,
     UnitFact,
+    UrgentFollowUp,
     UrgentReport,
     User,
 )
 
 from .exchange import ExportView, ImportView
+from .follow_ups import UrgentFollowUpView
+from .report_tables import ReportTablesView
 from .reports import ReportsView
 from .views import data, items
 from .views.audit import AuditView
@@ -68,6 +71,8 @@ def init_app(app):
         items.AdoptionView(Adoption, name=L("采用"), category=DATA, endpoint="adoptions"),
         items.InstructionView(Instruction, name=L("领导批示"), category=DATA, endpoint="instructions"),
         data.UrgentReportView(UrgentReport, name=L("紧急信息"), category=DATA, endpoint="urgent"),
+        UrgentFollowUpView(UrgentFollowUp, name=L("紧急信息续报"), category=DATA,
+                           endpoint="urgent_follow_ups"),
         data.SolicitationView(Solicitation, name=L("约稿"), category=DATA, endpoint="solicitations"),
         data.UnitView(Unit, name=L("报送单位"), category=DATA, endpoint="units"),
         data.ReporterView(Reporter, name=L("信息员"), category=DATA, endpoint="reporters"),
@@ -79,6 +84,8 @@ def init_app(app):
         SchemesView(name=L("考核方案"), category=SCORING, endpoint="schemes", url="/schemes"),
         ResultsView(name=L("计算与排名"), category=SCORING, endpoint="results", url="/results"),
         ReportsView(name=L("通报与评先"), category=SCORING, endpoint="reports", url="/reports"),
+        ReportTablesView(name=L("更多报表"), category=SCORING, endpoint="report_tables",
+                         url="/report-tables"),
         data.UserView(User, name=L("用户"), category=SYSTEM, endpoint="users"),
         AuditView(name=L("审计日志"), category=SYSTEM, endpoint="audit", url="/audit"),
         PluginsView(name=L("规则集与插件"), category=SYSTEM, endpoint="plugins", url="/plugins"),

@@ -69,6 +69,10 @@ class ReportsView(KaoheView):
                                             registry=registry, author=current_user.username)
 
     def _refused(self, scheme, month, error):
+        if isinstance(error, reports.MissingMonths):  # the remedy is the button, not a command
+            months = "、".join(m.title for m in error.months)
+            flash(_("%(months)s尚未计算，无法生成通报。", months=months), "error")
+            return redirect(url_for(".index", scheme=scheme.id, month=month, missing=1))
         flash(str(error), "error")
         return redirect(url_for(".index", scheme=scheme.id, month=month, missing=1))
 

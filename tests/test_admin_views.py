@@ -14,6 +14,7 @@ from kaohe.core.storage.models import (
     Target,
     Unit,
     UnitFact,
+    UrgentFollowUp,
     UrgentReport,
     User,
 )
@@ -114,10 +115,12 @@ def _one_row_of_each(world):
     fact = f.fact(world["changshan"], "provincial_county_rank", 12)
     target = f.target(world["changshan"], 40)
     instruction = f.instruction(world["item_a"], "provincial")
+    follow_up = UrgentFollowUp.create(report=urgent, reported_at=f.moment("2025-06-01 15:00"),
+                                      content="已疏散群众")
     return {Item: world["item_a"], Unit: world["changshan"], Reporter: world["reporter_a"],
             Publication: world["provincial"], Adoption: Adoption.select().first(),
             Instruction: instruction, Solicitation: solicitation, UrgentReport: urgent,
-            UnitFact: fact, Target: target, User: world["users"]["clerk"]}
+            UnitFact: fact, Target: target, User: world["users"]["clerk"], UrgentFollowUp: follow_up}
 
 
 def test_every_model_view_renders_list_create_edit_details(app, client, auth, world):

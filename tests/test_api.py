@@ -604,3 +604,20 @@ def test_notification_needs_every_month_computed(api):
     assert response.get_json()["error"].startswith("考核方案「市政府系统」2025年1月、2025年2月尚未计算")
     assert api.get(f"/schemes/{SCHEME}/notification?month=2025").get_json() == {
         "error": "数据有误", "fields": {"month": ["应为 2025-03 这样的月份"]}}
+
+
+def test_further_reports_and_a_reporters_page(api):
+    """Issue 13: the further reports as JSON; a unit reporter reads its own unit's reporters only."""
+    post_example(api)
+    api.post(f"/schemes/{SCHEME}/recalc", {"period": "2025"})
+    report = api.get(f"/schemes/{SCHEME}/reports/publications?period=2025-03", as_="viewer").get_json()
+    assert (report["kind"], report["run"], report["period"]) == ("publications", None, "2025-03")
+    assert report["sections"][0]["columns"][:3] == ["级别", "刊物代码", "刊物"]
+    missing = api.get(f"/schemes/{SCHEME}/reports/quarterly?period=2025-Q1", as_="viewer")
+    assert missing.status_code == 400 and "2025年第1季度尚未计算" in missing.get_json()["error"]
+    assert api.get(f"/schemes/{SCHEME}/reports/weekly", as_="viewer").status_code == 404
+    assert api.get(f"/schemes/{SCHEME}/reports/targets", as_="reporter").status_code == 403
+    own = api.get(f"/schemes/{SCHEME}/reporters/R1?period=2025", as_="reporter")
+    assert own.status_code == 200
+    assert own.get_json()["sections"][0]["rows"][0][:2] == ["张三", "开化县"]
+    assert api.get(f"/schemes/{SCHEME}/reporters/R2?period=2025", as_="reporter").status_code == 403

@@ -127,9 +127,12 @@ def test_published_runs_are_used_over_later_ones(registry, scheme, city):
     assert data["notice"] == "注意：2025年2月的计算结果尚未正式发布，本通报相关数字不是正式结果，仅供核对"
     rows = rows_by_code(data)
     assert (rows["JS"]["total"], rows["KH"]["total"]) == (Decimal("0.00"), Decimal("22.00"))
-    # The adoption counts come from the data: 江山市 now has an adoption this year; 常山县 and
-    # 市发改委 have theirs in March only.
-    assert [p["no_adoption"] for p in data["pools"]] == [["常山县"], ["市发改委"]]
+    # The counts come from the same runs as the points (issue 13): the published January run
+    # saw no adoption of 江山市, so it is still named beside its 0 points, with the banner saying
+    # data changed after the January and February runs; 常山县 and 市发改委 have theirs in March.
+    assert [p["no_adoption"] for p in data["pools"]] == [["常山县", "江山市"], ["市发改委"]]
+    assert data["stale"] == (f"第{january.id}、{february.id}次计算之后数据有改动：以下结果可能已经过时，"
+                             f"重新计算后才反映现在的数据和分值。")
     publish(february, "王科长")
     assert reports.monthly_notification(scheme, "2025-02")["notice"] == \
         "本通报所用各月计算结果均已正式发布"
@@ -226,7 +229,8 @@ def test_award_documents_only_from_a_published_year_run(registry, scheme, city):
         ("department", [])]
     assert [(r["award_rank"], r["name"], r["unit"], r["points"]) for r in data["reporters"]] == [
         (1, "张三", "开化县", Decimal("20.00"))]
-    veto = "一票否决，不参加评先：紧急信息「化工厂爆炸」（特别重大）瞒报，一票否决"
+    # The veto is said once (issue 13: the documents said 「一票否决」 twice per name).
+    veto = "一票否决，不参加评先：紧急信息「化工厂爆炸」（特别重大）瞒报"
     assert [(r["name"], r["points"], r["reason"]) for r in data["excluded_units"]] == [
         ("江山市", Decimal("-40.00"), veto), ("市发改委", Decimal("0.00"), "总分不为正，不参加评先")]
     assert [(r["name"], r["unit"], r["reason"]) for r in data["excluded_reporters"]] == [

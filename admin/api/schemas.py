@@ -337,4 +337,48 @@ class NotificationSchema(Schema):
     level_columns = fields.List(fields.Nested(LevelColumnSchema), required=True)
     pools = fields.List(fields.Nested(NotificationPoolSchema), required=True)
     instructions = fields.List(fields.Nested(NotificationInstructionSchema), required=True)
+    stale = fields.String(required=True, metadata={"description": "所用计算之后数据或参数有改动时的说明，否则为空"})
+    caveats = fields.List(fields.String(), required=True)
+    whole_year = fields.Dict(required=True, metadata={
+        "description": "年度累计与全年计算的差别：只在全年计算时计入的规则（12月通报逐单位列出）"})
+    generated_at = Moment(required=True)
+
+
+# ---------------------------------------------------------------- the further reports
+
+class ReportQuerySchema(KindSchema):
+    period = Text(max_length=16, validate=_check_period,
+                  metadata={"description": "期间（默认方案年度）", "example": "2025-Q1"})
+    reporter = Text(max_length=64, metadata={"description": "信息员编号（信息员个人页）"})
+
+
+class ReportRunSchema(Schema):
+    id = fields.Integer(required=True)
+    period = fields.String(required=True)
+    official = fields.Boolean(required=True)
+
+
+class ReportSectionSchema(Schema):
+    heading = fields.String(required=True)
+    columns = fields.List(fields.String(), required=True)
+    rows = fields.List(fields.List(fields.Raw()), required=True,
+                       metadata={"description": "每行的单元格，与 columns 对应；得分为两位小数的字符串"})
+    amounts = fields.List(fields.Integer(), required=True,
+                          metadata={"description": "得分所在的列（从1数）"})
+
+
+class ReportSchema(Schema):
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    scheme = fields.String(required=True)
+    scheme_title = fields.String(required=True)
+    period = fields.String(required=True)
+    period_title = fields.String(required=True)
+    run = fields.Nested(ReportRunSchema, allow_none=True, required=True,
+                        metadata={"description": "所依据的计算；按现在的数据统计的报表为 null"})
+    basis = fields.String(required=True)
+    notice = fields.String(required=True)
+    stale = fields.String(required=True)
+    sections = fields.List(fields.Nested(ReportSectionSchema), required=True)
+    notes = fields.List(fields.String(), required=True)
     generated_at = Moment(required=True)

@@ -7,6 +7,8 @@ from collections import defaultdict
 
 from flask import current_app, request
 
+from kaohe.core.domain.periods import parse_period
+from kaohe.core.runs.awarding import veto_text
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
 from kaohe.core.runs import results
@@ -54,6 +56,8 @@ from .schemas import (
     NotificationSchema,
     RankingQuerySchema,
     RankingSchema,
+    ReportQuerySchema,
+    ReportSchema,
     ReviewSchema,
     RunQuerySchema,
     SchemeListSchema,
@@ -366,6 +370,8 @@ def awards(name):
     scheme = get_scheme(name)
     run = _run_of(scheme, load_query(RunQuerySchema))
     lists = results.awards(run)
+    if not parse_period(run.period).is_full_year:  # awards are the year's: none from a month
+        lists = {"units": {}, "reporters": [], "excluded_units": [], "excluded_reporters": []}
     unit_codes = dict(Unit.select(Unit.id, Unit.code).tuples())
     return reply(AwardsSchema().dump({
         **_header(scheme, run),
@@ -374,10 +380,17 @@ def awards(name):
         "reporters": [{"code": r.reporter.code, "name": r.reporter.name,
                        "unit": unit_codes.get(r.reporter.unit_id, ""), "points": r.points,
                        "award_rank": r.award_rank} for r in lists["reporters"]],
-        "excluded_units": [{"code": r.unit.code, "name": r.unit.name, "reason": r.award_note}
+        "excluded_units": [{"code": r.unit.code, "name": r.unit.name, "reason": _excluded(r)}
                            for r in lists["excluded_units"]],
         "excluded_reporters": [{"code": r.reporter.code, "name": r.reporter.name,
-                                "reason": r.award_note} for r in lists["excluded_reporters"]]}))
+                                "reason": _excluded(r)} for r in lists["excluded_reporters"]]}))
+
+
+def _excluded(result):
+    """Why a unit or reporter is not among the awards, a veto said once."""
+    if result.vetoed:
+        return f"一票否决，不参加评先：{veto_text(result.veto_reason)}"
+    return result.award_note
 
 
 try:
@@ -401,6 +414,49 @@ if reports is not None and hasattr(reports, "monthly_notification"):
         data = {**data, "level_columns": [{"key": key, "label": label}
                                           for key, label in data["level_columns"]]}
         return reply(NotificationSchema().dump(data))
+
+
+if reports is not None:
+    from kaohe.core.exchange.reports.catalog import REPORTS, build_report
+    from kaohe.core.exchange.reports.counts import reporter_page
+
+    @bp.route("/schemes/<name>/reports/<kind>", methods=["GET"])
+    @operation(summary="查看更多报表", tag="计分", roles=SCORE_READERS, query=ReportQuerySchema,
+               response=ReportSchema, errors=(400, 401, 403, 404),
+               description="kind：" + "、".join(f"{k.name} {k.title}" for k in REPORTS.values())
+                           + "。period 为期间（默认方案年度）；reporter 为信息员编号（仅 reporter 个人页）。"
+                             "读取计算结果的报表在期间尚未计算时返回 400。")
+    def further_report(name, kind):
+        scheme = get_scheme(name)
+        if kind not in REPORTS:
+            raise ApiError(404, f"没有名为「{kind}」的报表；可用：{'、'.join(REPORTS)}")
+        query_args = load_query(ReportQuerySchema)
+        if is_reporter():
+            raise ApiError(403, "单位信息员只能查看本单位信息员的个人页（/schemes/方案/reporters/编号）")
+        data = build_report(kind, scheme, query_args.get("period"),
+                            reporter=query_args.get("reporter"))
+        return reply(ReportSchema().dump(_cells_as_text(data)))
+
+    @bp.route("/schemes/<name>/reporters/<code>", methods=["GET"])
+    @operation(summary="信息员个人页", tag="计分", roles=ALL_ROLES, query=ReportQuerySchema,
+               response=ReportSchema, errors=(400, 401, 403, 404),
+               description="信息员本人的稿件、状态、得分和名次。单位信息员只能查看本单位的信息员。")
+    def reporter_report(name, code):
+        scheme = get_scheme(name)
+        if is_reporter():
+            reporter = Reporter.get_or_none(Reporter.code == code)
+            if reporter is None or reporter.unit_id != _own_unit().id:
+                raise ApiError(403, "单位信息员只能查看本单位信息员的个人页")
+        data = reporter_page(scheme, code, load_query(ReportQuerySchema).get("period"))
+        return reply(ReportSchema().dump(_cells_as_text(data)))
+
+    def _cells_as_text(data):
+        """Points in the rows as two-place strings, as every amount of the API is written."""
+        from decimal import Decimal
+        sections = [{**part, "rows": [[f"{cell:.2f}" if isinstance(cell, Decimal) else cell
+                                       for cell in row] for row in part["rows"]]}
+                    for part in data["sections"]]
+        return {**data, "sections": sections}
 
 
 # ---------------------------------------------------------------- the rest of /api/v1

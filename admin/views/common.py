@@ -4,6 +4,8 @@
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 
+from kaohe.core.runs.awarding import award_wording
+from kaohe.core.runs.snapshot import freshness
 from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt, percent
 from kaohe.core.storage.models import Scheme, ScoreRun
@@ -100,3 +102,5 @@ def register_filters(app):
     app.jinja_env.globals["pool_label"] = pool_label
     app.jinja_env.globals["period_title"] = period_title
     app.jinja_env.globals["run_title"] = run_title
+    app.jinja_env.globals["run_freshness"] = freshness
+    app.jinja_env.globals["award_wording"] = award_wording

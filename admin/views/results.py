@@ -7,9 +7,9 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from kaohe.core.runs.comparison import comparison_candidates, period_warning
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import ZERO
 from kaohe.core.runs import jobs, results
 from kaohe.core.storage import policy
 from kaohe.core.storage.models import JOB_STATES, Item, ParameterVersion, RecalcJob, ScoreRun, Unit, UnitResult
@@ -163,7 +163,7 @@ class ResultsView(KaoheView):
                            official=results.is_official(run),
                            current_official=results.official_run(run.scheme, run.period),
                            may_publish=current_user.role == "admin",
-                           others=[r for r in results.runs_of(run.scheme) if r.id != run.id][:30])
+                           others=comparison_candidates(run))
 
     @expose("/run/<int:run_id>/unit/<int:unit_id>")
     def explain(self, run_id, unit_id):
@@ -222,7 +222,7 @@ class ResultsView(KaoheView):
         items = {i.id: i for i in Item.select().where(Item.id.in_(list(item_ids)))} \
             if item_ids else {}
         return self.render("kaohe/diff.html", diff=changes, names=names, items=items,
-                           shown=DIFF_LINES_SHOWN)
+                           shown=DIFF_LINES_SHOWN, warning=period_warning(run_a, run_b))
 
     @expose("/awards")
     def awards(self):

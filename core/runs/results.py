@@ -221,7 +221,7 @@ def diff_runs(run_a, run_b, limit=None):
         ya, yb = (a.yuan if a else ZERO), (b.yuan if b else ZERO)
         ra, rb = (a.rank if a else None), (b.rank if b else None)
         if pa != pb or ya != yb or ra != rb:
-            units.append({"unit": unit_names[uid], "points_a": pa, "points_b": pb,
+            units.append({"unit": unit_names[uid], "pool": (b or a).pool, "points_a": pa, "points_b": pb,
                           "points_delta": pb - pa, "yuan_a": ya, "yuan_b": yb,
                           "yuan_delta": yb - ya, "rank_a": ra, "rank_b": rb})
     digests_a, digests_b = summary.digests(run_a), summary.digests(run_b)

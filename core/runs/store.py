@@ -14,7 +14,7 @@ from kaohe.core.domain.vocab import (
     to_cents,
 )
 from kaohe.core.reads.rows import by_ids
-from kaohe.core.runs import summary
+from kaohe.core.runs import snapshot, summary
 from kaohe.core.scoring.engine import _collector_paused, compute
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import bulk_insert, db, is_sqlite
@@ -57,6 +57,7 @@ def recalculate(registry, scheme, period=None, author="", note="", progress=None
             rows = len(outcome.lines) + len(outcome.units) + len(outcome.reporters)
             with _collector_paused(), progress("保存", rows) as bar:
                 _store(run, outcome, on_rows=bar.update)
+            snapshot.record(run, stamp)  # the revision it read, the notification's counts
             run.seconds = Decimal(str(round(time.perf_counter() - started, 3)))
             run.save(only=[ScoreRun.seconds])
     except OperationalError as error:

@@ -244,6 +244,20 @@ class UrgentReport(DataModel):
                                on_delete="SET NULL", verbose_name="责任信息员")
 
 
+class UrgentFollowUp(DataModel):
+    """A follow-up report (续报) of an urgent incident: what the unit reported later, and when.
+
+    Kept as rows of their own under the first report (UrgentReport holds the 首报), so that an
+    incident can have any number of 续报 and the first report's timing rules stay as they are.
+    """
+    report = ForeignKeyField(UrgentReport, backref="follow_ups", on_delete="CASCADE",
+                             verbose_name="紧急信息")
+    reported_at = DateTimeField(index=True, verbose_name="续报时间")
+    content = TextField(default="", verbose_name="续报内容")
+    created_by = CharField(max_length=100, default="", verbose_name="录入人")
+    created_at = DateTimeField(default=now, verbose_name="录入时间")
+
+
 class UnitFact(DataModel):
     """A recorded fact about a unit in a year, e.g. `provincial_county_rank` = 12."""
     unit = ForeignKeyField(Unit, backref="facts", on_delete="CASCADE", verbose_name="单位")
@@ -346,6 +360,32 @@ class UnitResult(BaseModel):
     veto_reason = TextField(default="")
     award_rank = IntegerField(null=True)
     award_note = TextField(default="")
+
+    class Meta:
+        indexes = ((("run", "unit"), True),)
+
+
+class RunSnapshot(BaseModel):
+    """What a run saw beside its results: the data revision, and the period's leader instructions.
+
+    Written once the run is stored (core/runs/snapshot.py): the revision tells later readers
+    whether data changed after the run; the instructions let the notification list the run's own.
+    """
+    run = ForeignKeyField(ScoreRun, backref="snapshots", on_delete="CASCADE", unique=True)
+    data_token = CharField(max_length=32, null=True)
+    data_counter = BigIntegerField(null=True)
+    instructions = JSONField(default=list)
+
+
+class UnitCount(BaseModel):
+    """A unit's counts in a run that UnitResult does not hold, for the notification: adoptions in
+    county publications in the period, and the year to the period's end (submitted, and of those
+    adopted by the period's end)."""
+    run = ForeignKeyField(ScoreRun, backref="unit_counts", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    county = IntegerField(default=0)
+    submitted_ytd = IntegerField(default=0)
+    adopted_ytd = IntegerField(default=0)
 
     class Meta:
         indexes = ((("run", "unit"), True),)
@@ -528,7 +568,7 @@ class RecalcJob(BaseModel):
 
 MODELS = [
     Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
-    Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
-    ScoreRun, UnitResult, ReporterResult, ScoreLine, RunMonth, RunDigest, User, SchemaVersion,
-    AuditLog, LoginFailure, EndedSession, RecalcJob,
+    Adoption, Instruction, UrgentReport, UrgentFollowUp, UnitFact, Target, Scheme, SchemeUnit,
+    ParameterVersion, ScoreRun, UnitResult, RunSnapshot, UnitCount, RunMonth, RunDigest, ReporterResult,
+    ScoreLine, User, SchemaVersion, AuditLog, LoginFailure, EndedSession, RecalcJob,
 ]

@@ -150,3 +150,48 @@ def award_docs(name, year, fmt_, output):
     content = reports.awards_xlsx(data) if fmt_ == "xlsx" else reports.awards_html(data)
     target = _write_report(output, content)
     click.echo(f"已生成{data['title']}（第 {data['run']['id']} 次计算，正式发布）：{target}")
+
+
+@cli.command("report")
+@click.argument("kind")
+@click.argument("name")
+@click.option("--period", help="期间，如 2025-Q1、2025-03、2025（默认方案年度）。The period.")
+@click.option("--reporter", "reporter_code", help="信息员编号（信息员个人页）。A reporter's code.")
+@click.option("--format", "fmt_", type=click.Choice(["xlsx", "html", "json"]),
+              help="xlsx、可打印的 html 或 json（默认按文件名，否则 xlsx）。xlsx, printable html or json.")
+@click.option("--output", "-o", help="输出文件（json 可省略，写到标准输出）。Output file.")
+def report(kind, name, period, reporter_code, fmt_, output):
+    """更多报表。Further reports.
+
+    \b
+    KIND：quarterly 每季度通报、urgent 紧急重大信息报送情况通报、targets 目标任务完成情况、
+          publications 按刊物统计采用、solicitations 约稿采用占比、reporter 信息员个人页
+    例 e.g.:
+      kaohe report quarterly 市政府系统 --period 2025-Q1 -o 一季度通报.xlsx
+      kaohe report reporter 市政府系统 --reporter R001 --period 2025 -o 张三.xlsx
+      kaohe report targets 市政府系统 --format json
+    """
+    import json
+
+    from kaohe.core.exchange.reports.catalog import build_report
+    from kaohe.core.exchange.reports.tabular import table_filename, table_html, table_xlsx
+    found = schemes.get_scheme(name)
+    if fmt_ is None and output and output.lower().endswith(".json"):
+        fmt_ = "json"
+    fmt_ = fmt_ or _report_format(output, None)
+    data = build_report(kind, found, period, reporter=reporter_code)
+    if fmt_ == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+        if output:
+            _write_report(output, text)
+            click.echo(f"已生成{data['title']}：{output}")
+        else:
+            click.echo(text)
+        return
+    content = table_xlsx(data) if fmt_ == "xlsx" else table_html(data)
+    target = _write_report(output or table_filename(data, fmt_), content)
+    click.echo(f"已生成{data['title']}：{target}")
+    click.echo(data["basis"])
+    for line in (data["notice"], data["stale"]):
+        if line:
+            click.echo(line)

@@ -13,10 +13,10 @@ from kaohe.core.exchange.reports.documents import (
     notification_html,
     notification_xlsx,
 )
-from kaohe.core.exchange.reports.notification import month_runs, monthly_notification
+from kaohe.core.exchange.reports.notification import MissingMonths, month_runs, monthly_notification
 
 __all__ = [
-    "award_documents", "monthly_notification", "month_runs", "issuer_of", "OFFICIAL", "UNOFFICIAL",
+    "award_documents", "monthly_notification", "month_runs", "MissingMonths", "issuer_of", "OFFICIAL", "UNOFFICIAL",
     "notification_html", "notification_xlsx", "notification_filename",
     "awards_html", "awards_xlsx", "awards_filename",
 ]

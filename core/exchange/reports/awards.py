@@ -1,11 +1,10 @@
 """The annual award documents (先进单位、先进个人) as plain data, from the year's published run."""
 
-
-
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import pool_label
 from kaohe.core.exchange.reports.common import issuer_of
+from kaohe.core.runs.awarding import award_wording
 from kaohe.core.runs.results import awards, latest_run, official_run
 from kaohe.core.storage.db import fetch_rows
 from kaohe.core.storage.models import Reporter, Unit
@@ -43,11 +42,11 @@ def award_documents(scheme, year=None):
                        "name": r.reporter.name, "unit": unit_of_reporter.get(r.reporter_id, ""),
                        "points": r.points} for r in lists["reporters"]],
         "excluded_units": [{"pool": r.pool, "pool_label": pool_label(r.pool), "code": r.unit.code,
-                            "name": r.unit.name, "points": r.points, "reason": r.award_note}
+                            "name": r.unit.name, "points": r.points, "reason": award_wording(run, r)}
                            for r in lists["excluded_units"]],
         "excluded_reporters": [{"code": r.reporter.code, "name": r.reporter.name,
                                 "unit": unit_of_reporter.get(r.reporter_id, ""),
-                                "points": r.points, "reason": r.award_note}
+                                "points": r.points, "reason": award_wording(run, r)}
                                for r in lists["excluded_reporters"]],
         "generated_at": now(),
     }

@@ -1,0 +1,183 @@
+"""Reports read from a period's run: the quarterly notification, urgent-report performance, target completion."""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from kaohe.core.domain.vocab import SEVERITIES, percent, pool_label
+from kaohe.core.exchange.reports.common import issuer_of
+from kaohe.core.exchange.reports.tabular import period_of, report, run_for, section
+from kaohe.core.runs.results import ranking
+from kaohe.core.storage.db import fetch_rows
+from kaohe.core.storage.models import (
+    Item,
+    ItemUnit,
+    ScoreLine,
+    SchemeUnit,
+    Solicitation,
+    SolicitationUnit,
+    Target,
+    Unit,
+    UrgentFollowUp,
+    UrgentReport,
+)
+
+FAILURE_WORDS = {"late": "迟报", "missed": "漏报", "concealed": "瞒报", "misreported": "误报"}
+
+
+def completion(done, target):
+    """Done as a whole percentage of the target, half up: 83 of 50 → 「166%」; no target → 「—」."""
+    if not target:
+        return "—"
+    value = (Decimal(done) * 100 / Decimal(target)).quantize(Decimal("1"), ROUND_HALF_UP)
+    return f"{value}%"
+
+
+def _members(scheme):
+    return [uid for (uid,) in fetch_rows(SchemeUnit.select(SchemeUnit.unit)
+                                         .where(SchemeUnit.scheme == scheme))]
+
+
+# ---------------------------------------------------------------- 每季度通报
+
+def quarterly_notification(scheme, quarter):
+    """每季度通报: each unit's quarter from the quarter's run, the units that reported nothing,
+    and the solicitations a solicited unit did not answer by the due date."""
+    period = period_of(scheme, quarter, ("quarter",), "季度通报")
+    run = run_for(scheme, period)
+    rows = ranking(run)
+    figures = [[pool_label(r.pool), r.rank, r.unit.name, r.submitted, r.adopted,
+                percent(r.adoption_rate) if r.submitted else "—", r.points] for r in rows]
+    silent = [[pool_label(r.pool), r.unit.code, r.unit.name] for r in rows if r.submitted == 0]
+    missed = missed_solicitations(scheme, period)
+    quarter_no = period.label.rsplit("Q", 1)[-1]
+    return report(
+        "quarterly", f"{issuer_of(scheme)}{period.year}年第{quarter_no}季度政务信息工作通报",
+        scheme, period, run, [
+            section("各单位本季度报送采用情况", ["考核组别", "组内名次", "单位", "报送（篇）", "采用（篇）",
+                                       "采用率", "得分"], figures, [12, 8, 22, 9, 9, 9, 10],
+                    amounts=(7,)),
+            section(f"本季度未报送信息的单位（{len(silent)}家）", ["考核组别", "单位代码", "单位"], silent,
+                    [14, 12, 30]),
+            section(f"未按时应约的约稿（{len(missed)}次）", ["约稿编号", "题目", "截止日期", "未应约单位"],
+                    missed, [12, 36, 12, 30]),
+        ],
+        notes=["报送、采用和得分取自本季度的计算结果；约稿应约情况按现在的数据统计：约稿所点名的单位在截止日期"
+               "（含）前没有报送答复该约稿的稿件，即为未按时应约。"])
+
+
+def missed_solicitations(scheme, period):
+    """[约稿编号, 题目, 截止日期, 单位…] of the solicitations due in the period with a solicited
+    member unit that submitted no answering item by the due date."""
+    members = set(_members(scheme))
+    due = list(Solicitation.select().where(Solicitation.due_on.between(period.start, period.end))
+               .order_by(Solicitation.due_on, Solicitation.no))
+    found = []
+    for solicitation in due:
+        asked = [uid for (uid,) in fetch_rows(SolicitationUnit.select(SolicitationUnit.unit)
+                                              .where(SolicitationUnit.solicitation == solicitation))
+                 if uid in members]
+        answered = {uid for (uid,) in fetch_rows(
+            ItemUnit.select(ItemUnit.unit).join(Item, on=(ItemUnit.item == Item.id))
+            .where((Item.solicitation == solicitation) & (Item.submitted_on <= solicitation.due_on)))}
+        late = [uid for uid in asked if uid not in answered]
+        if late:
+            names = dict(fetch_rows(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(late))))
+            found.append([solicitation.no, solicitation.title, solicitation.due_on.isoformat(),
+                          "、".join(names[uid] for uid in sorted(late, key=lambda u: names[u]))])
+    return found
+
+
+# ---------------------------------------------------------------- 紧急重大信息报送情况通报
+
+def _duration(report_):
+    if report_.reported_at is None:
+        return "—"
+    minutes = int((report_.reported_at - report_.occurred_at).total_seconds() // 60)
+    return f"{minutes // 60}小时{minutes % 60:02d}分" if minutes >= 0 else "—"
+
+
+def urgent_notification(scheme, period):
+    """紧急重大信息报送情况通报: each incident of the period with what the period's run found
+    (迟报、漏报、瞒报、误报 and the deduction), its follow-up reports (续报), and each unit's counts."""
+    period = period_of(scheme, period, None, "紧急信息通报")
+    run = run_for(scheme, period)
+    members = _members(scheme)
+    reports_ = list(UrgentReport.select(UrgentReport, Unit).join(Unit)
+                    .where(UrgentReport.unit.in_(members)
+                           & (UrgentReport.occurred_at >= period.start_at)
+                           & (UrgentReport.occurred_at < period.end_at))
+                    .order_by(UrgentReport.occurred_at, UrgentReport.no))
+    found = defaultdict(lambda: {"failures": [], "points": Decimal("0.00"), "veto": False})
+    for ref, rule, kind, points in fetch_rows(
+            ScoreLine.select(ScoreLine.ref, ScoreLine.rule, ScoreLine.kind, ScoreLine.points)
+            .where((ScoreLine.run == run) & (ScoreLine.ruleset == "urgent_penalty")
+                   & ScoreLine.ref.startswith("urgent:") & ScoreLine.unit.is_null(False))):
+        entry = found[int(ref.split(":", 1)[1])]
+        if kind == "veto":
+            entry["veto"] = True
+        elif rule in FAILURE_WORDS:
+            entry["failures"].append(rule)
+            entry["points"] += Decimal(points) / 100
+    follow_ups = defaultdict(int)
+    for report_id, _id in fetch_rows(
+            UrgentFollowUp.select(UrgentFollowUp.report, UrgentFollowUp.id)
+            .where(UrgentFollowUp.report.in_([r.id for r in reports_]))):
+        follow_ups[report_id] += 1
+    incidents, per_unit = [], defaultdict(lambda: defaultdict(int))
+    deductions = defaultdict(lambda: Decimal("0.00"))
+    for r in reports_:
+        entry = found.get(r.id, {"failures": [], "points": Decimal("0.00"), "veto": False})
+        failures = sorted(set(entry["failures"]), key=list(FAILURE_WORDS).index)
+        words = "、".join(FAILURE_WORDS[f] for f in failures) or "按时报送"
+        if entry["veto"]:
+            words += "，一票否决"
+        incidents.append([r.no, r.unit.name, r.title, SEVERITIES.get(r.severity, r.severity),
+                          f"{r.occurred_at:%Y-%m-%d %H:%M}",
+                          f"{r.reported_at:%Y-%m-%d %H:%M}" if r.reported_at else "—",
+                          _duration(r), words, entry["points"], follow_ups.get(r.id, 0)])
+        counts = per_unit[r.unit.name]
+        counts["total"] += 1
+        counts["on_time"] += 0 if failures else 1
+        for failure in failures:
+            counts[failure] += 1
+        deductions[r.unit.name] += entry["points"]
+    units = [[name, c["total"], c["on_time"], c["late"], c["missed"], c["concealed"],
+              c["misreported"], deductions[name]] for name, c in sorted(per_unit.items())]
+    config = run.parameter_version.config
+    enabled = {e["name"] for e in config.get("rulesets", []) if e.get("enabled", True)}
+    notes = ["迟报、漏报、瞒报、误报和扣分取自本期计算结果（紧急信息扣分规则）；续报为首报之后对同一事件的后续报告。"]
+    if "urgent_penalty" not in enabled:
+        notes.insert(0, "本考核方案未启用“紧急信息迟报漏报瞒报扣分”规则集，所以没有迟报等认定和扣分。")
+    return report(
+        "urgent", f"{issuer_of(scheme)}紧急重大信息报送情况通报（{period.title}）", scheme, period, run, [
+            section("各单位紧急信息报送情况", ["单位", "事件（起）", "按时报送", "迟报", "漏报", "瞒报", "误报",
+                                      "扣分"], units, [22, 9, 9, 7, 7, 7, 7, 9], amounts=(8,)),
+            section(f"紧急信息明细（{len(incidents)}起）",
+                    ["事件编号", "单位", "事件", "级别", "发生时间", "首报时间", "用时", "认定", "扣分", "续报（次）"],
+                    incidents, [12, 16, 28, 8, 16, 16, 10, 16, 8, 8], amounts=(9,)),
+        ], notes=notes)
+
+
+# ---------------------------------------------------------------- 完成目标任务
+
+def target_completion(scheme, period=None):
+    """完成目标任务: each unit's submissions and adoptions in the period's run against its yearly
+    targets, as whole percentages (83 of 50 → 166%)."""
+    period = period_of(scheme, period, None, "目标任务完成情况")
+    run = run_for(scheme, period)
+    targets = {t.unit_id: t for t in Target.select().where(Target.year == period.year)}
+    rows = []
+    for r in ranking(run):
+        target = targets.get(r.unit_id)
+        submit = target.submit_target if target else 0
+        adopt = target.adopt_target if target else 0
+        rows.append([pool_label(r.pool), r.unit.name, submit or "未下达", r.submitted,
+                     completion(r.submitted, submit), adopt or "未下达", r.adopted,
+                     completion(r.adopted, adopt)])
+    return report(
+        "targets", f"{issuer_of(scheme)}政务信息目标任务完成情况（{period.title}）", scheme, period, run, [
+            section("各单位完成目标任务情况", ["考核组别", "单位", "报送任务（篇）", "报送（篇）", "完成报送任务",
+                                      "采用任务（篇）", "采用（篇）", "完成采用任务"], rows,
+                    [12, 22, 10, 9, 10, 10, 9, 10]),
+        ], notes=["报送、采用篇数取自本期计算结果；任务为年度目标任务（单位事实之外单独导入）。完成比例 = 完成数 ÷ 任务数，"
+                  "四舍五入到整数百分比。"])

@@ -1,0 +1,92 @@
+"""Why a running total of month runs differs from the year's result: the rules scored only for the whole year."""
+
+from collections import defaultdict
+
+from peewee import fn
+
+from kaohe.core.domain.vocab import fmt, from_cents
+from kaohe.core.runs.results import is_official, latest_run, official_run
+from kaohe.core.storage.db import chunked, fetch_rows
+from kaohe.core.storage.models import ScoreLine, Unit, UnitResult
+
+GENERAL = ("年度累计得分是1月至本月各月计算结果之和；只在全年计算时计入的规则（例如按全年排名给的加分）"
+           "不在各月结果中，以年度计算结果为准。")
+
+
+def _rule_sums(run_ids, unit_ids):
+    """{(unit, rule set, rule): (points, an explanation)} of the runs' score lines of the units."""
+    found = {}
+    for part in chunked(unit_ids):
+        query = (ScoreLine.select(ScoreLine.unit, ScoreLine.ruleset, ScoreLine.rule,
+                                  fn.SUM(ScoreLine.points), fn.MIN(ScoreLine.explanation))
+                 .where(ScoreLine.run.in_(run_ids) & ScoreLine.unit.in_(part)
+                        & (ScoreLine.kind == "score"))
+                 .group_by(ScoreLine.unit, ScoreLine.ruleset, ScoreLine.rule))
+        for unit, ruleset, rule, points, explanation in fetch_rows(query):
+            found[(unit, ruleset, rule)] = (from_cents(points), explanation)
+    return found
+
+
+def _ruleset_titles(registry):
+    if registry is None:  # without the plugins, the rule sets go by their code names
+        return {}
+    return {name: rs.title for name, rs in registry.rulesets.items()}
+
+
+def whole_year_note(scheme, period, runs, totals, registry=None):
+    """What the notification says about the year's own result.
+
+    Before December: the general sentence. In December, with a year run (the published one,
+    else the latest): each unit whose year result differs from the running total, by how much,
+    and the rules that make the difference (those the year run scores and the months do not).
+    """
+    note = {"sentence": GENERAL, "year_run": None, "units": []}
+    if period.start.month != 12:
+        return note
+    year_run = official_run(scheme, str(period.year)) or latest_run(scheme, str(period.year))
+    if year_run is None:
+        return note
+    note["year_run"] = {"id": year_run.id, "official": is_official(year_run)}
+    annual = {uid: (from_cents(points), rank) for uid, points, rank in fetch_rows(
+        UnitResult.select(UnitResult.unit, UnitResult.points, UnitResult.rank)
+        .where(UnitResult.run == year_run))}
+    differing = sorted(uid for uid, t in totals.items()
+                       if uid in annual and (annual[uid][0] != t.points or annual[uid][1] != t.rank))
+    if not differing:
+        note["sentence"] = (f"12月的年度累计得分与全年计算（第{year_run.id}次）的结果一致。")
+        return note
+    titles = _ruleset_titles(registry)
+    in_year = _rule_sums([year_run.id], differing)
+    in_months = _rule_sums([r.id for r in runs], differing)
+    rules_by_unit = defaultdict(list)
+    for (uid, ruleset, rule), (points, explanation) in sorted(in_year.items()):
+        month_points = in_months.get((uid, ruleset, rule), (from_cents(0), ""))[0]
+        if points != month_points:
+            rules_by_unit[uid].append({"ruleset": ruleset, "ruleset_title": titles.get(ruleset, ruleset),
+                                       "rule": rule, "points": points - month_points,
+                                       "explanation": explanation})
+    names = dict(fetch_rows(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(differing))))
+    for uid in sorted(differing, key=lambda u: (totals[u].pool, annual[u][1])):
+        t = totals[uid]
+        points, rank = annual[uid]
+        rules = rules_by_unit.get(uid, [])
+        why = "；".join(f"{r['ruleset_title']}「{r['explanation']}」"
+                       + (f"（{'+' if r['points'] > 0 else ''}{fmt(r['points'])}分）" if len(rules) > 1 else "")
+                       for r in rules)
+        name = names.get(uid, t.name)
+        if points == t.points:
+            sentence = (f"{name}：得分相同（{fmt(points)}分），组内名次由第{t.rank}名变为第{rank}名，"
+                        f"因同组其他单位有只在全年计算时计入的得分")
+        else:
+            sentence = (f"{name}：12月累计{fmt(t.points)}分（组内第{t.rank}名），全年计算{fmt(points)}分"
+                        f"（组内第{rank}名），差{fmt(points - t.points)}分："
+                        f"{why or '全年计算与各月计算之和不同'}，只在全年计算时计入")
+        note["units"].append({
+            "name": name, "total": t.points, "rank": t.rank,
+            "year_points": points, "year_rank": rank, "difference": points - t.points,
+            "rules": rules, "sentence": sentence,
+        })
+    note["sentence"] = (f"12月的年度累计得分是各月计算之和，与全年计算（第{year_run.id}次）的结果有"
+                        f"{len(differing)}家单位不同：只在全年计算时计入的规则不在各月结果中，"
+                        f"以全年计算结果为准。")
+    return note

@@ -1,0 +1,189 @@
+"""What a stored run saw beside its results, and whether its results are still up to date.
+
+`record(run, stamp)` is called as a run is stored (core/runs/store.py, in the same transaction):
+it keeps the data revision the run read, the counts the monthly notification needs that
+UnitResult does not hold (adoptions in county publications; the year to the period's end), and
+the period's leader instructions, so that a notification reads every figure from the runs it
+names.
+
+`freshness(run)` says whether data or parameters changed after the run, in the clerk's words.
+The revision is the whole database's: a change to any scored data marks every earlier run.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from peewee import fn
+
+from kaohe.core.domain.vocab import LEVELS
+from kaohe.core.storage import revision
+from kaohe.core.storage.db import bulk_insert, chunked, db, fetch_rows
+from kaohe.core.storage.models import (
+    Adoption,
+    Instruction,
+    Item,
+    ItemUnit,
+    Publication,
+    RunSnapshot,
+    Unit,
+    UnitCount,
+    UnitResult,
+    adopted,
+    counted,
+)
+from kaohe.core.storage.schemes import current_version
+
+
+def _unit_ids(run):
+    return [uid for (uid,) in fetch_rows(UnitResult.select(UnitResult.unit)
+                                         .where(UnitResult.run == run))]
+
+
+def _count_by_unit(query):
+    return dict(fetch_rows(query))
+
+
+def unit_counts(run, unit_ids):
+    """{unit id: (county adoptions in the period, submitted in the year to the period's end,
+    of those adopted by the period's end)} from the data as it is now."""
+    start, end = run.period_start, run.period_end
+    year_start = datetime.date(start.year, 1, 1)
+    found = defaultdict(lambda: [0, 0, 0])
+    for ids in chunked(unit_ids):
+        link = ItemUnit.unit.in_(ids)
+        county = (ItemUnit.select(ItemUnit.unit, fn.COUNT(Adoption.id))
+                  .join(Adoption, on=(Adoption.item == ItemUnit.item))
+                  .join(Publication, on=(Adoption.publication == Publication.id))
+                  .join(Item, on=(ItemUnit.item == Item.id))
+                  .where(link & counted(Item) & (Publication.level == "county")
+                         & Adoption.adopted_on.between(start, end) & adopted(Adoption))
+                  .group_by(ItemUnit.unit))
+        in_year = (ItemUnit.select(ItemUnit.unit, fn.COUNT(ItemUnit.item))
+                   .join(Item, on=(ItemUnit.item == Item.id))
+                   .where(link & counted(Item) & Item.submitted_on.between(year_start, end)))
+        by_end = (Adoption.select(Adoption.id)
+                  .where((Adoption.item == Item.id) & adopted(Adoption) & (Adoption.adopted_on <= end)))
+        for column, query in ((0, county), (1, in_year.group_by(ItemUnit.unit)),
+                              (2, in_year.where(fn.EXISTS(by_end)).group_by(ItemUnit.unit))):
+            for uid, count in _count_by_unit(query).items():
+                found[uid][column] = int(count)
+    return {uid: tuple(found[uid]) for uid in unit_ids}
+
+
+def period_instructions(run, unit_ids):
+    """The period's leader instructions on the units' items, each with its item and units."""
+    members = ItemUnit.select(ItemUnit.item).where(ItemUnit.unit.in_(unit_ids))
+    rows = list(Instruction.select(Instruction, Item).join(Item)
+                .where(Instruction.instructed_on.between(run.period_start, run.period_end)
+                       & Instruction.item.in_(members))
+                .order_by(Instruction.instructed_on, Instruction.id))
+    names = defaultdict(list)
+    for ids in chunked(sorted({r.item_id for r in rows})):
+        for item_id, name in fetch_rows(ItemUnit.select(ItemUnit.item, Unit.name)
+                                        .join(Unit, on=(ItemUnit.unit == Unit.id))
+                                        .where(ItemUnit.item.in_(ids))
+                                        .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id)):
+            names[item_id].append(name)
+    return [{"date": r.instructed_on.isoformat(), "level": r.leader_level,
+             "level_label": LEVELS.get(r.leader_level, r.leader_level), "leader": r.leader,
+             "item_no": r.item.no, "item_title": r.item.title, "units": names[r.item_id]}
+            for r in rows]
+
+
+def record(run, stamp=None):
+    """Keep the revision, the notification's counts and the instructions with a stored run (once).
+
+    Called by core/runs/store.py in the run's own transaction, with `stamp`, the data revision
+    read before the run read any row: a change committed while the run was computed then makes
+    the run out of date at once. Without a stamp (inside a caller's transaction) the revision
+    as the transaction sees it is kept.
+    """
+    if RunSnapshot.select().where(RunSnapshot.run == run).exists():
+        return
+    with db.atomic():
+        stamp = stamp or revision.current()
+        unit_ids = _unit_ids(run)
+        counts = unit_counts(run, unit_ids)
+        bulk_insert(UnitCount, ["run", "unit", "county", "submitted_ytd", "adopted_ytd"],
+                    [(run.id, uid, *counts[uid]) for uid in unit_ids])
+        RunSnapshot.create(run=run, data_token=stamp[0] if stamp else None,
+                           data_counter=stamp[1] if stamp else None,
+                           instructions=period_instructions(run, unit_ids))
+
+
+def snapshot_of(run):
+    return RunSnapshot.get_or_none(RunSnapshot.run == run)
+
+
+@dataclass
+class Freshness:
+    """Whether a run's results still answer to today's data and parameters."""
+    run_id: int
+    data_changed: bool = False
+    parameters_changed: bool = False
+    unknown: bool = False  # a run stored before revisions were kept
+    reasons: list = field(default_factory=list)
+
+    @property
+    def stale(self):
+        return self.data_changed or self.parameters_changed
+
+    @property
+    def message(self):
+        if not self.stale:
+            return ""
+        return (f"第{self.run_id}次计算之后{'、'.join(self.reasons)}，以下结果可能已经过时；"
+                f"重新计算后才反映现在的数据和分值。")
+
+
+def freshness(run, current=None, stamp=None):
+    """Did data or parameters change after `run`? (`current`, `stamp`: the scheme's current
+    parameter version and the data revision, when the caller has them for several runs.)"""
+    result = Freshness(run.id)
+    version = current if current is not None else current_version(run.scheme)
+    if version is not None and version.id != run.parameter_version_id:
+        result.parameters_changed = True
+        result.reasons.append(f"分值参数已改为第{version.number}版")
+    snap = snapshot_of(run)
+    if snap is None or snap.data_counter is None:
+        result.unknown = True
+        return result
+    stamp = stamp if stamp is not None else revision.current()
+    if stamp is not None and (stamp[0] != snap.data_token or stamp[1] != snap.data_counter):
+        result.data_changed = True
+        result.reasons.insert(0, "数据有改动")
+    return result
+
+
+def stale_message(runs):
+    """One sentence for several runs (a notification's months): which are out of date and why."""
+    runs = [r for r in runs if r is not None]
+    if not runs:
+        return ""
+    version = current_version(runs[0].scheme)
+    stamp = revision.current()
+    found = [(r, freshness(r, version, stamp)) for r in runs]
+    stale = [(r, f) for r, f in found if f.stale]
+    if not stale:
+        return ""
+    data = [r for r, f in stale if f.data_changed]
+    params = [r for r, f in stale if f.parameters_changed]
+    parts = []
+    if data:
+        parts.append(f"第{'、'.join(str(r.id) for r in data)}次计算之后数据有改动")
+    if params:
+        parts.append(f"第{'、'.join(str(r.id) for r in params)}次计算之后分值参数已改为"
+                     f"第{version.number}版")
+    return "；".join(parts) + "：以下结果可能已经过时，重新计算后才反映现在的数据和分值。"
+
+
+def stored_counts(runs):
+    """{run id: {unit id: UnitCount}} for the runs that kept their counts."""
+    found = defaultdict(dict)
+    ids = [r.id for r in runs if r is not None]
+    for part in chunked(ids):
+        for row in UnitCount.select().where(UnitCount.run.in_(part)):
+            found[row.run_id][row.unit_id] = row
+    return found
+
