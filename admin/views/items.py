@@ -11,7 +11,6 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
-from wtfpeewee.fields import ModelSelectMultipleField
 
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, ITEM_STATES, LEVELS
 from kaohe.core.storage import changes, policy, review
@@ -38,7 +37,7 @@ from .filters import (
     vocabulary_word,
     yes_no,
 )
-from .inputs import SearchThrough
+from .inputs import SearchThrough, chooser_field
 
 READERS = frozenset({"admin", "clerk", "reporter"})
 # The item form's inline lists of the office's records, which a reporter's form leaves out.
@@ -134,29 +133,25 @@ class ItemView(KaoheModelView):
         ItemAdoptedAs(Item.id, L("采用形式"), options=vocabulary_options(FORMS)),
     )
     form_columns = ("no", "title", "submitted_on", "category", "negative", "solicitation")
+    # Searchable choosers (admin/views/choosers.py): a unit reporter finds its own unit and reporters.
+    form_ajax_refs = {"units": choosers.units("units"), "authors": choosers.reporters("authors"),
+                      "publication": choosers.publications("publication")}
     form_extra_fields = {
-        "units": ModelSelectMultipleField(L("报送单位"), model=Unit,
-                                          description=L("合报稿件可选多家单位")),
-        "authors": ModelSelectMultipleField(L("作者"), model=Reporter),
+        "units": chooser_field(form_ajax_refs["units"], L("报送单位"), multiple=True,
+                               description=L("合报稿件可选多家单位；输入单位代码或名称搜索")),
+        "authors": chooser_field(form_ajax_refs["authors"], L("作者"), multiple=True),
     }
-    # The inline adoptions' publication is a searchable chooser (admin/views/choosers.py).
-    form_ajax_refs = {"publication": choosers.publications("publication")}
     inline_models = (AdoptionInline(Adoption), InstructionInline(Instruction))
 
     def item_column(self):
         return Item.id
 
     def _limit(self, form):
-        """A reporter's form: its own unit and reporters to choose from, none of the office's records."""
+        """A reporter's form: none of the office's records (its choosers offer its own unit)."""
         if current_user.is_reporter:
-            form.units.query = Unit.select().where(Unit.id == current_user.unit_id)
             for name in OFFICE_INLINES:
                 if name in form:
                     del form[name]
-        else:
-            form.units.query = Unit.select().order_by(Unit.code)
-        # Authors already on a joint item stay choosable (and kept) whoever saves it.
-        form.authors.query = policy.reporters_of(current_user)
         return form
 
     def create_form(self, obj=None):
@@ -167,15 +162,14 @@ class ItemView(KaoheModelView):
 
     def edit_form(self, obj=None):
         form = self._limit(super().edit_form(obj))
-        if obj is not None and current_user.is_reporter:
-            # The stored links a reporter may not choose are kept by the policy, not the form.
-            own = current_user.unit_id
-            form.units.query = Unit.select().where(
-                Unit.id.in_([link.unit_id for link in obj.unit_links]) | (Unit.id == own))
         if obj is not None and request.method != "POST":
-            form.units.data = [link.unit for link in obj.unit_links.order_by(ItemUnit.position)]
+            # A unit reporter's form holds its own unit and authors; the other units' links of a
+            # joint item are kept by the policy whatever the form says (policy.item_links).
+            mine = policy.is_staff(current_user)
+            form.units.data = [link.unit for link in obj.unit_links.order_by(ItemUnit.position)
+                               if mine or link.unit_id == current_user.unit_id]
             form.authors.data = [link.reporter for link in obj.author_links.order_by(ItemAuthor.position)
-                                 if policy.is_staff(current_user) or link.reporter.unit_id == current_user.unit_id]
+                                 if mine or link.reporter.unit_id == current_user.unit_id]
         return form
 
     def on_model_change(self, form, model, is_created):
