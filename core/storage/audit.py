@@ -6,6 +6,7 @@ import json
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
+from types import SimpleNamespace
 from decimal import Decimal
 
 from kaohe.core.domain.periods import now
@@ -40,6 +41,11 @@ def changed_fields(before, after):
     """The old and new values of the fields that differ, as two dicts (both empty: no change)."""
     keys = [key for key in after if before.get(key) != after[key]]
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def _json(value):
+    """The column value of a JSON field (as JSONField stores it)."""
+    return AuditLog.old.db_value(value)
 
 
 def plain(value):
@@ -134,22 +140,24 @@ def record_many(entries):
         previous = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
         prev_hash = previous.hash if previous else GENESIS
         at = now()
+        at_value = AuditLog.at.db_value(at)
         names = ["at", "actor", "action", "object_type", "object_id", "summary", "old", "new",
                  *WHERE_FIELDS, "prev_hash", "hash"]
         rows = []
         for given in entries:
-            entry = AuditLog(at=at, actor=str(given.get("actor") or ""), action=given["action"],
-                             object_type=given["object_type"],
-                             object_id=str(given.get("object_id", "")),
-                             summary=given.get("summary") or ACTIONS.get(given["action"], given["action"]),
-                             old=plain(given.get("old")), new=plain(given.get("new")),
-                             **_where(given.get("source"), given.get("batch"), given.get("units"),
-                                      given.get("item")))
-            entry.hash = entry_hash(entry, prev_hash)
-            entry.prev_hash = prev_hash
-            prev_hash = entry.hash
-            fields_ = AuditLog._meta.fields
-            rows.append(tuple(fields_[n].db_value(getattr(entry, n)) for n in names))
+            # A plain namespace, not a model instance: entry_hash reads the same attributes,
+            # and an import's tens of thousands of entries cost a third of the time.
+            where = _where(given.get("source"), given.get("batch"), given.get("units"), given.get("item"))
+            entry = SimpleNamespace(
+                at=at, actor=str(given.get("actor") or ""), action=given["action"],
+                object_type=given["object_type"], object_id=str(given.get("object_id", "")),
+                summary=given.get("summary") or ACTIONS.get(given["action"], given["action"]),
+                old=plain(given.get("old")), new=plain(given.get("new")), **where)
+            entry_hash_value = entry_hash(entry, prev_hash)
+            rows.append((at_value, entry.actor, entry.action, entry.object_type, entry.object_id,
+                         entry.summary, _json(entry.old), _json(entry.new),
+                         *(where[n] for n in WHERE_FIELDS), prev_hash, entry_hash_value))
+            prev_hash = entry_hash_value
         bulk_insert(AuditLog, names, rows, batch=1000)
     return len(rows)
 
