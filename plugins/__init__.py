@@ -46,7 +46,7 @@ __all__ = [
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
 ]
 
-# The period's data, the vocabulary, amounts, periods, schemes and output (plugins/api.py).
+# The period's data and its rows, periods, schemes and command output (plugins/api.py).
 from kaohe.plugins.api import *  # noqa: E402,F401,F403
 from kaohe.plugins.api import __all__ as _api
 
