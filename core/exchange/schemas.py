@@ -1,7 +1,8 @@
-"""Marshmallow schemas for each data kind: cell words, dates and lists in, clean values out, errors in Chinese."""
+"""Marshmallow schemas for each data kind: its cells (core/exchange/cells.py), defaults and the checks across them."""
 
 from marshmallow import RAISE, Schema, ValidationError, post_load, pre_load, validates_schema
 
+from kaohe.core.domain.vocab import normalize
 from kaohe.core.exchange.cells import (  # noqa: F401 (the field types are also named from here)
     CELL_WORDS,
     VOCABULARY_NOUNS,
@@ -18,6 +19,7 @@ from kaohe.core.exchange.cells import (  # noqa: F401 (the field types are also 
     cell_converter,
     cell_word,
 )
+from kaohe.core.exchange.scheme_cells import Amount, PeriodCell, Tags, UnitKindWord
 
 
 class KindSchema(Schema):
@@ -42,10 +44,21 @@ class KindSchema(Schema):
         return kept
 
 
+class UnitKindSchema(KindSchema):
+    """An office's own unit kind: its code (what units' 单位类型 cells hold) and its name."""
+    code = Code(max_length=32, required=True)
+    name = Text(max_length=64, required=True)
+
+    @validates_schema
+    def not_built_in(self, data, **kwargs):
+        if normalize("kind", data.get("code", "")) is not None:
+            raise ValidationError(f"「{data['code']}」是内置的单位类型，无需再定义", "code")
+
+
 class UnitSchema(KindSchema):
     code = Code(required=True)
     name = Text(required=True)
-    kind = Word("kind", required=True)
+    kind = UnitKindWord(required=True)
     pool = Pool()
     sector = Text(max_length=32, load_default=None)
     parent = Code(load_default=None)
@@ -84,6 +97,7 @@ class ItemSchema(KindSchema):
     category = Word("category", load_default="news")
     negative = Flag(load_default=False)
     solicitation = Code(load_default=None)
+    tags = Tags(load_default=list)
 
 
 class AdoptionSchema(KindSchema):
@@ -111,6 +125,7 @@ class UrgentReportSchema(KindSchema):
     status = Word("status", load_default="reported")
     misreported = Flag(load_default=False)
     reporter = Code(load_default=None)
+    item = Code(load_default=None)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def check_times(self, data, original, **kwargs):
@@ -130,10 +145,49 @@ class UnitFactSchema(KindSchema):
 
 
 class TargetSchema(KindSchema):
+    """A quota: the year's unless 期间 names a half, quarter or month of it; for every scheme
+    unless 考核方案 names one."""
     unit = Code(required=True)
-    year = Year(required=True)
+    year = Year(load_default=None)
+    period = PeriodCell(load_default=None)
+    scheme = Text(max_length=100, load_default="")
     submit_target = Whole(required=True)
     adopt_target = Whole(load_default=0)
+
+    @validates_schema
+    def check_period(self, data, **kwargs):
+        year, period = data.get("year"), data.get("period")
+        if year is None and period is None:
+            raise ValidationError("必须填写（或在期间中写明年度）", "year")
+        if year is not None and period is not None and int(period[:4]) != year:
+            raise ValidationError(f"期间「{period}」不在{year}年度内", "period")
+
+    @post_load
+    def year_of_period(self, data, **kwargs):
+        """The year from the period; a whole year's period is left empty (as stored)."""
+        if data.get("year") is None and data.get("period"):
+            data["year"] = int(data["period"][:4])
+        if data.get("period") in (None, str(data.get("year"))):
+            data["period"] = ""
+        return data
+
+
+class AdjustmentSchema(KindSchema):
+    """Points or 元 the office gives or deducts by hand: points or yuan, reason and date required."""
+    unit = Code(required=True)
+    date = Day(required=True)
+    points = Amount(load_default=None)
+    yuan = Amount(load_default=None)
+    kind = Text(max_length=32, load_default="")
+    reason = Text(max_length=500, required=True)
+    reference = Text(max_length=500, load_default="")
+    reporter = Code(load_default=None)
+    item = Code(load_default=None)
+
+    @validates_schema
+    def check_amount(self, data, **kwargs):
+        if data.get("points") is None and data.get("yuan") is None:
+            raise ValidationError("分值和金额至少填写一项", "points")
 
 
 class SolicitationSchema(KindSchema):
@@ -160,4 +214,6 @@ SCHEMAS = {
     "urgent": UrgentReportSchema,
     "facts": UnitFactSchema,
     "targets": TargetSchema,
+    "adjustments": AdjustmentSchema,
+    "unit_kinds": UnitKindSchema,
 }
