@@ -2,7 +2,6 @@
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 from peewee import fn
 
@@ -13,7 +12,7 @@ from kaohe.core.exchange.reports.common import OFFICIAL, UNOFFICIAL, issuer_of
 from kaohe.core.runs.results import is_official, latest_run, official_run
 from kaohe.core.runs.store import recalculate
 from kaohe.core.scoring.ranking import rank_units
-from kaohe.core.scoring.totals import RATE_PLACES, UnitTotal
+from kaohe.core.scoring.totals import UnitTotal, adoption_rate
 from kaohe.core.storage.db import fetch_rows
 from kaohe.core.storage.models import (
     Adoption,
@@ -145,8 +144,7 @@ def monthly_notification(scheme, month, recalc_missing=False, registry=None,
     for uid, unit in units.items():
         points, national, provincial, city = year.get(uid, (ZERO, 0, 0, 0))
         submitted, adopted_count = submitted_ytd.get(uid, 0), adopted_ytd.get(uid, 0)
-        rate = (Decimal(adopted_count) / Decimal(submitted)).quantize(RATE_PLACES) if submitted \
-            else Decimal("0.0000")
+        rate = adoption_rate(adopted_count, submitted)
         totals[uid] = UnitTotal(uid, unit.code, unit.name, unit.pool, points=points,
                                 submitted=submitted, adopted=adopted_count, adoption_rate=rate,
                                 national=national, provincial=provincial, city=city)
