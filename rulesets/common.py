@@ -31,9 +31,10 @@ def adoption_words(publication, form):
 def adoption_lines(data, accumulate, value_of):
     """Item lines for the period's adoptions; `value_of(publication, form)` gives the points.
 
-    With `accumulate` ``sum`` every adoption of an item counts; with ``max`` only the adoption
-    worth most in the period counts (the earliest among equals), the others get a zero line that
-    says so. Adoptions worth nothing give no line.
+    With `accumulate` ``sum`` every adoption of an item counts. With ``max`` an item is worth its
+    best adoption so far in the scheme year: an adoption better than every earlier one (those
+    before the period included) is credited with the increase, the others get a zero line that
+    says so; the months of a year then add up to the year. Adoptions worth nothing give no line.
     """
     publications = data.publications
     # A province has a few dozen publications and four forms, but hundreds of thousands of
@@ -49,27 +50,40 @@ def adoption_lines(data, accumulate, value_of):
                                   adoption_words(publication, adoption.form), None]
         return known
 
-    counted = None
     if accumulate == "max":
-        best = {}
-        for adoption in data.adoptions:
-            value = value_and_words(adoption)[0]
-            if adoption.item not in best or value > best[adoption.item][0]:
-                best[adoption.item] = (value, adoption)
-        counted = {a.id for _, a in best.values()}
+        yield from _best_so_far_lines(data, value_and_words)
+        return
     for adoption in data.adoptions:
         known = value_and_words(adoption)
         value, text, sentence = known
-        if counted is not None and adoption.id not in counted:
-            yield Line("adoption", f"{text}，同一稿件按最高一次计分，本次不计分",
-                       points=ZERO, item=adoption.item, ref=f"adoption:{adoption.id}")
-            continue
         if not value:
             continue
         if sentence is None:
             sentence = known[2] = f"{text}，计{fmt(value)}分"
         yield Line("adoption", sentence, points=value, item=adoption.item,
                    ref=f"adoption:{adoption.id}")
+
+
+def _best_so_far_lines(data, value_and_words):
+    """The lines of ``accumulate: max``: each adoption credits what it adds to the item's best."""
+    best = {}
+    for adoption in data.earlier_adoptions:
+        value = value_and_words(adoption)[0]
+        if value > best.get(adoption.item, ZERO):
+            best[adoption.item] = value
+    for adoption in data.adoptions:
+        value, text, _ = value_and_words(adoption)
+        held = best.get(adoption.item, ZERO)
+        ref = f"adoption:{adoption.id}"
+        if value > held:
+            best[adoption.item] = value
+            sentence = f"{text}，计{fmt(value)}分"
+            if held:
+                sentence += f"，同一稿件按最高一次计分，此前已计{fmt(held)}分，本次计{fmt(value - held)}分"
+            yield Line("adoption", sentence, points=value - held, item=adoption.item, ref=ref)
+        elif held:
+            yield Line("adoption", f"{text}，同一稿件按最高一次计分，本次不计分",
+                       points=ZERO, item=adoption.item, ref=ref)
 
 
 def first_instructions(data):
