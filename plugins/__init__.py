@@ -36,6 +36,31 @@ from kaohe.core.domain.params import (
     table,
 )
 
+from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
+from kaohe.core.scoring.rules.item_kinds import InstructionPoints, ItemPoints, SolicitationPoints
+from kaohe.core.scoring.rules.kind import Rule, RuleKind, RulesState
+from kaohe.core.scoring.rules.scheme_rules import SchemeRules
+from kaohe.core.scoring.rules.sources import (
+    ZERO,
+    adoption_lines,
+    adoption_words,
+    bare_name,
+    date_words,
+    first_instructions,
+    instruction_lines,
+    leader_words,
+    time_words,
+)
+from kaohe.core.scoring.rules.total_kinds import (
+    BandedConversion,
+    BaseFloor,
+    Cap,
+    PercentDeduction,
+    PerItemAverage,
+    ZeroOut,
+)
+from kaohe.core.scoring.rules.unit_kinds import Adjustment, Quota, RateThreshold
+
 hookimpl = HookimplMarker("kaohe")
 
 __all__ = [
@@ -44,4 +69,11 @@ __all__ = [
     "LEVELS", "FORMS", "FORMS_SHORT", "CATEGORIES", "SEVERITIES", "UNIT_KINDS",
     "URGENT_DEADLINE_HOURS",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
+    # rules as data: the kinds' base, conditions, the scheme's rule set, the built-in kinds
+    "RuleKind", "Rule", "RulesState", "SchemeRules", "Condition", "Match", "condition", "words",
+    "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
+    "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
+    # the events rules score, walked once, and their words
+    "ZERO", "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",
+    "instruction_lines", "leader_words", "time_words",
 ]

@@ -15,6 +15,15 @@ def _share(amount, n):
     return (amount / n).quantize(CENT, _HALF_UP)
 
 
+def item_unit_shares(item, points, yuan, equal):
+    """(points, yuan) each member unit of an item line gets: an equal share of a joint report
+    (``joint_split: equal``, rounded half up to the cent) or the whole (``full``)."""
+    n = len(item.units)
+    if n > 1 and equal:
+        return _share(points, n), _share(yuan, n)
+    return points, yuan
+
+
 def amount_words(points, yuan):
     """"10分", "100元" or "10分、100元": how a share is named in a sentence."""
     parts = []
@@ -127,14 +136,10 @@ class Distribution:
         """An item line: split among the item's units as `joint_split` says, and its points
         among all its authors for the individual ranking (members' reporters credited)."""
         n = len(item.units)
-        if n > 1 and self.equal:
-            p_share, y_share = _share(points, n), _share(yuan, n)
-            if self.keep:
-                text = f"{text}（合报{n}家，各{amount_words(p_share, y_share)}）"
-        else:
-            p_share, y_share = points, yuan
-            if n > 1 and self.keep:
-                text = f"{text}（合报{n}家，每家全额计分）"
+        p_share, y_share = item_unit_shares(item, points, yuan, self.equal)
+        if n > 1 and self.keep:
+            text = f"{text}（合报{n}家，各{amount_words(p_share, y_share)}）" if self.equal else \
+                f"{text}（合报{n}家，每家全额计分）"
         members = self.members
         for uid in item.units:
             if uid in members:

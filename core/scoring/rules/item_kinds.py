@@ -1,0 +1,242 @@
+"""The rule kinds that score items: points by a table of levels, forms, categories…; instructions; solicitations."""
+
+from marshmallow import fields
+
+from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt, is_adopted
+from kaohe.core.scoring.contract import Line
+from kaohe.core.scoring.params import ParamsSchema, choice, points, records, table
+from kaohe.core.scoring.rules.conditions import Match, condition, words
+from kaohe.core.scoring.rules.kind import ZERO, RuleKind
+from kaohe.core.scoring.rules.sources import (
+    adoption_lines,
+    bare_name,
+    date_words,
+    first_instructions,
+    leader_words,
+)
+
+ACCUMULATE = {"sum": "累加计分", "max": "按最高一次计分"}
+
+
+class PointsRow(ParamsSchema):
+    """One row of a points table: the first row whose columns match gives the points."""
+    label = fields.String(load_default="", metadata={"label": "说明（写入计分说明）", "unit": "",
+                                                      "source": ""})
+    levels = words("刊物级别", LEVELS)
+    forms = words("采用形式", FORMS)
+    categories = words("稿件类别", CATEGORIES)
+    publications = words("刊物名称")
+    tags = words("稿件标签（任一）")
+    points = points(0, label="分值", source="", minimum=None)
+
+
+class ItemPointsParams(ParamsSchema):
+    counts = choice({"adoption": "每次采用", "first_adoption": "每篇首次采用",
+                     "submission": "每篇报送"}, "adoption", label="计分对象", source="")
+    table = records(PointsRow, [], label="分值表（按顺序取第一条相符的行）", source="")
+    when = condition()
+    accumulate = choice(ACCUMULATE, "sum", label="一篇稿件多次采用", source="")
+
+
+def _row_matches(row, publication, form, item):
+    """Whether a table row holds for an adoption (publication and form; None for an item alone).
+
+    A forward (上报) matches only a row that names the form ``forwarded``: it is not an adoption.
+    """
+    if form is not None and not is_adopted(form) and form not in row["forms"]:
+        return False
+    if row["levels"] and (publication is None or publication.level not in row["levels"]):
+        return False
+    if row["forms"] and form not in row["forms"]:
+        return False
+    if row["publications"] and (publication is None or bare_name(publication.name) not in
+                                {bare_name(n) for n in row["publications"]}):
+        return False
+    if row["categories"] and item.category not in row["categories"]:
+        return False
+    return not (row["tags"] and not set(getattr(item, "tags", ())) & set(row["tags"]))
+
+
+def _table_value(table_rows, publication, form, item):
+    """(points, row label) of the first matching row, or (0, "")."""
+    for row in table_rows:
+        if _row_matches(row, publication, form, item):
+            return row["points"], row["label"]
+    return ZERO, ""
+
+
+class ItemPoints(RuleKind):
+    name = "item_points"
+    title = "稿件计分（分值表）"
+    description = ("按分值表给稿件计分：每次采用、每篇首次采用或每篇报送；分值表的行可按刊物级别、"
+                   "采用形式、稿件类别、刊物名称、标签取值，取第一条相符的行。")
+    params_schema = ItemPointsParams
+
+    def lines(self, data, rule, state):
+        params = rule.params
+        match = Match(params["when"], data)
+        rows = params["table"]
+        counts = params["counts"]
+        if counts == "adoption":
+            yield from self._adoptions(data, rule, match, rows)
+        elif counts == "first_adoption":
+            yield from self._first_adoptions(data, rule, match, rows)
+        else:
+            raise NotImplementedError("每篇报送计分需要读取本期全部稿件，尚未提供")
+
+    def _adoptions(self, data, rule, match, rows):
+        items = data.items
+
+        def key_of(adoption):
+            item = items[adoption.item]
+            return (item.category, tuple(getattr(item, "tags", ())), match.item(item)
+                    and match.day(adoption.adopted_on))
+
+        def value_of(publication, form, category, tags, eligible):
+            if not eligible or not match.publication(publication, form):
+                return ZERO
+            item = _Probe(category, tags)
+            return _table_value(rows, publication, form, item)[0]
+
+        def tail_of(publication, form, category, tags, eligible):
+            label = _table_value(rows, publication, form, _Probe(category, tags))[1]
+            return f"，{label}" if label else ""
+
+        for line in adoption_lines(data, rule.params["accumulate"], value_of, rule=rule.name,
+                                   key_of=key_of, tail_of=tail_of):
+            yield _in_unit(line, rule)
+
+    def _first_adoptions(self, data, rule, match, rows):
+        items, publications = data.items, data.publications
+        first_of = {}
+        for adoption in data.adoptions:
+            if is_adopted(adoption.form) and adoption.item not in first_of:
+                first_of[adoption.item] = adoption
+        for item_id, day in sorted(data.first_adoption_on.items()):
+            adoption = first_of.get(item_id)
+            if adoption is None or adoption.adopted_on != day or not data.period.contains(day):
+                continue
+            item = items[item_id]
+            publication = publications[adoption.publication]
+            if not (match.item(item) and match.day(day)
+                    and match.publication(publication, adoption.form)):
+                continue
+            value, label = _table_value(rows, publication, adoption.form, item)
+            if not value:
+                continue
+            what = label or rule.label
+            yield _in_unit(Line(rule.name, f"{CATEGORIES.get(item.category, item.category)}类稿件"
+                                           f"{date_words(day)}首次被采用，{what}计{fmt(value)}分",
+                                points=value, item=item_id, ref=f"first_adoption:{item_id}"),
+                           rule)
+
+
+class _Probe:
+    """What a points table reads of an item, for values cached by (category, tags)."""
+    __slots__ = ("category", "tags")
+
+    def __init__(self, category, tags):
+        self.category, self.tags = category, tags
+
+
+def _in_unit(line, rule):
+    """A line in the rule's unit: an amount in 元 moves from points to yuan, its words too."""
+    if rule.unit == "元":
+        line.yuan, line.points = line.points, ZERO
+        line.explanation = line.explanation.replace(f"计{fmt(line.yuan)}分", f"计{fmt(line.yuan)}元")
+    return line
+
+
+# ---------------------------------------------------------------- instructions
+
+class InstructionPointsParams(ParamsSchema):
+    levels = table(LEVELS, {}, label="批示计分（按批示领导级别）", source="")
+    once = choice({"per_level": "每篇每级计一次", "per_item": "每篇计一次（最高级别）",
+                   "each": "每次批示均计"}, "per_level", label="同一稿件多次批示", source="")
+    further = points(0, label="同一稿件再次批示（每次，per_item 时）", source="")
+    when = condition()
+
+
+class InstructionPoints(RuleKind):
+    name = "instruction_points"
+    title = "领导批示计分"
+    description = "按批示领导级别计分：每篇每级计一次（取该级最早一次），或每篇一次、再次批示另计。"
+    params_schema = InstructionPointsParams
+
+    def lines(self, data, rule, state):
+        params = rule.params
+        match = Match(params["when"], data)
+        items = data.items
+        by_level = params["levels"]
+        if params["once"] == "per_level":
+            chosen = sorted(first_instructions(data).values(),
+                            key=lambda i: (i.instructed_on, i.id))
+            further = {}
+        else:
+            chosen, further, seen = [], {}, set()
+            for instruction in data.instructions:
+                first = instruction.item not in seen
+                seen.add(instruction.item)
+                if data.period.contains(instruction.instructed_on):
+                    chosen.append(instruction)
+                    further[instruction.id] = not first and params["once"] == "per_item"
+        for instruction in chosen:
+            item = items.get(instruction.item)
+            if item is None or not match.item(item) or not match.leader(instruction.leader_level) \
+                    or not match.day(instruction.instructed_on):
+                continue
+            value = params["further"] if further.get(instruction.id) else \
+                by_level.get(instruction.leader_level, ZERO)
+            if not value:
+                continue
+            again = "，同一稿件再次批示" if further.get(instruction.id) else ""
+            yield _in_unit(Line(
+                rule.name, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}"
+                           f"批示{again}，计{fmt(value)}分",
+                points=value, item=instruction.item, ref=f"instruction:{instruction.id}"), rule)
+
+
+# ---------------------------------------------------------------- solicitations
+
+class SolicitationParams(ParamsSchema):
+    answer = points(0, label="按时报送约稿（每篇）", source="")
+    missed = points(0, label="被约稿单位截止未报送（每次扣）", source="")
+
+
+class SolicitationPoints(RuleKind):
+    name = "solicitation"
+    title = "约稿计分"
+    description = ("约稿：截止日期前（含当日）报送的约稿稿件每篇加分，按报送日期计；被约稿单位截止日期前"
+                   "未报送的每次扣分，按截止日期计。")
+    params_schema = SolicitationParams
+
+    def lines(self, data, rule, state):
+        bonus, deduction = rule.params["answer"], rule.params["missed"]
+        solicitations = data.solicitations
+        if bonus:
+            for item_id in data.solicitation_items:
+                item = data.items[item_id]
+                solicitation = solicitations.get(item.solicitation)
+                if solicitation is None or item.submitted_on > solicitation.due_on:
+                    continue
+                yield _in_unit(Line(
+                    rule.name, f"按时报送约稿「{solicitation.title}」（截止"
+                               f"{date_words(solicitation.due_on)}），计{fmt(bonus)}分",
+                    points=bonus, item=item_id,
+                    ref=f"solicitation:{solicitation.id}:item:{item_id}"), rule)
+        if not deduction:
+            return
+        answers = data.solicitation_answers
+        for solicitation in solicitations.values():
+            if not data.period.contains(solicitation.due_on):
+                continue
+            answered = {uid for uid, day in answers.get(solicitation.id, ())
+                        if day <= solicitation.due_on}
+            for uid in solicitation.units:
+                if uid in data.units and uid not in answered:
+                    yield Line(rule.name, f"约稿「{solicitation.title}」截止"
+                                          f"{date_words(solicitation.due_on)}未报送，扣{fmt(deduction)}"
+                                          f"{rule.unit}",
+                               *(rule.amount(-deduction)), unit=uid,
+                               ref=f"solicitation:{solicitation.id}:unit:{uid}")
+
