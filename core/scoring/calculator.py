@@ -33,6 +33,18 @@ def _item_in_traceback(error):
     return None
 
 
+def double_scoring(scored):
+    """Warnings for rules (of different rule sets, or rows of one) that gave points for the same
+    adoption: e.g. `environment` enabled beside `provincial` scores every adoption twice."""
+    pairs = {}
+    for ref, rules in scored.items():
+        if len(rules) > 1:
+            key = tuple(sorted(rules))
+            pairs[key] = pairs.get(key, 0) + 1
+    return [f"{'与'.join(f'规则集「{s}」的规则「{r}」' for s, r in key)}对同一采用重复计分（{n}次），"
+            f"请确认是否应同时启用" for key, n in sorted(pairs.items())]
+
+
 class Calculator:
     """Computes one scheme's results for one period from a configuration (nothing is stored)."""
 
@@ -44,6 +56,8 @@ class Calculator:
         self.period = period
         self.config = config
         self.data = data or PeriodData(scheme.id, period, scheme.year)
+        self.scored_adoptions = {}  # filled while lines are kept: which rules scored each adoption
+        self.warnings = []
 
     def enabled(self):
         return enabled_rulesets(self.config)
@@ -74,6 +88,7 @@ class Calculator:
             Distribution(self, name, params.get("joint_split", "equal"), totals,
                          reporter_totals, lines, vetoes).run(results)
             self.on_step(1)
+        self.warnings = double_scoring(self.scored_adoptions)
         count_statistics(totals, data)
         rank_units(totals)
         convert(totals, self.config)

@@ -52,6 +52,7 @@ class Distribution:
         self.units, self.members, self.reporters = data.units, data.members, data.reporters
         self.items = {}
         self.data = data
+        self.scored = calculator.scored_adoptions  # "adoption:12" -> {(rule set, rule)}
 
     def run(self, results):
         named = {r.item for r in results if getattr(r, "item", None) is not None}
@@ -116,6 +117,8 @@ class Distribution:
         elif result.to_authors:
             self.to_authors(result, self.items[item_id], points, yuan, text)
         else:
+            if self.keep and (points or yuan) and result.ref[:9] == "adoption:":
+                self.scored.setdefault(result.ref, set()).add((self.name, result.rule))
             self.to_item_units(result, self.items[item_id], points, yuan, text)
 
     def to_authors(self, result, item, points, yuan, text):

@@ -101,6 +101,7 @@ def _outcome(registry, scheme, period, version, config, data, keep_lines, on_ste
         fingerprint = calculator.data.fingerprint(extra)
     outcome = Outcome(scheme, period, version, totals, reporter_totals, lines, versions,
                       fingerprint)
+    outcome.warnings = calculator.warnings
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -74,6 +74,7 @@ class Outcome:
     seconds: float = 0.0
     run: object = None
     flags: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # e.g. two rules scoring the same adoption
 
     def ranking(self, pool=None):
         rows = sorted(self.units.values(), key=lambda u: (u.pool, u.rank))
