@@ -39,7 +39,7 @@ from kaohe.core.domain.params import (
 from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
 from kaohe.core.scoring.rules.item_kinds import InstructionPoints, ItemPoints, SolicitationPoints
 from kaohe.core.scoring.rules.kind import Rule, RuleKind, RulesState
-from kaohe.core.scoring.rules.scheme_rules import SchemeRules
+from kaohe.core.scoring.rules.scheme_rules import Preset, SchemeRules
 from kaohe.core.scoring.rules.sources import (
     ZERO,
     adoption_lines,
@@ -49,6 +49,7 @@ from kaohe.core.scoring.rules.sources import (
     first_instructions,
     instruction_lines,
     leader_words,
+    tallied_lines,
     time_words,
 )
 from kaohe.core.scoring.rules.total_kinds import (
@@ -70,10 +71,10 @@ __all__ = [
     "URGENT_DEADLINE_HOURS",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
     # rules as data: the kinds' base, conditions, the scheme's rule set, the built-in kinds
-    "RuleKind", "Rule", "RulesState", "SchemeRules", "Condition", "Match", "condition", "words",
+    "RuleKind", "Rule", "RulesState", "SchemeRules", "Preset", "Condition", "Match", "condition", "words",
     "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
     "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
     # the events rules score, walked once, and their words
     "ZERO", "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",
-    "instruction_lines", "leader_words", "time_words",
+    "instruction_lines", "leader_words", "tallied_lines", "time_words",
 ]

@@ -33,6 +33,9 @@ DEFAULT_PLUGINS = (
     "kaohe.rulesets.urgent_penalty",
     "kaohe.rulesets.scheme_rules",
 )
+# The built-in rule kinds: the vocabulary every scheme and preset is written in, loaded first
+# whatever `builtins` a registry is built with.
+BUILT_IN_KINDS = "kaohe.rulesets.rule_kinds"
 
 HOOK_NAMES = sorted(name for name in dir(hookspecs) if name.startswith("kaohe_"))
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -309,7 +312,7 @@ def build_registry(plugins_dir=None, allow=None, builtins=DEFAULT_PLUGINS, entry
     and listed in `registry.problems`; a broken built-in raises PluginError.
     """
     registry = Registry()
-    for module_name in builtins:
+    for module_name in (BUILT_IN_KINDS, *(b for b in builtins if b != BUILT_IN_KINDS)):
         module = importlib.import_module(module_name)
         info = registry.register(module, module_name.rsplit(".", 1)[-1], "builtin", module_name)
         if info.error:
@@ -326,7 +329,7 @@ def build_registry(plugins_dir=None, allow=None, builtins=DEFAULT_PLUGINS, entry
 def _register_entry_points(registry, allowed, builtins):
     """The `kaohe` entry-point group's plugins (only those in `allowed`, when it is given)."""
     for ep in sorted(importlib.metadata.entry_points(group="kaohe"), key=lambda e: e.name):
-        if ep.value in builtins:
+        if ep.value in builtins or ep.value == BUILT_IN_KINDS:
             continue
         dist = getattr(ep, "dist", None)
         origin = f"{dist.name} {dist.version}" if dist else ep.value

@@ -1,28 +1,6 @@
-"""The built-in rule kinds and the `scheme_rules` rule set, registered through the plugin contract like any plugin's."""
+"""`scheme_rules` 方案计分规则: a scheme's own rule rows of any registered kind, in order."""
 
-from kaohe.plugins import (
-    Adjustment,
-    BandedConversion,
-    BaseFloor,
-    Cap,
-    InstructionPoints,
-    ItemPoints,
-    PercentDeduction,
-    PerItemAverage,
-    Quota,
-    RateThreshold,
-    SchemeRules,
-    SolicitationPoints,
-    ZeroOut,
-    hookimpl,
-)
-
-
-@hookimpl
-def kaohe_rule_kinds():
-    return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
-            RateThreshold(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(), PerItemAverage(),
-            BandedConversion()]
+from kaohe.plugins import SchemeRules, hookimpl
 
 
 @hookimpl

@@ -13,7 +13,9 @@ from kaohe.core.scoring.rules.sources import (
     date_words,
     first_instructions,
     leader_words,
+    tallied_lines,
 )
+from kaohe.core.storage.models import Adoption, Item
 
 ACCUMULATE = {"sum": "累加计分", "max": "按最高一次计分"}
 
@@ -83,6 +85,37 @@ class ItemPoints(RuleKind):
             yield from self._first_adoptions(data, rule, match, rows)
         else:
             raise NotImplementedError("每篇报送计分需要读取本期全部稿件，尚未提供")
+
+    def tallies(self, data, rule):
+        """A points table over adoptions (summed), priced per (publication, form, category)
+        counted in SQL; conditions beyond the table's own columns are read line by line."""
+        params = rule.params
+        if params["counts"] != "adoption" or params["accumulate"] != "sum" or rule.unit != "分" \
+                or any(params["when"].get(k) not in (None, []) for k in params["when"]
+                       if k not in ("levels", "forms", "publications")) \
+                or any(row["tags"] for row in params["table"]):
+            return None
+        match = Match(params["when"], data)
+        rows, publications = params["table"], data.publications
+        by_category = any(row["categories"] for row in rows)
+        query = (Adoption.select(Adoption.item.alias("item_id"),
+                                 Adoption.publication.alias("publication"),
+                                 Adoption.form.alias("form"), Item.category.alias("category"))
+                 .join(Item, on=(Item.id == Adoption.item)))
+        keys = ("publication", "form", "category")
+        p = data.period
+        tallied = data.tally("adoptions_by_category", query.where(
+            Adoption.adopted_on.between(p.start, p.end)), keys=keys) if by_category \
+            else data.adoption_tally
+
+        def value_of(key):
+            publication, form = publications[key[0]], key[1]
+            if not match.publication(publication, form):
+                return ZERO
+            probe = _Probe(key[2] if by_category else None, ())
+            return _table_value(rows, publication, form, probe)[0]
+
+        return tallied_lines(rule.name, tallied, value_of)
 
     def _adoptions(self, data, rule, match, rows):
         items = data.items
@@ -162,6 +195,15 @@ class InstructionPoints(RuleKind):
     title = "领导批示计分"
     description = "按批示领导级别计分：每篇每级计一次（取该级最早一次），或每篇一次、再次批示另计。"
     params_schema = InstructionPointsParams
+
+    def tallies(self, data, rule):
+        """Once per level, with no condition: the first instructions counted in SQL."""
+        params = rule.params
+        if params["once"] != "per_level" or rule.unit != "分" \
+                or any(v not in (None, []) for v in params["when"].values()):
+            return None
+        return tallied_lines(rule.name, data.first_instruction_tally,
+                             lambda key: params["levels"].get(key[0], ZERO))
 
     def lines(self, data, rule, state):
         params = rule.params

@@ -38,6 +38,15 @@ class RuleKind:
         """
         raise NotImplementedError
 
+    def tallies(self, data, rule):
+        """Optional: the totals of :meth:`lines` counted in SQL for previews, or None.
+
+        The built-in kinds derive them from the row's declaration (a points table becomes a
+        count per key that the table prices); a kind that returns None is previewed through
+        :meth:`lines`. The engine checks the two against each other (``kaohe plugins check``).
+        """
+        return None
+
     def __repr__(self):
         return f"<RuleKind {self.name}>"
 

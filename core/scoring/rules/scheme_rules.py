@@ -1,5 +1,6 @@
 """The rule set of a scheme's configured rules: rows of known kinds, run in order, each row one definition."""
 
+import itertools
 import re
 
 from marshmallow import ValidationError, fields
@@ -100,10 +101,61 @@ class SchemeRules(RuleSet):
     # ------------------------------------------------------------ scoring
 
     def compute(self, data, params):
-        state = RulesState(data, params["joint_split"])
-        for rule in params["rules"]:
-            for result in rule.kind.lines(data, rule, state) or ():
-                result.rule = rule.name
-                if isinstance(result, Line):
-                    state.record(rule.name, result)
-                yield result
+        return run_rules(data, params["rules"], params["joint_split"])
+
+    def tallies(self, data, params):
+        return tally_rules(data, params["rules"])
+
+
+def run_rules(data, rules, joint_split):
+    """The lines of rule rows in order; total-level rows see the sums of the rows before them."""
+    state = RulesState(data, joint_split)
+    for rule in rules:
+        for result in rule.kind.lines(data, rule, state) or ():
+            result.rule = rule.name
+            if isinstance(result, Line):
+                state.record(rule.name, result)
+            yield result
+
+
+def tally_rules(data, rules):
+    """The rows' preview totals from their declarations, or None when a row's kind has none
+    (the preview then runs the lines: the same definition, without the sentences)."""
+    tallies = []
+    for rule in rules:
+        if rule.kind.total_level:
+            return None
+        counted = rule.kind.tallies(data, rule)
+        if counted is None:
+            return None
+        tallies.append(counted)
+    return itertools.chain.from_iterable(tallies)
+
+
+class Preset(RuleSet):
+    """A rule set whose own parameters (today's paths, e.g. ``provincial.adoption.national.full``)
+    fill a fixed list of rule rows of the built-in kinds: its lines and its preview are the kinds',
+    so the preset writes no scoring of its own. Subclasses give :meth:`rows`."""
+
+    uses_rule_kinds = True
+    kinds = {}
+
+    def rows(self, params):
+        """The rule rows (dicts as a scheme stores them) that these parameter values stand for."""
+        raise NotImplementedError
+
+    def rules(self, params):
+        """The rule rows as :class:`Rule` objects; values missing from `params` are the defaults."""
+        rules = []
+        for row in self.rows({**self.default_params(), **params}):
+            kind = self.kinds[row["kind"]]
+            rules.append(Rule(kind, row["name"], row.get("label") or kind.title,
+                              row.get("source", ""), row.get("unit", "分"),
+                              kind.params_schema().load(row.get("params") or {})))
+        return rules
+
+    def compute(self, data, params):
+        return run_rules(data, self.rules(params), params.get("joint_split", "equal"))
+
+    def tallies(self, data, params):
+        return tally_rules(data, self.rules(params))

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt, is_adopted
-from kaohe.core.scoring.contract import Line
+from kaohe.core.scoring.contract import Line, Tally
 
 ZERO = Decimal("0.00")
 
@@ -125,3 +125,27 @@ def instruction_lines(data, points_by_level, rule="instruction"):
             continue
         yield Line(rule, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}{tail}",
                    points=value, item=item_id, ref=f"instruction:{instruction.id}")
+
+
+def tallied_lines(rule, tallied, value_of):
+    """:class:`Tally` objects for the item lines counted in `tallied` (``data.tally``'s result).
+
+    `value_of(key)` gives the points of a line with that key; lines worth nothing are left out,
+    as the line-by-line rules leave them out.
+    """
+    worth = {}
+
+    def value(key):
+        known = worth.get(key)
+        if known is None:
+            known = worth[key] = value_of(key)
+        return known
+
+    for unit, key, n, count in tallied.units:
+        points = value(key)
+        if points:
+            yield Tally(rule, points, count, unit=unit, share_of=n)
+    for reporter, key, n, count in tallied.reporters:
+        points = value(key)
+        if points:
+            yield Tally(rule, points, count, reporter=reporter, authors=n)
