@@ -90,6 +90,8 @@ class ItemPoints(RuleKind):
         """A points table over adoptions (summed), priced per (publication, form, category)
         counted in SQL; conditions beyond the table's own columns are read line by line."""
         params = rule.params
+        if params["counts"] == "first_adoption" and rule.unit == "分":
+            return self._first_adoption_tallies(data, rule)
         if params["counts"] != "adoption" or params["accumulate"] != "sum" or rule.unit != "分" \
                 or any(params["when"].get(k) not in (None, []) for k in params["when"]
                        if k not in ("levels", "forms", "publications")) \
@@ -157,11 +159,27 @@ class ItemPoints(RuleKind):
             value, label = _table_value(rows, publication, adoption.form, item)
             if not value:
                 continue
-            what = label or rule.label
-            yield _in_unit(Line(rule.name, f"{CATEGORIES.get(item.category, item.category)}类稿件"
-                                           f"{date_words(day)}首次被采用，{what}计{fmt(value)}分",
-                                points=value, item=item_id, ref=f"first_adoption:{item_id}"),
-                           rule)
+            what = label or rule.label or f"{CATEGORIES.get(item.category, item.category)}类稿件"
+            yield _in_unit(Line(rule.name, f"{what}{date_words(day)}首次被采用，加{fmt(value)}分",
+                                points=value, item=item_id, ref=f"{rule.name}:{item_id}"), rule)
+
+    def _first_adoption_tallies(self, data, rule):
+        """Once per item at its first adoption, priced by category (and negative feedback): the
+        first adoptions counted in SQL."""
+        params, when = rule.params, rule.params["when"]
+        if any(when.get(k) not in (None, []) for k in when if k not in ("categories", "negative")) \
+                or any(row[k] for row in params["table"]
+                       for k in ("levels", "forms", "publications", "tags")):
+            return None
+        query = data.first_adoption_query().select_extend(Item.category.alias("category"))
+        if when.get("negative") is not None:
+            query = query.where(Item.negative == when["negative"])
+        if when.get("categories"):
+            query = query.where(Item.category.in_(when["categories"]))
+        name = f"first_adoptions_{when.get('negative')}_{'_'.join(when.get('categories') or ())}"
+        tallied = data.tally(name, query, keys=("category",))
+        return tallied_lines(rule.name, tallied, lambda key: _table_value(
+            params["table"], None, None, _Probe(key[0], ()))[0])
 
 
 class _Probe:
