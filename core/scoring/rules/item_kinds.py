@@ -33,8 +33,8 @@ class PointsRow(ParamsSchema):
 
 
 class ItemPointsParams(ParamsSchema):
-    counts = choice({"adoption": "每次采用", "first_adoption": "每篇首次采用",
-                     "submission": "每篇报送"}, "adoption", label="计分对象", source="")
+    counts = choice({"adoption": "每次采用", "first_adoption": "每篇首次采用"}, "adoption",
+                    label="计分对象", source="")
     table = records(PointsRow, [], label="分值表（按顺序取第一条相符的行）", source="")
     when = condition()
     accumulate = choice(ACCUMULATE, "sum", label="一篇稿件多次采用", source="")
@@ -70,7 +70,7 @@ def _table_value(table_rows, publication, form, item):
 class ItemPoints(RuleKind):
     name = "item_points"
     title = "稿件计分（分值表）"
-    description = ("按分值表给稿件计分：每次采用、每篇首次采用或每篇报送；分值表的行可按刊物级别、"
+    description = ("按分值表给稿件计分：每次采用，或每篇首次采用；分值表的行可按刊物级别、"
                    "采用形式、稿件类别、刊物名称、标签取值，取第一条相符的行。")
     params_schema = ItemPointsParams
 
@@ -81,10 +81,8 @@ class ItemPoints(RuleKind):
         counts = params["counts"]
         if counts == "adoption":
             yield from self._adoptions(data, rule, match, rows)
-        elif counts == "first_adoption":
-            yield from self._first_adoptions(data, rule, match, rows)
         else:
-            raise NotImplementedError("每篇报送计分需要读取本期全部稿件，尚未提供")
+            yield from self._first_adoptions(data, rule, match, rows)
 
     def tallies(self, data, rule):
         """A points table over adoptions (summed), priced per (publication, form, category)
