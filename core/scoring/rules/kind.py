@@ -4,7 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from kaohe.core.domain.vocab import fmt
-from kaohe.core.scoring.params import ParamsSchema
+from kaohe.core.domain.params import ParamsSchema
 
 ZERO = Decimal("0.00")
 UNITS = {"分": "points", "元": "yuan"}
@@ -16,7 +16,7 @@ class RuleKind:
     - ``name``: the code name a rule row gives as its ``kind`` (``item_points``);
     - ``title``: the Chinese name the panel shows; ``description``: a paragraph for the panel;
     - ``params_schema``: a :class:`ParamsSchema` of the row's parameters, every field with a
-      default and ``metadata`` ``label``/``unit``/``source`` (see :mod:`kaohe.core.scoring.params`);
+      default and ``metadata`` ``label``/``unit``/``source`` (see :mod:`kaohe.core.domain.params`);
     - :meth:`lines`: the :class:`Line`, :class:`Veto` and :class:`Flag` objects of one rule row.
 
     A total-level kind (``total_level = True``: floors, caps, averages) reads the rows before it

@@ -6,7 +6,7 @@ import re
 from marshmallow import ValidationError, fields
 
 from kaohe.core.scoring.contract import Line, RuleSet
-from kaohe.core.scoring.params import LIST_ERRORS, ParamsSchema, joint_split
+from kaohe.core.domain.params import LIST_ERRORS, ParamsSchema, joint_split
 from kaohe.core.scoring.rules.kind import UNITS, Rule, RulesState
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

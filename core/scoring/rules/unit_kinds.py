@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt, percent
 from kaohe.core.scoring.contract import Line
-from kaohe.core.scoring.params import ParamsSchema, choice, flag, points, table
+from kaohe.core.domain.params import ParamsSchema, choice, flag, points, table
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import ZERO, RuleKind
 from kaohe.core.scoring.rules.sources import date_words
