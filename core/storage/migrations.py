@@ -95,7 +95,8 @@ def _v4(migrator):
 
 
 def _v8(migrator):
-    """Version 8: item tags, the item an urgent report was scored as, targets by period and scheme.
+    """Version 8: item tags, the item an urgent report was scored as, targets by period and scheme,
+    and room in a run's period for a custom date range (2025-09-01~2026-07-15).
 
     (The adjustments table is new and whole: it is created with the other missing tables.)
     Existing targets are the year's (an empty period), for every scheme (an empty scheme).
@@ -117,6 +118,7 @@ def _v8(migrator):
                             CharField(max_length=16, default="", constraints=[SQL("DEFAULT ''")])),
         migrator.add_column("target", "scheme",
                             CharField(max_length=100, default="", constraints=[SQL("DEFAULT ''")])),
+        migrator.alter_column_type("score_run", "period", CharField(max_length=32)),
     )
     database.execute_sql('DROP INDEX IF EXISTS "target_unit_id_year"')
     database.execute_sql('CREATE UNIQUE INDEX "target_unit_id_year_period_scheme" ON "target" '

@@ -300,7 +300,7 @@ class ParameterVersion(BaseModel):
 
 class ScoreRun(BaseModel):
     scheme = ForeignKeyField(Scheme, backref="runs", on_delete="CASCADE")
-    period = CharField(max_length=16, verbose_name="期间")
+    period = CharField(max_length=32, verbose_name="期间")  # a label of core/domain/periods.py
     period_start = DateField()
     period_end = DateField()
     parameter_version = ForeignKeyField(ParameterVersion, backref="runs", on_delete="RESTRICT")
