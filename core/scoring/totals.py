@@ -35,6 +35,7 @@ class UnitTotal:
     veto_reason: str = ""
     award_rank: int | None = None
     award_note: str = ""
+    grade: str = ""  # the scheme's word for the result (优, 达标, 一等奖), where it grades
 
 
 @dataclass
@@ -50,6 +51,7 @@ class ReporterTotal:
     veto_reason: str = ""
     award_rank: int | None = None
     award_note: str = ""
+    grade: str = ""  # the scheme's word for the result (优, 达标, 一等奖), where it grades
 
 
 @dataclass

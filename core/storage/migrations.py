@@ -96,7 +96,8 @@ def _v4(migrator):
 
 def _v8(migrator):
     """Version 8: item tags, the item an urgent report was scored as, targets by period and scheme,
-    and room in a run's period for a custom date range (2025-09-01~2026-07-15).
+    room in a run's period for a custom date range (2025-09-01~2026-07-15), and the grade of
+    each unit's and reporter's result (优, 达标, 一等奖).
 
     (The adjustments table is new and whole: it is created with the other missing tables.)
     Existing targets are the year's (an empty period), for every scheme (an empty scheme).
@@ -119,6 +120,10 @@ def _v8(migrator):
         migrator.add_column("target", "scheme",
                             CharField(max_length=100, default="", constraints=[SQL("DEFAULT ''")])),
         migrator.alter_column_type("score_run", "period", CharField(max_length=32)),
+        migrator.add_column("unit_result", "grade",
+                            CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])),
+        migrator.add_column("reporter_result", "grade",
+                            CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])),
     )
     database.execute_sql('DROP INDEX IF EXISTS "target_unit_id_year"')
     database.execute_sql('CREATE UNIQUE INDEX "target_unit_id_year_period_scheme" ON "target" '

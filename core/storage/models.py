@@ -338,6 +338,7 @@ class UnitResult(BaseModel):
     veto_reason = TextField(default="")
     award_rank = IntegerField(null=True)
     award_note = TextField(default="")
+    grade = CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])  # 优, 达标, 一等奖
 
     class Meta:
         indexes = ((("run", "unit"), True),)
@@ -353,6 +354,7 @@ class ReporterResult(BaseModel):
     veto_reason = TextField(default="")
     award_rank = IntegerField(null=True)
     award_note = TextField(default="")
+    grade = CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])  # 优, 达标, 一等奖
 
     class Meta:
         indexes = ((("run", "reporter"), True),)
