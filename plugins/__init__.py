@@ -45,3 +45,9 @@ __all__ = [
     "URGENT_DEADLINE_HOURS",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
 ]
+
+# The period's data, the vocabulary, amounts, periods, schemes and output (plugins/api.py).
+from kaohe.plugins.api import *  # noqa: E402,F401,F403
+from kaohe.plugins.api import __all__ as _api
+
+__all__ += _api

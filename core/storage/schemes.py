@@ -23,6 +23,7 @@ DEFAULT_CONVERSION = {"enabled": False, "max_points": "4.00"}
 
 
 def get_scheme(name):
+    """The scheme of this name; a NotFound error listing the schemes there are, when none."""
     scheme = Scheme.get_or_none(Scheme.name == name)
     if scheme is None:
         known = "、".join(s.name for s in Scheme.select().order_by(Scheme.id)) or "（无）"
@@ -31,6 +32,7 @@ def get_scheme(name):
 
 
 def current_version(scheme):
+    """The scheme's current parameter version (its highest number); `.config` is the configuration."""
     version = (ParameterVersion.select().where(ParameterVersion.scheme == scheme)
                .order_by(ParameterVersion.number.desc()).first())
     if version is None:
