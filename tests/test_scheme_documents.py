@@ -112,3 +112,20 @@ def test_kaohe_scheme_export_and_import(kaohe, county, tmp_path):
     (tmp_path / "坏.toml").write_text("format = 1\n[scheme]\nname = 1\n", encoding="utf-8")
     code, _, err = kaohe("scheme", "import", tmp_path / "坏.toml")
     assert code != 0 and "name（方案名称）必须填写" in err
+
+
+def test_the_guides_example_document_imports(database, registry):
+    import re
+    from pathlib import Path
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "schemes.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", guide, re.S).group(1)
+    for code in ("BGS", "FGK", "SWK", "TZK", "ZWZX"):
+        f.unit(code, kind="division")
+    scheme, created, version = import_document(registry, example)
+    assert created and scheme.name == "钟楼区行政审批局信息工作考核评分细则"
+    config = version.config
+    assert config["rulesets"][0]["params"]["adoption"]["city"]["full"] == "15.00"
+    assert config["rulesets"][0]["params"]["adoption"]["city"]["brief"] == "1.00"  # the default
+    assert config["grades"]["units"][0]["bands"] == [{"grade": "达标", "min": "6.00"}, {"grade": "不达标"}]
+    assert [(t.unit.code, t.period, t.scheme, t.submit_target) for t in Target.select()] == [
+        ("BGS", "2025-Q1", scheme.name, 2)]
