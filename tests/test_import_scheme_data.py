@@ -224,3 +224,41 @@ def test_a_periods_rows_carry_adjustments_tags_and_the_reports_item(database, re
     again.urgent_reports
     assert again.fingerprint() != before
     assert Unit.select().count() == 3
+
+
+def test_an_office_defines_its_own_unit_kind_and_pool(database, registry, tmp_path):
+    """A province ranks its cities: 地市 is the office's own kind (and so the pool)."""
+    kinds = write_csv(tmp_path / "单位类型.csv", [["类型代码", "类型名称"], ["地市", "设区市"]])
+    units = write_csv(tmp_path / "单位.csv", [
+        ["单位代码", "单位名称", "单位类型", "考核组别"],
+        ["HZ", "杭州市", "地市", ""], ["NB", "宁波市", "地市", ""], ["KH", "开化县", "县区", "山区县"]])
+    report = import_files([kinds, units])
+    assert report.counts["unit_kinds"]["created"] == 1 and report.counts["units"]["created"] == 3
+    assert sorted((u.code, u.kind, u.pool) for u in Unit.select()) == [
+        ("HZ", "地市", "地市"), ("KH", "county", "山区县"), ("NB", "地市", "地市")]
+    # later files name the kind the database now holds; an unknown word lists the office's kinds
+    more = write_csv(tmp_path / "单位-2.csv", [["单位代码", "单位名称", "单位类型"],
+                                              ["WZ", "温州市", "地市"], ["JX", "嘉兴市", "地级市"]])
+    assert errors_of([more]) == [
+        "单位-2.csv 第3行「单位类型」：未知的单位类型「地级市」，应为 县区/部门/乡镇/直报点/系统单位/处室/地市"]
+    refused = write_csv(tmp_path / "单位类型-2.csv", [["类型代码", "类型名称"], ["县区", "县"]])
+    assert errors_of([refused]) == ["单位类型-2.csv 第2行「类型代码」：「县区」是内置的单位类型，无需再定义"]
+
+
+def test_an_office_pool_gets_the_default_award_quota(database, registry):
+    from kaohe.core.runs.store import recalculate
+    from kaohe.core.storage.schemes import create_scheme
+    import_records("unit_kinds", [{"code": "地市", "name": "设区市"}])
+    import_records("units", [{"code": c, "name": c, "kind": "地市"} for c in ("HZ", "NB", "WZ", "JX")])
+    pub = f.publication("SZB", "provincial")
+    for n, code in enumerate(("HZ", "NB", "WZ")):
+        for k in range(3 - n):  # HZ 3 items, NB 2, WZ 1: 60, 40, 20 points (provincial full 20)
+            f.adoption(f.item([Unit.get(Unit.code == code)], no=f"{code}{k}"), pub)
+    scheme = create_scheme(registry, "全省地市", 2025, ["provincial"])
+    run = recalculate(registry, scheme, "2025").run
+    from kaohe.core.storage.models import UnitResult
+    rows = {r.unit.code: (r.pool, r.points, r.rank, r.award_rank)
+            for r in UnitResult.select().where(UnitResult.run == run)}
+    # no quota named for 地市: the default 3; JX has no points and no award
+    assert rows == {"HZ": ("地市", D("60.00"), 1, 1), "NB": ("地市", D("40.00"), 2, 2),
+                    "WZ": ("地市", D("20.00"), 3, 3), "JX": ("地市", D("0.00"), 4, None)}

@@ -91,7 +91,9 @@ def _check_references(batch):
 
 
 def _check_names(batch):
-    """Every name a row gives of something not imported (a target's 考核方案) must exist."""
+    """Every name a row gives of something not imported (a target's 考核方案) must exist, and a
+    word of an open vocabulary (a unit's 单位类型) must be built in or defined by the office."""
+    _check_open_words(batch)
     for name, records in batch.records.items():
         kind = KINDS[name]
         for field_name, (model, key) in kind.named.items():
@@ -107,6 +109,33 @@ def _check_names(batch):
                     batch.fail(record.source, record.row,
                                record.columns.get(field_name) or kind.header(field_name),
                                f"{model._meta.fields[key].verbose_name}「{value}」不存在")
+
+
+def _check_open_words(batch):
+    from kaohe.core.domain.vocab import VOCABULARIES
+    from kaohe.core.exchange.schemas import CELL_WORDS, VOCABULARY_NOUNS
+    for name, records in batch.records.items():
+        kind = KINDS[name]
+        for field_name, (target, vocabulary) in kind.open_words.items():
+            built_in = VOCABULARIES[vocabulary]
+            wanted = {r.data.get(field_name) for r in records} - set(built_in) - {None}
+            if not wanted:
+                continue
+            known = {key[0] for key in batch.seen[target]} | set(lookup(target, wanted))
+            defined = None
+            for record in records:
+                value = record.data.get(field_name)
+                if value is None or value in built_in or value in known:
+                    continue
+                if defined is None:
+                    target_kind = KINDS[target]
+                    defined = [code for (code,) in target_kind.model.select(
+                        getattr(target_kind.model, target_kind.key[0])).tuples()]
+                    defined += sorted({key[0] for key in batch.seen[target]} - set(defined))
+                words = "/".join(list(CELL_WORDS[vocabulary].values()) + defined)
+                batch.fail(record.source, record.row,
+                           record.columns.get(field_name) or kind.header(field_name),
+                           f"未知的{VOCABULARY_NOUNS[vocabulary]}「{value}」，应为 {words}")
 
 
 def _references(checked):

@@ -20,6 +20,7 @@ from kaohe.core.storage.models import (
     Target,
     Unit,
     UnitFact,
+    UnitKind,
     UrgentReport,
 )
 
@@ -52,6 +53,8 @@ class Kind:
     example: tuple = ()  # one realistic row for the template, in column order
     extra: tuple = ()  # (model field, callable) filled in on insert
     named: dict = field(default_factory=dict)  # text field -> (model, its key field): must exist
+    # text field -> (kind it may name, the built-in codes it may hold instead, vocabulary)
+    open_words: dict = field(default_factory=dict)
 
     @property
     def schema(self):
@@ -75,6 +78,7 @@ KINDS = {kind.name: kind for kind in (
          (("code", "单位代码"), ("name", "单位名称"), ("kind", "单位类型"), ("pool", "考核组别"),
           ("sector", "口子"), ("parent", "上级单位代码")),
          ("code",), refs={"parent": "units"},
+         open_words={"kind": ("unit_kinds", "kind")},
          example=("330824", "开化县", "县区", "县区", "", "")),
     Kind("reporters", "信息员", ("reporter", "信息员"), Reporter,
          (("code", "信息员编号"), ("name", "姓名"), ("unit", "单位代码")),
@@ -136,6 +140,10 @@ KINDS = {kind.name: kind for kind in (
          example=("330824", "2025-05-20", "-2", "", "差错", "所报稿件数据有误，被市政府办公室通报",
                   "被上级部门通报的，每次扣2分", "R330824-01", "2025-0001"),
          extra=(("created_at", now),)),
+    Kind("unit_kinds", "单位类型", ("unit_kind", "单位种类", "自定义单位类型"), UnitKind,
+         (("code", "类型代码"), ("name", "类型名称")),
+         ("code",),
+         example=("地市", "设区市")),
 )}
 
 _KIND_NAMES = {}

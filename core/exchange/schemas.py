@@ -186,6 +186,19 @@ class Word(Cell):
         return value
 
 
+class UnitKindWord(Word):
+    """A unit kind: a built-in kind's word or code gives its code; any other text is kept as the
+    code of an office's own kind (the import checks that the 单位类型 sheet or the database has it)."""
+
+    def __init__(self, **kwargs):
+        super().__init__("kind", **kwargs)
+        self.code = Code(max_length=32)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        word = _text_of(value)
+        return normalize("kind", word) or self.code.deserialize(word)
+
+
 class Pool(Text):
     """A pool (考核组别): a unit kind's word gives that kind's code; any other name is kept as written."""
 
@@ -401,10 +414,21 @@ class KindSchema(Schema):
         return kept
 
 
+class UnitKindSchema(KindSchema):
+    """An office's own unit kind: its code (what units' 单位类型 cells hold) and its name."""
+    code = Code(max_length=32, required=True)
+    name = Text(max_length=64, required=True)
+
+    @validates_schema
+    def not_built_in(self, data, **kwargs):
+        if normalize("kind", data.get("code", "")) is not None:
+            raise ValidationError(f"「{data['code']}」是内置的单位类型，无需再定义", "code")
+
+
 class UnitSchema(KindSchema):
     code = Code(required=True)
     name = Text(required=True)
-    kind = Word("kind", required=True)
+    kind = UnitKindWord(required=True)
     pool = Pool()
     sector = Text(max_length=32, load_default=None)
     parent = Code(load_default=None)
@@ -560,4 +584,5 @@ SCHEMAS = {
     "facts": UnitFactSchema,
     "targets": TargetSchema,
     "adjustments": AdjustmentSchema,
+    "unit_kinds": UnitKindSchema,
 }

@@ -73,9 +73,19 @@ class BaseModel(Model):
 
 # ---------------------------------------------------------------- who reports
 
+class UnitKind(BaseModel):
+    """A unit kind an office names beyond the built-in ones (vocab.UNIT_KINDS), e.g. 地市."""
+    code = CharField(max_length=32, unique=True, verbose_name="类型代码")
+    name = CharField(max_length=64, verbose_name="类型名称")
+
+    def __str__(self):
+        return self.name
+
+
 class Unit(BaseModel):
     code = CharField(max_length=64, unique=True, verbose_name="单位代码")
     name = CharField(max_length=200, verbose_name="单位名称")
+    # a built-in kind (vocab.UNIT_KINDS) or the code of an office's own UnitKind
     kind = CharField(max_length=32, choices=choices(UNIT_KINDS), verbose_name="单位类型")
     pool = CharField(max_length=64, index=True, verbose_name="考核组别")
     sector = CharField(max_length=32, null=True, verbose_name="口子")
@@ -449,7 +459,7 @@ class LoginFailure(BaseModel):
 
 
 MODELS = [
-    Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
+    UnitKind, Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
     Adoption, Instruction, UrgentReport, UnitFact, Target, Adjustment, Scheme, SchemeUnit, ParameterVersion,
     ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
 ]
