@@ -48,3 +48,19 @@ def test_a_bad_upload_changes_nothing_and_says_why(client, auth, world):
         content_type="multipart/form-data", follow_redirects=True)
     assert "方案文件未导入：方案文件不是有效的 TOML" in response.data.decode()
     assert ParameterVersion.select().count() == before and Scheme.select().count() == 1
+
+
+def test_the_ranking_page_shows_grades_where_the_scheme_grades(client, auth, world, registry):
+    from kaohe.core.runs.store import recalculate
+    from kaohe.core.storage.schemes import save_config
+    scheme = world["scheme"]
+    run = recalculate(registry, scheme, "2025").run
+    auth.login("admin")
+    assert 'class="grade"' not in client.get(f"/results/run/{run.id}/").data.decode()
+    config = dict(current_version(scheme).config, grades={"units": [{"by": "points", "bands": [
+        {"grade": "优", "min": "40"}, {"grade": "一般"}]}]})
+    save_config(registry, scheme, config, reason="等次")
+    run = recalculate(registry, scheme, "2025").run
+    page = client.get(f"/results/run/{run.id}/").data.decode()
+    # 常山县 45 ≥ 40 优; 开化县 30 and 市发改委 0 一般 (build_world's hand-computed totals)
+    assert page.count('<td class="grade">优</td>') == 1 and page.count('<td class="grade">一般</td>') == 2
