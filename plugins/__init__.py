@@ -78,3 +78,9 @@ __all__ = [
     "ZERO", "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",
     "instruction_lines", "leader_words", "tallied_lines", "time_words",
 ]
+
+# The period's data, the vocabulary, amounts, periods, schemes and output (plugins/api.py).
+from kaohe.plugins.api import *  # noqa: E402,F401,F403
+from kaohe.plugins.api import __all__ as _api
+
+__all__ += _api

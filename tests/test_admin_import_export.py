@@ -227,7 +227,7 @@ def test_the_templates_download_and_import_cleanly(app, client, auth, world):
 
     page = client.get("/import/").data.decode()
     links = re.findall(r'href="(/import/template/[a-z_]+\.csv)"', page)
-    assert len(links) == 10
+    assert len(links) == 12
     files = []
     for link in links:
         response = client.get(link)
@@ -333,7 +333,7 @@ def test_data_export_neutralises_formulas_and_zips_several_csv(client, auth, wor
     assert "开化县动态" in archive.read("稿件.csv").decode("gb18030")
 
     response = client.get("/export/data?format=xlsx")
-    assert len(load_workbook(io.BytesIO(response.data)).sheetnames) == 10
+    assert len(load_workbook(io.BytesIO(response.data)).sheetnames) == 12
     assert client.get("/export/data?kind=nothing", follow_redirects=True).status_code == 200
 
 

@@ -75,7 +75,7 @@ def fresh_database(tmp_path, name):
 
 def test_xlsx_export_imports_into_an_empty_database_unchanged(city, tmp_path):
     before = snapshot()
-    assert [len(rows) for rows in before.values()] == [5, 3, 3, 1, 9, 4, 2, 2, 2, 2]
+    assert [len(rows) for rows in before.values()] == [5, 3, 3, 1, 9, 4, 2, 2, 2, 2, 0, 0]
     path = tmp_path / "数据.xlsx"
     path.write_bytes(export_data(None, "xlsx"))
     fresh = fresh_database(tmp_path, "fresh.sqlite3")
@@ -103,14 +103,14 @@ def test_csv_exports_of_each_kind_import_into_an_empty_database_unchanged(city, 
 def test_the_data_export_uses_the_import_words(city, tmp_path):
     text = export_data(["稿件"], "csv").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["稿件编号", "标题", "报送日期", "报送单位", "作者", "类别", "负反馈", "约稿编号"]
-    assert rows[8] == ["2025-0100", "两县联合治水", "2025-04-01", "CS、KH", "R2、R1", "问题", "是", "YG1"]
+    assert rows[0] == ["稿件编号", "标题", "报送日期", "报送单位", "作者", "类别", "负反馈", "约稿编号", "标签"]
+    assert rows[8] == ["2025-0100", "两县联合治水", "2025-04-01", "CS、KH", "R2、R1", "问题", "是", "YG1", ""]
     units = list(csv.reader(io.StringIO(export_data(["units"], "csv").decode("utf-8-sig"))))
     assert units[4] == ["HB", "华埠镇", "乡镇", "一类乡镇", "", "KH"]
     urgent = list(csv.reader(io.StringIO(export_data(["urgent"], "csv").decode("utf-8-sig"))))
     assert urgent[1] == ["JJ1", "KH", "'=HYPERLINK(\"x\")", "较大", "2025-03-08 14:30", "2025-03-08 19:05:30",
-                         "已报", "是", "R1"]
-    assert urgent[2] == ["JJ2", "CS", "化工厂火灾", "特别重大", "2025-05-01 08:00", "", "瞒报", "否", ""]
+                         "已报", "是", "R1", ""]
+    assert urgent[2] == ["JJ2", "CS", "化工厂火灾", "特别重大", "2025-05-01 08:00", "", "瞒报", "否", "", ""]
 
 
 def test_csv_can_hold_one_kind_only(database):
@@ -226,7 +226,7 @@ def test_kaohe_export_ranking_lines_and_data(kaohe, run, tmp_path):
     assert load_workbook(io.BytesIO((tmp_path / "明细").read_bytes())).sheetnames == ["计分明细"]
     code, out, _ = kaohe("export", "all", "-o", tmp_path / "数据.xlsx")
     assert out.strip() == (f"已导出：单位 5 条，信息员 3 条，刊物 3 条，约稿 1 条，稿件 9 条，采用 4 条，批示 2 条，"
-                           f"紧急信息 2 条，单位事实 2 条，目标任务 2 条 → {tmp_path / '数据.xlsx'}")
+                           f"紧急信息 2 条，单位事实 2 条，目标任务 2 条，加减分 0 条，单位类型 0 条 → {tmp_path / '数据.xlsx'}")
     assert load_workbook(tmp_path / "数据.xlsx").sheetnames == [kind.label for kind in KINDS.values()]
     code, _, _ = kaohe("export", "稿件", "-o", tmp_path / "稿件.csv", "--encoding", "gbk")
     assert (tmp_path / "稿件.csv").read_bytes() == export_data(["items"], "csv", "gbk")
@@ -235,7 +235,7 @@ def test_kaohe_export_ranking_lines_and_data(kaohe, run, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("ranking", "-o", "排名.xlsx"), "导出排名或计分明细时须给出考核方案名称，如 kaohe export ranking 市政府系统"),
     (("ranking", "没有的方案", "-o", "排名.xlsx"), None),
-    (("考核", "-o", "x.xlsx"), "未知的数据种类「考核」，应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务 之一，或 all 全部"),
+    (("考核", "-o", "x.xlsx"), "未知的数据种类「考核」，应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务/加减分/单位类型 之一，或 all 全部"),
     (("稿件", "-o", "稿件.txt"), "无法从文件名「稿件.txt」看出格式，请用 --format xlsx 或 --format csv"),
     (("units,items", "-o", "x.csv"), "一个 CSV 文件只能放一种数据（这次有 2 种），请分别导出，或导出为 xlsx"),
 ])

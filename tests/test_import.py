@@ -266,7 +266,7 @@ BAD_ROWS = [
     ("due before issued", "约稿.csv", [GOOD["约稿"][0], ["YG9", "题目", "2025-03-08", "2025-03-01", "KH"]],
      "约稿.csv 第2行「截止日期」：截止日期早于下发日期"),
     ("unknown file name", "数据.csv", [GOOD["单位"][0], ["KH", "开化县", "县区"]],
-     "数据.csv：无法从文件名「数据」看出数据种类，文件名应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务 之一，如 稿件.csv"),
+     "数据.csv：无法从文件名「数据」看出数据种类，文件名应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务/加减分/单位类型 之一，如 稿件.csv"),
     ("cell under no header", "单位.csv", [["单位代码", "单位名称", "单位类型"], ["ZZ", "某县", "县区", "多余"]],
      "单位.csv 第2行「第4列」：此列有数据但没有列名"),
 ]
@@ -288,7 +288,7 @@ def test_an_unknown_sheet_is_named_and_blank_sheets_are_ignored(database, tmp_pa
     path = write_xlsx(tmp_path / "数据.xlsx", {
         "单位": GOOD["单位"], "Sheet2": [], "汇总": [["合计", 3]]})
     assert errors_of([path]) == [
-        "数据.xlsx › 汇总：未知的工作表「汇总」，工作表名称应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务 之一"]
+        "数据.xlsx › 汇总：未知的工作表「汇总」，工作表名称应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务/加减分/单位类型 之一"]
     assert Unit.select().count() == 0
 
 
@@ -448,7 +448,7 @@ def test_the_template_workbook_has_every_kind_and_imports_as_it_is(database, tmp
     workbook = load_workbook(path)
     assert workbook.sheetnames == [kind.label for kind in KINDS.values()]
     assert [cell.value for cell in workbook["稿件"][1]] == [
-        "稿件编号", "标题", "报送日期", "报送单位", "作者", "类别", "负反馈", "约稿编号"]
+        "稿件编号", "标题", "报送日期", "报送单位", "作者", "类别", "负反馈", "约稿编号", "标签"]
     report = import_files([path])
     assert {name: count["created"] for name, count in report.counts.items()} == dict.fromkeys(KINDS, 1)
     assert UrgentReport.get().occurred_at == f.moment("2025-03-08 14:30")
@@ -468,7 +468,7 @@ def test_schemas_take_english_dicts_lists_and_code_names():
                               "negative": "yes"})
     assert item == {"no": "N1", "title": "标题", "submitted_on": datetime.date(2025, 3, 8),
                     "units": ["KH", "CS"], "reporters": ["R1", "R2"], "category": "research",
-                    "negative": True, "solicitation": None}
+                    "negative": True, "solicitation": None, "tags": []}
     urgent = UrgentReportSchema().load({"no": "U1", "unit": "KH", "title": "事件", "severity": "Ⅱ级",
                                         "occurred_at": datetime.datetime(2025, 3, 8, 14, 29, 59, 999600),
                                         "status": "missed"})

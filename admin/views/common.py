@@ -27,6 +27,8 @@ def period_title(label):
             else _("%(year)d年下半年", year=period.year)
     if period.kind == "quarter":
         return _("%(year)d年第%(q)d季度", year=period.year, q=(period.start.month - 1) // 3 + 1)
+    if period.kind == "range":
+        return _("%(start)s至%(end)s", start=period.start.isoformat(), end=period.end.isoformat())
     return _("%(year)d年%(month)d月", year=period.year, month=period.start.month)
 
 

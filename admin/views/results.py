@@ -77,6 +77,7 @@ class ResultsView(KaoheView):
             pools.setdefault(row.pool, []).append(row)
         version = ParameterVersion.get_by_id(run.parameter_version_id)
         return self.render("kaohe/ranking.html", run=run, pools=pools, version=version,
+                           graded=any(row.grade for row in rows),
                            official=results.is_official(run),
                            current_official=results.official_run(run.scheme, run.period),
                            may_publish=current_user.role == "admin",

@@ -1,12 +1,15 @@
 """Schemes: members, rule sets switched and ordered, parameters tuned with a preview, versions restored."""
 
-from flask import abort, flash, redirect, request, url_for
+from urllib.parse import quote
+
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.exchange import scheme_documents
 from kaohe.core.scoring.engine import preview as compute_preview
 from kaohe.core.storage import schemes
 from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
@@ -83,6 +86,41 @@ class SchemesView(KaoheView):
         return self.render("kaohe/scheme_detail.html", scheme=scheme, version=version,
                            by_pool=by_pool, others=others, registry=self._registry(),
                            may_edit=current_user.role == "admin")
+
+    @expose("/<int:scheme_id>/document")
+    def document(self, scheme_id):
+        """The scheme as one TOML document (docs/schemes.md), downloaded."""
+        scheme = get_scheme_or_404(scheme_id)
+        text = scheme_documents.dumps(scheme)
+        name = quote(f"{scheme.name}.toml")
+        return Response(text.encode("utf-8"), mimetype="application/toml",
+                        headers={"Content-Disposition": f"attachment; filename=scheme.toml; "
+                                                        f"filename*=UTF-8''{name}"})
+
+    @expose("/document", methods=["POST"])
+    def upload_document(self):
+        """Create or update a scheme from an uploaded document: a parameter version like any other."""
+        self._admin_only()
+        upload = request.files.get("document")
+        if upload is None or not upload.filename:
+            flash(_("请选择方案文件（.toml）"), "error")
+            return redirect(url_for(".index"))
+        raw = upload.stream.read(scheme_documents.MAX_BYTES + 1)
+        try:
+            scheme, created, version = scheme_documents.import_document(
+                self._registry(), raw, author=current_user.username,
+                reason=request.form.get("reason", "").strip())
+        except KaoheError as error:
+            flash(_("方案文件未导入：%(error)s", error=str(error)), "error")
+            return redirect(url_for(".index"))
+        if created:
+            flash(_("已按方案文件创建考核方案「%(name)s」", name=scheme.name), "success")
+        elif version is None:
+            flash(_("考核方案「%(name)s」的参数与方案文件相同，未生成新版本", name=scheme.name), "info")
+        else:
+            flash(_("已按方案文件更新考核方案「%(name)s」，保存为第%(n)d版参数。重新计算后生效。",
+                    name=scheme.name, n=version.number), "success")
+        return redirect(url_for(".detail", scheme_id=scheme.id))
 
     @expose("/<int:scheme_id>/members", methods=["POST"])
     def members(self, scheme_id):

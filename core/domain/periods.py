@@ -1,4 +1,5 @@
-"""Scoring periods: a year `2025`, a half `2025-H1`, a quarter `2025-Q1` or a month `2025-03`."""
+"""Scoring periods: a year `2025`, a half `2025-H1`, a quarter `2025-Q1`, a month `2025-03`, or a
+custom date range `2025-09-01~2026-07-15` (a school year, a campaign's weeks)."""
 
 import calendar
 import datetime
@@ -8,12 +9,19 @@ from dataclasses import dataclass
 from kaohe.core.domain.errors import KaoheError
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(?:(H[12])|(Q[1-4])|(\d{1,2})))?$", re.IGNORECASE)
+_DAY = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+_RANGE = re.compile(rf"^{_DAY}\s*(?:~|～|\.\.|至|到|—|--)\s*{_DAY}$")
+
+# The longest period label (a range: 2025-09-01~2026-07-15), as stored with a run.
+LABEL_LENGTH = 21
+# A custom range is at most this long: enough for a school year or a span of two years.
+MAX_RANGE_DAYS = 731
 
 
 @dataclass(frozen=True)
 class Period:
     label: str
-    kind: str  # year, half, quarter, month
+    kind: str  # year, half, quarter, month, range
     year: int
     start: datetime.date
     end: datetime.date  # inclusive
@@ -40,8 +48,12 @@ class Period:
         return self.start <= day <= self.end
 
     def months(self):
-        """The (year, month) pairs of the period, in order."""
-        return [(self.year, m) for m in range(self.start.month, self.end.month + 1)]
+        """The (year, month) pairs the period touches, in order."""
+        found, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            found.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
 
     @property
     def title(self):
@@ -51,6 +63,10 @@ class Period:
             return f"{self.year}年{'上' if self.start.month == 1 else '下'}半年"
         if self.kind == "quarter":
             return f"{self.year}年第{(self.start.month - 1) // 3 + 1}季度"
+        if self.kind == "range":
+            end = (f"{self.end.month}月{self.end.day}日" if self.end.year == self.start.year
+                   else f"{self.end.year}年{self.end.month}月{self.end.day}日")
+            return f"{self.start.year}年{self.start.month}月{self.start.day}日至{end}"
         return f"{self.year}年{self.start.month}月"
 
     def __str__(self):
@@ -61,11 +77,33 @@ def _month_end(year, month):
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def date_range(start, end):
+    """The custom period from `start` to `end` (dates, both inclusive); its year is the start's."""
+    if end < start:
+        raise KaoheError(f"期间的结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise KaoheError(f"自定义期间不能超过 {MAX_RANGE_DAYS} 天（{start.isoformat()} 至 {end.isoformat()}）")
+    return Period(f"{start.isoformat()}~{end.isoformat()}", "range", start.year, start, end)
+
+
+def _range(match, text):
+    parts = [int(part) for part in match.groups()]
+    try:
+        start, end = datetime.date(*parts[:3]), datetime.date(*parts[3:])
+    except ValueError:
+        raise KaoheError(f"无法识别的期间「{text}」：日期无效") from None
+    return date_range(start, end)
+
+
 def parse_period(text):
-    """Turn `2025`, `2025-H1`, `2025-Q3` or `2025-03` into a Period; raise a clear error otherwise."""
+    """Turn `2025`, `2025-H1`, `2025-Q3`, `2025-03` or `2025-03-01~2025-05-31` into a Period;
+    raise a clear error otherwise."""
     text = str(text).strip()
     match = _PATTERN.match(text)
     if not match:
+        ranged = _RANGE.match(text)
+        if ranged:
+            return _range(ranged, text)
         raise KaoheError(f"无法识别的期间「{text}」：应为 2025、2025-H1、2025-Q1 或 2025-03 的形式")
     year = int(match.group(1))
     half, quarter, month = match.group(2), match.group(3), match.group(4)

@@ -49,7 +49,8 @@ SEVERITIES = {"I": "特别重大", "II": "重大", "III": "较大", "IV": "一�
 # set its own in the urgent_penalty rules).
 URGENT_DEADLINE_HOURS = {"I": 2, "II": 2, "III": 4, "IV": 4}
 
-URGENT_STATUSES = {"reported": "已报", "missed": "漏报", "concealed": "瞒报"}
+URGENT_STATUSES = {"reported": "已报", "missed": "漏报", "concealed": "瞒报",
+                   "understated": "轻报", "false": "谎报"}
 
 # Tie-break tiers of the ranking: a tier counts adoptions at these levels.
 TIE_BREAK_TIERS = (
@@ -73,7 +74,8 @@ ALIASES = {
              "系统单位": "bureau", "系统内单位": "bureau", "处室": "division"},
     "severity": {"特别重大": "I", "重大": "II", "较大": "III", "一般": "IV",
                  "1": "I", "2": "II", "3": "III", "4": "IV"},
-    "status": {"已报": "reported", "漏报": "missed", "瞒报": "concealed"},
+    "status": {"已报": "reported", "漏报": "missed", "瞒报": "concealed", "轻报": "understated",
+               "谎报": "false"},
     "category": {v: k for k, v in CATEGORIES.items()},
 }
 

@@ -13,6 +13,7 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.exchange.importer import stored_rows
 from kaohe.core.exchange.kinds import FORMULA_STARTS, KINDS, kind_named, kind_names_text
+from kaohe.core.exchange.schemas import Amount as AmountCell
 from kaohe.core.exchange.schemas import CodeList, Flag, Pool, Word, cell_word
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
@@ -152,6 +153,8 @@ def _converter(schema_field):
         return lambda flag: "是" if flag else "否"
     if isinstance(schema_field, Pool):
         return lambda pool: cell_word("kind", pool) if pool in UNIT_KINDS else pool
+    if isinstance(schema_field, AmountCell):
+        return lambda value: None if value is None else Amount(value)
     if isinstance(schema_field, CodeList):
         return lambda codes: LIST_JOINER.join(codes or ())
     return lambda value: value

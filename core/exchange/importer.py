@@ -90,6 +90,54 @@ def _check_references(batch):
                    f"（数据库和本次导入的文件中都没有）")
 
 
+def _check_names(batch):
+    """Every name a row gives of something not imported (a target's 考核方案) must exist, and a
+    word of an open vocabulary (a unit's 单位类型) must be built in or defined by the office."""
+    _check_open_words(batch)
+    for name, records in batch.records.items():
+        kind = KINDS[name]
+        for field_name, (model, key) in kind.named.items():
+            wanted = {r.data.get(field_name) for r in records} - {None, ""}
+            if not wanted:
+                continue
+            column = getattr(model, key)
+            found = {value for chunk in chunked(wanted, CHUNK)
+                     for (value,) in model.select(column).where(column.in_(chunk)).tuples()}
+            for record in records:
+                value = record.data.get(field_name)
+                if value and value not in found:
+                    batch.fail(record.source, record.row,
+                               record.columns.get(field_name) or kind.header(field_name),
+                               f"{model._meta.fields[key].verbose_name}「{value}」不存在")
+
+
+def _check_open_words(batch):
+    from kaohe.core.domain.vocab import VOCABULARIES
+    from kaohe.core.exchange.schemas import CELL_WORDS, VOCABULARY_NOUNS
+    for name, records in batch.records.items():
+        kind = KINDS[name]
+        for field_name, (target, vocabulary) in kind.open_words.items():
+            built_in = VOCABULARIES[vocabulary]
+            wanted = {r.data.get(field_name) for r in records} - set(built_in) - {None}
+            if not wanted:
+                continue
+            known = {key[0] for key in batch.seen[target]} | set(lookup(target, wanted))
+            defined = None
+            for record in records:
+                value = record.data.get(field_name)
+                if value is None or value in built_in or value in known:
+                    continue
+                if defined is None:
+                    target_kind = KINDS[target]
+                    defined = [code for (code,) in target_kind.model.select(
+                        getattr(target_kind.model, target_kind.key[0])).tuples()]
+                    defined += sorted({key[0] for key in batch.seen[target]} - set(defined))
+                words = "/".join(list(CELL_WORDS[vocabulary].values()) + defined)
+                batch.fail(record.source, record.row,
+                           record.columns.get(field_name) or kind.header(field_name),
+                           f"未知的{VOCABULARY_NOUNS[vocabulary]}「{value}」，应为 {words}")
+
+
 def _references(checked):
     """(kind, record, field name, target kind name, code) for every code the records name."""
     for name, records in checked.items():
@@ -291,6 +339,7 @@ def validate_files(paths):
     """Every problem of these files (an empty list when they would import), writing nothing."""
     batch = read_files(paths)
     _check_references(batch)
+    _check_names(batch)
     return batch.sorted_errors()
 
 
@@ -304,6 +353,7 @@ def import_files(paths, dry_run=False):
     report = ImportReport(dry_run=dry_run)
     with nullcontext() if dry_run else db.atomic():
         _check_references(batch)
+        _check_names(batch)
         if batch.errors:
             raise ImportFailed(batch.sorted_errors())
         plan = _plan(batch, report)
@@ -340,6 +390,7 @@ def import_records(kind_name, rows, source="接口"):
     report = ImportReport()
     with db.atomic():
         _check_references(batch)
+        _check_names(batch)
         if batch.errors:
             raise ImportFailed(batch.sorted_errors())
         _apply(_plan(batch, report), batch)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from kaohe.core.domain.periods import now
 from kaohe.core.exchange.schemas import SCHEMAS
 from kaohe.core.storage.models import (
+    Adjustment,
     Adoption,
     Instruction,
     Item,
@@ -13,11 +14,13 @@ from kaohe.core.storage.models import (
     ItemUnit,
     Publication,
     Reporter,
+    Scheme,
     Solicitation,
     SolicitationUnit,
     Target,
     Unit,
     UnitFact,
+    UnitKind,
     UrgentReport,
 )
 
@@ -49,6 +52,9 @@ class Kind:
     links: dict = field(default_factory=dict)  # list field -> Link
     example: tuple = ()  # one realistic row for the template, in column order
     extra: tuple = ()  # (model field, callable) filled in on insert
+    named: dict = field(default_factory=dict)  # text field -> (model, its key field): must exist
+    # text field -> (kind it may name, the built-in codes it may hold instead, vocabulary)
+    open_words: dict = field(default_factory=dict)
 
     @property
     def schema(self):
@@ -72,6 +78,7 @@ KINDS = {kind.name: kind for kind in (
          (("code", "单位代码"), ("name", "单位名称"), ("kind", "单位类型"), ("pool", "考核组别"),
           ("sector", "口子"), ("parent", "上级单位代码")),
          ("code",), refs={"parent": "units"},
+         open_words={"kind": ("unit_kinds", "kind")},
          example=("330824", "开化县", "县区", "县区", "", "")),
     Kind("reporters", "信息员", ("reporter", "信息员"), Reporter,
          (("code", "信息员编号"), ("name", "姓名"), ("unit", "单位代码")),
@@ -89,12 +96,12 @@ KINDS = {kind.name: kind for kind in (
     Kind("items", "稿件", ("item", "稿件", "信息稿件"), Item,
          (("no", "稿件编号"), ("title", "标题"), ("submitted_on", "报送日期"), ("units", "报送单位"),
           ("reporters", "作者"), ("category", "类别"), ("negative", "负反馈"),
-          ("solicitation", "约稿编号")),
+          ("solicitation", "约稿编号"), ("tags", "标签")),
          ("no",), refs={"solicitation": "solicitations"},
          links={"units": Link(ItemUnit, "item", "unit", "units", True),
                 "reporters": Link(ItemAuthor, "item", "reporter", "reporters", True)},
          example=("2025-0001", "开化县多措并举推进农村生活污水治理", "2025-03-08", "330824",
-                  "R330824-01", "经验", "否", "YG2025-03"),
+                  "R330824-01", "经验", "否", "YG2025-03", "图片；视频"),
          extra=(("created_at", now),)),
     Kind("adoptions", "采用", ("adoption", "采用", "采用情况"), Adoption,
          (("item", "稿件编号"), ("publication", "刊物代码"), ("issue", "期号"),
@@ -110,19 +117,33 @@ KINDS = {kind.name: kind for kind in (
          UrgentReport,
          (("no", "事件编号"), ("unit", "单位代码"), ("title", "事件"), ("severity", "级别"),
           ("occurred_at", "发生时间"), ("reported_at", "首报时间"), ("status", "状态"),
-          ("misreported", "误报"), ("reporter", "责任信息员")),
-         ("no",), refs={"unit": "units", "reporter": "reporters"},
+          ("misreported", "误报"), ("reporter", "责任信息员"), ("item", "稿件编号")),
+         ("no",), refs={"unit": "units", "reporter": "reporters", "item": "items"},
          example=("JJ2025-001", "330824", "某镇山体滑坡", "较大", "2025-03-08 14:30",
-                  "2025-03-08 15:10", "已报", "否", "R330824-01")),
+                  "2025-03-08 15:10", "已报", "否", "R330824-01", "")),
     Kind("facts", "单位事实", ("fact", "unit_facts", "单位事实", "事实"), UnitFact,
          (("unit", "单位代码"), ("year", "年度"), ("kind", "事实"), ("value", "值")),
          ("unit", "year", "kind"), refs={"unit": "units"},
          example=("330824", 2025, "provincial_county_rank", "12")),
     Kind("targets", "目标任务", ("target", "目标任务", "目标", "报送任务"), Target,
-         (("unit", "单位代码"), ("year", "年度"), ("submit_target", "报送任务"),
-          ("adopt_target", "采用任务")),
-         ("unit", "year"), refs={"unit": "units"},
-         example=("330824", 2025, 120, 30)),
+         (("unit", "单位代码"), ("year", "年度"), ("period", "期间"), ("submit_target", "报送任务"),
+          ("adopt_target", "采用任务"), ("scheme", "考核方案")),
+         ("unit", "year", "period", "scheme"), refs={"unit": "units"},
+         named={"scheme": (Scheme, "name")},
+         example=("330824", 2025, "2025-Q1", 30, 8, "")),
+    Kind("adjustments", "加减分", ("adjustment", "加减分", "加分扣分", "扣分", "加分"), Adjustment,
+         (("unit", "单位代码"), ("date", "日期"), ("points", "分值"), ("yuan", "金额"),
+          ("kind", "类别"), ("reason", "事由"), ("reference", "依据"), ("reporter", "信息员"),
+          ("item", "稿件编号")),
+         ("unit", "date", "kind", "reason"),
+         refs={"unit": "units", "reporter": "reporters", "item": "items"},
+         example=("330824", "2025-05-20", "-2", "", "差错", "所报稿件数据有误，被市政府办公室通报",
+                  "被上级部门通报的，每次扣2分", "R330824-01", "2025-0001"),
+         extra=(("created_at", now),)),
+    Kind("unit_kinds", "单位类型", ("unit_kind", "单位种类", "自定义单位类型"), UnitKind,
+         (("code", "类型代码"), ("name", "类型名称")),
+         ("code",),
+         example=("地市", "设区市")),
 )}
 
 _KIND_NAMES = {}

@@ -278,7 +278,9 @@ def add_record(kind, record, batch):
         if len(kind.key) == 1:
             message = f"{kind.header(kind.key[0])}「{key[0]}」与{place}重复"
         else:
-            names = "、".join(kind.header(name) for name in kind.key)
+            # the key's columns the file has (a target's 期间 and 考核方案 may be left out)
+            given = [name for name in kind.key if name in record.columns] or kind.key
+            names = "、".join(kind.header(name) for name in given)
             message = f"与{place}重复（{names}都相同）"
         batch.fail(record.source, record.row, column, message)
         return

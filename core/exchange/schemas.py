@@ -186,6 +186,19 @@ class Word(Cell):
         return value
 
 
+class UnitKindWord(Word):
+    """A unit kind: a built-in kind's word or code gives its code; any other text is kept as the
+    code of an office's own kind (the import checks that the 单位类型 sheet or the database has it)."""
+
+    def __init__(self, **kwargs):
+        super().__init__("kind", **kwargs)
+        self.code = Code(max_length=32)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        word = _text_of(value)
+        return normalize("kind", word) or self.code.deserialize(word)
+
+
 class Pool(Text):
     """A pool (考核组别): a unit kind's word gives that kind's code; any other name is kept as written."""
 
@@ -307,6 +320,78 @@ class Year(Whole):
         super().__init__(minimum=2000, maximum=2100, **kwargs)
 
 
+class Tags(CodeList):
+    """Words a scheme's rules may name (图片；视频): a list, or one text split like a code list."""
+
+    default_error_messages = {"separator": "标签中不能含有分隔符「{char}」"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.code = Text(max_length=32)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (list, tuple)):
+            for part in value:
+                found = LIST_SEPARATORS.search(_text_of(part)) if part is not None else None
+                if found:
+                    raise self.make_error("separator", char=found.group().strip() or "换行")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Amount(Cell):
+    """Points or 元: an exact number with at most two places (−2, 0.5, 7.50); never a float's digits."""
+
+    default_error_messages = {
+        "invalid": "「{value}」不是数值",
+        "places": "「{value}」最多保留两位小数",
+        "too_large": "绝对值不能超过 {maximum}",
+    }
+    MAXIMUM = Decimal("1000000000")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid", value=_text_of(value))
+        text = _text_of(value).replace(",", "").replace("，", "")
+        if isinstance(value, float):
+            text = repr(value)  # the shortest text that is this float: 0.1, not 0.1000000000000000055
+        try:
+            number = Decimal(text.removesuffix("分").removesuffix("元").strip())
+        except InvalidOperation:
+            raise self.make_error("invalid", value=_text_of(value)) from None
+        if not number.is_finite():
+            raise self.make_error("invalid", value=_text_of(value))
+        if number != number.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+            raise self.make_error("places", value=_text_of(value))
+        if abs(number) > self.MAXIMUM:
+            raise self.make_error("too_large", maximum=self.MAXIMUM)
+        return number.quantize(Decimal("0.01"))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(value)
+
+
+class PeriodCell(Cell):
+    """A period a target is set for: 2025, 2025-H1, 2025-Q1 or 2025-03 (kept as its label)."""
+
+    default_error_messages = {"invalid": "「{value}」不是有效的期间，应为 2025、2025-H1、2025-Q1 或 2025-03 的形式"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from kaohe.core.domain.errors import KaoheError
+        from kaohe.core.domain.periods import parse_period
+
+        text = _text_of(value)
+        try:
+            period = parse_period(text)
+        except KaoheError:
+            raise self.make_error("invalid", value=text) from None
+        if period.kind not in ("year", "half", "quarter", "month"):
+            raise self.make_error("invalid", value=text)
+        return period.label
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
 class KindSchema(Schema):
     """The common ground: unknown fields refused, blank values treated as not given."""
 
@@ -329,10 +414,21 @@ class KindSchema(Schema):
         return kept
 
 
+class UnitKindSchema(KindSchema):
+    """An office's own unit kind: its code (what units' 单位类型 cells hold) and its name."""
+    code = Code(max_length=32, required=True)
+    name = Text(max_length=64, required=True)
+
+    @validates_schema
+    def not_built_in(self, data, **kwargs):
+        if normalize("kind", data.get("code", "")) is not None:
+            raise ValidationError(f"「{data['code']}」是内置的单位类型，无需再定义", "code")
+
+
 class UnitSchema(KindSchema):
     code = Code(required=True)
     name = Text(required=True)
-    kind = Word("kind", required=True)
+    kind = UnitKindWord(required=True)
     pool = Pool()
     sector = Text(max_length=32, load_default=None)
     parent = Code(load_default=None)
@@ -371,6 +467,7 @@ class ItemSchema(KindSchema):
     category = Word("category", load_default="news")
     negative = Flag(load_default=False)
     solicitation = Code(load_default=None)
+    tags = Tags(load_default=list)
 
 
 class AdoptionSchema(KindSchema):
@@ -398,6 +495,7 @@ class UrgentReportSchema(KindSchema):
     status = Word("status", load_default="reported")
     misreported = Flag(load_default=False)
     reporter = Code(load_default=None)
+    item = Code(load_default=None)
 
     @validates_schema(skip_on_field_errors=False)
     def check_times(self, data, **kwargs):
@@ -416,10 +514,49 @@ class UnitFactSchema(KindSchema):
 
 
 class TargetSchema(KindSchema):
+    """A quota: the year's unless 期间 names a half, quarter or month of it; for every scheme
+    unless 考核方案 names one."""
     unit = Code(required=True)
-    year = Year(required=True)
+    year = Year(load_default=None)
+    period = PeriodCell(load_default=None)
+    scheme = Text(max_length=100, load_default="")
     submit_target = Whole(required=True)
     adopt_target = Whole(load_default=0)
+
+    @validates_schema
+    def check_period(self, data, **kwargs):
+        year, period = data.get("year"), data.get("period")
+        if year is None and period is None:
+            raise ValidationError("必须填写（或在期间中写明年度）", "year")
+        if year is not None and period is not None and int(period[:4]) != year:
+            raise ValidationError(f"期间「{period}」不在{year}年度内", "period")
+
+    @post_load
+    def year_of_period(self, data, **kwargs):
+        """The year from the period; a whole year's period is left empty (as stored)."""
+        if data.get("year") is None and data.get("period"):
+            data["year"] = int(data["period"][:4])
+        if data.get("period") in (None, str(data.get("year"))):
+            data["period"] = ""
+        return data
+
+
+class AdjustmentSchema(KindSchema):
+    """Points or 元 the office gives or deducts by hand: points or yuan, reason and date required."""
+    unit = Code(required=True)
+    date = Day(required=True)
+    points = Amount(load_default=None)
+    yuan = Amount(load_default=None)
+    kind = Text(max_length=32, load_default="")
+    reason = Text(max_length=500, required=True)
+    reference = Text(max_length=500, load_default="")
+    reporter = Code(load_default=None)
+    item = Code(load_default=None)
+
+    @validates_schema
+    def check_amount(self, data, **kwargs):
+        if data.get("points") is None and data.get("yuan") is None:
+            raise ValidationError("分值和金额至少填写一项", "points")
 
 
 class SolicitationSchema(KindSchema):
@@ -446,4 +583,6 @@ SCHEMAS = {
     "urgent": UrgentReportSchema,
     "facts": UnitFactSchema,
     "targets": TargetSchema,
+    "adjustments": AdjustmentSchema,
+    "unit_kinds": UnitKindSchema,
 }

@@ -14,7 +14,9 @@ from peewee import fn
 
 from kaohe.core.reads.alongside import Reads
 from kaohe.core.reads.counts import PeriodCounts
+from kaohe.core.domain.vocab import from_cents
 from kaohe.core.reads.rows import (
+    AdjustmentRow,
     AdoptionRow,
     DayCache,
     InstructionRow,
@@ -22,6 +24,7 @@ from kaohe.core.reads.rows import (
     PublicationRow,
     ReporterRow,
     SolicitationRow,
+    TagCache,
     TargetRow,
     UnitRow,
     UrgentRow,
@@ -32,6 +35,7 @@ from kaohe.core.reads.rows import (
 from kaohe.core.reads.tallies import PeriodTallies
 from kaohe.core.storage.db import db, fetch_rows
 from kaohe.core.storage.models import (
+    Adjustment,
     Adoption,
     Instruction,
     Item,
@@ -39,6 +43,7 @@ from kaohe.core.storage.models import (
     ItemUnit,
     Publication,
     Reporter,
+    Scheme,
     SchemeUnit,
     Solicitation,
     SolicitationUnit,
@@ -61,7 +66,8 @@ class PeriodData(PeriodCounts, PeriodTallies):
     - ``publications``: dict id → :class:`PublicationRow`;
     - ``reporters``: dict id → :class:`ReporterRow` of the members' reporters;
     - ``items``: dict id → :class:`ItemRow` of the members' items that the period's adoptions and
-      instructions name, and of the items submitted in the period that answer a solicitation.
+      instructions name, and of the items submitted in the period that answer a solicitation
+      (``ItemRow.tags``: the words the office tagged an item with).
       Items that nothing happened to are not loaded: counts of submissions come as aggregates;
     - ``submission_counts``: dict unit id → items the unit submitted in the period (a joint report
       counts once for each of its units); ``daily_submissions``: dict (unit id, date) → count;
@@ -74,9 +80,15 @@ class PeriodData(PeriodCounts, PeriodTallies):
       ``forwarded`` (for the items adopted in the period; the date may be before the period);
     - ``instructions``: list of :class:`InstructionRow` of ``items`` dated up to the period's end
       (earlier ones included, so that "the earliest at a level" can be decided);
-    - ``urgent_reports``: list of :class:`UrgentRow` of members that occurred in the period;
+    - ``urgent_reports``: list of :class:`UrgentRow` of members that occurred in the period
+      (``UrgentRow.item``: the item that carried the report, or None);
+    - ``adjustments``: list of :class:`AdjustmentRow` of members dated in the period (points or 元
+      the office gave or deducted by hand), by date;
     - ``facts``: dict (unit id, kind) → value text, for the scheme year;
-    - ``targets``: dict unit id → :class:`TargetRow`, for the scheme year;
+    - ``targets``: dict unit id → :class:`TargetRow` of the whole scheme year;
+    - ``targets_by_period``: dict (unit id, period label) → :class:`TargetRow` of every period of
+      the scheme year a target is set for (``2025``, ``2025-H1``, ``2025-Q1``, ``2025-03``); a
+      target set for this scheme takes the place of one set for every scheme;
     - ``solicitations``: dict id → :class:`SolicitationRow` due in the period or answered by an
       item of ``items``; ``solicitation_answers``: dict solicitation id → list of
       (unit id, submitted_on) of every item answering it.
@@ -222,8 +234,9 @@ class PeriodData(PeriodCounts, PeriodTallies):
     def _item_rows(self, ids, link_rows, name):
         rows = self._track(name, by_ids(
             Item.select(Item.id, Item.no, Item.submitted_on, Item.category, Item.negative,
-                        Item.solicitation).order_by(Item.id), Item.id, ids))
+                        Item.solicitation, Item.tags).order_by(Item.id), Item.id, ids))
         day = DayCache()
+        tags = TagCache()
         units, authors = {}, {}
         self._track(f"{name}_units", link_rows)
         for item_id, unit_id in link_rows:
@@ -236,7 +249,7 @@ class PeriodData(PeriodCounts, PeriodTallies):
         empty = ()
         return {
             r[0]: ItemRow(r[0], r[1], day[r[2]], r[3], bool(r[4]), r[5],
-                          tuple(units.get(r[0], empty)), tuple(authors.get(r[0], empty)))
+                          tuple(units.get(r[0], empty)), tuple(authors.get(r[0], empty)), tags[r[6]])
             for r in rows
         }
 
@@ -343,13 +356,27 @@ class PeriodData(PeriodCounts, PeriodTallies):
                                      UrgentReport.severity, UrgentReport.occurred_at,
                                      UrgentReport.reported_at, UrgentReport.status,
                                      UrgentReport.misreported, UrgentReport.reporter,
-                                     UrgentReport.title)
+                                     UrgentReport.title, UrgentReport.item)
                  .where((UrgentReport.occurred_at >= p.start_at) & (UrgentReport.occurred_at < p.end_at)
                         & self._member_filter(UrgentReport.unit))
                  .order_by(UrgentReport.occurred_at, UrgentReport.id))
         rows = parse_dates(self._track("urgent_reports", fetch_rows(query)), 4, 5, parser=parse_datetime)
-        return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9])
+        return [UrgentRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9], r[10])
                 for r in rows]
+
+    @cached_property
+    def adjustments(self):
+        p = self.period
+        query = (Adjustment.select(Adjustment.id, Adjustment.unit, Adjustment.date,
+                                   Adjustment.points, Adjustment.yuan, Adjustment.kind,
+                                   Adjustment.reason, Adjustment.reference, Adjustment.reporter,
+                                   Adjustment.item)
+                 .where(Adjustment.date.between(p.start, p.end)
+                        & self._member_filter(Adjustment.unit))
+                 .order_by(Adjustment.date, Adjustment.id))
+        rows = parse_dates(self._track("adjustments", fetch_rows(query)), 2)
+        return [AdjustmentRow(r[0], r[1], r[2], from_cents(r[3]), from_cents(r[4]), r[5], r[6],
+                              r[7], r[8], r[9]) for r in rows]
 
     @cached_property
     def facts(self):
@@ -360,10 +387,23 @@ class PeriodData(PeriodCounts, PeriodTallies):
 
     @cached_property
     def targets(self):
-        query = (Target.select(Target.unit, Target.submit_target, Target.adopt_target)
-                 .where((Target.year == self.year) & self._member_filter(Target.unit))
-                 .order_by(Target.unit))
-        return {r[0]: TargetRow(*r) for r in self._track("targets", fetch_rows(query))}
+        year = str(self.year)
+        return {unit: row for (unit, label), row in self.targets_by_period.items() if label == year}
+
+    @cached_property
+    def targets_by_period(self):
+        name = Scheme.select(Scheme.name).where(Scheme.id == self.scheme_id).scalar() or ""
+        query = (Target.select(Target.unit, Target.period, Target.scheme, Target.submit_target,
+                               Target.adopt_target)
+                 .where((Target.year == self.year) & Target.scheme.in_(["", name])
+                        & self._member_filter(Target.unit))
+                 .order_by(Target.unit, Target.period, Target.scheme))
+        found = {}
+        for unit, period, scheme, submit, adopt in self._track("targets", fetch_rows(query)):
+            label = period or str(self.year)
+            if scheme or (unit, label) not in found:  # the scheme's own target wins
+                found[(unit, label)] = TargetRow(unit, submit, adopt, label)
+        return found
 
     # ------------------------------------------------------------ solicitations
 

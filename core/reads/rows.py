@@ -1,6 +1,8 @@
 """The rows a period's data is made of: plain named tuples read straight from the cursor, and helpers to read them."""
 
 import datetime
+import json
+from decimal import Decimal
 from typing import NamedTuple
 
 from peewee import SQL, NodeList
@@ -41,6 +43,7 @@ class ItemRow(NamedTuple):
     solicitation: int | None
     units: tuple  # unit ids, in the order reported (a joint report has several)
     authors: tuple  # reporter ids
+    tags: tuple = ()  # the words the office tagged it with (图片, 视频), in the order given
 
 
 class AdoptionRow(NamedTuple):
@@ -71,6 +74,7 @@ class UrgentRow(NamedTuple):
     misreported: bool
     reporter: int | None
     title: str = ""  # the event, for the explanations
+    item: int | None = None  # the item that carried the report, where reports are scored as items
 
 
 class SolicitationRow(NamedTuple):
@@ -97,6 +101,21 @@ class TargetRow(NamedTuple):
     unit: int
     submit_target: int
     adopt_target: int
+    period: str = ""  # the period's label: the year (2025), a half, a quarter or a month
+
+
+class AdjustmentRow(NamedTuple):
+    """Points or 元 the office gave or deducted by hand (加减分); an amount not given is 0."""
+    id: int
+    unit: int
+    date: datetime.date
+    points: Decimal
+    yuan: Decimal
+    kind: str  # the word a rule may name (迟报, 差错); "" when none
+    reason: str
+    reference: str
+    reporter: int | None
+    item: int | None
 
 
 # Rows that name an item: when a rule set fails, the engine looks for one of these among the
@@ -128,6 +147,20 @@ class DayCache(dict):
 
     def __missing__(self, text):
         value = self[text] = datetime.date.fromisoformat(text) if isinstance(text, str) else text
+        return value
+
+
+class TagCache(dict):
+    """An item's stored tags (JSON text) → a tuple of words, each distinct text parsed once."""
+
+    def __missing__(self, text):
+        if text is None:
+            value = ()
+        elif isinstance(text, str):
+            value = tuple(json.loads(text))
+        else:
+            value = tuple(text)
+        self[text] = value
         return value
 
 

@@ -134,20 +134,20 @@ def _store(run, outcome, on_rows=None):
         (run_id, t.unit, t.pool, to_cents(t.points), to_cents(t.yuan), t.rank, t.submitted, t.adopted,
          str(t.adoption_rate), t.national, t.provincial, t.city, t.tie_break,
          None if t.converted is None else to_cents(t.converted), t.vetoed, t.veto_reason,
-         t.award_rank, t.award_note)
+         t.award_rank, t.award_note, t.grade)
         for t in outcome.units.values()
     ]
     bulk_insert(UnitResult, ["run", "unit", "pool", "points", "yuan", "rank", "submitted",
                              "adopted", "adoption_rate", "national", "provincial", "city",
                              "tie_break", "converted", "vetoed", "veto_reason", "award_rank",
-                             "award_note"], unit_rows, on_rows=on_rows)
+                             "award_note", "grade"], unit_rows, on_rows=on_rows)
     reporter_rows = [
         (run_id, r.reporter, to_cents(r.points), to_cents(r.yuan), r.rank, r.vetoed, r.veto_reason,
-         r.award_rank, r.award_note)
+         r.award_rank, r.award_note, r.grade)
         for r in outcome.reporters.values()
     ]
     bulk_insert(ReporterResult, ["run", "reporter", "points", "yuan", "rank", "vetoed",
-                                 "veto_reason", "award_rank", "award_note"], reporter_rows,
+                                 "veto_reason", "award_rank", "award_note", "grade"], reporter_rows,
                 on_rows=on_rows)
     line_rows = [
         (run_id, unit, reporter, item, ruleset, rule, kind, to_cents(points), to_cents(yuan),

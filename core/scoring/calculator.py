@@ -13,6 +13,8 @@ from kaohe.core.scoring.ranking import (
     award_units,
     convert,
     count_statistics,
+    grade_reporters,
+    grade_units,
     rank_units,
 )
 from kaohe.core.scoring.totals import UnitTotal
@@ -95,6 +97,8 @@ class Calculator:
         apply_vetoes(totals, reporter_totals, vetoes, data.reporters)
         award_units(totals, self.config)
         award_reporters(reporter_totals, self.config)
+        grade_units(totals, self.config, data.period)
+        grade_reporters(reporter_totals, self.config, data.period)
         self.on_step(1)
         return totals, reporter_totals, lines, versions
 

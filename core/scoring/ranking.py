@@ -1,6 +1,7 @@
-"""After the rule sets: the ranking's statistics, ranks with their tie-breaks, conversion, vetoes and awards."""
+"""After the rule sets: the ranking's statistics, ranks with their tie-breaks, conversion, vetoes, awards and grades."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from kaohe.core.domain.vocab import (
     TIE_BREAK_TIERS,
@@ -99,6 +100,49 @@ def _award(ranked, quota, title, what):
             given += 1
             total.award_rank = given
             total.award_note = f"{title}第{given}名"
+
+
+def grade_units(totals, config, period):
+    """Result grades of the units (优良一般差, 达标/不达标, 一二三等奖), by the scheme's gradings."""
+    for grading in _gradings(config, "units", period):
+        pools = set(grading.get("pools") or ())
+        _grade([t for t in totals.values() if not pools or t.pool in pools], grading)
+
+
+def grade_reporters(reporter_totals, config, period):
+    """Result grades of the reporters, by the scheme's gradings for reporters."""
+    for grading in _gradings(config, "reporters", period):
+        _grade(list(reporter_totals.values()), grading)
+
+
+def _gradings(config, whom, period):
+    for grading in ((config.get("grades") or {}).get(whom) or ()):
+        kinds = grading.get("periods") or ()
+        if not kinds or period.kind in kinds:
+            yield grading
+
+
+def _grade(members, grading):
+    """Give each member the first band it reaches: by points (`min`) or by its place (`top`)
+    among the eligible ones; an ineligible member (vetoed, or not positive where the grading
+    asks for a positive total) gets the grading's `ineligible` word."""
+    ineligible = grading.get("ineligible", "")
+    positive_only = grading.get("positive_only", False)
+    eligible = []
+    for total in members:
+        if (total.vetoed and grading.get("skip_vetoed", True)) or (positive_only and total.points <= 0):
+            total.grade = ineligible
+        else:
+            eligible.append(total)
+    if grading.get("by", "points") == "points":
+        for total in eligible:
+            total.grade = next((band["grade"] for band in grading["bands"]
+                                if band.get("min") is None or total.points >= Decimal(band["min"])), "")
+        return
+    eligible.sort(key=lambda t: (-t.points, t.rank, t.code))
+    for place, total in enumerate(eligible, 1):
+        total.grade = next((band["grade"] for band in grading["bands"]
+                            if band.get("top") is None or place <= band["top"]), "")
 
 
 def rank_units(totals):

@@ -43,6 +43,7 @@ class UnitTotal:
     veto_reason: str = ""
     award_rank: int | None = None
     award_note: str = ""
+    grade: str = ""  # the scheme's word for the result (优, 达标, 一等奖), where it grades
 
 
 @dataclass
@@ -58,6 +59,7 @@ class ReporterTotal:
     veto_reason: str = ""
     award_rank: int | None = None
     award_note: str = ""
+    grade: str = ""  # the scheme's word for the result (优, 达标, 一等奖), where it grades
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Callable
 
-from peewee import CharField, DateTimeField, IntegerField, Model, TextField
+from peewee import SQL, CharField, DateTimeField, ForeignKeyField, IntegerField, Model, TextField
 from playhouse.migrate import SchemaMigrator
 
 from kaohe.core.domain.errors import KaoheError
@@ -94,11 +94,48 @@ def _v4(migrator):
                          '("run_id", "reporter_id") WHERE ("reporter_id" IS NOT NULL)')
 
 
+def _v8(migrator):
+    """Version 8: item tags, the item an urgent report was scored as, targets by period and scheme,
+    room in a run's period for a custom date range (2025-09-01~2026-07-15), and the grade of
+    each unit's and reporter's result (优, 达标, 一等奖).
+
+    (The adjustments table is new and whole: it is created with the other missing tables.)
+    Existing targets are the year's (an empty period), for every scheme (an empty scheme).
+    """
+    from playhouse.migrate import migrate as run
+
+    database = migrator.database
+
+    class ItemV8(Model):
+        class Meta:
+            table_name = "item"
+
+    run(
+        migrator.add_column("item", "tags", JSONField(default=list, constraints=[SQL("DEFAULT '[]'")])),
+        migrator.add_column("urgent_report", "item_id",
+                            ForeignKeyField(ItemV8, null=True, on_delete="SET NULL",
+                                            field=ItemV8.id)),
+        migrator.add_column("target", "period",
+                            CharField(max_length=16, default="", constraints=[SQL("DEFAULT ''")])),
+        migrator.add_column("target", "scheme",
+                            CharField(max_length=100, default="", constraints=[SQL("DEFAULT ''")])),
+        migrator.alter_column_type("score_run", "period", CharField(max_length=32)),
+        migrator.add_column("unit_result", "grade",
+                            CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])),
+        migrator.add_column("reporter_result", "grade",
+                            CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])),
+    )
+    database.execute_sql('DROP INDEX IF EXISTS "target_unit_id_year"')
+    database.execute_sql('CREATE UNIQUE INDEX "target_unit_id_year_period_scheme" ON "target" '
+                         '("unit_id", "year", "period", "scheme")')
+
+
 MIGRATIONS = [
     Migration(1, "最初发布的表结构", _v1),
     Migration(2, "增加结构版本表与操作审计日志", _v2),
     Migration(3, "增加数据版本计数（供预览复用已读取的数据）", _v3),
     Migration(4, "计分行的信息员索引只收指明信息员的行（保存计算更快）", _v4),
+    Migration(8, "增加加减分、稿件标签、紧急信息对应稿件，目标任务按期间和方案", _v8),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -12,6 +12,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SQL,
     TextField,
 )
 
@@ -29,7 +30,7 @@ from kaohe.core.domain.vocab import (
 )
 from kaohe.core.storage.db import db
 
-SCHEMA_VERSION = 4  # the latest of core/storage/migrations.py's MIGRATIONS
+SCHEMA_VERSION = 8  # the latest of core/storage/migrations.py's MIGRATIONS
 
 
 def choices(vocabulary):
@@ -72,9 +73,19 @@ class BaseModel(Model):
 
 # ---------------------------------------------------------------- who reports
 
+class UnitKind(BaseModel):
+    """A unit kind an office names beyond the built-in ones (vocab.UNIT_KINDS), e.g. 地市."""
+    code = CharField(max_length=32, unique=True, verbose_name="类型代码")
+    name = CharField(max_length=64, verbose_name="类型名称")
+
+    def __str__(self):
+        return self.name
+
+
 class Unit(BaseModel):
     code = CharField(max_length=64, unique=True, verbose_name="单位代码")
     name = CharField(max_length=200, verbose_name="单位名称")
+    # a built-in kind (vocab.UNIT_KINDS) or the code of an office's own UnitKind
     kind = CharField(max_length=32, choices=choices(UNIT_KINDS), verbose_name="单位类型")
     pool = CharField(max_length=64, index=True, verbose_name="考核组别")
     sector = CharField(max_length=32, null=True, verbose_name="口子")
@@ -133,6 +144,8 @@ class Item(BaseModel):
     negative = BooleanField(default=False, verbose_name="负反馈")
     solicitation = ForeignKeyField(Solicitation, null=True, backref="items", on_delete="SET NULL",
                                    verbose_name="约稿")
+    # words a scheme's rules may name (图片, 视频); the database's default serves bulk inserts
+    tags = JSONField(default=list, constraints=[SQL("DEFAULT '[]'")], verbose_name="标签")
     created_at = DateTimeField(default=now, verbose_name="录入时间")
 
     def __str__(self):
@@ -199,6 +212,8 @@ class UrgentReport(BaseModel):
     misreported = BooleanField(default=False, verbose_name="误报")
     reporter = ForeignKeyField(Reporter, null=True, backref="urgent_reports",
                                on_delete="SET NULL", verbose_name="责任信息员")
+    item = ForeignKeyField(Item, null=True, backref="urgent_reports", on_delete="SET NULL",
+                           verbose_name="稿件")  # the item that carried the report, if scored as one
 
 
 class UnitFact(BaseModel):
@@ -213,13 +228,45 @@ class UnitFact(BaseModel):
 
 
 class Target(BaseModel):
+    """A unit's quota for a year, or for a half, quarter or month of it (`2025-H1`, `2025-Q1`,
+    `2025-03`); `period` is empty for the whole year.
+
+    `scheme` is the name of the scheme it holds for; empty, it holds for every scheme (a
+    scheme's own target for the same unit and period takes its place).
+    """
     unit = ForeignKeyField(Unit, backref="targets", on_delete="CASCADE", verbose_name="单位")
     year = IntegerField(verbose_name="年度")
+    period = CharField(max_length=16, default="", constraints=[SQL("DEFAULT ''")],
+                       verbose_name="期间")
+    scheme = CharField(max_length=100, default="", constraints=[SQL("DEFAULT ''")],
+                       verbose_name="考核方案")
     submit_target = IntegerField(default=0, verbose_name="报送任务")
     adopt_target = IntegerField(default=0, verbose_name="采用任务")
 
     class Meta:
-        indexes = ((("unit", "year"), True),)
+        indexes = ((("unit", "year", "period", "scheme"), True),)
+
+
+class Adjustment(BaseModel):
+    """Points or 元 the office gives or deducts by hand (加减分), e.g. for a content error.
+
+    `kind` is a word the scheme's rules may name (迟报, 差错); `reference` the article it rests on.
+    """
+    unit = ForeignKeyField(Unit, backref="adjustments", on_delete="CASCADE", verbose_name="单位")
+    date = DateField(index=True, verbose_name="日期")
+    points = AmountField(null=True, verbose_name="分值")
+    yuan = AmountField(null=True, verbose_name="金额")
+    kind = CharField(max_length=32, default="", verbose_name="类别")
+    reason = CharField(max_length=500, verbose_name="事由")
+    reference = CharField(max_length=500, default="", verbose_name="依据")
+    reporter = ForeignKeyField(Reporter, null=True, backref="adjustments", on_delete="SET NULL",
+                               verbose_name="信息员")
+    item = ForeignKeyField(Item, null=True, backref="adjustments", on_delete="SET NULL",
+                           verbose_name="稿件")
+    created_at = DateTimeField(default=now, verbose_name="录入时间")
+
+    class Meta:
+        indexes = ((("unit", "date", "kind", "reason"), True),)
 
 
 # ---------------------------------------------------------------- schemes and their versions
@@ -263,7 +310,7 @@ class ParameterVersion(BaseModel):
 
 class ScoreRun(BaseModel):
     scheme = ForeignKeyField(Scheme, backref="runs", on_delete="CASCADE")
-    period = CharField(max_length=16, verbose_name="期间")
+    period = CharField(max_length=32, verbose_name="期间")  # a label of core/domain/periods.py
     period_start = DateField()
     period_end = DateField()
     parameter_version = ForeignKeyField(ParameterVersion, backref="runs", on_delete="RESTRICT")
@@ -301,6 +348,7 @@ class UnitResult(BaseModel):
     veto_reason = TextField(default="")
     award_rank = IntegerField(null=True)
     award_note = TextField(default="")
+    grade = CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])  # 优, 达标, 一等奖
 
     class Meta:
         indexes = ((("run", "unit"), True),)
@@ -316,6 +364,7 @@ class ReporterResult(BaseModel):
     veto_reason = TextField(default="")
     award_rank = IntegerField(null=True)
     award_note = TextField(default="")
+    grade = CharField(max_length=32, default="", constraints=[SQL("DEFAULT ''")])  # 优, 达标, 一等奖
 
     class Meta:
         indexes = ((("run", "reporter"), True),)
@@ -410,7 +459,7 @@ class LoginFailure(BaseModel):
 
 
 MODELS = [
-    Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
-    Adoption, Instruction, UrgentReport, UnitFact, Target, Scheme, SchemeUnit, ParameterVersion,
+    UnitKind, Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
+    Adoption, Instruction, UrgentReport, UnitFact, Target, Adjustment, Scheme, SchemeUnit, ParameterVersion,
     ScoreRun, UnitResult, ReporterResult, ScoreLine, User, SchemaVersion, AuditLog, LoginFailure,
 ]

@@ -18,7 +18,7 @@ from kaohe.core.storage.db import db, is_postgres
 DATA_TABLES = (
     "unit", "reporter", "publication", "solicitation", "solicitation_unit", "item", "item_unit",
     "item_author", "adoption", "instruction", "urgent_report", "unit_fact", "target",
-    "scheme_unit",
+    "scheme_unit", "adjustment",
 )
 TABLE = "data_revision"
 

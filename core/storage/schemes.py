@@ -23,6 +23,7 @@ DEFAULT_CONVERSION = {"enabled": False, "max_points": "4.00"}
 
 
 def get_scheme(name):
+    """The scheme of this name; a NotFound error listing the schemes there are, when none."""
     scheme = Scheme.get_or_none(Scheme.name == name)
     if scheme is None:
         known = "、".join(s.name for s in Scheme.select().order_by(Scheme.id)) or "（无）"
@@ -31,6 +32,7 @@ def get_scheme(name):
 
 
 def current_version(scheme):
+    """The scheme's current parameter version (its highest number); `.config` is the configuration."""
     version = (ParameterVersion.select().where(ParameterVersion.scheme == scheme)
                .order_by(ParameterVersion.number.desc()).first())
     if version is None:
@@ -145,9 +147,76 @@ def validate_config(registry, config):
         out["conversion"]["max_points"] = str(maximum)
     except (ArithmeticError, ValueError, TypeError):
         errors["conversion.max_points"] = ["应为大于0的数字"]
+    if config.get("grades"):
+        out["grades"] = _check_grades(config["grades"], errors)
     if errors:
         lines = "；".join(f"{path}：{'，'.join(msgs)}" for path, msgs in sorted(errors.items()))
         raise ParameterError(f"参数有误：{lines}", errors)
+    return out
+
+
+GRADE_PERIODS = ("year", "half", "quarter", "month", "range")
+
+
+def _check_grades(grades, errors):
+    """The result gradings (core/scoring/ranking.py): for units and for reporters, each a list of
+    {by: points|rank, bands: [{grade, min | top}], pools, periods, ineligible, positive_only}."""
+    out = {}
+    if not isinstance(grades, dict):
+        errors["grades"] = ["应为 {units = [...], reporters = [...]} 的形式"]
+        return out
+    for whom in ("units", "reporters"):
+        gradings = grades.get(whom) or []
+        if not isinstance(gradings, list):
+            errors[f"grades.{whom}"] = ["应为列表"]
+            continue
+        out[whom] = [_check_grading(g, f"grades.{whom}.{n}", errors) for n, g in enumerate(gradings)]
+    for key in set(grades) - {"units", "reporters"}:
+        errors[f"grades.{key}"] = ["未知的设置（应为 units 或 reporters）"]
+    return out
+
+
+def _check_grading(grading, path, errors):
+    if not isinstance(grading, dict):
+        errors[path] = ["应为一个等次设置"]
+        return {}
+    by = grading.get("by", "points")
+    if by not in ("points", "rank"):
+        errors[f"{path}.by"] = ["应为 points（按分数线）或 rank（按名次）"]
+    out = {"by": by, "bands": [],
+           "pools": [str(p) for p in grading.get("pools") or []],
+           "periods": [str(p) for p in grading.get("periods") or []],
+           "ineligible": str(grading.get("ineligible", "")),
+           "positive_only": _truthy(grading.get("positive_only", False)),
+           "skip_vetoed": _truthy(grading.get("skip_vetoed", True))}
+    for kind in out["periods"]:
+        if kind not in GRADE_PERIODS:
+            errors[f"{path}.periods"] = [f"未知的期间类型「{kind}」，应为 {'/'.join(GRADE_PERIODS)}"]
+    bands = grading.get("bands")
+    if not isinstance(bands, list) or not bands:
+        errors[f"{path}.bands"] = ["至少要有一个等次"]
+        return out
+    for n, band in enumerate(bands):
+        where = f"{path}.bands.{n}"
+        word = band.get("grade") if isinstance(band, dict) else None
+        if not isinstance(word, str) or not word.strip() or len(word) > 32:
+            errors[f"{where}.grade"] = ["等次名称必须填写，不超过32个字"]
+            continue
+        checked = {"grade": word.strip()}
+        threshold = band.get("min" if by == "points" else "top")
+        if threshold is not None:
+            try:
+                if by == "points":
+                    checked["min"] = str(money(threshold))
+                else:
+                    checked["top"] = int(threshold)
+                    if checked["top"] < 1 or str(threshold).strip() != str(checked["top"]):
+                        raise ValueError
+            except (ArithmeticError, ValueError, TypeError):
+                errors[f"{where}.{'min' if by == 'points' else 'top'}"] = [
+                    "应为分数" if by == "points" else "应为不小于1的整数"]
+                continue
+        out["bands"].append(checked)
     return out
 
 

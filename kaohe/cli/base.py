@@ -1,13 +1,11 @@
 """The `kaohe` command group, its shared state and the output helpers every command uses."""
 
-import json
 import sys
-import unicodedata
-from decimal import Decimal
 
 import click
 
 from kaohe.core.domain.progress import NoProgress
+from kaohe.core.domain.text import echo_json, json_default, render_table  # noqa: F401 (kaohe.cli's names)
 from kaohe.core.storage import db as dbmod
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -60,34 +58,6 @@ SCHEMA_FREE_COMMANDS = {"init-db", "migrate", "backup", "restore", "plugins", "l
 def _close_database():
     if not dbmod.db.is_closed():
         dbmod.db.close()
-
-
-def echo_json(value):
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=json_default))
-
-
-def json_default(value):
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _width(text):
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
-
-
-def render_table(headers, rows):
-    """A plain-text table whose columns line up with Chinese text too."""
-    table = [list(map(str, headers))] + [[str(c) for c in row] for row in rows]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(headers))]
-    lines = []
-    for n, row in enumerate(table):
-        lines.append("  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def money_text(value):

@@ -9,18 +9,38 @@ from kaohe.core.storage import schemes
 from kaohe.core.storage.migrations import create_tables
 
 
+# What a folder given to `kaohe import` contributes: its data files, by name.
+DATA_SUFFIXES = (".csv", ".xlsx", ".xls", ".ods")
+
+
+def data_files(paths):
+    """The files to import: each file given, and the data files directly inside each folder given."""
+    from pathlib import Path
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir()
+                            if p.is_file() and p.suffix.lower() in DATA_SUFFIXES)
+            if not inside:
+                raise KaoheError(f"文件夹「{path}」中没有 csv 或 xlsx 数据文件")
+            found.extend(map(str, inside))
+        else:
+            found.append(str(path))
+    return found
+
+
 @cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--dry-run", is_flag=True, help="只检查不写入。Check only, write nothing.")
 def import_(paths, dry_run):
-    """导入 xlsx 或 csv 数据文件，全部成功才写入。Import xlsx/csv files, all or nothing.
+    """导入 xlsx 或 csv 数据文件（或文件夹中的全部），全部成功才写入。Import xlsx/csv files, all or nothing.
 
-    文件或工作表的名称决定数据种类，如 units.csv、采用.csv、稿件.xlsx。
-    The file or sheet name says what it holds, e.g. units.csv, 采用.csv.
+    文件或工作表的名称决定数据种类，如 units.csv、采用.csv、稿件.xlsx；给出文件夹时导入其中的数据文件。
+    The file or sheet name says what it holds, e.g. units.csv, 采用.csv; a folder gives its data files.
     """
     from kaohe.core.exchange.importer import import_files
     create_tables()
-    report = import_files(paths, dry_run=dry_run)
+    report = import_files(data_files(paths), dry_run=dry_run)
     for line in report.summary_lines():
         click.echo(line)
     if dry_run:

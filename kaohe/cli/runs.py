@@ -82,6 +82,9 @@ def ranking(name, period, run_id, pool, fmt_):
         "provincial": r.provincial, "city": r.city, "converted": r.converted,
         "vetoed": r.vetoed, "tie_break": r.tie_break,
     } for r in rows]
+    if any(r.grade for r in rows):  # where the scheme grades units: each unit's grade
+        for record, r in zip(records, rows):
+            record["grade"] = r.grade
     if fmt_ == "json":
         echo_json(records)
         return

@@ -148,3 +148,41 @@ def scheme_restore(state, name, number, reason):
     found = schemes.get_scheme(name)
     version = schemes.restore_version(state.registry, found, number, author="kaohe", reason=reason)
     click.echo(f"已恢复第{number}版，保存为第{version.number}版。Restored as version {version.number}.")
+
+
+@scheme.command("export")
+@click.argument("name")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="方案文件（TOML）。The scheme document (TOML).")
+def scheme_export(name, output):
+    """导出整个方案为一个 TOML 方案文件。Export a whole scheme as one TOML document."""
+    from pathlib import Path
+
+    from kaohe.core.exchange.scheme_documents import dumps
+    found = schemes.get_scheme(name)
+    Path(output).write_text(dumps(found), encoding="utf-8")
+    click.echo(f"已导出考核方案「{found.name}」（参数第{schemes.current_version(found).number}版）→ {output}")
+
+
+@scheme.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--reason", default="", help="修改原因（默认：按方案文件导入）。Why.")
+@click.option("--author", default="kaohe", help="修改人。Who.")
+@pass_state
+def scheme_import(state, path, reason, author):
+    """按 TOML 方案文件创建或更新方案（全部成功才写入）。Create or update a scheme from a document."""
+    from pathlib import Path
+
+    from kaohe.core.exchange.scheme_documents import import_document
+    from kaohe.core.storage.models import create_tables
+    create_tables()
+    found, created, version = import_document(state.registry, Path(path).read_bytes(),
+                                              author=author, reason=reason)
+    number = schemes.current_version(found).number
+    if created:
+        click.echo(f"已创建考核方案「{found.name}」（{found.year}年，{found.unit_links.count()}家单位，"
+                   f"参数第{number}版）")
+    elif version is None:
+        click.echo(f"考核方案「{found.name}」的参数与方案文件相同，未生成新版本（第{number}版）")
+    else:
+        click.echo(f"已更新考核方案「{found.name}」，保存为第{number}版参数。Saved as version {number}.")

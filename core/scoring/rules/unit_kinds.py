@@ -22,7 +22,7 @@ def period_words(period):
 
 class QuotaParams(ParamsSchema):
     measure = choice(MEASURES, "submissions", label="考核数量", source="")
-    target_from = choice({"targets": "目标任务（导入的报送/采用任务）", "fixed": "按单位类型设定"},
+    target_from = choice({"targets": "目标任务（本期间的报送/采用任务）", "fixed": "按单位类型设定"},
                          "targets", label="任务来源", source="")
     fixed = table(UNIT_KINDS, {}, label="任务篇数（按单位类型，任务来源为按单位类型时）", source="",
                   unit="篇")
@@ -44,7 +44,7 @@ class Quota(RuleKind):
         params = rule.params
         if params["target_from"] == "fixed":
             return int(params["fixed"].get(unit.kind, ZERO))
-        target = data.targets.get(unit.id)
+        target = data.targets_by_period.get((unit.id, data.period.label))
         if target is None:
             return None
         return target.submit_target if params["measure"] == "submissions" else target.adopt_target
@@ -103,8 +103,6 @@ class Adjustment(RuleKind):
         for row in data.adjustments:
             if kinds and row.kind not in kinds:
                 continue
-            if row.unit not in data.units or not data.period.contains(row.date):
-                continue
             points_, yuan = (each, ZERO) if each else (row.points or ZERO, row.yuan or ZERO)
             if each and rule.unit == "元":
                 points_, yuan = ZERO, each
@@ -112,8 +110,8 @@ class Adjustment(RuleKind):
                 f"{fmt(points_)}分" if points_ else "", f"{fmt(yuan)}元" if yuan else "") if part)
             kind = f"（{row.kind}）" if row.kind else ""
             yield Line(rule.name, f"{date_words(row.date)}{row.reason}{kind}，计{amount or '0分'}",
-                       points=points_, yuan=yuan, unit=row.unit, item=getattr(row, "item", None)
-                       if getattr(row, "item", None) in data.items else None,
+                       points=points_, yuan=yuan, unit=row.unit,
+                       item=row.item if row.item in data.items else None,
                        ref=f"adjustment:{row.id}")
 
 

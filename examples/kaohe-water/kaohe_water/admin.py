@@ -4,8 +4,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user
 
-from kaohe.core.domain.errors import KaoheError
-from kaohe.core.storage.models import Scheme
+from kaohe.plugins import KaoheError, list_schemes
 
 from .scheme import default_period, scheme_quota_table
 
@@ -36,7 +35,7 @@ class WeeklyQuotaView(BaseView):
 
     @expose("/")
     def index(self):
-        schemes = list(Scheme.select().order_by(Scheme.year.desc(), Scheme.id))
+        schemes = list_schemes()
         chosen = request.args.get("scheme") or (schemes[0].name if schemes else "")
         scheme = next((s for s in schemes if s.name == chosen), None)
         period_text = (request.args.get("period") or "").strip()

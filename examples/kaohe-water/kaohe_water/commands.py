@@ -2,9 +2,7 @@
 
 import click
 
-from kaohe.cli import echo_json, pass_state, render_table
-from kaohe.core.domain.vocab import fmt
-from kaohe.core.storage import schemes
+from kaohe.plugins import current_registry, current_version, echo_json, fmt, get_scheme, render_table
 
 from .scheme import CONVERSION_POINTS, create_water_scheme, scheme_quota_table
 
@@ -27,12 +25,11 @@ def _split(text):
 @click.option("--pools", help="只包含这些考核组别的单位。Only units of these pools.")
 @click.option("--title", default="", help="方案标题。Title.")
 @click.option("--also", default="", help="同时启用的其他规则集，逗号分隔。Other rule sets to enable too.")
-@pass_state
-def water_init(state, name, year, units, pools, title, also):
+def water_init(name, year, units, pools, title, also):
     """建立水利系统考核方案：启用 water 规则集，信息工作折算为目标考核3分。"""
-    created = create_water_scheme(state.registry, name, year, units=_split(units),
+    created = create_water_scheme(current_registry(), name, year, units=_split(units),
                                   pools=_split(pools), title=title, extra_rulesets=_split(also) or ())
-    version = schemes.current_version(created)
+    version = current_version(created)
     click.echo(f"已建立水利系统考核方案「{created.name}」（{year}年，{created.unit_links.count()}家单位，"
                f"规则集：{'、'.join(e['name'] for e in version.config['rulesets'])}；"
                f"信息工作折算为目标考核{CONVERSION_POINTS}分，参数第{version.number}版）")
@@ -44,7 +41,7 @@ def water_init(state, name, year, units, pools, title, also):
 @click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table")
 def water_quota(name, period, fmt_):
     """每周报送任务完成情况：各单位每个整周报送篇数与任务数。Weekly quota table."""
-    found = schemes.get_scheme(name)
+    found = get_scheme(name)
     period, table = scheme_quota_table(found, period)
     if fmt_ == "json":
         echo_json({

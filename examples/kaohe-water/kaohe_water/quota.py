@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kaohe.core.domain.vocab import ZERO, money
+from kaohe.plugins import ZERO, money
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -72,7 +72,7 @@ def full_weeks(period, today=None):
 @dataclass
 class UnitWeeks:
     """One unit's submissions in each counted week, and what it falls short of the quota."""
-    unit: object  # kaohe.core.reads.rows.UnitRow
+    unit: object  # a kaohe.plugins.UnitRow
     submitted: list
     quota: int
     deduction: Decimal

@@ -2,8 +2,20 @@
 
 from decimal import Decimal
 
-from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt
-from kaohe.plugins import Flag, Line, ParamsSchema, RuleSet, choice, integer, joint_split, points, table
+from kaohe.plugins import (
+    FORMS_SHORT,
+    LEVELS,
+    Flag,
+    Line,
+    ParamsSchema,
+    RuleSet,
+    choice,
+    fmt,
+    integer,
+    joint_split,
+    points,
+    table,
+)
 
 from . import __version__
 from . import quota as weekly

@@ -1,9 +1,14 @@
 """A water bureau's scheme: created with the `water` rule set and its 3-point conversion."""
 
-from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.periods import parse_period
-from kaohe.core.reads.data import PeriodData
-from kaohe.core.storage import schemes
+from kaohe.plugins import (
+    KaoheError,
+    PeriodData,
+    create_scheme,
+    current_version,
+    parse_period,
+    save_config,
+    with_value,
+)
 
 from .quota import china_today, quota_table
 from .ruleset import Water
@@ -18,19 +23,19 @@ def create_water_scheme(registry, name, year, units=None, pools=None, title="", 
 
     The conversion is saved as the scheme's second parameter version, so its history says why.
     """
-    created = schemes.create_scheme(registry, name, year, ["water", *extra_rulesets], units=units,
+    created = create_scheme(registry, name, year, ["water", *extra_rulesets], units=units,
                                     pools=pools, title=title or name, author=author)
-    config = schemes.current_version(created).config
-    config = schemes.with_value(config, "conversion.enabled", True)
-    config = schemes.with_value(config, "conversion.max_points", CONVERSION_POINTS)
-    schemes.save_config(registry, created, config, author=author,
+    config = current_version(created).config
+    config = with_value(config, "conversion.enabled", True)
+    config = with_value(config, "conversion.max_points", CONVERSION_POINTS)
+    save_config(registry, created, config, author=author,
                         reason=f"水利系统：信息工作在目标责任考核中折算为{CONVERSION_POINTS}分")
     return created
 
 
 def water_params(scheme, version=None):
     """The `water` parameters of a scheme's current (or given) version; the defaults if it has none."""
-    version = version or schemes.current_version(scheme)
+    version = version or current_version(scheme)
     ruleset = Water()
     for entry in version.config.get("rulesets", []):
         if entry.get("name") == ruleset.name:
