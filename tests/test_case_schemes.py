@@ -70,6 +70,15 @@ def test_zhonglou_every_quarter_to_the_cent(kaohe, registry):
     reproduce(kaohe, registry, ZHONGLOU, ZHONGLOU_TOML)
 
 
+SHIJIAZHUANG = CASES / "02-shijiazhuang-bangongshi"
+
+
+def test_shijiazhuang_the_year_and_march_to_the_cent(kaohe, registry):
+    # 石家庄: level × 信息类/调研类, forwards that score, instructions as +2×/+3× the item's points.
+    reproduce(kaohe, registry, SHIJIAZHUANG,
+              ROOT / "examples" / "schemes" / "02-shijiazhuang-bangongshi.toml")
+
+
 # What can be checked before the schemes-data kinds land: the same case with the office's
 # adjustments left out and the quarterly targets given as the year's (2 a quarter, 3 for
 # 政务服务中心: the same in every quarter). expected.json's totals with each adjustment taken back

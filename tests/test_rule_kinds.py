@@ -180,3 +180,25 @@ def test_two_rules_scoring_the_same_adoption_are_warned_of(registry, office):
                                 "「adoption」对同一采用重复计分（1次），请确认是否应同时启用"]
     alone = rules_scheme(registry, [ADOPTION_TABLE])
     assert engine.compute(registry, alone).warnings == []
+
+
+def test_an_instruction_multiplies_the_items_points_once_the_highest(registry, office):
+    # Item of A: 市刊全文 15 (Feb) + 省刊全文 30 (Mar) = 45. A city leader on 03-20: +2 × 45 = 90
+    # in March; a national leader on 04-10: the multiple rises to 3, +1 × 45 = 45 in April.
+    a = office["A"]
+    item = f.item(a, "2025-02-01")
+    f.adoption(item, office["city"], "2025-02-10", "full")
+    f.adoption(item, office["prov"], "2025-03-05", "full")
+    f.instruction(item, "city", "2025-03-20", leader="市长")
+    f.instruction(item, "national", "2025-04-10", leader="国务院领导")
+    rows = [ADOPTION_TABLE, {"kind": "instruction_points", "name": "instruction", "params": {
+        "once": "multiple", "multiples": {"city": "2", "national": "3"}}}]
+    scheme = rules_scheme(registry, rows)
+    march, april = (engine.compute(registry, scheme, p) for p in ("2025-03", "2025-04"))
+    assert [line for line in lines_of(march, a) if line[0] == "instruction"] == [
+        ("instruction", D("90.00"), D("0.00"), "市长（市级领导）2025年3月20日批示，在原计分45分基础上"
+                                               "加2倍，计90分")]
+    assert lines_of(april, a) == [
+        ("instruction", D("45.00"), D("0.00"), "国务院领导（国家级领导）2025年4月10日批示，在原计分45分"
+                                               "基础上加3倍，同一稿件已按2倍计，再加1倍，计45分")]
+    assert engine.compute(registry, scheme).units[a.id].points == D("180.00")  # 45 + 90 + 45

@@ -319,6 +319,22 @@ class PeriodData(PeriodCounts, PeriodTallies):
         day = DayCache()
         return [AdoptionRow(r[0], r[1], r[2], r[3], day[r[4]], r[5]) for r in rows]
 
+    def year_adoptions_of(self, item_ids):
+        """Every adoption of these items dated in the scheme year up to the period's end, by date
+        (what an item held when a rule needs all its points, e.g. an instruction's multiple)."""
+        ids = sorted({int(i) for i in item_ids})
+        if not ids:
+            return []
+        start = datetime.date(self.year, 1, 1)
+        rows = sorted(by_ids(
+            Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
+                            Adoption.adopted_on, Adoption.form)
+            .where((Adoption.adopted_on >= start) & (Adoption.adopted_on <= self.period.end)),
+            Adoption.item, ids), key=lambda r: (str(r[4]), r[0]))
+        self._track(f"year_adoptions_{len(self._digests)}", rows)
+        day = DayCache()
+        return [AdoptionRow(r[0], r[1], r[2], r[3], day[r[4]], r[5]) for r in rows]
+
     @cached_property
     def first_adoption_on(self):
         ids = self._item_id_set

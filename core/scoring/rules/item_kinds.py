@@ -117,6 +117,18 @@ class ItemPoints(RuleKind):
 
         return tallied_lines(rule.name, tallied, value_of)
 
+    def adoption_value(self, data, rule, adoption, item):
+        """What this row gives one adoption of `item` (0 when it does not count it)."""
+        params = rule.params
+        if params["counts"] != "adoption":
+            return ZERO
+        match = Match(params["when"], data)
+        publication = data.publications[adoption.publication]
+        if not (match.item(item) and match.day(adoption.adopted_on)
+                and match.publication(publication, adoption.form)):
+            return ZERO
+        return _table_value(params["table"], publication, adoption.form, item)[0]
+
     def _adoptions(self, data, rule, match, rows):
         items = data.items
 
@@ -201,7 +213,11 @@ def _in_unit(line, rule):
 class InstructionPointsParams(ParamsSchema):
     levels = table(LEVELS, {}, label="批示计分（按批示领导级别）", source="")
     once = choice({"per_level": "每篇每级计一次", "per_item": "每篇计一次（最高级别）",
-                   "each": "每次批示均计"}, "per_level", label="同一稿件多次批示", source="")
+                   "each": "每次批示均计", "multiple": "按稿件原计分加倍（每篇取最高倍数）"},
+                  "per_level", label="同一稿件多次批示", source="")
+    multiples = table(LEVELS, {}, label="加倍数（按批示领导级别，multiple 时）", source="", unit="倍")
+    multiple_of = fields.String(load_default="adoption", metadata={
+        "label": "原计分取自的规则（item_points 规则名，multiple 时）", "unit": "", "source": ""})
     further = points(0, label="同一稿件再次批示（每次，per_item 时）", source="")
     when = condition()
 
@@ -221,8 +237,51 @@ class InstructionPoints(RuleKind):
         return tallied_lines(rule.name, data.first_instruction_tally,
                              lambda key: params["levels"].get(key[0], ZERO))
 
+    def multiple_lines(self, data, rule, state):
+        """+m × the item's points under another row, m by the leader's level; one multiple per
+        item, the highest so far in the year: a higher one later adds the difference."""
+        params = rule.params
+        match = Match(params["when"], data)
+        source = state.rules.get(params["multiple_of"])
+        if source is None or not hasattr(source.kind, "adoption_value"):
+            raise ValueError(f"规则「{rule.name}」的原计分规则「{params['multiple_of']}」不存在或"
+                             f"不是按采用计分的规则")
+        multiples, items = params["multiples"], data.items
+        instructions = [i for i in data.instructions if i.item in items]
+        held = {}
+        in_period = []
+        for instruction in instructions:  # by date; earlier ones set what an item already holds
+            item = items[instruction.item]
+            m = multiples.get(instruction.leader_level, ZERO)
+            if not (m and match.item(item) and match.leader(instruction.leader_level)):
+                continue
+            if not data.period.contains(instruction.instructed_on):
+                held[item.id] = max(held.get(item.id, ZERO), m)
+                continue
+            if m > held.get(item.id, ZERO):
+                in_period.append((instruction, m - held.get(item.id, ZERO), m))
+                held[item.id] = m
+        if not in_period:
+            return
+        adoptions = data.year_adoptions_of(i.item for i, _, _ in in_period)
+        for instruction, added, m in in_period:
+            item = items[instruction.item]
+            base = sum((source.kind.adoption_value(data, source, a, item) for a in adoptions
+                        if a.item == item.id and a.adopted_on <= instruction.instructed_on), ZERO)
+            value = base * added
+            if not value:
+                continue
+            more = f"，同一稿件已按{fmt(m - added)}倍计，再加{fmt(added)}倍" if added != m else ""
+            yield _in_unit(Line(
+                rule.name, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}"
+                           f"批示，在原计分{fmt(base)}分基础上加{fmt(m)}倍{more}，计{fmt(value)}分",
+                points=value, item=item.id, ref=f"instruction:{instruction.id}"), rule)
+
     def lines(self, data, rule, state):
         params = rule.params
+        if params["once"] == "multiple":
+            yield from self.multiple_lines(data, rule, state)
+            return
         match = Match(params["when"], data)
         items = data.items
         by_level = params["levels"]

@@ -75,8 +75,9 @@ class RulesState:
     Item lines are counted in each member unit's share, as the distribution hands them out.
     """
 
-    def __init__(self, data, joint_split):
+    def __init__(self, data, joint_split, rules=()):
         self.data = data
+        self.rules = {rule.name: rule for rule in rules}  # the scheme's rows, by name
         self.equal = joint_split == "equal"
         self.points = defaultdict(lambda: defaultdict(lambda: ZERO))  # rule -> unit -> points
         self.yuan = defaultdict(lambda: defaultdict(lambda: ZERO))

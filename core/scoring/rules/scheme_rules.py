@@ -109,7 +109,8 @@ class SchemeRules(RuleSet):
 
 def run_rules(data, rules, joint_split):
     """The lines of rule rows in order; total-level rows see the sums of the rows before them."""
-    state = RulesState(data, joint_split)
+    rules = list(rules)
+    state = RulesState(data, joint_split, rules)
     for rule in rules:
         for result in rule.kind.lines(data, rule, state) or ():
             result.rule = rule.name
