@@ -57,7 +57,8 @@ def reproduce(kaohe, registry, folder, document):
         rows = {r["unit"]: r for r in json.loads(out)}
         assert {c: D(str(r["points"])) for c, r in rows.items()} == \
             {c: D(v) for c, v in want["points"].items()}, period
-        for key, field in (("yuan", "yuan"), ("grades", "grade"), ("ranks", "rank")):
+        for key, field in (("yuan", "yuan"), ("grades", "grade"), ("rank", "rank"),
+                           ("ranks", "rank")):
             if key in want:
                 got = {c: (D(str(r[field])) if key == "yuan" else r.get(field))
                        for c, r in rows.items() if c in want[key]}
@@ -77,6 +78,12 @@ def test_shijiazhuang_the_year_and_march_to_the_cent(kaohe, registry):
     # 石家庄: level × 信息类/调研类, forwards that score, instructions as +2×/+3× the item's points.
     reproduce(kaohe, registry, SHIJIAZHUANG,
               ROOT / "examples" / "schemes" / "02-shijiazhuang-bangongshi.toml")
+
+
+def test_lianyungang_the_year_points_and_ranks(kaohe, registry):
+    # 连云港: points by publication, instruction bonuses by the publication the item appeared in.
+    reproduce(kaohe, registry, CASES / "07-lianyungang-zhengwu",
+              ROOT / "examples" / "schemes" / "07-lianyungang-zhengwu.toml")
 
 
 # What can be checked before the schemes-data kinds land: the same case with the office's

@@ -216,6 +216,8 @@ class InstructionPointsParams(ParamsSchema):
                    "each": "每次批示均计", "multiple": "按稿件原计分加倍（每篇取最高倍数）"},
                   "per_level", label="同一稿件多次批示", source="")
     multiples = table(LEVELS, {}, label="加倍数（按批示领导级别，multiple 时）", source="", unit="倍")
+    adopted_in = words("仅限被这些刊物采用过的稿件（刊物名称，不填为不限）")
+    adopted_at = words("仅限被这些级别的刊物采用过的稿件（不填为不限）", LEVELS)
     multiple_of = fields.String(load_default="adoption", metadata={
         "label": "原计分取自的规则（item_points 规则名，multiple 时）", "unit": "", "source": ""})
     further = points(0, label="同一稿件再次批示（每次，per_item 时）", source="")
@@ -231,11 +233,29 @@ class InstructionPoints(RuleKind):
     def tallies(self, data, rule):
         """Once per level, with no condition: the first instructions counted in SQL."""
         params = rule.params
-        if params["once"] != "per_level" or rule.unit != "分" \
-                or any(v not in (None, []) for v in params["when"].values()):
+        if params["once"] != "per_level" or rule.unit != "分" or params["adopted_in"] \
+                or params["adopted_at"] or any(v not in (None, []) for v in params["when"].values()):
             return None
         return tallied_lines(rule.name, data.first_instruction_tally,
                              lambda key: params["levels"].get(key[0], ZERO))
+
+    @staticmethod
+    def _adopted_where(data, params, item_ids):
+        """The items among `item_ids` adopted (not forwarded) in the year by the named
+        publications or levels; None when the row names neither (every item counts)."""
+        names = {bare_name(n) for n in params["adopted_in"]}
+        levels = set(params["adopted_at"])
+        if not names and not levels:
+            return None
+        publications = data.publications
+        found = set()
+        for adoption in data.year_adoptions_of(item_ids):
+            publication = publications[adoption.publication]
+            if is_adopted(adoption.form) and (
+                    (names and bare_name(publication.name) in names)
+                    or (levels and publication.level in levels)):
+                found.add(adoption.item)
+        return found
 
     def multiple_lines(self, data, rule, state):
         """+m × the item's points under another row, m by the leader's level; one multiple per
@@ -297,10 +317,12 @@ class InstructionPoints(RuleKind):
                 if data.period.contains(instruction.instructed_on):
                     chosen.append(instruction)
                     further[instruction.id] = not first and params["once"] == "per_item"
+        shown = self._adopted_where(data, params, {i.item for i in chosen})
         for instruction in chosen:
             item = items.get(instruction.item)
             if item is None or not match.item(item) or not match.leader(instruction.leader_level) \
-                    or not match.day(instruction.instructed_on):
+                    or not match.day(instruction.instructed_on) \
+                    or (shown is not None and item.id not in shown):
                 continue
             value = params["further"] if further.get(instruction.id) else \
                 by_level.get(instruction.leader_level, ZERO)
