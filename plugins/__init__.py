@@ -35,13 +35,11 @@ from kaohe.core.domain.params import (
     records,
     table,
 )
-
 from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
 from kaohe.core.scoring.rules.item_kinds import InstructionPoints, ItemPoints, SolicitationPoints
 from kaohe.core.scoring.rules.kind import Rule, RuleKind, RulesState
 from kaohe.core.scoring.rules.scheme_rules import Preset, SchemeRules
 from kaohe.core.scoring.rules.sources import (
-    ZERO,
     adoption_lines,
     adoption_words,
     bare_name,
@@ -75,7 +73,7 @@ __all__ = [
     "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
     "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
     # the events rules score, walked once, and their words
-    "ZERO", "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",
+    "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",
     "instruction_lines", "leader_words", "tallied_lines", "time_words",
 ]
 
@@ -83,4 +81,4 @@ __all__ = [
 from kaohe.plugins.api import *  # noqa: E402,F401,F403
 from kaohe.plugins.api import __all__ as _api
 
-__all__ += _api
+__all__ += [name for name in _api if name not in __all__]

@@ -50,6 +50,7 @@ class Condition(ParamsSchema):
 
 
 def condition(label="适用条件", source=""):
+    """A parameter holding a :class:`Condition` (every check empty by default: any)."""
     return fields.Nested(Condition, load_default=lambda: Condition().load({}),
                          metadata=_meta(label, "", source, type="condition"))
 

@@ -1,12 +1,11 @@
 """What a rule kind is: a named, labelled parameter schema and the lines one configured rule of it gives."""
 
 from collections import defaultdict
-from decimal import Decimal
 
-from kaohe.core.domain.vocab import fmt
 from kaohe.core.domain.params import ParamsSchema
+from kaohe.core.domain.vocab import ZERO, fmt
 
-ZERO = Decimal("0.00")
+
 UNITS = {"分": "points", "元": "yuan"}
 
 

@@ -1,11 +1,7 @@
 """The events rules score, each walked once: adoptions (summed or best so far), first instructions, and the date words."""
 
-from decimal import Decimal
-
-from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, fmt, is_adopted
+from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, ZERO, fmt, is_adopted
 from kaohe.core.scoring.contract import Line, Tally
-
-ZERO = Decimal("0.00")
 
 
 def bare_name(name):

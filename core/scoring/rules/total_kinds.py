@@ -17,6 +17,7 @@ def rule_names(label):
 
 
 class _Total(RuleKind):
+    """A total-level kind: it reads the sums of the rows before it (``state``)."""
     total_level = True
 
     def units(self, data, rule):
@@ -34,6 +35,7 @@ class BaseFloorParams(ParamsSchema):
 
 
 class BaseFloor(_Total):
+    """基础分（扣完为止）: a base score that deductions take down to a floor, additions on top."""
     name = "base_floor"
     title = "基础分（扣完为止）"
     description = ("每个单位本期先得基础分；所列规则的扣分从基础分中扣除，扣到下限为止（扣完为止），"
@@ -67,6 +69,7 @@ class CapParams(ParamsSchema):
 
 
 class Cap(_Total):
+    """封顶/保底: the named rows' sum held between a maximum and a minimum."""
     name = "cap"
     title = "封顶/保底"
     description = "所列规则的得分合计超过上限时按上限计（封顶），低于下限时按下限计。"
@@ -99,6 +102,7 @@ class ZeroOutParams(ParamsSchema):
 
 
 class ZeroOut(_Total):
+    """未完成任务清零: the named rows' points zeroed for a unit that missed a quota row."""
     name = "zero_out"
     title = "未完成任务清零"
     description = "所列任务规则未完成的单位，所列规则的得分清零。"
@@ -127,6 +131,7 @@ class PercentDeductionParams(ParamsSchema):
 
 
 class PercentDeduction(_Total):
+    """按比例扣减: a percentage off the named rows' sum."""
     name = "percent_deduction"
     title = "按比例扣减"
     description = "所列规则得分按比例扣减（可限于未完成某项任务的单位）。"
@@ -153,6 +158,7 @@ class PerItemAverageParams(ParamsSchema):
 
 
 class PerItemAverage(_Total):
+    """按篇平均: the named rows' sum divided by the number of items they scored."""
     name = "per_item_average"
     title = "按篇平均"
     description = "所列规则的得分合计除以计分稿件篇数（四舍五入到分），作为这些规则的得分。"
@@ -182,6 +188,7 @@ class BandedConversionParams(ParamsSchema):
 
 
 class BandedConversion(_Total):
+    """分档折算: the total so far converted to the points of the first band it reaches."""
     name = "banded_conversion"
     title = "分档折算"
     description = "此前各项得分合计按分档折算为一个分值（例如 ≥90 分计 4 分，≥60 分计 3 分）。"

@@ -34,6 +34,7 @@ class QuotaParams(ParamsSchema):
 
 
 class Quota(RuleKind):
+    """报送/采用任务: the period's count against its target, per missing or extra item, or a gate."""
     name = "quota"
     title = "报送/采用任务"
     description = ("本期报送（或采用）篇数与任务相比：每少1篇扣分、每多1篇加分，或完成计分、未完成扣分"
@@ -92,6 +93,7 @@ class AdjustmentParams(ParamsSchema):
 
 
 class Adjustment(RuleKind):
+    """加减分: the office's recorded rows, chosen by 类别."""
     name = "adjustment"
     title = "加减分（办公室记录）"
     description = ("办公室记录的加减分（被上级通报的差错、报送不及时、领导表扬…），按类别选取，"
@@ -126,6 +128,7 @@ class RateThresholdParams(ParamsSchema):
 
 
 class RateThreshold(RuleKind):
+    """采用率门槛: a deduction when the period's adoption rate is below a threshold."""
     name = "rate_threshold"
     title = "采用率门槛"
     description = ("本期报送稿件中到期末已被采用的比例低于门槛时扣分（采用率按四位小数、四舍五入）；"
