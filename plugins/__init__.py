@@ -77,7 +77,7 @@ __all__ = [
     "instruction_lines", "leader_words", "tallied_lines", "time_words",
 ]
 
-# The period's data, the vocabulary, amounts, periods, schemes and output (plugins/api.py).
+# The period's data and its rows, periods, schemes and command output (plugins/api.py).
 from kaohe.plugins.api import *  # noqa: E402,F401,F403
 from kaohe.plugins.api import __all__ as _api
 

@@ -1,5 +1,5 @@
-"""The concepts a rule author needs beside the rule-set contract: the period's data and its rows,
-the vocabulary, exact amounts, periods, schemes and output for a plugin's own commands.
+"""The concepts a rule author needs beside the rule-set contract and the domain's words: the
+period's data and its rows, periods, schemes and output for a plugin's own commands.
 
 Import them from ``kaohe.plugins`` (this module is how it names them); everything else in Kaohe
 is internal and may change between versions.
@@ -9,20 +9,9 @@ from collections.abc import Iterator
 
 import click
 
-from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import Period, parse_period
 from kaohe.core.domain.text import echo_json, render_table
-from kaohe.core.domain.vocab import (
-    CATEGORIES,
-    FORMS,
-    FORMS_SHORT,
-    LEVELS,
-    UNIT_KINDS,
-    ZERO,
-    fmt,
-    is_adopted,
-    money,
-)
+from kaohe.core.domain.vocab import is_adopted
 from kaohe.core.reads.data import PeriodData
 from kaohe.core.reads.rows import (
     AdjustmentRow,
@@ -75,8 +64,7 @@ def current_registry():
 __all__ = [
     "PeriodData", "ItemRow", "AdoptionRow", "InstructionRow", "UrgentRow", "AdjustmentRow",
     "TargetRow", "UnitRow", "ReporterRow", "PublicationRow", "first_adoptions",
-    "LEVELS", "FORMS", "FORMS_SHORT", "CATEGORIES", "UNIT_KINDS", "ZERO", "money", "fmt",
-    "Period", "parse_period", "KaoheError",
+    "Period", "parse_period",
     "list_schemes", "get_scheme", "create_scheme", "current_version", "save_config",
     "with_value", "current_registry", "echo_json", "render_table",
 ]

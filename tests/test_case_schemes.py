@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from kaohe.core.exchange.scheme_documents import import_document
 from kaohe.core.scoring import engine
 from kaohe.core.storage.models import Unit
 from kaohe.core.storage.schemes import create_scheme, current_version, save_config
@@ -46,9 +45,8 @@ def reproduce(kaohe, registry, folder, document):
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     code, out, err = kaohe("import", folder / "data")
     assert code == 0, out + err
-    # (import_document is what `kaohe scheme import` runs; the command itself imports a
-    # create_tables that core/storage/models.py no longer has, on the schemes-data branch.)
-    import_document(registry, document.read_bytes(), author="测试", reason="按案例方案文件导入")
+    code, out, err = kaohe("scheme", "import", document)
+    assert code == 0, out + err
     name = expected["scheme"]
     for period, want in expected["periods"].items():
         code, out, err = kaohe("recalc", name, "--period", period)

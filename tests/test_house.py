@@ -159,3 +159,15 @@ def test_the_wheel_installs_one_name_only(tmp_path):
                      "kaohe/admin/translations/en/LC_MESSAGES/messages.mo"):
         assert expected in names
     assert not [n for n in names if n.startswith("kaohe/tests/") or "/tests/" in n]
+
+
+def test_the_compiled_english_catalogue_matches_its_source():
+    """messages.mo is what `pybabel compile` makes of messages.po (merges rebuild it)."""
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+    folder = ROOT / "admin" / "translations" / "en" / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as source, open(folder / "messages.mo", "rb") as built:
+        po, mo = read_po(source), read_mo(built)
+    wanted = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
+    compiled = {m.id: m.string for m in mo if m.id}
+    assert compiled == wanted

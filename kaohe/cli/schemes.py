@@ -174,7 +174,7 @@ def scheme_import(state, path, reason, author):
     from pathlib import Path
 
     from kaohe.core.exchange.scheme_documents import import_document
-    from kaohe.core.storage.models import create_tables
+    from kaohe.core.storage.migrations import create_tables
     create_tables()
     found, created, version = import_document(state.registry, Path(path).read_bytes(),
                                               author=author, reason=reason)
