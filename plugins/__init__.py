@@ -35,6 +35,30 @@ from kaohe.core.domain.params import (
     records,
     table,
 )
+from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
+from kaohe.core.scoring.rules.item_kinds import InstructionPoints, ItemPoints, SolicitationPoints
+from kaohe.core.scoring.rules.kind import Rule, RuleKind, RulesState
+from kaohe.core.scoring.rules.scheme_rules import Preset, SchemeRules
+from kaohe.core.scoring.rules.sources import (
+    adoption_lines,
+    adoption_words,
+    bare_name,
+    date_words,
+    first_instructions,
+    instruction_lines,
+    leader_words,
+    tallied_lines,
+    time_words,
+)
+from kaohe.core.scoring.rules.total_kinds import (
+    BandedConversion,
+    BaseFloor,
+    Cap,
+    PercentDeduction,
+    PerItemAverage,
+    ZeroOut,
+)
+from kaohe.core.scoring.rules.unit_kinds import Adjustment, Quota, RateThreshold
 
 hookimpl = HookimplMarker("kaohe")
 
@@ -44,10 +68,17 @@ __all__ = [
     "LEVELS", "FORMS", "FORMS_SHORT", "CATEGORIES", "SEVERITIES", "UNIT_KINDS",
     "URGENT_DEADLINE_HOURS",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
+    # rules as data: the kinds' base, conditions, the scheme's rule set, the built-in kinds
+    "RuleKind", "Rule", "RulesState", "SchemeRules", "Preset", "Condition", "Match", "condition", "words",
+    "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
+    "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
+    # the events rules score, walked once, and their words
+    "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",
+    "instruction_lines", "leader_words", "tallied_lines", "time_words",
 ]
 
 # The period's data and its rows, periods, schemes and command output (plugins/api.py).
 from kaohe.plugins.api import *  # noqa: E402,F401,F403
 from kaohe.plugins.api import __all__ as _api
 
-__all__ += _api
+__all__ += [name for name in _api if name not in __all__]

@@ -23,6 +23,21 @@ def kaohe_rulesets():
     """
 
 
+@hookspec
+def kaohe_rule_kinds():
+    """Register rule kinds: kinds of rule an office configures by parameters, without code.
+
+    Called once, when the plugin manager is built, before anything is scored.
+
+    Takes no arguments.
+
+    Returns a list of :class:`plugins.RuleKind` instances. Every kind's ``name`` must be unique
+    across all plugins; a scheme's ``scheme_rules`` rows name a kind by it, and the panel shows a
+    plugin's kinds like the built-in ones. A duplicate name, a missing title, or a parameter
+    schema whose defaults do not load is reported against the plugin, which is not loaded.
+    """
+
+
 # ---------------------------------------------------------------- the command and the panel
 
 @hookspec

@@ -19,6 +19,7 @@ from marshmallow import Schema, ValidationError
 
 from kaohe.core.domain.errors import KaoheError, PluginError
 from kaohe.core.scoring.contract import RuleSet
+from kaohe.core.scoring.rules.kind import RuleKind
 
 from . import hookspecs
 
@@ -30,7 +31,11 @@ DEFAULT_PLUGINS = (
     "kaohe.rulesets.environment",
     "kaohe.rulesets.county_bonus",
     "kaohe.rulesets.urgent_penalty",
+    "kaohe.rulesets.scheme_rules",
 )
+# The built-in rule kinds: the vocabulary every scheme and preset is written in, loaded first
+# whatever `builtins` a registry is built with.
+BUILT_IN_KINDS = "kaohe.rulesets.rule_kinds"
 
 HOOK_NAMES = sorted(name for name in dir(hookspecs) if name.startswith("kaohe_"))
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -61,6 +66,8 @@ class Registry:
         self.plugins = []
         self.rulesets = {}
         self.ruleset_plugin = {}
+        self.rule_kinds = {}  # shared with every rule set that runs configured rules
+        self.rule_kind_plugin = {}
 
     @property
     def problems(self):
@@ -91,6 +98,7 @@ class Registry:
             self._check_name_free(name)
             self._check_hook_names(plugin, name)
             rulesets = self._collect_rulesets(plugin, name)
+            kinds = self._collect_rule_kinds(plugin, name)
             self.pm.register(plugin if source == "builtin" else _Guarded(plugin, info), name=name)
         except PluginError as error:
             info.error = str(error)
@@ -99,7 +107,12 @@ class Registry:
             info.error = f"插件「{name}」无法注册：{error}"
             return info
         info.registered = True
+        for kind in kinds:
+            self.rule_kinds[kind.name] = kind
+            self.rule_kind_plugin[kind.name] = name
         for ruleset in rulesets:
+            if getattr(ruleset, "uses_rule_kinds", False):
+                ruleset.kinds = self.rule_kinds
             self.rulesets[ruleset.name] = ruleset
             self.ruleset_plugin[ruleset.name] = info
             info.rulesets.append(ruleset.name)
@@ -108,6 +121,9 @@ class Registry:
     def unregister(self, name):
         """Take the plugin registered as `name` out again, with its rule sets; return its object."""
         plugin = self.pm.unregister(name=name) if self.pm.has_plugin(name) else None
+        for kind in [k for k, owner in self.rule_kind_plugin.items() if owner == name]:
+            self.rule_kinds.pop(kind, None)
+            self.rule_kind_plugin.pop(kind, None)
         for info in [p for p in self.plugins if p.name == name]:
             for ruleset in info.rulesets:
                 self.rulesets.pop(ruleset, None)
@@ -139,6 +155,33 @@ class Registry:
             close = difflib.get_close_matches(hook_name, HOOK_NAMES, n=1)
             hint = f"（是否应为 {close[0]}？）" if close else f"（可用的钩子：{', '.join(HOOK_NAMES)}）"
             raise PluginError(f"插件「{name}」实现了未知的钩子 {hook_name}{hint}", plugin=name)
+
+    def _collect_rule_kinds(self, plugin, name):
+        hook = getattr(plugin, "kaohe_rule_kinds", None)
+        if hook is None:
+            return []
+        try:
+            returned = hook()
+        except Exception as error:  # a plugin's own bug: report it against the plugin
+            raise PluginError(f"插件「{name}」的 kaohe_rule_kinds 出错：{type(error).__name__}: "
+                              f"{error}", plugin=name) from error
+        if not isinstance(returned, (list, tuple)):
+            raise PluginError(f"插件「{name}」的 kaohe_rule_kinds 应返回规则类型列表，实际返回了 "
+                              f"{type(returned).__name__}", plugin=name)
+        seen = set()
+        for kind in returned:
+            if not isinstance(kind, RuleKind) or not kind.name or not kind.title:
+                raise PluginError(f"插件「{name}」返回的规则类型 {kind!r} 应为 RuleKind，并有 name 与 "
+                                  f"title", plugin=name)
+            if kind.name in self.rule_kinds or kind.name in seen:
+                raise PluginError(f"插件「{name}」的规则类型名称「{kind.name}」重复", plugin=name)
+            try:
+                kind.params_schema().load({})
+            except Exception as error:
+                raise PluginError(f"插件「{name}」的规则类型「{kind.name}」的参数默认值无效：{error}",
+                                  plugin=name) from error
+            seen.add(kind.name)
+        return list(returned)
 
     def _collect_rulesets(self, plugin, name):
         hook = getattr(plugin, "kaohe_rulesets", None)
@@ -269,7 +312,7 @@ def build_registry(plugins_dir=None, allow=None, builtins=DEFAULT_PLUGINS, entry
     and listed in `registry.problems`; a broken built-in raises PluginError.
     """
     registry = Registry()
-    for module_name in builtins:
+    for module_name in (BUILT_IN_KINDS, *(b for b in builtins if b != BUILT_IN_KINDS)):
         module = importlib.import_module(module_name)
         info = registry.register(module, module_name.rsplit(".", 1)[-1], "builtin", module_name)
         if info.error:
@@ -286,7 +329,7 @@ def build_registry(plugins_dir=None, allow=None, builtins=DEFAULT_PLUGINS, entry
 def _register_entry_points(registry, allowed, builtins):
     """The `kaohe` entry-point group's plugins (only those in `allowed`, when it is given)."""
     for ep in sorted(importlib.metadata.entry_points(group="kaohe"), key=lambda e: e.name):
-        if ep.value in builtins:
+        if ep.value in builtins or ep.value == BUILT_IN_KINDS:
             continue
         dist = getattr(ep, "dist", None)
         origin = f"{dist.name} {dist.version}" if dist else ep.value

@@ -1,131 +1,20 @@
-"""What the built-in rule sets share: adoption and instruction scoring, and the Chinese date words."""
+"""What the built-in rule sets share: the preview tallies of adoptions and instructions (the lines are the rule kinds')."""
 
-from decimal import Decimal
+from kaohe.plugins import (
+    ZERO,
+    adoption_lines,
+    adoption_words,
+    bare_name,
+    date_words,
+    first_instructions,
+    instruction_lines,
+    tallied_lines,
+    time_words,
+)
 
-from kaohe.plugins import FORMS_SHORT, LEVELS, Line, Tally, fmt, is_adopted
-
-ZERO = Decimal("0.00")
-
-
-def bare_name(name):
-    """A publication's name without its 《》 marks."""
-    return name.strip().strip("《》").strip()
-
-
-def date_words(day):
-    """2025年3月8日"""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def time_words(moment):
-    """2025年3月8日14:30"""
-    return f"{date_words(moment)}{moment:%H:%M}"
-
-
-def adoption_words(publication, form):
-    """《专报信息》（省级）全文采用 — how an adoption is named in an explanation."""
-    done = "采用" if is_adopted(form) else ""
-    return f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）{FORMS_SHORT[form]}{done}"
-
-
-def adoption_lines(data, accumulate, value_of):
-    """Item lines for the period's adoptions; `value_of(publication, form)` gives the points.
-
-    With `accumulate` ``sum`` every adoption of an item counts; with ``max`` only the adoption
-    worth most in the period counts (the earliest among equals), the others get a zero line that
-    says so. Adoptions worth nothing give no line.
-    """
-    publications = data.publications
-    # A province has a few dozen publications and four forms, but hundreds of thousands of
-    # adoptions: the value and the words of each (publication, form) are worked out once.
-    named = {}
-
-    def value_and_words(adoption):
-        key = (adoption.publication, adoption.form)
-        known = named.get(key)
-        if known is None:
-            publication = publications[adoption.publication]
-            known = named[key] = [value_of(publication, adoption.form),
-                                  adoption_words(publication, adoption.form), None]
-        return known
-
-    counted = None
-    if accumulate == "max":
-        best = {}
-        for adoption in data.adoptions:
-            value = value_and_words(adoption)[0]
-            if adoption.item not in best or value > best[adoption.item][0]:
-                best[adoption.item] = (value, adoption)
-        counted = {a.id for _, a in best.values()}
-    for adoption in data.adoptions:
-        known = value_and_words(adoption)
-        value, text, sentence = known
-        if counted is not None and adoption.id not in counted:
-            yield Line("adoption", f"{text}，同一稿件按最高一次计分，本次不计分",
-                       points=ZERO, item=adoption.item, ref=f"adoption:{adoption.id}")
-            continue
-        if not value:
-            continue
-        if sentence is None:
-            sentence = known[2] = f"{text}，计{fmt(value)}分"
-        yield Line("adoption", sentence, points=value, item=adoption.item,
-                   ref=f"adoption:{adoption.id}")
-
-
-def first_instructions(data):
-    """(item, level) → the earliest instruction at that level, for the instructions dated in the period.
-
-    ``data.instructions`` holds earlier instructions too, ordered by date, so an item instructed
-    at a level before the period is not counted again at that level.
-    """
-    earliest = {}
-    for instruction in data.instructions:
-        key = (instruction.item, instruction.leader_level)
-        if key not in earliest:
-            earliest[key] = instruction
-    return {key: instruction for key, instruction in earliest.items()
-            if data.period.contains(instruction.instructed_on)}
-
-
-def instruction_lines(data, points_by_level):
-    """Item lines for instructions: each leader level counts once per item, by its earliest date."""
-    worth = {}  # level -> (value, "，计…分"), worked out once per level
-    for (item_id, level), instruction in first_instructions(data).items():
-        known = worth.get(level)
-        if known is None:
-            value = points_by_level.get(level)
-            known = worth[level] = (value, f"批示，计{fmt(value)}分" if value else "")
-        value, tail = known
-        if not value:
-            continue
-        who = (f"{instruction.leader}（{LEVELS[level]}领导）" if instruction.leader
-               else f"{LEVELS[level]}领导")
-        yield Line("instruction", f"{who}{date_words(instruction.instructed_on)}{tail}",
-                   points=value, item=item_id, ref=f"instruction:{instruction.id}")
-
-
-def tallied_lines(rule, tallied, value_of):
-    """:class:`Tally` objects for the item lines counted in `tallied` (``data.tally``'s result).
-
-    `value_of(key)` gives the points of a line with that key; lines worth nothing are left out,
-    as the line-by-line rules leave them out.
-    """
-    worth = {}
-
-    def value(key):
-        known = worth.get(key)
-        if known is None:
-            known = worth[key] = value_of(key)
-        return known
-
-    for unit, key, n, count in tallied.units:
-        points = value(key)
-        if points:
-            yield Tally(rule, points, count, unit=unit, share_of=n)
-    for reporter, key, n, count in tallied.reporters:
-        points = value(key)
-        if points:
-            yield Tally(rule, points, count, reporter=reporter, authors=n)
+__all__ = ["ZERO", "adoption_lines", "adoption_words", "bare_name", "date_words",
+           "first_instructions", "instruction_lines", "time_words", "tallied_lines",
+           "adoption_tallies", "instruction_tallies"]
 
 
 def adoption_tallies(data, value_of):

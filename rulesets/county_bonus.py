@@ -1,9 +1,8 @@
 """`county_bonus` 县区加分: the provincial top-county list bonus and the negative-feedback bonus."""
 
-from kaohe.core.storage.models import Item
-from kaohe.plugins import KaoheError, Line, ParamsSchema, RuleSet, fmt, hookimpl, integer, joint_split, points
+import itertools
 
-from .common import date_words, tallied_lines
+from kaohe.plugins import KaoheError, Line, ParamsSchema, Preset, fmt, hookimpl, integer, joint_split, points
 
 SOURCE = "县区政务信息工作考核加分办法"
 RANK_FACT = "provincial_county_rank"
@@ -33,7 +32,9 @@ def county_rank(unit, value):
     return rank
 
 
-class CountyBonus(RuleSet):
+class CountyBonus(Preset):
+    """The top-list bonus (a unit fact, its own rule) and a preset `item_points` row: a first
+    adoption of a negative-feedback item."""
     name = "county_bonus"
     title = "县区加分"
     version = "1.0"
@@ -43,17 +44,20 @@ class CountyBonus(RuleSet):
     # The unit facts this rule set reads (单位事实), by code, with the label the panel shows.
     facts = {RANK_FACT: "全省县域排名"}
 
+    def rows(self, params):
+        return [{"kind": "item_points", "name": "negative_feedback", "label": "负反馈信息",
+                 "source": SOURCE, "params": {"counts": "first_adoption", "when": {"negative": True},
+                                              "table": [{"points": str(params["negative_bonus"])}]}}]
+
     def compute(self, data, params):
         yield from self.top_list(data, params)
-        yield from self.negative_feedback(data, params)
+        yield from super().compute(data, params)
 
     def tallies(self, data, params):
-        yield from self.top_list(data, params)
-        bonus = params["negative_bonus"]
-        if bonus:
-            negative = data.tally("negative_first_adoptions",
-                                  data.first_adoption_query().where(Item.negative == True))  # noqa: E712
-            yield from tallied_lines("negative_feedback", negative, lambda key: bonus)
+        counted = super().tallies(data, params)
+        if counted is None:
+            return None
+        return itertools.chain(self.top_list(data, params), counted)
 
     def top_list(self, data, params):
         bonus, top = params["top_bonus"], params["top_rank"]
@@ -71,18 +75,6 @@ class CountyBonus(RuleSet):
             yield Line("top_list",
                        f"{data.year}年全省县域排名第{rank}位，进入前{top}位，加{fmt(bonus)}分",
                        points=bonus, unit=unit.id, ref=f"fact:{unit.id}:{RANK_FACT}:{data.year}")
-
-    def negative_feedback(self, data, params):
-        bonus = params["negative_bonus"]
-        if not bonus:
-            return
-        items = data.items
-        for item_id, first in sorted(data.first_adoption_on.items()):
-            if not data.period.contains(first) or not items[item_id].negative:
-                continue
-            yield Line("negative_feedback",
-                       f"负反馈信息{date_words(first)}首次被采用，加{fmt(bonus)}分",
-                       points=bonus, item=item_id, ref=f"negative:{item_id}")
 
 
 @hookimpl

@@ -1,14 +1,13 @@
 """`provincial` 省政府信息采用计分: points for adoptions by publication level and form, and for instructions."""
 
-import itertools
-
 from marshmallow import ValidationError, fields
 
 from kaohe.plugins import (
     FORMS,
     LEVELS,
     ParamsSchema,
-    RuleSet,
+    Preset,
+    bare_name,
     choice,
     grid,
     hookimpl,
@@ -17,8 +16,6 @@ from kaohe.plugins import (
     records,
     table,
 )
-
-from .common import adoption_lines, adoption_tallies, bare_name, instruction_lines, instruction_tallies
 
 __all__ = ["Provincial", "bare_name", "kaohe_rulesets"]
 
@@ -66,7 +63,9 @@ class ProvincialParams(ParamsSchema):
     joint_split = joint_split()
 
 
-class Provincial(RuleSet):
+class Provincial(Preset):
+    """A preset of the rule kinds: an `item_points` table (the publication overrides first,
+    then the level × form grid) and `instruction_points` once per level."""
     name = "provincial"
     title = "省政府信息采用计分"
     version = "1.0"
@@ -74,25 +73,19 @@ class Provincial(RuleSet):
                    "特定刊物可单独设定分值；领导批示按批示领导级别每篇每级计一次。")
     params_schema = ProvincialParams
 
-    def adoption_points(self, params, publication, form):
-        for override in params["publication_overrides"]:
-            if (override["level"] == publication.level and override["form"] == form
-                    and bare_name(override["publication"]) == bare_name(publication.name)):
-                return override["points"]
-        return params["adoption"][publication.level][form]
-
-    def compute(self, data, params):
-        yield from adoption_lines(data, params["accumulate"],
-                                  lambda publication, form: self.adoption_points(params, publication, form))
-        yield from instruction_lines(data, params["instruction"])
-
-    def tallies(self, data, params):
-        if params["accumulate"] != "sum":
-            return None  # only an item's best adoption counts: that needs them one by one
-        return itertools.chain(
-            adoption_tallies(data, lambda publication, form: self.adoption_points(
-                params, publication, form)),
-            instruction_tallies(data, params["instruction"]))
+    def rows(self, params):
+        table = [{"publications": [o["publication"]], "levels": [o["level"]], "forms": [o["form"]],
+                  "points": str(o["points"])} for o in params["publication_overrides"]]
+        table += [{"levels": [level], "forms": [form], "points": str(value)}
+                  for level, by_form in params["adoption"].items()
+                  for form, value in by_form.items()]
+        return [
+            {"kind": "item_points", "name": "adoption", "label": "采用计分", "source": SOURCE,
+             "params": {"counts": "adoption", "accumulate": params["accumulate"], "table": table}},
+            {"kind": "instruction_points", "name": "instruction", "label": "领导批示计分",
+             "source": SOURCE, "params": {"once": "per_level", "levels": {
+                 level: str(value) for level, value in params["instruction"].items()}}},
+        ]
 
 
 @hookimpl

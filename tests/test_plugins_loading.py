@@ -103,7 +103,8 @@ def test_the_allow_list_limits_which_entry_points_load(tmp_path, site, monkeypat
 
 def test_an_empty_allow_list_loads_no_entry_point_but_keeps_the_built_ins(tmp_path, site):
     registry = load(tmp_path, allow="")
-    assert set(registry.rulesets) == {"provincial", "environment", "county_bonus", "urgent_penalty"}
+    assert set(registry.rulesets) == {"provincial", "environment", "county_bonus", "urgent_penalty",
+                                      "scheme_rules"}
     assert not info_of(registry, "forestry").loaded
 
 

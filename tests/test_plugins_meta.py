@@ -30,7 +30,8 @@ def guide_section(hook):
 def test_the_hooks_are_the_hookspecs():
     assert HOOK_NAMES == sorted(n for n, v in vars(hookspecs).items()
                                 if callable(v) and n.startswith("kaohe_"))
-    assert HOOK_NAMES == ["kaohe_admin_views", "kaohe_commands", "kaohe_rulesets", "kaohe_run_stored"]
+    assert HOOK_NAMES == ["kaohe_admin_views", "kaohe_commands", "kaohe_rule_kinds", "kaohe_rulesets",
+                          "kaohe_run_stored"]
 
 
 @pytest.mark.parametrize("hook", HOOK_NAMES)
@@ -88,7 +89,17 @@ def plugged(registry):
 
 def test_kaohe_rulesets_returns_every_registered_rule_set(registry):
     returned = [r.name for batch in registry.hook.kaohe_rulesets() for r in batch]
-    assert sorted(returned) == ["county_bonus", "environment", "provincial", "urgent_penalty"]
+    assert sorted(returned) == ["county_bonus", "environment", "provincial", "scheme_rules",
+                                "urgent_penalty"]
+
+
+def test_kaohe_rule_kinds_returns_every_built_in_kind(registry):
+    returned = [k.name for batch in registry.hook.kaohe_rule_kinds() for k in batch]
+    assert sorted(returned) == sorted(registry.rule_kinds) == [
+        "adjustment", "banded_conversion", "base_floor", "cap", "instruction_points",
+        "item_points", "per_item_average", "percent_deduction", "quota", "rate_threshold",
+        "solicitation", "zero_out"]
+    assert registry.ruleset("scheme_rules").kinds is registry.rule_kinds
 
 
 def test_kaohe_run_stored_is_told_of_each_stored_run_and_not_of_previews(database, registry, plugged):

@@ -16,7 +16,7 @@ from kaohe.plugins.manager import build_registry
 from tests import factories as f
 
 FIXTURES = Path(__file__).parent / "plugins_fixtures"
-BUILT_INS = {"provincial", "environment", "county_bonus", "urgent_penalty"}
+BUILT_INS = {"provincial", "environment", "county_bonus", "urgent_penalty", "scheme_rules"}
 
 
 def plugins_folder(tmp_path, *names):

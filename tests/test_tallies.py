@@ -78,7 +78,9 @@ def _points(outcome, office):
 
 
 @pytest.mark.parametrize("members_only, want", [
-    (True, ({"A": D("24.67"), "B": D("14.67")}, {"ra": D("21.50"), "rb": D("1.50")})),
+    # ra holds half of item 1 (20 ÷ 2 authors: rx, of X outside the scheme, keeps the other
+    # half, it is not handed to ra) and half of item 2 (3 ÷ 2): 10 + 1.50 = 11.50
+    (True, ({"A": D("24.67"), "B": D("14.67")}, {"ra": D("11.50"), "rb": D("1.50")})),
     # every unit a member: X takes its third of item 1 and all of item 4; rx shares item 1
     (False, ({"A": D("24.67"), "B": D("14.67"), "X": D("26.67")},
              {"ra": D("31.50"), "rb": D("1.50"), "rx": D("10.00")})),

@@ -4,6 +4,7 @@ Rows are plain named tuples read straight from the DB-API cursor: no model objec
 nothing a rule set does not need, so that a million items fit in memory and load in seconds.
 """
 
+import datetime
 import hashlib
 import marshal
 import pickle
@@ -75,6 +76,7 @@ class PeriodData(PeriodCounts, PeriodTallies):
       period's end;
     - ``solicitation_items``: ids of the items submitted in the period that answer a solicitation;
     - ``adoptions``: list of :class:`AdoptionRow` dated in the period (of ``items``);
+      ``earlier_adoptions``: those items' adoptions dated in the scheme year before the period;
     - ``first_adoption_on``: dict item id → date of its first adoption in a form other than
       ``forwarded`` (for the items adopted in the period; the date may be before the period);
     - ``instructions``: list of :class:`InstructionRow` of ``items`` dated up to the period's end
@@ -300,6 +302,39 @@ class PeriodData(PeriodCounts, PeriodTallies):
                                     Adoption.adopted_on, Adoption.form)
                     .where(Adoption.adopted_on.between(p.start, p.end))
                     .order_by(Adoption.adopted_on, Adoption.id))
+
+    @cached_property
+    def earlier_adoptions(self):
+        """The adoptions of the items adopted in the period that are dated in the scheme year
+        before the period's start (none in a run of the whole year), by date: what an item held
+        before the period, for a rule that counts only its best adoption so far."""
+        start = datetime.date(self.year, 1, 1)
+        if self.period.start <= start:
+            return []
+        ids = sorted({a.item for a in self.adoptions})
+        rows = self._track("earlier_adoptions", sorted(by_ids(
+            Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
+                            Adoption.adopted_on, Adoption.form)
+            .where((Adoption.adopted_on >= start) & (Adoption.adopted_on < self.period.start)),
+            Adoption.item, ids), key=lambda r: (str(r[4]), r[0])))
+        day = DayCache()
+        return [AdoptionRow(r[0], r[1], r[2], r[3], day[r[4]], r[5]) for r in rows]
+
+    def year_adoptions_of(self, item_ids):
+        """Every adoption of these items dated in the scheme year up to the period's end, by date
+        (what an item held when a rule needs all its points, e.g. an instruction's multiple)."""
+        ids = sorted({int(i) for i in item_ids})
+        if not ids:
+            return []
+        start = datetime.date(self.year, 1, 1)
+        rows = sorted(by_ids(
+            Adoption.select(Adoption.id, Adoption.item, Adoption.publication, Adoption.issue,
+                            Adoption.adopted_on, Adoption.form)
+            .where((Adoption.adopted_on >= start) & (Adoption.adopted_on <= self.period.end)),
+            Adoption.item, ids), key=lambda r: (str(r[4]), r[0]))
+        self._track(f"year_adoptions_{len(self._digests)}", rows)
+        day = DayCache()
+        return [AdoptionRow(r[0], r[1], r[2], r[3], day[r[4]], r[5]) for r in rows]
 
     @cached_property
     def first_adoption_on(self):

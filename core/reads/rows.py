@@ -90,7 +90,7 @@ class Tallied(NamedTuple):
     """Item lines counted by who receives them (see :meth:`PeriodData.tally`).
 
     ``units``: (unit id, key, units of the item, count) for each member unit;
-    ``reporters``: (reporter id, key, member authors of the item, count) for each member
+    ``reporters``: (reporter id, key, authors of the item, count) for each member
     reporter. ``key`` is the tuple of the query's key columns.
     """
     units: list

@@ -57,9 +57,8 @@ class PeriodTallies:
                   f"(SELECT COUNT(*) FROM item_unit c WHERE c.item_id = k.item_id) AS n "
                   f"FROM ({inner}) AS k JOIN item_unit iu ON iu.item_id = k.item_id{member_unit}) "
                   f"AS t GROUP BY {grouped}")
-        authors = ("(SELECT COUNT(*) FROM item_author c WHERE c.item_id = k.item_id)" if every else
-                   f"(SELECT COUNT(*) FROM item_author c JOIN reporter r ON r.id = c.reporter_id "
-                   f"{member.format('r.unit_id')} WHERE c.item_id = k.item_id)")
+        # Every author of an item holds a share, members or not (only members' are credited).
+        authors = "(SELECT COUNT(*) FROM item_author c WHERE c.item_id = k.item_id)"
         member_item = "" if every else (
             f" WHERE EXISTS (SELECT 1 FROM item_unit m {member.format('m.unit_id')} "
             f"WHERE m.item_id = k.item_id)")
@@ -73,7 +72,7 @@ class PeriodTallies:
         # counts the other (the ranking's counts wait: they are needed only at the end).
         reads = self._reader()
         by_reporter = reads.submit(
-            lambda: db.execute_sql(credited, (*extra, *params, *extra)).fetchall(), priority=0)
+            lambda: db.execute_sql(credited, (*params, *extra)).fetchall(), priority=0)
         by_unit = reads.submit(lambda: db.execute_sql(shared, (*params, *extra)).fetchall(),
                                priority=0)
         unit_rows = [(r[0], tuple(r[1:-2]), r[-2], r[-1]) for r in reads.wait(by_unit)

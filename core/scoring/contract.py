@@ -68,7 +68,7 @@ class Tally:
     - ``unit``: a unit among the ``share_of`` units that reported each of those items; it
       gets its share of each line as ``joint_split`` says (``equal``: points ÷ ``share_of``,
       rounded half up to the cent, as for a line);
-    - ``reporter``: an author among the ``authors`` member authors of each of those items; it
+    - ``reporter``: an author (of a member unit) among the ``authors`` authors of each item; it
       gets points ÷ ``authors`` (rounded half up) of each line, as authors do for a line.
 
     One Tally names a unit or a reporter, not both: the units' tallies and the authors' tallies

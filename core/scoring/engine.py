@@ -101,6 +101,7 @@ def _outcome(registry, scheme, period, version, config, data, keep_lines, on_ste
         fingerprint = calculator.data.fingerprint(extra)
     outcome = Outcome(scheme, period, version, totals, reporter_totals, lines, versions,
                       fingerprint)
+    outcome.warnings = calculator.warnings
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -126,3 +127,35 @@ def _period_of(scheme, period):
     if period.year != scheme.year:
         raise KaoheError(f"期间 {period.label} 不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
     return period
+
+
+def check_previews(registry, scheme, period=None):
+    """Compare each enabled rule set's preview (its tallies) with its lines, one rule set at a time.
+
+    Returns a list of (rule set, difference sentences); an empty list when every preview equals
+    its lines to the cent. ``kaohe plugins check SCHEME`` prints it, so a plugin whose hand-written
+    ``tallies()`` drifted from its ``compute()`` is reported, never shown.
+    """
+    from kaohe.core.storage.schemes import enabled_rulesets
+    period = _period_of(scheme, period)
+    version = current_version(scheme)
+    data = PeriodData(scheme.id, period, scheme.year)
+    drifts = []
+    for entry in enabled_rulesets(version.config):
+        config = {**version.config, "rulesets": [dict(entry, enabled=True)]}
+        lines = _outcome(registry, scheme, period, version, config, data, keep_lines=True)
+        counted = _outcome(registry, scheme, period, version, config, data, keep_lines=False)
+        found = []
+        for uid, total in lines.units.items():
+            other = counted.units[uid]
+            if (total.points, total.yuan) != (other.points, other.yuan):
+                found.append(f"单位「{total.name}」明细{total.points}分/{total.yuan}元，预览"
+                             f"{other.points}分/{other.yuan}元")
+        for rid in sorted(set(lines.reporters) | set(counted.reporters)):
+            a, b = lines.reporters.get(rid), counted.reporters.get(rid)
+            if (a.points if a else 0) != (b.points if b else 0):
+                who = (a or b).name
+                found.append(f"信息员「{who}」明细{a.points if a else 0}分，预览{b.points if b else 0}分")
+        if found:
+            drifts.append((entry["name"], found))
+    return drifts

@@ -11,7 +11,7 @@ from kaohe.core.domain.vocab import (
     percent,
     pool_label,
 )
-from kaohe.core.scoring.totals import RATE_PLACES, TIER_OF_LEVEL, ReporterTotal
+from kaohe.core.scoring.totals import TIER_OF_LEVEL, ReporterTotal, adoption_rate
 
 
 def count_statistics(totals, data):
@@ -31,8 +31,7 @@ def count_statistics(totals, data):
             setattr(total, tier, getattr(total, tier) + count)
     for total in totals.values():
         if total.submitted:
-            total.adoption_rate = (Decimal(total.adopted) / Decimal(total.submitted)).quantize(
-                RATE_PLACES)
+            total.adoption_rate = adoption_rate(total.adopted, total.submitted)
 
 
 def convert(totals, config):

@@ -1,7 +1,7 @@
 """What a calculation produces: each unit's and reporter's totals, the outcome of a run, the stored line's columns."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from kaohe.core.domain.vocab import (
     TIE_BREAK_TIERS,
@@ -9,6 +9,14 @@ from kaohe.core.domain.vocab import (
 )
 
 RATE_PLACES = Decimal("0.0001")
+
+
+def adoption_rate(adopted, submitted):
+    """采用率: adopted items / submitted items, four places (0.0313 is 3.13%), half up; 0 when none."""
+    if not submitted:
+        return Decimal("0.0000")
+    return (Decimal(adopted) / Decimal(submitted)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+
 
 TIER_OF_LEVEL = {level: tier for tier, _label, levels in TIE_BREAK_TIERS for level in levels}
 
@@ -68,6 +76,7 @@ class Outcome:
     seconds: float = 0.0
     run: object = None
     flags: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # e.g. two rules scoring the same adoption
 
     def ranking(self, pool=None):
         rows = sorted(self.units.values(), key=lambda u: (u.pool, u.rank))

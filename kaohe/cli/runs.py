@@ -34,6 +34,8 @@ def recalc(state, name, period, note, fmt_):
         return
     click.echo(f"第 {run.id} 次计算完成：{found.name} {outcome.period.title}，{len(outcome.units)}家单位，"
                f"{run.line_count}条计分明细，用时 {outcome.seconds:.2f} 秒")
+    for warning in outcome.warnings:
+        click.echo(f"注意：{warning}", err=True)
 
 
 @cli.command("runs")

@@ -13,10 +13,17 @@ from kaohe.core.storage.models import Unit
 
 
 @cli.command("plugins")
+@click.argument("action", required=False, type=click.Choice(["check"]))
+@click.argument("scheme_name", required=False)
+@click.option("--period", help="核对的期间（默认方案年度）。Period to check (default the year).")
 @click.option("--format", "fmt_", type=click.Choice(["table", "json"]), default="table")
 @pass_state
-def plugins_(state, fmt_):
-    """已加载的规则集与插件，以及加载出错的插件。Loaded rule sets and plugin problems."""
+def plugins_(state, fmt_, action=None, scheme_name=None, period=None):
+    """已加载的规则集与插件，以及加载出错的插件；`plugins check 方案` 核对预览与明细是否一致。
+    Loaded rule sets and plugin problems; `plugins check SCHEME` checks previews against lines."""
+    if action == "check":
+        _check_previews(state, scheme_name, period)
+        return
     registry = state.registry
     rows = []
     for info in registry.plugins:
@@ -36,6 +43,21 @@ def plugins_(state, fmt_):
             click.echo(f"\n未加载：{problem['error']}", err=True)
     if problems:
         sys.exit(3)
+
+
+def _check_previews(state, scheme_name, period):
+    from kaohe.core.scoring.engine import check_previews
+    if not scheme_name:
+        raise click.UsageError("请指明考核方案：kaohe plugins check 方案名称")
+    drifts = check_previews(state.registry, schemes.get_scheme(scheme_name), period)
+    if not drifts:
+        click.echo("各规则集的预览与计分明细一致")
+        return
+    for name, found in drifts:
+        click.echo(f"规则集「{name}」的预览与计分明细不一致（{len(found)}处）：", err=True)
+        for line in found[:20]:
+            click.echo(f"  {line}", err=True)
+    sys.exit(4)
 
 
 _SOURCES = {"builtin": "内置", "entrypoint": "已安装的包", "folder": "插件目录"}

@@ -1,14 +1,13 @@
 """The notification's figures, read from the stored month runs only: each unit's month and year to date."""
 
 import datetime
-from decimal import Decimal
 
 from peewee import fn
 
 from kaohe.core.domain.vocab import ZERO, from_cents, percent, pool_label
 from kaohe.core.runs import snapshot
 from kaohe.core.scoring.ranking import rank_units
-from kaohe.core.scoring.totals import RATE_PLACES, UnitTotal
+from kaohe.core.scoring.totals import UnitTotal, adoption_rate
 from kaohe.core.storage.db import fetch_rows
 from kaohe.core.storage.models import Unit, UnitResult
 from kaohe.core.storage.schemes import pools_of
@@ -89,8 +88,7 @@ def unit_figures(scheme, runs):
     for uid, (_uid, code, name, pool, *_rest) in month_rows.items():
         points, national, provincial, city = year.get(uid, (ZERO, 0, 0, 0))
         _county, submitted, adopted_count = month_counts.get(uid, (0, 0, 0))
-        rate = (Decimal(adopted_count) / Decimal(submitted)).quantize(RATE_PLACES) if submitted \
-            else Decimal("0.0000")
+        rate = adoption_rate(adopted_count, submitted)
         totals[uid] = UnitTotal(uid, code, name, pool, points=points, submitted=submitted,
                                 adopted=adopted_count, adoption_rate=rate, national=national,
                                 provincial=provincial, city=city)

@@ -1,0 +1,147 @@
+"""The events rules score, each walked once: adoptions (summed or best so far), first instructions, and the date words."""
+
+from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, ZERO, fmt, is_adopted
+from kaohe.core.scoring.contract import Line, Tally
+
+
+def bare_name(name):
+    """A publication's name without its 《》 marks."""
+    return name.strip().strip("《》").strip()
+
+
+def date_words(day):
+    """2025年3月8日"""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def time_words(moment):
+    """2025年3月8日14:30"""
+    return f"{date_words(moment)}{moment:%H:%M}"
+
+
+def adoption_words(publication, form):
+    """《专报信息》（省级）全文采用 — how an adoption is named in an explanation."""
+    done = "采用" if is_adopted(form) else ""
+    return f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）{FORMS_SHORT[form]}{done}"
+
+
+def adoption_lines(data, accumulate, value_of, rule="adoption", key_of=None, tail_of=None):
+    """Item lines for the period's adoptions; `value_of(publication, form, *key)` gives the points.
+
+    `key_of(adoption)` (optional) adds what else decides the points (e.g. the item's category),
+    `tail_of(publication, form, *key)` words for it after the adoption's own. With `accumulate` ``sum`` every
+    adoption of an item counts. With ``max`` an item is worth its best adoption so far in the
+    scheme year: an adoption better than every earlier one (those before the period included)
+    is credited with the increase, the others get a zero line that says so; the months of a year
+    then add up to the year. Adoptions worth nothing give no line.
+    """
+    publications = data.publications
+    # A province has a few dozen publications and four forms, but hundreds of thousands of
+    # adoptions: the value and the words of each (publication, form, …) are worked out once.
+    named = {}
+
+    def value_and_words(adoption):
+        extra = key_of(adoption) if key_of is not None else ()
+        key = (adoption.publication, adoption.form, *extra)
+        known = named.get(key)
+        if known is None:
+            publication = publications[adoption.publication]
+            words = adoption_words(publication, adoption.form)
+            if tail_of is not None:
+                words += tail_of(publication, adoption.form, *extra)
+            known = named[key] = [value_of(publication, adoption.form, *extra), words, None]
+        return known
+
+    if accumulate == "max":
+        yield from _best_so_far_lines(data, value_and_words, rule)
+        return
+    for adoption in data.adoptions:
+        known = value_and_words(adoption)
+        value, text, sentence = known
+        if not value:
+            continue
+        if sentence is None:
+            sentence = known[2] = f"{text}，计{fmt(value)}分"
+        yield Line(rule, sentence, points=value, item=adoption.item, ref=f"adoption:{adoption.id}")
+
+
+def _best_so_far_lines(data, value_and_words, rule):
+    """The lines of ``accumulate: max``: each adoption credits what it adds to the item's best."""
+    best = {}
+    for adoption in data.earlier_adoptions:
+        value = value_and_words(adoption)[0]
+        if value > best.get(adoption.item, ZERO):
+            best[adoption.item] = value
+    for adoption in data.adoptions:
+        value, text, _ = value_and_words(adoption)
+        held = best.get(adoption.item, ZERO)
+        ref = f"adoption:{adoption.id}"
+        if value > held:
+            best[adoption.item] = value
+            sentence = f"{text}，计{fmt(value)}分"
+            if held:
+                sentence += f"，同一稿件按最高一次计分，此前已计{fmt(held)}分，本次计{fmt(value - held)}分"
+            yield Line(rule, sentence, points=value - held, item=adoption.item, ref=ref)
+        elif held:
+            yield Line(rule, f"{text}，同一稿件按最高一次计分，本次不计分",
+                       points=ZERO, item=adoption.item, ref=ref)
+
+
+def first_instructions(data):
+    """(item, level) → the earliest instruction at that level, for the instructions dated in the period.
+
+    ``data.instructions`` holds earlier instructions too, ordered by date, so an item instructed
+    at a level before the period is not counted again at that level.
+    """
+    earliest = {}
+    for instruction in data.instructions:
+        key = (instruction.item, instruction.leader_level)
+        if key not in earliest:
+            earliest[key] = instruction
+    return {key: instruction for key, instruction in earliest.items()
+            if data.period.contains(instruction.instructed_on)}
+
+
+def leader_words(instruction):
+    """王副省长（省级领导）, or 省级领导 when the leader is not named."""
+    level = LEVELS[instruction.leader_level]
+    return f"{instruction.leader}（{level}领导）" if instruction.leader else f"{level}领导"
+
+
+def instruction_lines(data, points_by_level, rule="instruction"):
+    """Item lines for instructions: each leader level counts once per item, by its earliest date."""
+    worth = {}  # level -> (value, "，计…分"), worked out once per level
+    for (item_id, level), instruction in first_instructions(data).items():
+        known = worth.get(level)
+        if known is None:
+            value = points_by_level.get(level)
+            known = worth[level] = (value, f"批示，计{fmt(value)}分" if value else "")
+        value, tail = known
+        if not value:
+            continue
+        yield Line(rule, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}{tail}",
+                   points=value, item=item_id, ref=f"instruction:{instruction.id}")
+
+
+def tallied_lines(rule, tallied, value_of):
+    """:class:`Tally` objects for the item lines counted in `tallied` (``data.tally``'s result).
+
+    `value_of(key)` gives the points of a line with that key; lines worth nothing are left out,
+    as the line-by-line rules leave them out.
+    """
+    worth = {}
+
+    def value(key):
+        known = worth.get(key)
+        if known is None:
+            known = worth[key] = value_of(key)
+        return known
+
+    for unit, key, n, count in tallied.units:
+        points = value(key)
+        if points:
+            yield Tally(rule, points, count, unit=unit, share_of=n)
+    for reporter, key, n, count in tallied.reporters:
+        points = value(key)
+        if points:
+            yield Tally(rule, points, count, reporter=reporter, authors=n)

@@ -1,0 +1,24 @@
+"""The built-in rule kinds, registered through the plugin contract like any plugin's (always loaded first)."""
+
+from kaohe.plugins import (
+    Adjustment,
+    BandedConversion,
+    BaseFloor,
+    Cap,
+    InstructionPoints,
+    ItemPoints,
+    PercentDeduction,
+    PerItemAverage,
+    Quota,
+    RateThreshold,
+    SolicitationPoints,
+    ZeroOut,
+    hookimpl,
+)
+
+
+@hookimpl
+def kaohe_rule_kinds():
+    return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
+            RateThreshold(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(), PerItemAverage(),
+            BandedConversion()]
