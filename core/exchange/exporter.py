@@ -6,7 +6,7 @@ from pathlib import Path
 from peewee import JOIN, fn
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.periods import now, parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.exchange import sheets
 from kaohe.core.exchange.importer import stored_rows
@@ -17,7 +17,7 @@ from kaohe.core.exchange.sheets import Amount, Cents, Rate, Table, neutralise  #
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit, now
+from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
 
 LIST_JOINER = "、"  # also cells.LIST_JOINER, which writes the lists of the import format
 
