@@ -133,6 +133,8 @@ def test_every_route_refuses_an_anonymous_visitor(app, client, world):
 DOWNLOADS = {
     "/reports/notification.xlsx": [("reporter", "?scheme={scheme}&month=2025-03")],
     "/reports/awards.xlsx": [("reporter", "?scheme={scheme}")],
+    "/report-tables/file.xlsx": [("reporter", "?scheme={scheme}&kind=targets&period=2025"),
+                                 ("reporter", "?scheme={scheme}&kind=reporter&period=2025&reporter=NOPE")],
     "/import/template.xlsx": [("viewer", ""), ("reporter", "")],
     "/import/template/<kind>.csv": [("viewer", ""), ("reporter", "")],
     "/import/errors/<token>.xlsx": [("viewer", ""), ("reporter", "")],  # and 404 but for its own session
