@@ -24,11 +24,11 @@ MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 
 def test_a_stored_run_keeps_its_counts_revision_and_instructions(registry, scheme, city):
     march = recalculate(registry, scheme, "2025-03").run
-    kept = {row.unit.code: (row.county, row.submitted_ytd, row.adopted_ytd)
+    kept = {row.unit.code: (row.county, row.adopted_earlier)
             for row in UnitCount.select().where(UnitCount.run == march)}
-    # County publications in March: 市发改委's I5 once. The year to March's end: 开化县 submitted
-    # I1, I2, I3, I7 and had I1, I2, I3 adopted by then; 常山县 I3, I4 (I3 adopted).
-    assert kept == {"KH": (0, 4, 3), "CS": (0, 2, 1), "JS": (0, 1, 0), "FG": (1, 1, 1)}
+    # County publications in March: 市发改委's I5 once. Submitted before March, first adopted in
+    # March: 开化县's I2 (forwarded in February, which is no adoption; brief by the city 2 March).
+    assert kept == {"KH": (0, 1), "CS": (0, 0), "JS": (0, 0), "FG": (1, 0)}
     snap = RunSnapshot.get(RunSnapshot.run == march)
     assert [(i["item_no"], i["leader"], i["units"]) for i in snap.instructions] == [
         ("I3", "省长", ["开化县", "常山县"])]

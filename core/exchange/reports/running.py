@@ -37,23 +37,24 @@ def _month_rows(month_run):
 def _year_sums(run_ids):
     query = (UnitResult.select(UnitResult.unit, fn.SUM(UnitResult.points),
                                fn.SUM(UnitResult.national), fn.SUM(UnitResult.provincial),
-                               fn.SUM(UnitResult.city))
+                               fn.SUM(UnitResult.city), fn.SUM(UnitResult.submitted),
+                               fn.SUM(UnitResult.adopted))
              .where(UnitResult.run.in_(run_ids)).group_by(UnitResult.unit))
-    return {uid: (from_cents(points), int(n or 0), int(p or 0), int(c or 0))
-            for uid, points, n, p, c in fetch_rows(query)}
+    return {uid: (from_cents(points), int(n or 0), int(p or 0), int(c or 0), int(s or 0),
+                  int(a or 0))
+            for uid, points, n, p, c, s, a in fetch_rows(query)}
 
 
 def _counts(runs, month_rows):
-    """{run id: {unit id: (county, submitted_ytd, adopted_ytd)}}, and the runs that had none
-    kept (stored before counts were kept): theirs are counted from today's data."""
+    """{run id: {unit id: (county, adopted_earlier)}}, and the runs that had none kept (stored
+    before counts were kept): theirs are counted from today's data."""
     stored = snapshot.stored_counts(runs)
     counts, live = {}, []
     unit_ids = list(month_rows)
     for run in runs:
         kept = stored.get(run.id)
         if kept is not None:
-            counts[run.id] = {uid: (c.county, c.submitted_ytd, c.adopted_ytd)
-                              for uid, c in kept.items()}
+            counts[run.id] = {uid: (c.county, c.adopted_earlier) for uid, c in kept.items()}
         else:
             counts[run.id] = snapshot.unit_counts(run, unit_ids)
             live.append(run)
@@ -67,12 +68,12 @@ def _had_adoption(runs, counts):
         .where(UnitResult.run.in_([r.id for r in runs])
                & ((UnitResult.national + UnitResult.provincial + UnitResult.city) > 0)))}
     for per_unit in counts.values():
-        found.update(uid for uid, (county, _s, _a) in per_unit.items() if county)
+        found.update(uid for uid, (county, _earlier) in per_unit.items() if county)
     return found
 
 
 def unit_figures(scheme, runs):
-    """The pools of the notification from `runs` (January..the month, the month last).
+    """The pools of the notification from `runs` (January..the month, the month last, one a month).
 
     Returns (pools, totals, live): pools as the documents show them; the UnitTotals of the
     running total ranked as every run ranks; the runs whose counts came from today's data.
@@ -86,8 +87,12 @@ def unit_figures(scheme, runs):
 
     totals = {}
     for uid, (_uid, code, name, pool, *_rest) in month_rows.items():
-        points, national, provincial, city = year.get(uid, (ZERO, 0, 0, 0))
-        _county, submitted, adopted_count = month_counts.get(uid, (0, 0, 0))
+        # The year to the month's end: the months' submissions add up; an item counts as adopted
+        # in the month it was submitted (that run's `adopted`) or, when adopted later, in the
+        # month of its first adoption (that run's `adopted_earlier`).
+        points, national, provincial, city, submitted, adopted_count = year.get(
+            uid, (ZERO, 0, 0, 0, 0, 0))
+        adopted_count += sum(counts[r.id].get(uid, (0, 0))[1] for r in runs)
         rate = adoption_rate(adopted_count, submitted)
         totals[uid] = UnitTotal(uid, code, name, pool, points=points, submitted=submitted,
                                 adopted=adopted_count, adoption_rate=rate, national=national,
@@ -105,7 +110,7 @@ def unit_figures(scheme, runs):
         for t in members:
             _u, _c, _n, _p, points, submitted, national, provincial, city = month_rows[t.unit]
             adoptions = {"national": national, "provincial": provincial, "city": city,
-                         "county": month_counts.get(t.unit, (0, 0, 0))[0]}
+                         "county": month_counts.get(t.unit, (0, 0))[0]}
             rows.append({
                 "rank": t.rank, "code": t.code, "name": t.name, "submitted": submitted,
                 "adoptions": adoptions, "adoptions_total": sum(adoptions.values()),

@@ -81,13 +81,13 @@ class RunSnapshot(BaseModel):
 
 class UnitCount(BaseModel):
     """A unit's counts in a run that UnitResult does not hold, for the notification: adoptions in
-    county publications in the period, and the year to the period's end (submitted, and of those
-    adopted by the period's end)."""
+    county publications in the period, and the items submitted earlier in the year whose first
+    adoption falls in the period (so that the runs of January..M add up to the items of the year
+    adopted by M's end: each month's own `adopted` plus these)."""
     run = ForeignKeyField(ScoreRun, backref="unit_counts", on_delete="CASCADE")
     unit = ForeignKeyField(Unit, on_delete="CASCADE")
     county = IntegerField(default=0)
-    submitted_ytd = IntegerField(default=0)
-    adopted_ytd = IntegerField(default=0)
+    adopted_earlier = IntegerField(default=0)
 
     class Meta:
         indexes = ((("run", "unit"), True),)
