@@ -32,8 +32,12 @@ run: $(STAMP)
 	$(BIN)/kaohe bootstrap
 	$(BIN)/kaohe serve --host $(HOST) --port $(PORT)
 
+# The suite on as many processes as the machine has cores (pytest-xdist; TEST_WORKERS=0 for one).
+# The schemathesis run of the API goes on its own: its generated tests do not spread over workers.
+TEST_WORKERS ?= auto
 test: $(STAMP) $(WATER_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --ignore=tests/test_api_contract.py
+	$(BIN)/python -m pytest -q tests/test_api_contract.py
 	$(BIN)/python -m pytest -q $(WATER)/tests
 
 # The same suite on PostgreSQL: KAOHE_TEST_DATABASE_URL names an empty database the tests may
