@@ -262,3 +262,12 @@ def test_an_import_in_the_panel_is_on_record_as_the_accounts(client, auth, world
     assert 'id="import-batch"' in done
     [entry] = [e for e in entries_about("item") if e.item == "I-9"]
     assert (entry.actor, entry.source, entry.action) == ("admin", "import: 稿件.csv", "item.create")
+
+
+
+def test_every_table_of_scored_data_has_its_words_in_the_log():
+    """A new model of the data scores depend on (a DataModel) needs its name in the change log."""
+    from kaohe.core.storage import changes
+    from kaohe.core.storage.models import MODELS, DataModel
+    tables = {m._meta.table_name for m in MODELS if issubclass(m, DataModel)}
+    assert tables - set(changes.NAMES) == set()

@@ -38,7 +38,7 @@ def test_the_check_lists_new_rows_and_old_and_new_values(app, client, auth, worl
                        ("类别", "动态", "经验")]
     new = re.search(r'<tr class="new-row">(.*?)</tr>', body, re.S).group(1)
     assert re.findall(r"<td[^>]*>(.*?)</td>", new) == [
-        "稿件.csv 第3行", "N-9", "&lt;b&gt;新&lt;/b&gt;稿件", "2025-03-05", "C02", "", "动态", "否", ""]
+        "稿件.csv 第3行", "N-9", "&lt;b&gt;新&lt;/b&gt;稿件", "2025-03-05", "C02", "", "动态", "否", "", ""]
     assert "<b>新</b>" not in body
 
 

@@ -2,10 +2,11 @@
 
 from decimal import Decimal, InvalidOperation
 
+from marshmallow import ValidationError
+
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import normalize
-from kaohe.core.exchange.cells import LIST_SEPARATORS, Cell, Code, CodeList, Text, Word, _text_of
+from kaohe.core.exchange.cells import LIST_SEPARATORS, Cell, Code, CodeList, Text, Word, _text_of, folded_text
 
 
 class UnitKindWord(Word):
@@ -17,8 +18,10 @@ class UnitKindWord(Word):
         self.code = Code(max_length=32)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        word = _text_of(value)
-        return normalize("kind", word) or self.code.deserialize(word)
+        try:  # a built-in kind as a clerk writes it (县区, 县区类, county)
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            return self.code.deserialize(folded_text(value))
 
 
 class Tags(CodeList):

@@ -35,6 +35,8 @@ NAMES = {
     "solicitation": ("约稿", "no"), "item": ("稿件", "no"), "adoption": ("采用", None),
     "instruction": ("领导批示", None), "urgent_report": ("紧急信息", "no"),
     "unit_fact": ("单位事实", None), "target": ("目标任务", None),
+    "unit_kind": ("单位类型", "code"), "adjustment": ("加减分", None),
+    "urgent_follow_up": ("紧急信息续报", None),
 }
 for _table, (_label, _key) in NAMES.items():
     audit.ACTIONS.setdefault(f"{_table}.create", f"新增{_label}")
