@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -13,14 +12,11 @@ from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Adoption, Item, ItemUnit, Reporter, Unit
 from tests import factories as f
 from tests.admin_support import app, auth, client, form_values, world  # noqa: F401 (fixtures)
+from tests.import_support import _check, _counts, _csv_bytes, _errors, _token, _uploads  # noqa: F401 (fixtures and helpers)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _csv_bytes(rows, encoding="utf-8-sig"):
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode(encoding)
 
 
 def _xlsx_bytes(sheets):
@@ -35,35 +31,14 @@ def _xlsx_bytes(sheets):
     return buffer.getvalue()
 
 
-def _check(client, files):
-    """POST the files to the dry run; return the page."""
-    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
-    response = client.post("/import/check", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200, response.data.decode()[:500]
-    return response.data.decode()
 
 
-def _token(body):
-    return form_values(body, "confirm-form")["token"]
 
 
-def _counts(body, kind):
-    match = re.search(r'<tr data-kind="%s">\s*<td>[^<]*</td>\s*<td class="text-right created">(\d+)</td>'
-                      r'\s*<td class="text-right updated">(\d+)</td>\s*'
-                      r'<td class="text-right unchanged">(\d+)</td>' % kind, body)
-    assert match, f"no count row for {kind}"
-    return tuple(int(n) for n in match.groups())
 
 
-def _errors(body):
-    """The error table's rows as (source, row, column, message), HTML as written."""
-    return re.findall(r'<td class="source">(.*?)</td>\s*<td class="row-number text-right">(.*?)</td>\s*'
-                      r'<td class="column">(.*?)</td>\s*<td class="message">(.*?)</td>', body, re.S)
 
 
-def _uploads(app):
-    folder = Path(app.instance_path) / "uploads"
-    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
 GOOD_ITEMS = [["稿件编号", "标题", "报送日期", "报送单位", "作者", "类别"],

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from kaohe.core.exchange import exporter, sheets
 from kaohe.core.runs import results
-from tests.test_export import city, run  # noqa: F401 (fixtures)
+from tests.export_support import city, run  # noqa: F401 (fixtures)
 
 
 def _sheet(data, name):

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from kaohe.core.storage.models import Item, ScoreRun
 from tests.admin_support import app, auth, client, form_values, world  # noqa: F401 (fixtures)
-from tests.test_admin_import_export import _check, _counts, _csv_bytes, _errors, _token, _uploads
+from tests.import_support import _check, _counts, _csv_bytes, _errors, _token, _uploads
 
 OFFICE = Path(__file__).parent / "fixtures" / "office"
 ITEMS = ["稿件编号", "标题", "报送日期", "报送单位", "作者", "类别"]

@@ -15,7 +15,7 @@ from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Item, Publication, RunSnapshot, UnitCount, UnitResult
 from kaohe.core.storage.schemes import create_scheme, set_param
 from tests import factories as f
-from tests.test_reports import city, panel, recalc_months, rows_by_code, scheme  # noqa: F401
+from tests.reports_support import city, panel, recalc_months, rows_by_code, scheme  # noqa: F401
 
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 

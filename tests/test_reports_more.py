@@ -16,7 +16,7 @@ from kaohe.core.exchange.reports.tabular import MissingPeriod, table_html, table
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Publication, ScoreRun, UrgentFollowUp
 from tests import factories as f
-from tests.test_reports import city, panel, scheme  # noqa: F401 (fixtures)
+from tests.reports_support import city, panel, scheme  # noqa: F401 (fixtures)
 
 
 def rows(data, index=0):

@@ -105,15 +105,15 @@ def test_the_review_through_the_api(app, world):
                            "units": ["C01"]}, as_="reporter").status_code == 200
     answer = client.get("/api/v1/items/API-1", headers={"Authorization": f"Bearer {tokens['reporter']}"})
     assert answer.get_json()["state"] == "pending" and answer.headers["ETag"] == '"2"'
-    assert post("/items/API-1/accept", as_="reporter").status_code == 403
-    refused = post("/items/API-1/return", {"comment": ""})
+    assert post("/reviews/API-1/accept", as_="reporter").status_code == 403
+    refused = post("/reviews/API-1/return", {"comment": ""})
     assert refused.status_code == 422 and "须写明退回意见" in refused.get_json()["error"]
-    returned = post("/items/API-1/return", {"comment": "标题太长"})
+    returned = post("/reviews/API-1/return", {"comment": "标题太长"})
     assert returned.status_code == 200
     assert (returned.get_json()["state"], returned.get_json()["review_comment"]) == ("returned", "标题太长")
-    accepted = post("/items/API-1/accept", {"comment": "好"})
+    accepted = post("/reviews/API-1/accept", {"comment": "好"})
     assert accepted.get_json()["state"] == "accepted"
-    assert post("/items/NOPE/accept").status_code == 404
+    assert post("/reviews/NOPE/accept").status_code == 404
 
 
 # ---------------------------------------------------------------- what counts: accepted items only

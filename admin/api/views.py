@@ -234,7 +234,7 @@ def get_item(no):
     return reply(ItemDetailSchema().dump(record), headers={"ETag": f'"{item.version}"'})
 
 
-@bp.route("/items/<path:no>/accept", methods=["POST"])
+@bp.route("/reviews/<path:no>/accept", methods=["POST"])
 @operation(summary="审核通过稿件", tag="稿件", roles=tuple(sorted(policy.STAFF)), body=ReviewSchema,
            body_required=False, response=ItemStateSchema, errors=(400, 401, 403, 404, 422),
            description="把待审核（或退回修改）的稿件审核通过、采纳入库；入库后才计入报送数并可登记采用和批示。")
@@ -242,7 +242,7 @@ def accept_item(no):
     return _review(no, review.accept, load_body(ReviewSchema, empty_allowed=True))
 
 
-@bp.route("/items/<path:no>/return", methods=["POST"])
+@bp.route("/reviews/<path:no>/return", methods=["POST"])
 @operation(summary="退回稿件", tag="稿件", roles=tuple(sorted(policy.STAFF)), body=ReviewSchema,
            response=ItemStateSchema, errors=(400, 401, 403, 404, 422),
            description="把稿件退回信息员修改，须写明退回意见（comment）；信息员修改后重新报送即回到待审核。")

@@ -75,7 +75,6 @@ class Outcome:
     fingerprint: str
     seconds: float = 0.0
     run: object = None
-    flags: list = field(default_factory=list)
     warnings: list = field(default_factory=list)  # e.g. two rules scoring the same adoption
 
     def ranking(self, pool=None):
