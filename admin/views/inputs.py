@@ -18,16 +18,36 @@ CHOOSER_LIMIT = 20
 CHOOSER_TERM_LENGTH = 100
 
 
-class _OneErrorOnBadInput:
-    """A typed value that does not parse gives its own error only, not also “该字段是必填字段”."""
+class _TypedInput:
+    """A typed value, read with the field's formats. A value that does not parse gives its own
+    error only (not also “该字段是必填字段”), and what was typed is shown again to be mended."""
 
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
         super().pre_validate(form)
 
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip()
+        for pattern in self.strptime_format:
+            try:
+                self.data = self.parsed(datetime.datetime.strptime(text, pattern))
+                return
+            except ValueError:
+                continue
+        self.data = None
+        raise ValueError(self.refusal(text[:40]))
 
-class TypedDateField(_OneErrorOnBadInput, fields.DateField):
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.shown(self.data) if self.data else ""
+
+
+class TypedDateField(_TypedInput, fields.DateField):
     """A date the clerk types or picks: the browser's own date input (`<input type="date">`).
 
     Accepts 2025-12-22 (what the browser sends) and 2025/12/22 or 2025.12.22 typed into a browser
@@ -41,28 +61,17 @@ class TypedDateField(_OneErrorOnBadInput, fields.DateField):
         kwargs.setdefault("render_kw", {"max": "9999-12-31"})
         super().__init__(label, validators, **kwargs)
 
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        text = valuelist[0].strip()
-        for pattern in self.strptime_format:
-            try:
-                self.data = datetime.datetime.strptime(text, pattern).date()
-                return
-            except ValueError:
-                continue
-        self.data = None
-        raise ValueError(_("「%(field)s」不是有效的日期：%(value)s（请写作 2025-12-22）",
-                           field=self.label.text, value=text[:40]))
+    def parsed(self, moment):
+        return moment.date()
 
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.isoformat() if self.data else ""
+    def shown(self, data):
+        return data.isoformat()
+
+    def refusal(self, text):
+        return _("「%(field)s」不是有效的日期：%(value)s（请写作 2025-12-22）", field=self.label.text, value=text)
 
 
-class TypedDateTimeField(_OneErrorOnBadInput, fields.DateTimeField):
+class TypedDateTimeField(_TypedInput, fields.DateTimeField):
     """A date and time (`<input type="datetime-local">`): 2025-12-22T14:30, or 2025-12-22 14:30 typed."""
 
     widget = DateTimeLocalInput()
@@ -72,25 +81,14 @@ class TypedDateTimeField(_OneErrorOnBadInput, fields.DateTimeField):
                                      "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M"])
         super().__init__(label, validators, **kwargs)
 
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        text = valuelist[0].strip()
-        for pattern in self.strptime_format:
-            try:
-                self.data = datetime.datetime.strptime(text, pattern)
-                return
-            except ValueError:
-                continue
-        self.data = None
-        raise ValueError(_("「%(field)s」不是有效的时间：%(value)s（请写作 2025-12-22 14:30）",
-                           field=self.label.text, value=text[:40]))
+    def parsed(self, moment):
+        return moment
 
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.strftime("%Y-%m-%dT%H:%M") if self.data else ""
+    def shown(self, data):
+        return data.strftime("%Y-%m-%dT%H:%M")
+
+    def refusal(self, text):
+        return _("「%(field)s」不是有效的时间：%(value)s（请写作 2025-12-22 14:30）", field=self.label.text, value=text)
 
 
 class KaoheModelConverter(CustomModelConverter):
