@@ -153,7 +153,7 @@ def test_the_wheel_installs_one_name_only(tmp_path):
         names = archive.namelist()
     tops = {name.split("/")[0] for name in names}
     assert {t for t in tops if not t.endswith((".dist-info", ".data"))} == {"kaohe"}
-    for expected in ("kaohe/core/storage/models.py", "kaohe/rulesets/provincial.py",
+    for expected in ("kaohe/core/storage/models/__init__.py", "kaohe/rulesets/provincial.py",
                      "kaohe/admin/templates/kaohe/ranking.html", "kaohe/cli/__init__.py",
                      "kaohe/core/exchange/templates/reports/notification.html",
                      "kaohe/admin/translations/en/LC_MESSAGES/messages.mo"):
