@@ -49,7 +49,7 @@ def points_by_month(run, rows=None):
     if rows is None:
         rows = _query("SELECT unit_id, kind, ref, points FROM score_line WHERE run_id = ? "
                       "AND unit_id IS NOT NULL AND kind = 'score' "
-                      "AND (ref LIKE 'adoption:%' OR ref LIKE 'instruction:%')", (run.id,))
+                      "AND (ref LIKE ? OR ref LIKE ?)", (run.id, "adoption:%", "instruction:%"))
     else:
         rows = ((row[0], row[5], row[8], row[6]) for row in rows)
     year = run.period_start.year
