@@ -17,12 +17,12 @@ def _choose(browser, field, typed, shown):
     browser.find_element(By.CSS_SELECTOR, f"#s2id_{field} a.select2-choice").click()
     search = browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input")
     search.send_keys(typed)
-    WebDriverWait(browser, 10).until(lambda d: shown in d.find_element(
+    WebDriverWait(browser, 30).until(lambda d: shown in d.find_element(
         By.CSS_SELECTOR, "#select2-drop .select2-results").text)
     search.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(
         By.CSS_SELECTOR, f"#s2id_{field} .select2-chosen").text == shown)
-    WebDriverWait(browser, 10).until(lambda d: not any(
+    WebDriverWait(browser, 30).until(lambda d: not any(
         drop.is_displayed() for drop in d.find_elements(By.CSS_SELECTOR, ".select2-drop")))
 
 
@@ -36,10 +36,10 @@ def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
     # the chooser speaks Chinese: a search that finds nothing says so
     browser.find_element(By.CSS_SELECTOR, "#s2id_item a.select2-choice").click()
     browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input").send_keys("没有这篇")
-    WebDriverWait(browser, 10).until(lambda d: d.find_element(
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(
         By.CSS_SELECTOR, "#select2-drop .select2-results").text == "没有找到")
     browser.find_element(By.CSS_SELECTOR, "#select2-drop input.select2-input").send_keys(Keys.ESCAPE)
-    WebDriverWait(browser, 10).until(lambda d: not any(
+    WebDriverWait(browser, 30).until(lambda d: not any(
         drop.is_displayed() for drop in d.find_elements(By.CSS_SELECTOR, ".select2-drop")))
     _choose(browser, "item", "开化县", "B-1 开化县动态")
     _choose(browser, "publication", "国办", "P02 《国办信息》（国家级）")
@@ -54,7 +54,7 @@ def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
     browser.save_screenshot(str(SCREENSHOTS / "adoption-form.png"))
     assert date.get_attribute("value") == "2025-12-22"
     browser.find_element(By.CSS_SELECTOR, "form.admin-form input[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda d: "/adoptions/new/" not in d.current_url)
+    WebDriverWait(browser, 30).until(lambda d: "/adoptions/new/" not in d.current_url)
     adoption = Adoption.get(Adoption.issue == "12")
     assert (adoption.item.no, adoption.publication.code, adoption.adopted_on.isoformat()) == \
         ("B-1", "P02", "2025-12-22")
