@@ -1,15 +1,15 @@
 """What a rule kind is: a named, labelled parameter schema and the lines one configured rule of it gives."""
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 
 from kaohe.core.domain.params import ParamsSchema
 from kaohe.core.domain.vocab import ZERO, fmt
 
-
 UNITS = {"分": "points", "元": "yuan"}
 
 
-class RuleKind:
+class RuleKind(ABC):
     """A kind of rule an office configures by parameters (计分规则类型).
 
     - ``name``: the code name a rule row gives as its ``kind`` (``item_points``);
@@ -28,6 +28,7 @@ class RuleKind:
     total_level = False
     params_schema = ParamsSchema
 
+    @abstractmethod
     def lines(self, data, rule, state):
         """Score one period for one rule row.
 
@@ -35,7 +36,6 @@ class RuleKind:
         loaded with ``params_schema``); ``state`` the :class:`RulesState` of the rows before it.
         Each line's ``rule`` should be ``rule.name`` (the engine keeps it so).
         """
-        raise NotImplementedError
 
     def tallies(self, data, rule):
         """Optional: the totals of :meth:`lines` counted in SQL for previews, or None.

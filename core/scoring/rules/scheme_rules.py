@@ -2,11 +2,12 @@
 
 import itertools
 import re
+from abc import abstractmethod
 
 from marshmallow import ValidationError, fields
 
-from kaohe.core.scoring.contract import Line, RuleSet
 from kaohe.core.domain.params import LIST_ERRORS, ParamsSchema, joint_split
+from kaohe.core.scoring.contract import Line, RuleSet
 from kaohe.core.scoring.rules.kind import UNITS, Rule, RulesState
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -141,9 +142,9 @@ class Preset(RuleSet):
     uses_rule_kinds = True
     kinds = {}
 
+    @abstractmethod
     def rows(self, params):
         """The rule rows (dicts as a scheme stores them) that these parameter values stand for."""
-        raise NotImplementedError
 
     def rules(self, params):
         """The rule rows as :class:`Rule` objects; values missing from `params` are the defaults."""
