@@ -322,15 +322,19 @@ class NotificationInstructionSchema(Schema):
     units = fields.List(fields.String(), required=True)
 
 
-class NotificationSchema(Schema):
+class DocumentHeadingSchema(Schema):
+    """What every notification and report says it is about: the scheme and the period."""
     scheme = fields.String(required=True)
     scheme_title = fields.String(required=True)
-    issuer = fields.String(required=True)
-    year = fields.Integer(required=True)
-    month = fields.Integer(required=True)
     period = fields.String(required=True)
     period_title = fields.String(required=True)
     title = fields.String(required=True)
+
+
+class NotificationSchema(DocumentHeadingSchema):
+    issuer = fields.String(required=True)
+    year = fields.Integer(required=True)
+    month = fields.Integer(required=True)
     runs = fields.List(fields.Nested(NotificationRunSchema), required=True)
     all_official = fields.Boolean(required=True)
     notice = fields.String(required=True)
@@ -367,13 +371,8 @@ class ReportSectionSchema(Schema):
                           metadata={"description": "得分所在的列（从1数）"})
 
 
-class ReportSchema(Schema):
+class ReportSchema(DocumentHeadingSchema):
     kind = fields.String(required=True)
-    title = fields.String(required=True)
-    scheme = fields.String(required=True)
-    scheme_title = fields.String(required=True)
-    period = fields.String(required=True)
-    period_title = fields.String(required=True)
     run = fields.Nested(ReportRunSchema, allow_none=True, required=True,
                         metadata={"description": "所依据的计算；按现在的数据统计的报表为 null"})
     basis = fields.String(required=True)
