@@ -78,28 +78,29 @@ class ReportsView(KaoheView):
 
     @expose("/notification")
     def notification(self):
-        scheme = chosen_scheme()
-        month = _month(scheme)
-        try:
-            data = self._notification(scheme, month)
-        except KaoheError as error:
-            return self._refused(scheme, month, error)
-        toolbar = [
-            {"href": url_for(".notification_xlsx", scheme=scheme.id, month=month),
-             "label": _("下载 xlsx")},
-            {"href": url_for(".index", scheme=scheme.id, month=month), "label": _("返回")},
-        ]
-        return reports.notification_html(data, toolbar=toolbar)
+        def page(scheme, month, data):
+            toolbar = [
+                {"href": url_for(".notification_xlsx", scheme=scheme.id, month=month),
+                 "label": _("下载 xlsx")},
+                {"href": url_for(".index", scheme=scheme.id, month=month), "label": _("返回")},
+            ]
+            return reports.notification_html(data, toolbar=toolbar)
+        return self._with_notification(page)
 
     @expose("/notification.xlsx")
     def notification_xlsx(self):
+        return self._with_notification(lambda scheme, month, data: _xlsx(
+            reports.notification_xlsx(data), reports.notification_filename(data, "xlsx")))
+
+    def _with_notification(self, answer):
+        """The chosen scheme's notification for the chosen month given to `answer`, or the refusal."""
         scheme = chosen_scheme()
         month = _month(scheme)
         try:
             data = self._notification(scheme, month)
         except KaoheError as error:
             return self._refused(scheme, month, error)
-        return _xlsx(reports.notification_xlsx(data), reports.notification_filename(data, "xlsx"))
+        return answer(scheme, month, data)
 
     @expose("/recalc-missing", methods=["POST"])
     def recalc_missing(self):

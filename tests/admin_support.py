@@ -124,7 +124,10 @@ def form_pairs(html, form_id):
 
 # ---------------------------------------------------------------- fixtures (imported by the tests)
 
+import shutil  # noqa: E402
+
 import pytest  # noqa: E402
+
 
 
 # The panel over a fresh database holding `build_world`: CSRF is off here (one test turns it on),
@@ -139,9 +142,31 @@ def app(database, registry, tmp_path):
     return application
 
 
+def untouched(database):
+    """True while a test's database is still the empty template (no row in any data table)."""
+    from kaohe.core.storage.models import User
+    counter = database.execute_sql("SELECT counter FROM data_revision WHERE id = 1").fetchone()
+    return not (counter and counter[0]) and not User.select().exists()
+
+
+def fresh_copy(made):
+    """The rows of `made` (models, or a dict of them) read again from the test's database."""
+    if isinstance(made, dict):
+        return {key: fresh_copy(value) for key, value in made.items()}
+    return type(made).get_by_id(made.id)
+
+
+# `build_world` in the test's database: on SQLite a copy of the session's template (conftest),
+# unless an earlier fixture has written to the database already.
 @pytest.fixture
-def world(database, registry):
-    return build_world(registry)
+def world(database, registry, world_template):
+    if world_template is None or not untouched(database):
+        return build_world(registry)
+    path, made = world_template
+    database.close()
+    shutil.copyfile(path, database.database)
+    database.connect()
+    return fresh_copy(made)
 
 
 @pytest.fixture

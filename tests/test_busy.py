@@ -27,6 +27,7 @@ class Writer:
         self.path = dbmod.db.obj.database
         self.seconds = seconds
         self.taken = threading.Event()
+        self.released = threading.Event()
         self.thread = threading.Thread(target=self._hold, daemon=True)
 
     def _hold(self):
@@ -34,7 +35,7 @@ class Writer:
         connection.execute("BEGIN IMMEDIATE")
         connection.execute("UPDATE data_revision SET counter = counter WHERE id = 1")
         self.taken.set()
-        time.sleep(self.seconds)
+        self.released.wait(self.seconds)  # at most `seconds`; leaving the `with` lets go at once
         connection.execute("COMMIT")
         connection.close()
 
@@ -44,6 +45,7 @@ class Writer:
         return self
 
     def __exit__(self, *exc):
+        self.released.set()
         self.thread.join()
 
 

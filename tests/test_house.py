@@ -143,6 +143,19 @@ def test_every_module_says_what_it_holds():
     assert bare == []
 
 
+def test_test_modules_do_not_import_each_other():
+    """What tests share lives in support modules (tests/*_support.py, conftest.py), not in tests."""
+    tests = ROOT / "tests"
+    found = []
+    for path in sorted(tests.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.relative_to(ROOT)} → {name}" for name in names
+                      if name.split(".")[0] == "tests" and name.split(".")[-1].startswith("test_")]
+    assert found == []
+
+
 def test_the_wheel_installs_one_name_only(tmp_path):
     """The wheel holds the package kaohe and its metadata, nothing else at the top level."""
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",

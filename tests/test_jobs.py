@@ -95,24 +95,24 @@ def test_a_schemes_jobs_run_one_at_a_time_in_the_order_asked(office):
     first, _ = jobs.submit(office["scheme"], "2025-03", "clerk", start=False)
     second, _ = jobs.submit(office["scheme"], "2025-04", "clerk", start=False)
     other, _ = jobs.submit(office["hanging"], "2025-03", "clerk", start=False)
-    assert not jobs._claim(second.id, jobs.Limits())  # an earlier job of the scheme waits
-    assert jobs._claim(first.id, jobs.Limits())
-    assert not jobs._claim(second.id, jobs.Limits())  # the scheme's job is running
-    assert jobs._claim(other.id, jobs.Limits())  # another scheme is not held up
+    assert not jobs.claim(second.id, jobs.Limits())  # an earlier job of the scheme waits
+    assert jobs.claim(first.id, jobs.Limits())
+    assert not jobs.claim(second.id, jobs.Limits())  # the scheme's job is running
+    assert jobs.claim(other.id, jobs.Limits())  # another scheme is not held up
     RecalcJob.update(state="done").where(RecalcJob.id == first.id).execute()
-    assert jobs._claim(second.id, jobs.Limits())
+    assert jobs.claim(second.id, jobs.Limits())
 
 
 def test_a_job_whose_process_died_is_failed_and_frees_the_scheme(office):
     dead, _ = jobs.submit(office["scheme"], "2025-03", "clerk", start=False)
-    assert jobs._claim(dead.id, jobs.Limits())
+    assert jobs.claim(dead.id, jobs.Limits())
     RecalcJob.update(heartbeat_at=now() - datetime.timedelta(minutes=11)) \
         .where(RecalcJob.id == dead.id).execute()
     again, joined = jobs.submit(office["scheme"], "2025-03", "clerk", start=False)
     assert not joined and again.id != dead.id
     dead = RecalcJob.get_by_id(dead.id)
     assert dead.state == "failed" and "计算进程已中止" in dead.message
-    assert jobs._claim(again.id, jobs.Limits())
+    assert jobs.claim(again.id, jobs.Limits())
 
 
 # ---------------------------------------------------------------- the API and the panel
@@ -123,8 +123,8 @@ def test_the_api_answers_at_once_and_the_job_tells_its_progress(office, make_app
     assert response.status_code == 202
     body = response.get_json()
     assert response.headers["Location"] == f"/api/v1/jobs/{body['job']}"
-    assert (body["scheme"], body["period"], body["state"], body["joined"]) == (
-        "测试方案", "2025-03", "queued", False)
+    assert (body["scheme"], body["period"], body["joined"]) == ("测试方案", "2025-03", False)
+    assert body["state"] in ("queued", "running")  # the job's thread may have started already
     joined = api_post(client, office, "/schemes/测试方案/recalc", {"period": "2025-03"}).get_json()
     assert (joined["job"], joined["joined"]) == (body["job"], True)
     wait_for(body["job"])

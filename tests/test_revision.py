@@ -72,13 +72,23 @@ def test_a_second_preview_reuses_the_rows_until_data_changes(world, registry, mo
 
 
 def test_previews_read_afresh_inside_a_transaction_and_when_turned_off(world, registry, monkeypatch):
+    reads = []
+    original = PeriodData.__init__
+
+    def counting(self, *args, **kwargs):
+        reads.append(args)
+        original(self, *args, **kwargs)
+    monkeypatch.setattr(PeriodData, "__init__", counting)
     scheme = world["scheme"]
-    first = engine._preview_data(scheme, engine._period_of(scheme, "2025-03"))
-    assert engine._preview_data(scheme, engine._period_of(scheme, "2025-03")) is first
+    engine.preview(registry, scheme, "2025-03")
+    engine.preview(registry, scheme, "2025-03")
+    assert len(reads) == 1  # the second preview reused the rows
     with world["a"]._meta.database.atomic():
-        assert engine._preview_data(scheme, engine._period_of(scheme, "2025-03")) is not first
+        engine.preview(registry, scheme, "2025-03")
+    assert len(reads) == 2  # inside a transaction the rows may be the transaction's own
     monkeypatch.setenv("KAOHE_PREVIEW_CACHE_SECONDS", "0")
-    assert engine._preview_data(scheme, engine._period_of(scheme, "2025-03")) is not first
+    engine.preview(registry, scheme, "2025-03")
+    assert len(reads) == 3  # the cache turned off
 
 
 def test_an_emptied_counter_starts_a_new_series_that_matches_nothing_seen(world):

@@ -72,7 +72,7 @@ def test_percentiles_are_nearest_rank():
 
 def test_create_app_refuses_an_outdated_database_whoever_serves_it(database, registry):
     from kaohe.admin import create_app
-    from tests.test_migrations import build_v1
+    from tests.migration_support import build_v1
     build_v1(database)
     with pytest.raises(SchemaError,
                        match=f"数据库结构为第1版，程序需要第{LATEST}版，请先运行 kaohe migrate"):

@@ -129,7 +129,7 @@ def progress_text(job):
 
 # ---------------------------------------------------------------- the worker thread
 
-def _claim(job_id, limits):
+def claim(job_id, limits):
     """Start the job if no other job of its scheme runs; False while one does."""
     job = RecalcJob.get_by_id(job_id)
     with _serialized(job.scheme_id):
@@ -160,7 +160,7 @@ def work(job_id, limits=Limits(), registry_factory=None):
             state = RecalcJob.get_by_id(job_id).state
             if state != "queued":
                 return
-            if _claim(job_id, limits):
+            if claim(job_id, limits):
                 break
             time.sleep(POLL_SECONDS * 2)
         job = RecalcJob.get_by_id(job_id)

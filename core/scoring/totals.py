@@ -21,8 +21,19 @@ def adoption_rate(adopted, submitted):
 TIER_OF_LEVEL = {level: tier for tier, _label, levels in TIE_BREAK_TIERS for level in levels}
 
 
+@dataclass(kw_only=True)
+class Standing:
+    """Where a unit or a reporter stands once ranked: its place, a veto, an award, a grade."""
+    rank: int = 0
+    vetoed: bool = False
+    veto_reason: str = ""
+    award_rank: int | None = None
+    award_note: str = ""
+    grade: str = ""  # the scheme's word for the result (优, 达标, 一等奖), where it grades
+
+
 @dataclass
-class UnitTotal:
+class UnitTotal(Standing):
     """One unit's result in a run (before or after storing)."""
     unit: int
     code: str
@@ -36,30 +47,19 @@ class UnitTotal:
     national: int = 0
     provincial: int = 0
     city: int = 0
-    rank: int = 0
     tie_break: str = ""
     converted: Decimal | None = None
-    vetoed: bool = False
-    veto_reason: str = ""
-    award_rank: int | None = None
-    award_note: str = ""
-    grade: str = ""  # the scheme's word for the result (优, 达标, 一等奖), where it grades
 
 
 @dataclass
-class ReporterTotal:
+class ReporterTotal(Standing):
+    """One reporter's result in a run."""
     reporter: int
     code: str
     name: str
     unit: int
     points: Decimal = ZERO
     yuan: Decimal = ZERO
-    rank: int = 0
-    vetoed: bool = False
-    veto_reason: str = ""
-    award_rank: int | None = None
-    award_note: str = ""
-    grade: str = ""  # the scheme's word for the result (优, 达标, 一等奖), where it grades
 
 
 @dataclass

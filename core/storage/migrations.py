@@ -217,6 +217,9 @@ def _stamp(version, description):
 def ensure_schema():
     """A new database gets every table at the latest version; a current one gets missing tables.
 
+    A current database with every table is left as it is (no DDL): every `kaohe serve` process
+    and every app start calls this.
+
     An older database is refused: only `kaohe migrate` may change it.
     """
     version = database_version()
@@ -228,9 +231,12 @@ def ensure_schema():
         return LATEST
     if version != LATEST:
         raise SchemaError(outdated_message(version))
-    with db.atomic():
-        db.create_tables(MODELS, safe=True)
-        revision.install()
+    tables = set(db.get_tables())
+    missing = [model for model in MODELS if model._meta.table_name not in tables]
+    if missing or revision.TABLE not in tables:
+        with db.atomic():
+            db.create_tables(missing, safe=True)
+            revision.install()
     return version
 
 

@@ -9,7 +9,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from kaohe.core.storage.models import Adoption
 from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
-from tests.browser.test_browser import SCREENSHOTS, browser, pytestmark, server  # noqa: F401
+from tests.browser.support import SCREENSHOTS, needs_chromium
+
+pytestmark = needs_chromium
 
 
 def _choose(browser, field, typed, shown):

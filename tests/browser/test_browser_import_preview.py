@@ -13,9 +13,9 @@ from openpyxl import Workbook
 
 from kaohe.core.storage.models import Item, ScoreRun
 from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
-from tests.browser.test_browser import _full_page, _wait_for_text, browser, pytestmark, server  # noqa: F401
+from tests.browser.support import full_page, needs_chromium, wait_for_text
 
-pytestmark = [pytestmark, pytest.mark.skipif(shutil.which("soffice") is None,
+pytestmark = [needs_chromium, pytest.mark.skipif(shutil.which("soffice") is None,
                                              reason="LibreOffice (soffice) makes the ods file")]
 
 
@@ -49,12 +49,12 @@ def test_a_clerk_reads_the_preview_imports_and_recalculates(server, browser, wor
     browser.find_element(By.NAME, "username").send_keys("clerk")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login-submit").click()
-    _wait_for_text(browser, "总览")
+    wait_for_text(browser, "总览")
 
     browser.get(server + "/import/")
     browser.find_element(By.ID, "files").send_keys(str(path))
     browser.find_element(By.ID, "check-button").click()
-    _wait_for_text(browser, "检查通过")
+    wait_for_text(browser, "检查通过")
     changes = [[td.text for td in row.find_elements(By.TAG_NAME, "td")][-3:]
                for row in browser.find_elements(By.CSS_SELECTOR, 'table.changes-table[data-kind="items"] tr.change')]
     assert changes == [["标题", "<script>alert(1)</script>常山县经验", "常山县经验（修订稿）"], ["类别", "动态", "经验"]]
@@ -62,17 +62,17 @@ def test_a_clerk_reads_the_preview_imports_and_recalculates(server, browser, wor
     assert [td.text for td in new][:5] == ["五月数据.ods › 稿件 第4行", "N-1", "常山县五月新稿", "2025-05-06", "C01"]
     warnings = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#import-warnings tr.import-warning")]
     assert warnings == ["五月数据.ods › 采用 3 采用日期 采用日期 2025-05-01 早于稿件「N-1」的报送日期 2025-05-06，请核对日期"]
-    _full_page(browser, "import-preview.png")
+    full_page(browser, "import-preview.png")
 
     browser.find_element(By.ID, "confirm-button").click()
-    _wait_for_text(browser, "导入完成")
+    wait_for_text(browser, "导入完成")
     assert Item.get(Item.no == "N-1").title == "常山县五月新稿"
     assert browser.find_element(By.ID, "recalc-period").get_attribute("value") == "2025-05"  # latest first
     assert [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#recalc-period option")] == [
         "2025-05", "2025-03", "2025"]
-    _full_page(browser, "import-done.png")
+    full_page(browser, "import-done.png")
     runs = ScoreRun.select().count()
     browser.find_element(By.CSS_SELECTOR, "#recalc-form button#recalc-button").click()
-    _wait_for_text(browser, "计算完成")
+    wait_for_text(browser, "计算完成")
     assert ScoreRun.select().count() == runs + 1
     assert ScoreRun.select().order_by(ScoreRun.id.desc()).get().period == "2025-05"
