@@ -65,14 +65,14 @@ def recalc_months(registry, scheme, *months):
 def panel(scheme, registry, tmp_path):
     """The panel over the small city, with an account of each role (the reporter is 开化县's)."""
     from kaohe.admin import create_app
-    from kaohe.admin.auth import create_user
     from kaohe.core.storage.models import Unit
+    from tests.admin_support import account  # quickly hashed (the real hashing: test_admin_auth)
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
                       "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"),
                       "KAOHE_ENTRY_POINTS": False})
     for role in ("admin", "clerk", "viewer"):
-        create_user(role, "correct-horse-1", role)
-    create_user("reporter", "correct-horse-1", "reporter", unit=Unit.get(Unit.code == "KH"))
+        account(role, role)
+    account("reporter", "reporter", unit=Unit.get(Unit.code == "KH"))
     client = app.test_client()
 
     def login(role):

@@ -111,11 +111,13 @@ def submit(scheme, period, author, note="", limits=Limits(), registry_factory=No
 def wait(job, seconds):
     """The job's row once it is done or failed, or as it stands after `seconds`."""
     deadline = time.monotonic() + seconds
+    pause = 0.02  # a month of a county takes a fraction of a second: look soon, then less often
     while True:
         job = RecalcJob.get_by_id(job.id)
         if job.state not in ACTIVE or time.monotonic() >= deadline:
             return job
-        time.sleep(POLL_SECONDS)
+        time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+        pause = min(pause * 2, POLL_SECONDS)
 
 
 def progress_text(job):
