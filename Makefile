@@ -33,12 +33,12 @@ run: $(STAMP)
 	$(BIN)/kaohe bootstrap
 	$(BIN)/kaohe serve --host $(HOST) --port $(PORT)
 
-# The suite on as many processes as the machine has cores (pytest-xdist; TEST_WORKERS=0 for one).
-# The schemathesis run of the API is one long test: the other workers go on meanwhile.
+# The suite and the example plugin's tests on as many processes as the machine has cores
+# (pytest-xdist; TEST_WORKERS=0 for one). The schemathesis run of the API is one long test: the
+# other workers go on meanwhile.
 TEST_WORKERS ?= auto
 test: $(STAMP) $(WATER_STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
-	$(BIN)/python -m pytest -q $(WATER)/tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests $(WATER)/tests
 
 # The same suite on PostgreSQL: KAOHE_TEST_DATABASE_URL names an empty database the tests may
 # fill and empty (.ci/run starts a throw-away server and sets it).
