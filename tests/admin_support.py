@@ -133,13 +133,10 @@ import pytest  # noqa: E402
 # The panel over a fresh database holding `build_world`: CSRF is off here (one test turns it on),
 # plugins come from the built-ins only.
 @pytest.fixture
-def app(database, registry, tmp_path):
-    from kaohe.admin import create_app
-    application = create_app({
-        "TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
-        "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"), "KAOHE_ENTRY_POINTS": False,
-    })
-    return application
+def app(database, registry, tmp_path, app_pool):
+    with app_pool.lend({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
+                        "KAOHE_ENTRY_POINTS": False}, tmp_path) as application:
+        yield application
 
 
 def untouched(database):

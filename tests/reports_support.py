@@ -62,14 +62,17 @@ def recalc_months(registry, scheme, *months):
 
 
 @pytest.fixture
-def panel(scheme, registry, tmp_path):
+def panel(scheme, registry, tmp_path, app_pool):
     """The panel over the small city, with an account of each role (the reporter is 开化县's)."""
-    from kaohe.admin import create_app
+    with app_pool.lend({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
+                        "KAOHE_ENTRY_POINTS": False}, tmp_path) as app:
+        yield _logged_in_client(app)
+
+
+def _logged_in_client(app):
+    """A test client with `client.login(role)`, the accounts of every role created."""
     from kaohe.core.storage.models import Unit
     from tests.admin_support import account  # quickly hashed (the real hashing: test_admin_auth)
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
-                      "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"),
-                      "KAOHE_ENTRY_POINTS": False})
     for role in ("admin", "clerk", "viewer"):
         account(role, role)
     account("reporter", "reporter", unit=Unit.get(Unit.code == "KH"))

@@ -20,11 +20,10 @@ BASE = "/api/v1"
 # The panel app exactly as it runs (CSRF on, so the API's exemption is exercised), over a fresh
 # database; plugins are the built-ins only.
 @pytest.fixture
-def app(database, registry, tmp_path):
-    from kaohe.admin import create_app
-    return create_app({"TESTING": True, "SECRET_KEY": "test-only",
-                       "KAOHE_PLUGINS_DIR": str(tmp_path / "no-plugins"),
-                       "KAOHE_ENTRY_POINTS": False})
+def app(database, registry, tmp_path, app_pool):
+    with app_pool.lend({"TESTING": True, "SECRET_KEY": "test-only", "KAOHE_ENTRY_POINTS": False},
+                       tmp_path) as application:
+        yield application
 
 
 # An office as DOMAIN.md describes it: two counties and a department, a reporter in each county,
