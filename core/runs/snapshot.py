@@ -10,28 +10,18 @@ names.
 The revision is the whole database's: a change to any scored data marks every earlier run.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from peewee import fn
 
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import LEVELS
+from kaohe.core.reads.kept import period_instructions, unit_counts
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import bulk_insert, chunked, db, fetch_rows
 from kaohe.core.storage.models import (
-    Adoption,
-    Instruction,
-    Item,
-    ItemUnit,
-    Publication,
     RunSnapshot,
-    Unit,
     UnitCount,
     UnitResult,
-    adopted,
-    counted,
 )
 from kaohe.core.storage.schemes import current_version
 
@@ -39,70 +29,6 @@ from kaohe.core.storage.schemes import current_version
 def _unit_ids(run):
     return [uid for (uid,) in fetch_rows(UnitResult.select(UnitResult.unit)
                                          .where(UnitResult.run == run))]
-
-
-def unit_counts(run, unit_ids):
-    """{unit id: (adoptions in county publications in the period, items submitted earlier in the
-    year whose first adoption falls in the period)} from the data as it is now.
-
-    Both start from the period's adoptions (by their date index), which at a province's scale
-    are a small part of the year's rows.
-    """
-    start, end = run.period_start, run.period_end
-    year_start = datetime.date(start.year, 1, 1)
-    members = set(unit_ids)
-    found = defaultdict(lambda: [0, 0])
-    county_publications = [pid for (pid,) in fetch_rows(
-        Publication.select(Publication.id).where(Publication.level == "county"))]
-    for part in chunked(county_publications):
-        county = (Adoption.select(ItemUnit.unit, fn.COUNT(Adoption.id))
-                  .join(ItemUnit, on=(ItemUnit.item == Adoption.item))
-                  .join(Item, on=(Item.id == Adoption.item))
-                  .where(Adoption.publication.in_(part) & adopted(Adoption) & counted(Item)
-                         & Adoption.adopted_on.between(start, end))
-                  .group_by(ItemUnit.unit))
-        for uid, count in fetch_rows(county):
-            if uid in members:
-                found[uid][0] += int(count)
-    if start <= year_start:  # nothing of the year was submitted before the period
-        return {uid: tuple(found[uid]) for uid in unit_ids}
-    before = Adoption.alias()
-    earlier_adoption = (before.select(before.id)
-                        .where((before.item == Adoption.item) & adopted(before)
-                               & (before.adopted_on < start)))
-    first_here = (Adoption.select(Adoption.item).distinct()
-                  .join(Item, on=(Adoption.item == Item.id))
-                  .where(Adoption.adopted_on.between(start, end) & adopted(Adoption) & counted(Item)
-                         & (Item.submitted_on >= year_start) & (Item.submitted_on < start)
-                         & ~fn.EXISTS(earlier_adoption)))
-    items = [item for (item,) in fetch_rows(first_here)]
-    for part in chunked(items):
-        for uid, count in fetch_rows(ItemUnit.select(ItemUnit.unit, fn.COUNT(ItemUnit.id))
-                                     .where(ItemUnit.item.in_(part)).group_by(ItemUnit.unit)):
-            if uid in members:
-                found[uid][1] += int(count)
-    return {uid: tuple(found[uid]) for uid in unit_ids}
-
-
-def period_instructions(run, unit_ids):
-    """The period's leader instructions on the units' items, each with its item and units."""
-    members = set(unit_ids)
-    rows = list(Instruction.select(Instruction, Item).join(Item)
-                .where(Instruction.instructed_on.between(run.period_start, run.period_end))
-                .order_by(Instruction.instructed_on, Instruction.id))
-    names, units_of = defaultdict(list), defaultdict(set)
-    for ids in chunked(sorted({r.item_id for r in rows})):
-        for item_id, unit_id, name in fetch_rows(
-                ItemUnit.select(ItemUnit.item, Unit.id, Unit.name)
-                .join(Unit, on=(ItemUnit.unit == Unit.id))
-                .where(ItemUnit.item.in_(ids))
-                .order_by(ItemUnit.item, ItemUnit.position, ItemUnit.id)):
-            names[item_id].append(name)
-            units_of[item_id].add(unit_id)
-    return [{"date": r.instructed_on.isoformat(), "level": r.leader_level,
-             "level_label": LEVELS.get(r.leader_level, r.leader_level), "leader": r.leader,
-             "item_no": r.item.no, "item_title": r.item.title, "units": names[r.item_id]}
-            for r in rows if units_of[r.item_id] & members]
 
 
 def record(run, stamp=None):
@@ -120,12 +46,12 @@ def record(run, stamp=None):
         unit_ids = _unit_ids(run)
         monthly = parse_period(run.period).kind == "month"
         if monthly:  # what only the monthly notification reads
-            counts = unit_counts(run, unit_ids)
+            counts = unit_counts(run.period_start, run.period_end, unit_ids)
             bulk_insert(UnitCount, ["run", "unit", "county", "adopted_earlier"],
                         [(run.id, uid, *counts[uid]) for uid in unit_ids])
         RunSnapshot.create(run=run, data_token=stamp[0] if stamp else None,
                            data_counter=stamp[1] if stamp else None,
-                           instructions=period_instructions(run, unit_ids) if monthly else [])
+                           instructions=period_instructions(run.period_start, run.period_end, unit_ids) if monthly else [])
 
 
 def snapshot_of(run):

@@ -3,30 +3,14 @@
 import hashlib
 from collections import defaultdict
 
-from kaohe.core.domain.vocab import FORWARDED
-from kaohe.core.storage.db import bulk_insert, db, is_postgres
-from kaohe.core.storage.models import Adoption, Instruction, RunDigest, RunMonth
+from kaohe.core.reads.kept import query, adoptions_by_month, months_of_sources
+from kaohe.core.storage.db import bulk_insert, db
+from kaohe.core.storage.models import RunDigest, RunMonth
 
 MONTHS = range(1, 13)
 # The columns of a line that a comparison looks at, in the order a digest reads them.
 LINE_COLUMNS = ("unit_id", "reporter_id", "item_id", "ruleset", "rule", "kind", "points", "yuan",
                 "ref", "explanation")
-
-
-def _month_of(column):
-    if is_postgres():
-        return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
-    return f"CAST(strftime('%m', {column}) AS INTEGER)"
-
-
-def _year_of(column):
-    if is_postgres():
-        return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
-    return f"CAST(strftime('%Y', {column}) AS INTEGER)"
-
-
-def _query(sql, params=()):
-    return db.execute_sql(sql.replace("?", db.param), params)
 
 
 def line_digest(row):
@@ -47,19 +31,12 @@ def points_by_month(run, rows=None):
     lines are read back.
     """
     if rows is None:
-        rows = _query("SELECT unit_id, kind, ref, points FROM score_line WHERE run_id = ? "
+        rows = query("SELECT unit_id, kind, ref, points FROM score_line WHERE run_id = ? "
                       "AND unit_id IS NOT NULL AND kind = 'score' "
                       "AND (ref LIKE ? OR ref LIKE ?)", (run.id, "adoption:%", "instruction:%"))
     else:
         rows = ((row[0], row[5], row[8], row[6]) for row in rows)
-    year = run.period_start.year
-    months = {}
-    for table, kind in ((Adoption, "adoption"), (Instruction, "instruction")):
-        day = "adopted_on" if kind == "adoption" else "instructed_on"
-        months[kind] = dict(_query(
-            f'SELECT id, {_month_of(day)} FROM "{table._meta.table_name}" '
-            f"WHERE {day} >= ? AND {day} <= ? AND {_year_of(day)} = ?",
-            (run.period_start, run.period_end, year)).fetchall())
+    months = months_of_sources(run.period_start, run.period_end)
     by_month = defaultdict(int)
     for unit, kind, ref, points in rows:
         if unit is None or kind != "score" or not ref:
@@ -71,20 +48,6 @@ def points_by_month(run, rows=None):
             if month is not None:
                 by_month[month] += points
     return by_month
-
-
-def adoptions_by_month(run):
-    """{month: count} of the adoptions in the run's period of its members' items (the one rule of
-    adoption, vocab.is_adopted: any form but forwarded)."""
-    rows = _query(
-        f"SELECT {_month_of('a.adopted_on')}, COUNT(*) FROM adoption a "
-        "WHERE a.form <> ? AND a.adopted_on >= ? AND a.adopted_on <= ? "
-        f"AND {_year_of('a.adopted_on')} = ? "
-        "AND EXISTS (SELECT 1 FROM item_unit iu JOIN scheme_unit su ON su.unit_id = iu.unit_id "
-        "AND su.scheme_id = ? WHERE iu.item_id = a.item_id) "
-        f"GROUP BY {_month_of('a.adopted_on')}",
-        (FORWARDED, run.period_start, run.period_end, run.period_start.year, run.scheme_id)).fetchall()
-    return {int(month): count for month, count in rows}
 
 
 def digests_of(rows):
@@ -109,7 +72,7 @@ def read_lines(run, unit=None, reporter=None, group=False):
             else:
                 sql += f" AND {column} = ?"
                 params.append(value)
-    return _query(sql, params)
+    return query(sql, params)
 
 
 def summarise(run, rows=None, skip=0):
@@ -123,7 +86,7 @@ def summarise(run, rows=None, skip=0):
     else:
         points = points_by_month(run, (row[skip:] for row in rows))
         digests = digests_of(row[skip:] for row in rows)
-    adoptions = adoptions_by_month(run)
+    adoptions = adoptions_by_month(run.period_start, run.period_end, run.scheme_id)
     with db.atomic():
         if RunMonth.select().where(RunMonth.run == run).exists():  # another request was first
             return
@@ -144,7 +107,7 @@ def months(run):
 def digests(run):
     """{(unit, reporter): (lines, digest)} of the run (summarised first if it was not)."""
     summarise(run)
-    rows = _query("SELECT unit_id, reporter_id, lines, digest FROM run_digest WHERE run_id = ?",
+    rows = query("SELECT unit_id, reporter_id, lines, digest FROM run_digest WHERE run_id = ?",
                   (run.id,)).fetchall()
     return {(unit, reporter): (lines, digest) for unit, reporter, lines, digest in rows}
 

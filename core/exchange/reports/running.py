@@ -5,6 +5,7 @@ import datetime
 from peewee import fn
 
 from kaohe.core.domain.vocab import ZERO, from_cents, percent, pool_label
+from kaohe.core.reads.kept import period_instructions, unit_counts
 from kaohe.core.runs import snapshot
 from kaohe.core.scoring.ranking import rank_units
 from kaohe.core.scoring.totals import UnitTotal, adoption_rate
@@ -56,7 +57,7 @@ def _counts(runs, month_rows):
         if kept is not None:
             counts[run.id] = {uid: (c.county, c.adopted_earlier) for uid, c in kept.items()}
         else:
-            counts[run.id] = snapshot.unit_counts(run, unit_ids)
+            counts[run.id] = unit_counts(run.period_start, run.period_end, unit_ids)
             live.append(run)
     return counts, live
 
@@ -130,6 +131,6 @@ def unit_figures(scheme, runs):
 def month_instructions(month_run, unit_ids):
     """The month's leader instructions as the month run saw them (today's, for an older run)."""
     kept = snapshot.snapshot_of(month_run)
-    found = kept.instructions if kept is not None else snapshot.period_instructions(
-        month_run, unit_ids)
+    found = kept.instructions if kept is not None else period_instructions(
+        month_run.period_start, month_run.period_end, unit_ids)
     return [dict(i, date=datetime.date.fromisoformat(i["date"])) for i in found], kept is None

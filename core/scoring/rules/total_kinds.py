@@ -8,7 +8,7 @@ from kaohe.core.domain.vocab import fmt, money
 from kaohe.core.scoring.contract import Line
 from kaohe.core.domain.params import ParamsSchema, points, records
 from kaohe.core.scoring.rules.conditions import Match, condition, words
-from kaohe.core.scoring.rules.kind import ZERO, RuleKind
+from kaohe.core.scoring.rules.kind import RuleKind
 
 
 def rule_names(label):
