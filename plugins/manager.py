@@ -156,15 +156,22 @@ class Registry:
             hint = f"（是否应为 {close[0]}？）" if close else f"（可用的钩子：{', '.join(HOOK_NAMES)}）"
             raise PluginError(f"插件「{name}」实现了未知的钩子 {hook_name}{hint}", plugin=name)
 
-    def _collect_rule_kinds(self, plugin, name):
-        hook = getattr(plugin, "kaohe_rule_kinds", None)
+    @staticmethod
+    def _call(plugin, name, hook_name):
+        """What the plugin's hook returns (None without the hook); its own error names it."""
+        hook = getattr(plugin, hook_name, None)
         if hook is None:
-            return []
+            return None
         try:
-            returned = hook()
+            return hook()
         except Exception as error:  # a plugin's own bug: report it against the plugin
-            raise PluginError(f"插件「{name}」的 kaohe_rule_kinds 出错：{type(error).__name__}: "
-                              f"{error}", plugin=name) from error
+            raise PluginError(f"插件「{name}」的 {hook_name} 出错：{type(error).__name__}: {error}",
+                              plugin=name) from error
+
+    def _collect_rule_kinds(self, plugin, name):
+        returned = self._call(plugin, name, "kaohe_rule_kinds")
+        if returned is None:
+            return []
         if not isinstance(returned, (list, tuple)):
             raise PluginError(f"插件「{name}」的 kaohe_rule_kinds 应返回规则类型列表，实际返回了 "
                               f"{type(returned).__name__}", plugin=name)
@@ -184,14 +191,7 @@ class Registry:
         return list(returned)
 
     def _collect_rulesets(self, plugin, name):
-        hook = getattr(plugin, "kaohe_rulesets", None)
-        if hook is None:
-            return []
-        try:
-            returned = hook()
-        except Exception as error:  # a plugin's own bug: report it against the plugin
-            raise PluginError(f"插件「{name}」的 kaohe_rulesets 出错：{type(error).__name__}: {error}",
-                              plugin=name) from error
+        returned = self._call(plugin, name, "kaohe_rulesets")
         if returned is None:
             return []
         if isinstance(returned, RuleSet) or not isinstance(returned, (list, tuple)):

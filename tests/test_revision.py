@@ -48,14 +48,20 @@ def test_storing_a_run_is_not_a_change_of_data(world, registry):
     assert revision.current() == before
 
 
-def test_a_second_preview_reuses_the_rows_until_data_changes(world, registry, monkeypatch):
-    reads = []
+# Each read of a period's rows (PeriodData built), as a list that grows.
+@pytest.fixture
+def reads(monkeypatch):
+    found = []
     original = PeriodData.__init__
 
     def counting(self, *args, **kwargs):
-        reads.append(args)
+        found.append(args)
         original(self, *args, **kwargs)
     monkeypatch.setattr(PeriodData, "__init__", counting)
+    return found
+
+
+def test_a_second_preview_reuses_the_rows_until_data_changes(world, registry, reads):
     scheme = world["scheme"]
     config = schemes.with_value(schemes.current_version(scheme).config,
                                 "provincial.adoption.provincial.full", 25)
@@ -71,14 +77,8 @@ def test_a_second_preview_reuses_the_rows_until_data_changes(world, registry, mo
     assert after.units[world["b"].id].points == Decimal("25.00")
 
 
-def test_previews_read_afresh_inside_a_transaction_and_when_turned_off(world, registry, monkeypatch):
-    reads = []
-    original = PeriodData.__init__
-
-    def counting(self, *args, **kwargs):
-        reads.append(args)
-        original(self, *args, **kwargs)
-    monkeypatch.setattr(PeriodData, "__init__", counting)
+def test_previews_read_afresh_inside_a_transaction_and_when_turned_off(world, registry, reads,
+                                                                      monkeypatch):
     scheme = world["scheme"]
     engine.preview(registry, scheme, "2025-03")
     engine.preview(registry, scheme, "2025-03")
