@@ -8,8 +8,7 @@ import math
 import secrets
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -26,7 +25,6 @@ from kaohe.core.storage.db import db, write_or_skip
 from kaohe.core.storage.models import ROLES, EndedSession, LoginFailure, User
 
 ALL_ROLES = frozenset(ROLES)
-STAFF = frozenset({"admin", "clerk"})
 SCORE_READERS = frozenset({"admin", "clerk", "viewer", "reporter"})
 
 bp = Blueprint("kaohe_auth", __name__)

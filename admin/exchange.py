@@ -20,13 +20,13 @@ from kaohe.core.exchange.files import Limits, size_text
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.runs import results
-from kaohe.core.storage import changes
+from kaohe.core.storage import changes, policy
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
 from .views.base import KaoheView
 from .views.common import chosen_scheme
 
-STAFF = frozenset({"admin", "clerk"})
+STAFF = policy.STAFF
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPES = {"utf-8": "text/csv; charset=utf-8", "gbk": "text/csv; charset=gb18030"}
 
@@ -356,11 +356,6 @@ def _csv_file(out, encoding, filename):
     return response
 
 
-def may_export_run(run):
-    """Staff export any run; viewers and unit reporters only published ones."""
-    return current_user.role in STAFF or bool(run.published)
-
-
 class ExportView(KaoheView):
     """Download the data in the import format, a run's ranking, and its score lines.
 
@@ -375,16 +370,16 @@ class ExportView(KaoheView):
         scheme = chosen_scheme(required=False)
         runs = []
         if scheme is not None:
-            runs = [run for run in results.runs_of(scheme) if may_export_run(run)]
+            runs = [run for run in results.runs_of(scheme) if policy.may_export_run(current_user, run)]
         units = [] if current_user.is_reporter else list(Unit.select().order_by(Unit.code))
         return self.render("kaohe/export.html", scheme=scheme,
                            schemes=list(Scheme.select().order_by(Scheme.id)), runs=runs,
                            units=units, kinds=list(KINDS.values()),
-                           may_export_data=current_user.role in STAFF)
+                           may_export_data=policy.may_export_data(current_user))
 
     @expose("/data")
     def data(self):
-        if current_user.role not in STAFF:
+        if not policy.may_export_data(current_user):
             abort(403)
         fmt, encoding = _format()
         try:
@@ -416,13 +411,13 @@ class ExportView(KaoheView):
         if what not in ("ranking", "lines"):
             abort(400)
         fmt, encoding = _format()
-        if not may_export_run(run):
+        if not policy.may_export_run(current_user, run):
             abort(403)
         stem = f"{run.scheme.name}-{run.period}-第{run.id}次计算"
         if not run.published:
             stem += "（未发布）"
         if what == "ranking":
-            if current_user.is_reporter:
+            if not policy.may_export_ranking(current_user, run):
                 abort(403)
             return _download([exporter.ranking_table(run)], fmt, encoding, stem + "-排名")
         unit = None
@@ -434,10 +429,9 @@ class ExportView(KaoheView):
                 unit = None
             if unit is None:
                 abort(404)
-        if current_user.is_reporter:
-            if unit is None:
-                unit = Unit.get_or_none(Unit.id == current_user.unit_id)
-            if unit is None or unit.id != current_user.unit_id:
-                abort(403)
+        if unit is None and current_user.is_reporter:  # a reporter's lines are its unit's
+            unit = Unit.get_or_none(Unit.id == current_user.unit_id)
+        if not policy.may_export_lines(current_user, run, unit.id if unit else None):
+            abort(403)
         return _download([exporter.lines_table(run, unit)], fmt, encoding,
                          stem + (f"-{unit.name}-计分明细" if unit else "-计分明细"))

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as L
 from flask_login import current_user
 from wtforms.validators import ValidationError
 
-from .views.base import KaoheModelView
+from kaohe.core.storage.policy import STAFF
 
-STAFF = frozenset({"admin", "clerk"})
+from .views.base import KaoheModelView
 
 
 class UrgentFollowUpView(KaoheModelView):

@@ -19,11 +19,11 @@ from kaohe.core.exchange.reports.tabular import (
 )
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Reporter, Scheme
+from kaohe.core.storage.policy import STAFF
 
 from .views.base import KaoheView
 from .views.common import chosen_scheme, periods_of
 
-STAFF = frozenset({"admin", "clerk"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -12,11 +12,11 @@ from kaohe.core.domain.periods import parse_period
 from kaohe.core.exchange import reports
 from kaohe.core.runs.results import official_run
 from kaohe.core.storage.models import Scheme
+from kaohe.core.storage.policy import STAFF
 
 from .views.base import KaoheView
 from .views.common import chosen_scheme
 
-STAFF = frozenset({"admin", "clerk"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from kaohe.core.domain.errors import KaoheError, NotFound
 from kaohe.core.exchange.reading import ImportFailed
+from kaohe.core.storage import policy
 from kaohe.core.storage.models import ROLES
 from kaohe.core.storage.tokens import user_for_token
 
@@ -19,7 +20,7 @@ PREFIX = "/api/v1"
 bp = Blueprint("kaohe_api", __name__, url_prefix=PREFIX)
 
 ALL_ROLES = ("admin", "clerk", "reporter", "viewer")
-STAFF = ("admin", "clerk")
+STAFF = tuple(sorted(policy.STAFF))  # in ROLES order: admin, clerk
 WRITERS = ("admin", "clerk", "reporter")
 SCORE_READERS = ("admin", "clerk", "viewer")
 

@@ -62,7 +62,7 @@ class KaoheModelView(RoleMixin, ModelView):
 
     form_base_class = KaoheForm
     model_form_converter = KaoheModelConverter
-    edit_roles = frozenset({"admin", "clerk"})
+    edit_roles = policy.STAFF
     item_column = None
     page_size = 50
     can_view_details = True

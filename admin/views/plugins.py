@@ -2,11 +2,13 @@
 
 from flask_admin import expose
 
+from kaohe.core.storage.policy import STAFF
+
 from .base import KaoheView
 
 
 class PluginsView(KaoheView):
-    roles = frozenset({"admin", "clerk"})
+    roles = STAFF
 
     @expose("/")
     def index(self):

@@ -96,6 +96,30 @@ def sees_unit(account, unit_id):
     return not is_reporter(account) or unit_id == account.unit_id
 
 
+# ---------------------------------------------------------------- downloads
+
+def may_export_data(account):
+    """The data in the import format (every unit's rows) is the office's to download."""
+    return is_staff(account)
+
+
+def may_export_run(account, run):
+    """Staff download any run; viewers and unit reporters only published ones."""
+    return is_staff(account) or bool(run.published)
+
+
+def may_export_ranking(account, run):
+    """A run's whole ranking: not a unit reporter's (it sees its own unit's lines only)."""
+    return may_export_run(account, run) and not is_reporter(account)
+
+
+def may_export_lines(account, run, unit_id):
+    """A run's score lines, of one unit (`unit_id`) or of all (None): a reporter its own unit's."""
+    if not may_export_run(account, run):
+        return False
+    return not is_reporter(account) or (unit_id is not None and sees_unit(account, unit_id))
+
+
 # ---------------------------------------------------------------- changing items
 
 def _own_unit(account):
