@@ -145,6 +145,27 @@ def test_the_later_of_two_saves_is_refused_instead_of_reverting_the_earlier(clie
     assert (stored.title, stored.category, stored.version) == ("甲改的标题", "news", 2)
 
 
+def test_an_adoption_changed_elsewhere_is_not_overwritten_by_the_items_page(client, auth, world):
+    """The item page's inline adoption rows carry their versions too."""
+    item = world["item_a"]
+    adoption = Adoption.get(Adoption.item == item)
+    auth.login("clerk")
+    opened = _edit(client, item, **{"adoptions-0-issue": "第9期"})  # the page as it was opened
+    assert opened["adoptions-0-version"] == "1"
+    changed = client.get(f"/adoptions/edit/?id={adoption.id}").data.decode()
+    values = MultiDict(form_pairs(changed, "admin-form"))
+    values["issue"] = "第3期"
+    assert client.post(f"/adoptions/edit/?id={adoption.id}", data=values).status_code == 302
+    page = client.post(f"/items/edit/?id={item.id}", data=opened).data.decode()
+    assert "本次保存未执行" in page
+    stored = Adoption.get_by_id(adoption.id)
+    assert (stored.issue, stored.version) == ("第3期", 2)
+    assert Item.get_by_id(item.id).version == 1  # the item's own fields were not saved either
+    fresh = _edit(client, item, **{"adoptions-0-issue": "第9期"})
+    assert client.post(f"/items/edit/?id={item.id}", data=fresh).status_code == 302
+    assert Adoption.get_by_id(adoption.id).issue == "第9期"
+
+
 def test_a_stale_api_update_is_refused_with_if_match(app, world):
     client = app.test_client()
     headers = {"Authorization": f"Bearer {issue_token(world['users']['clerk'])}"}

@@ -44,9 +44,11 @@ READERS = frozenset({"admin", "clerk", "reporter"})
 OFFICE_INLINES = ("adoptions", "instructions")
 
 
+# The rows on an item's page carry their versions, as every edit form does: a row changed
+# elsewhere (its own page, the API, an import) after the page was opened is not overwritten.
 class AdoptionInline(InlineFormAdmin):
     form_columns = ("publication", "issue", "adopted_on", "form")
-    form_extra_fields = {"id": HiddenField()}
+    form_extra_fields = {"id": HiddenField(), "version": HiddenField()}
     form_label = L("采用")
     column_labels = {"publication": L("刊物"), "issue": L("期号"), "adopted_on": L("采用日期"),
                      "form": L("采用形式")}
@@ -56,7 +58,7 @@ class AdoptionInline(InlineFormAdmin):
 
 class InstructionInline(InlineFormAdmin):
     form_columns = ("leader_level", "leader", "instructed_on")
-    form_extra_fields = {"id": HiddenField()}
+    form_extra_fields = {"id": HiddenField(), "version": HiddenField()}
     form_label = L("领导批示")
     form_args = {"leader_level": {"label": L("批示领导级别")}, "leader": {"label": L("批示领导")},
                  "instructed_on": {"label": L("批示日期")}}
