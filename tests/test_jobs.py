@@ -3,19 +3,20 @@ and the API, a time limit that stops a hanging rule set, rate limits, and trial 
 
 import datetime
 import shutil
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from kaohe.core.runs import jobs
+from kaohe.core.runs import bounded, jobs
 from kaohe.core.runs.results import publish
 from kaohe.core.storage.models import AuditLog, RecalcJob, ScoreRun, User, now
 from kaohe.core.storage.schemes import create_scheme
 from kaohe.core.storage.tokens import issue_token
 from kaohe.plugins.manager import build_registry
 from tests import factories as f
-from tests.admin_support import PASSWORD, account
+from tests.admin_support import PASSWORD, account, form_values
 
 FIXTURES = Path(__file__).parent / "plugins_fixtures"
 
@@ -162,6 +163,28 @@ def test_a_hanging_rule_set_is_stopped_at_its_time_limit_and_named(office, make_
     # The scheme is free again: the next request is a new job, not a join of the stopped one.
     again = api_post(client, office, "/schemes/挂起方案/recalc", {"period": "2025-03"})
     assert again.status_code == 400 and RecalcJob.select().count() == 2
+
+
+def test_a_preview_of_a_hanging_rule_set_answers_at_its_time_limit(office, make_app, monkeypatch):
+    """The tuning page's preview runs the rule sets in the server: a hanging one holds a preview
+    thread, not the request, and once the preview threads are held previews are refused at once."""
+    # This test's own preview threads: those it leaves held are not the other tests'.
+    monkeypatch.setattr(bounded, "_free", threading.BoundedSemaphore(bounded.PREVIEW_THREADS))
+    client = make_app(KAOHE_RULESET_SECONDS=1).test_client()
+    account("admin", "admin")
+    assert client.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 302
+    page = f"/schemes/{office['hanging'].id}/tune"
+    values = form_values(client.get(page).data.decode(), "tune-form")
+    for _ in range(bounded.PREVIEW_THREADS):
+        started = time.monotonic()
+        body = client.post(page, data={**values, "action": "preview"}).data.decode()
+        assert time.monotonic() - started < 10
+        assert "预览超过 1 秒仍未完成，已放弃；某个规则集可能卡住了" in body
+    started = time.monotonic()
+    body = client.post(page, data={**values, "action": "preview"}).data.decode()
+    assert time.monotonic() - started < 1
+    assert f"此前的{bounded.PREVIEW_THREADS}次预览超过时限后仍未结束" in body
+    assert ScoreRun.select().count() == 0
 
 
 def test_an_account_over_its_rate_is_refused_with_retry_after(office, make_app):

@@ -2,7 +2,7 @@
 
 from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +10,7 @@ from flask_login import current_user
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
 from kaohe.core.exchange import scheme_documents
+from kaohe.core.runs.bounded import run_bounded
 from kaohe.core.scoring.engine import preview as compute_preview
 from kaohe.core.storage import schemes
 from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
@@ -19,10 +20,15 @@ from .base import KaoheView
 from .common import get_scheme_or_404, periods_of, pool_label
 
 
-def preview(registry, scheme, period, before_config, after_config):
-    """Both outcomes for the period, nothing stored: each unit before/after, and the award lists."""
-    before, after = compute_preview(registry, scheme, period, config=after_config,
-                                    before_config=before_config)
+def preview(registry, scheme, period, before_config, after_config, seconds=None):
+    """Both outcomes for the period, nothing stored: each unit before/after, and the award lists.
+
+    Computed on a preview thread within `seconds` (the instance's KAOHE_RULESET_SECONDS): a rule
+    set that hangs is answered with a message, not with a server thread held for ever.
+    """
+    seconds = seconds or float(current_app.config["KAOHE_RULESET_SECONDS"])
+    before, after = run_bounded(lambda: compute_preview(
+        registry, scheme, period, config=after_config, before_config=before_config), seconds)
     pools = {}
     for unit_id, new in after.units.items():
         old = before.units.get(unit_id)
