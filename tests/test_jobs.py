@@ -187,6 +187,33 @@ def test_a_preview_of_a_hanging_rule_set_answers_at_its_time_limit(office, make_
     assert ScoreRun.select().count() == 0
 
 
+def test_kaohe_recalc_is_a_job_with_the_same_time_limit(office, kaohe, monkeypatch):
+    monkeypatch.setenv("KAOHE_PLUGINS_DIR", str(office["folder"]))
+    monkeypatch.setenv("KAOHE_RULESET_SECONDS", "1")
+    started = time.monotonic()
+    code, out, err = kaohe("recalc", "挂起方案", "--period", "2025-03")
+    assert time.monotonic() - started < 25
+    assert code == 1 and "规则集「hangs」计算超过 1 秒仍未完成，已停止" in err
+    assert ScoreRun.select().count() == 0
+    assert [(j.requested_by, j.state) for j in RecalcJob.select()] == [("kaohe", "failed")]
+    code, out, err = kaohe("recalc", "测试方案", "--period", "2025-03")
+    assert code == 0 and out.startswith("第 1 次计算完成：测试方案 2025年3月，2家单位")
+
+
+def test_kaohe_recalc_joins_the_same_periods_job_in_progress(office, kaohe):
+    queued, _ = jobs.submit(office["scheme"], "2025-03", "clerk", start=False)
+
+    def ends_it():
+        time.sleep(0.5)
+        RecalcJob.update(state="failed", message="别处的计算失败了").where(
+            RecalcJob.id == queued.id).execute()
+    threading.Thread(target=ends_it).start()
+    code, out, err = kaohe("recalc", "测试方案", "--period", "2025-03")
+    assert f"（第 {queued.id} 号任务）正在进行，等待其完成" in err
+    assert code == 1 and "别处的计算失败了" in err
+    assert RecalcJob.select().count() == 1 and ScoreRun.select().count() == 0
+
+
 def test_an_account_over_its_rate_is_refused_with_retry_after(office, make_app):
     client = make_app(KAOHE_RECALC_PER_ACCOUNT=2, KAOHE_RECALC_RATE_SECONDS=600).test_client()
     for month in ("2025-01", "2025-02"):

@@ -110,6 +110,8 @@ class ResultsView(KaoheView):
             run = ScoreRun.get_by_id(job.run_id)
             flash(_("计算完成：%(title)s，%(lines)d条明细，用时%(seconds)s秒",
                     title=run_title(run), lines=run.line_count, seconds=run.seconds), "success")
+            if job.message:  # e.g. two rules of different rule sets scored the same adoptions
+                flash(_("请注意：%(warnings)s", warnings=job.message), "warning")
             return redirect(url_for(".ranking", run_id=run.id))
         if job.state == "failed":
             flash(_("计算失败，未保存任何结果：%(error)s", error=job.message), "error")

@@ -150,11 +150,12 @@ def claim(job_id, limits):
             (RecalcJob.id == job_id) & (RecalcJob.state == "queued")).execute() == 1
 
 
-def work(job_id, limits=Limits(), registry_factory=None):
+def work(job_id, limits=Limits(), registry_factory=None, on_progress=None):
     """Wait for the scheme to be free, compute the job's run in a child process, record the end.
 
     `registry_factory()` builds the rule sets in the child (the panel passes one that builds
-    them as the app did: core code does not reach up to the plugin manager).
+    them as the app did: core code does not reach up to the plugin manager). `on_progress`,
+    if given, is called with each of the child's reports: ("stage", label, total), ("step", n).
     """
     db.connect(reuse_if_open=True)
     try:
@@ -167,7 +168,7 @@ def work(job_id, limits=Limits(), registry_factory=None):
             time.sleep(POLL_SECONDS * 2)
         job = RecalcJob.get_by_id(job_id)
         try:
-            run_id, message = _compute(job, limits, registry_factory)
+            run_id, message = _compute(job, limits, registry_factory, on_progress)
         except Exception as error:  # the job must end whatever went wrong
             log.exception("recalculation job %s failed", job_id)
             run_id, message = None, f"计算出错：{type(error).__name__}: {error}；未保存任何结果"
@@ -181,8 +182,8 @@ def work(job_id, limits=Limits(), registry_factory=None):
 
 def _finish(job_id, run_id, message):
     fields = {"finished_at": now(), "heartbeat_at": now()}
-    if run_id is not None:
-        fields.update(state="done", run=run_id, stage="完成", message="")
+    if run_id is not None:  # `message`: the run's warnings, if any
+        fields.update(state="done", run=run_id, stage="完成", message=message or "")
     else:
         fields.update(state="failed", message=message)
     RecalcJob.update(**fields).where(RecalcJob.id == job_id).execute()
@@ -197,8 +198,8 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _compute(job, limits, registry_factory):
-    """Run the child and relay its progress: (run id, None) or (None, why it failed)."""
+def _compute(job, limits, registry_factory, on_progress=None):
+    """Run the child and relay its progress: (run id, its warnings) or (None, why it failed)."""
     from kaohe.core.storage.schemes import current_version, enabled_rulesets
     names = [entry["name"] for entry in enabled_rulesets(current_version(job.scheme).config)]
     context = _context()
@@ -222,6 +223,8 @@ def _compute(job, limits, registry_factory):
                     break
         if message is not None:
             kind = message[0]
+            if on_progress is not None and kind in ("stage", "step"):
+                on_progress(*message)
             if kind == "stage":
                 stage, steps, step = message[1], message[2], 0
                 stage_started = time.monotonic()
@@ -229,7 +232,8 @@ def _compute(job, limits, registry_factory):
                 step += message[1]
                 stage_started = time.monotonic()
             else:
-                outcome = (message[1], None) if kind == "done" else (None, message[1])
+                # done: the run and its warnings (two rules scoring one adoption); else why not
+                outcome = (message[1], "；".join(message[2])) if kind == "done" else (None, message[1])
                 break
         if stage == "计分" and step < len(names) and limits.ruleset_seconds \
                 and time.monotonic() - stage_started > limits.ruleset_seconds:
@@ -275,7 +279,7 @@ def _child(url, registry_factory, scheme_id, period, author, note, messages):
         scheme = Scheme.get_by_id(scheme_id)
         outcome = recalculate(registry, scheme, period, author=author, note=note,
                               progress=_Relay(messages))
-        messages.put(("done", outcome.run.id))
+        messages.put(("done", outcome.run.id, list(outcome.warnings)))
     except KaoheError as error:
         messages.put(("failed", str(error)))
     except Exception as error:

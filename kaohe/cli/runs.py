@@ -7,6 +7,7 @@ import click
 
 from kaohe.cli.base import cli, echo_json, json_default, money_text, pass_state, progress_bar, render_table
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
@@ -21,21 +22,85 @@ from kaohe.core.storage.models import Unit
               help="输出格式。Output format.")
 @pass_state
 def recalc(state, name, period, note, fmt_):
-    """重新计算并保存一次计分结果。Recalculate and store a score run."""
-    from kaohe.core.runs.store import recalculate
+    """重新计算并保存一次计分结果。Recalculate and store a score run.
+
+    As a job, like the panel's and the API's: one at a time per scheme (a recalculation of the
+    scheme running elsewhere is waited for, the same period's is joined), each rule set within
+    KAOHE_RULESET_SECONDS, in a process of its own.
+    """
+    from kaohe.core.runs import jobs
+    from kaohe.core.storage.models import RecalcJob, ScoreRun, UnitResult
     found = schemes.get_scheme(name)
-    outcome = recalculate(state.registry, found, period, author="kaohe", note=note,
-                          progress=progress_bar)
-    run = outcome.run
+    label = parse_period(period or str(found.year)).label
+    if parse_period(label).year != found.year:
+        raise KaoheError(f"期间 {label} 不在考核方案「{found.name}」的年度 {found.year} 内")
+    limits = jobs.Limits(ruleset_seconds=_seconds("KAOHE_RULESET_SECONDS", 600), per_account=0,
+                         trial_runs_kept=_seconds("KAOHE_TRIAL_RUNS_KEPT", 20))
+    job, joined = jobs.submit(found, label, "kaohe", note=note, limits=limits, start=False)
+    if joined:
+        click.echo(f"同一方案同一期间的计算（第 {job.id} 号任务）正在进行，等待其完成……", err=True)
+        job = jobs.wait(job, float("inf"))
+    else:
+        with _Bars() as bars:
+            jobs.work(job.id, limits, _registry_factory(), on_progress=bars)
+        job = RecalcJob.get_by_id(job.id)
+    if job.state != "done":
+        raise KaoheError(job.message or "计算未完成，未保存任何结果")
+    run = ScoreRun.get_by_id(job.run_id)
+    units = UnitResult.select().where(UnitResult.run == run).count()
+    title = parse_period(run.period).title
+    seconds = float(run.seconds or 0)
     if fmt_ == "json":
-        echo_json({"run": run.id, "scheme": found.name, "period": run.period,
-                   "period_title": outcome.period.title, "units": len(outcome.units),
-                   "lines": run.line_count, "seconds": round(outcome.seconds, 2)})
+        echo_json({"run": run.id, "scheme": found.name, "period": run.period, "period_title": title,
+                   "units": units, "lines": run.line_count, "seconds": round(seconds, 2)})
         return
-    click.echo(f"第 {run.id} 次计算完成：{found.name} {outcome.period.title}，{len(outcome.units)}家单位，"
-               f"{run.line_count}条计分明细，用时 {outcome.seconds:.2f} 秒")
-    for warning in outcome.warnings:
+    click.echo(f"第 {run.id} 次计算完成：{found.name} {title}，{units}家单位，"
+               f"{run.line_count}条计分明细，用时 {seconds:.2f} 秒")
+    for warning in filter(None, job.message.split("；")):
         click.echo(f"注意：{warning}", err=True)
+
+
+def _seconds(variable, default):
+    import os
+    try:
+        return int(os.environ.get(variable, default))
+    except ValueError:
+        raise KaoheError(f"环境变量 {variable} 应为整数，现为「{os.environ[variable]}」") from None
+
+
+def _registry_factory():
+    """How the job's process builds the rule sets: as this command would (its plugins folder
+    and allow-list resolved here, since that process may have started with another environment)."""
+    import functools
+    import os
+
+    from kaohe.plugins.manager import build_registry, default_plugins_dir
+    return functools.partial(build_registry, plugins_dir=str(default_plugins_dir()),
+                             allow=os.environ.get("KAOHE_PLUGINS_ALLOW"))
+
+
+class _Bars:
+    """The job's reports drawn as progress bars (a bar per stage), on a terminal only."""
+
+    def __init__(self):
+        self.bar = self.context = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, kind, *values):
+        if kind == "stage":
+            self.__exit__(None, None, None)
+            self.context = progress_bar(values[0], values[1])
+            self.bar = self.context.__enter__()
+        elif self.bar is not None:
+            self.bar.update(values[0])
+
+    def __exit__(self, *exc):
+        if self.context is not None:
+            self.context.__exit__(*exc)
+        self.bar = self.context = None
+        return False
 
 
 @cli.command("runs")
