@@ -118,6 +118,18 @@ def test_a_job_whose_process_died_is_failed_and_frees_the_scheme(office):
 
 # ---------------------------------------------------------------- the API and the panel
 
+def test_the_panel_tells_when_two_rule_sets_scored_the_same_adoptions(office, make_app):
+    registry = build_registry(plugins_dir=office["folder"], entry_points=False)
+    both = create_scheme(registry, "重复方案", 2025, ["provincial", "environment"], author="test")
+    client = make_app().test_client()
+    assert client.post("/login", data={"username": "clerk", "password": PASSWORD}).status_code == 302
+    body = client.post("/results/recalc", data={"scheme": both.id, "period": "2025-03"},
+                       follow_redirects=True).data.decode()
+    assert "计算完成" in body and "请注意：" in body
+    assert "对同一采用重复计分（2次），请确认是否应同时启用" in body
+    assert "对同一采用重复计分" in RecalcJob.get().message
+
+
 def test_the_api_answers_at_once_and_the_job_tells_its_progress(office, make_app):
     client = make_app(KAOHE_RECALC_WAIT_SECONDS=0).test_client()
     response = api_post(client, office, "/schemes/测试方案/recalc", {"period": "2025-03"})
