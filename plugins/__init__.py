@@ -58,7 +58,7 @@ from kaohe.core.scoring.rules.total_kinds import (
     PerItemAverage,
     ZeroOut,
 )
-from kaohe.core.scoring.rules.unit_kinds import Adjustment, Quota, RateThreshold
+from kaohe.core.scoring.rules.unit_kinds import Adjustment, AdoptionWatch, Quota, RateThreshold
 
 hookimpl = HookimplMarker("kaohe")
 
@@ -71,6 +71,7 @@ __all__ = [
     # rules as data: the kinds' base, conditions, the scheme's rule set, the built-in kinds
     "RuleKind", "Rule", "RulesState", "SchemeRules", "Preset", "Condition", "Match", "condition", "words",
     "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
+    "AdoptionWatch",
     "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
     # the events rules score, walked once, and their words
     "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",

@@ -1,37 +1,19 @@
-"""`environment` 环保系统政务信息考核与奖励办法: adoptions, instructions, depth, solicitations, quotas, direct points."""
+"""`environment` 环保系统政务信息考核与奖励办法: a preset of the rule kinds (adoptions, instructions,
+depth, solicitations, quota money, direct points' watch)."""
 
-import datetime
-from collections import defaultdict
-
-from kaohe.core.storage.models import Item
 from kaohe.plugins import (
     CATEGORIES,
     FORMS,
     LEVELS,
-    Flag,
-    Line,
     ParamsSchema,
-    RuleSet,
+    Preset,
     choice,
-    fmt,
     grid,
     hookimpl,
     integer,
-    is_adopted,
     joint_split,
-    now,
     points,
     table,
-)
-
-from .common import (
-    ZERO,
-    adoption_lines,
-    adoption_tallies,
-    date_words,
-    instruction_lines,
-    instruction_tallies,
-    tallied_lines,
 )
 
 SOURCE = "省环保系统政务信息考核与奖励办法"
@@ -68,161 +50,58 @@ class EnvironmentParams(ParamsSchema):
     joint_split = joint_split()
 
 
-def today():
-    """The schemes' calendar day (China Standard Time); months after it are not watched yet."""
-    return now().date()
+def _article(field):
+    """The article a parameter rests on (its `source`), for the row it fills."""
+    return EnvironmentParams._declared_fields[field].metadata["source"]
 
 
-class Environment(RuleSet):
+class Environment(Preset):
+    """A preset of the rule kinds: an `item_points` table (level × form), `instruction_points`
+    once per level, a first-adoption `item_points` table by category (depth), two `solicitation`
+    rows, a whole-year `quota` in 元 and an `adoption_watch` of the direct points."""
     name = "environment"
     title = "环保系统政务信息考核与奖励办法"
-    version = "1.0"
+    version = "1.1"
     description = ("环保系统的采用计分（生态环境部、国办、省政府、省生态环境厅刊物）与领导批示计分；"
                    "调研、问题、综合类信息被采用另加分；约稿按时报送加分、未报送扣分；"
                    "全年报送数与报送任务相比按篇奖惩（元）；信息直报点连续数月采用为零时提示调整。")
     params_schema = EnvironmentParams
 
-    @staticmethod
-    def adoption_points(params, publication, form):
-        return params["adoption"][publication.level][form]
-
-    def compute(self, data, params):
-        yield from adoption_lines(data, params["accumulate"],
-                                  lambda publication, form: self.adoption_points(params, publication, form))
-        yield from instruction_lines(data, params["instruction"])
-        yield from self.depth_bonus(data, params)
-        yield from self.solicitations(data, params)
-        yield from self.quota_money(data, params)
-        yield from self.direct_point_watch(data, params)
-
-    def tallies(self, data, params):
-        if params["accumulate"] != "sum":
-            return None  # only an item's best adoption counts: that needs them one by one
-        return self._tallies(data, params)
-
-    def _tallies(self, data, params):
-        """compute's totals, the item lines counted in SQL; the direct points' watch only
-        flags (no points), so a preview leaves it out."""
-        yield from adoption_tallies(data, lambda publication, form: self.adoption_points(
-            params, publication, form))
-        yield from instruction_tallies(data, params["instruction"])
-        depth = params["depth_bonus"]
-        if any(depth.values()):
-            firsts = data.tally("first_adoptions_by_category", data.first_adoption_query()
-                                .select_extend(Item.category.alias("category")), keys=("category",))
-            yield from tallied_lines("depth", firsts, lambda key: depth.get(key[0]))
-        bonus = params["solicitation_answer"]
-        if bonus:
-            on_time = data.tally("solicitation_answers_on_time", data.solicitation_answer_query())
-            yield from tallied_lines("solicitation_answer", on_time, lambda key: bonus)
-        yield from self.missed_solicitations(data, params, data.solicitations_due,
-                                             data.solicitation_answers_due)
-        yield from self.quota_money(data, params)
-
-    def depth_bonus(self, data, params):
-        """Once per item of a bonus category, in the period of its first adoption."""
-        items = data.items
-        for item_id, first in sorted(data.first_adoption_on.items()):
-            if not data.period.contains(first):
-                continue
-            item = items[item_id]
-            value = params["depth_bonus"].get(item.category)
-            if not value:
-                continue
-            yield Line("depth", f"{CATEGORIES[item.category]}类信息{date_words(first)}被采用，"
-                                f"深度信息加{fmt(value)}分",
-                       points=value, item=item_id, ref=f"depth:{item_id}")
-
-    def solicitations(self, data, params):
-        solicitations = data.solicitations
-        bonus, deduction = params["solicitation_answer"], params["solicitation_missed"]
-        if bonus:
-            for item_id in data.solicitation_items:
-                item = data.items[item_id]
-                solicitation = solicitations.get(item.solicitation)
-                if solicitation is None or item.submitted_on > solicitation.due_on:
-                    continue
-                yield Line("solicitation_answer",
-                           f"按时报送约稿「{solicitation.title}」（截止{date_words(solicitation.due_on)}），"
-                           f"加{fmt(bonus)}分",
-                           points=bonus, item=item_id,
-                           ref=f"solicitation:{solicitation.id}:item:{item_id}")
-        yield from self.missed_solicitations(data, params, solicitations,
-                                             data.solicitation_answers if deduction else {})
-
-    def missed_solicitations(self, data, params, solicitations, answers):
-        """A deduction for each member unit a solicitation due in the period asked, that did
-        not answer it by its due date."""
-        deduction, period = params["solicitation_missed"], data.period
-        if not deduction:
-            return
-        for solicitation in solicitations.values():
-            if not period.contains(solicitation.due_on):
-                continue
-            answered = {unit_id for unit_id, day in answers.get(solicitation.id, ())
-                        if day <= solicitation.due_on}
-            for unit_id in solicitation.units:
-                if unit_id not in data.units or unit_id in answered:
-                    continue
-                yield Line("solicitation_missed",
-                           f"约稿「{solicitation.title}」截止{date_words(solicitation.due_on)}"
-                           f"未报送，扣{fmt(deduction)}分",
-                           points=-deduction, unit=unit_id,
-                           ref=f"solicitation:{solicitation.id}:unit:{unit_id}")
-
-    def quota_money(self, data, params):
-        """Submissions above or below the yearly target, in 元: only in a whole-year run."""
-        per_item = params["per_item_yuan"]
-        if not data.period.is_full_year or not per_item:
-            return
-        submitted = data.submission_counts
-        for unit_id, target in sorted(data.targets.items()):
-            if unit_id not in data.units:
-                continue
-            count = submitted.get(unit_id, 0)
-            difference = count - target.submit_target
-            if not difference:
-                continue
-            yuan = per_item * difference
-            if difference > 0:
-                outcome = f"超出{difference}篇，奖励{fmt(yuan)}元"
-            else:
-                outcome = f"少{-difference}篇，扣罚{fmt(-yuan)}元"
-            yield Line("quota", f"全年报送{count}篇，报送任务{target.submit_target}篇，{outcome}",
-                       points=ZERO, yuan=yuan, unit=unit_id, ref=f"target:{unit_id}:{data.year}")
-
-    def direct_point_watch(self, data, params):
-        """Flag each direct point with a run of N or more months without an adoption."""
-        period = data.period
-        last_day = min(period.end, today())
-        months = [(y, m) for y, m in period.months() if datetime.date(y, m, 1) <= last_day]
-        watched = [u for u in data.units.values() if u.kind == "direct_point"]
-        if not months or not watched:
-            return
-        adopted = defaultdict(int)
-        items = data.items
-        for adoption in data.adoptions:
-            if not is_adopted(adoption.form):
-                continue
-            month = (adoption.adopted_on.year, adoption.adopted_on.month)
-            for unit_id in items[adoption.item].units:
-                adopted[(unit_id, month)] += 1
-        needed = params["watch_months"]
-        for unit in watched:
-            run = []
-            for month in months + [None]:
-                if month is not None and not adopted[(unit.id, month)]:
-                    run.append(month)
-                    continue
-                if len(run) >= needed:
-                    (year, first), (_, last) = run[0], run[-1]
-                    yield Flag("direct_point_watch",
-                               f"{year}年{first}月至{last}月连续{len(run)}个月采用为零，建议调整直报点",
-                               unit=unit.id, ref=f"direct_point:{unit.id}:{year}-{first:02d}")
-                run = []
+    def rows(self, params):
+        adoption = [{"levels": [level], "forms": [form], "points": str(value)}
+                    for level, by_form in params["adoption"].items()
+                    for form, value in by_form.items()]
+        depth = [{"categories": [category], "points": str(value),
+                  "label": f"{CATEGORIES[category]}类深度信息"}
+                 for category, value in params["depth_bonus"].items() if value]
+        per_item = str(params["per_item_yuan"])
+        return [
+            {"kind": "item_points", "name": "adoption", "label": "采用计分",
+             "source": _article("adoption"),
+             "params": {"counts": "adoption", "accumulate": params["accumulate"], "table": adoption}},
+            {"kind": "instruction_points", "name": "instruction", "label": "领导批示计分",
+             "source": _article("instruction"), "params": {"once": "per_level", "levels": {
+                 level: str(value) for level, value in params["instruction"].items()}}},
+            {"kind": "item_points", "name": "depth", "label": "深度信息加分",
+             "source": _article("depth_bonus"),
+             "params": {"counts": "first_adoption", "table": depth}},
+            {"kind": "solicitation", "name": "solicitation_answer", "label": "按时报送约稿",
+             "source": _article("solicitation_answer"),
+             "params": {"answer": str(params["solicitation_answer"])}},
+            {"kind": "solicitation", "name": "solicitation_missed", "label": "约稿未按时报送",
+             "source": _article("solicitation_missed"),
+             "params": {"missed": str(params["solicitation_missed"])}},
+            {"kind": "quota", "name": "quota", "label": "报送任务奖惩", "unit": "元",
+             "source": _article("per_item_yuan"),
+             "params": {"measure": "submissions", "target_from": "targets", "periods": ["year"],
+                        "per_missing": per_item, "per_extra": per_item}},
+            {"kind": "adoption_watch", "name": "direct_point_watch", "label": "直报点连续采用为零",
+             "source": _article("watch_months"),
+             "params": {"months": params["watch_months"], "advice": "建议调整直报点",
+                        "when": {"unit_kinds": ["direct_point"]}}},
+        ]
 
 
 @hookimpl
 def kaohe_rulesets():
     return [Environment()]
-

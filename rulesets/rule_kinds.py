@@ -2,6 +2,7 @@
 
 from kaohe.plugins import (
     Adjustment,
+    AdoptionWatch,
     BandedConversion,
     BaseFloor,
     Cap,
@@ -20,5 +21,5 @@ from kaohe.plugins import (
 @hookimpl
 def kaohe_rule_kinds():
     return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
-            RateThreshold(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(), PerItemAverage(),
-            BandedConversion()]
+            RateThreshold(), AdoptionWatch(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(),
+            PerItemAverage(), BandedConversion()]

@@ -15,9 +15,8 @@ from kaohe.plugins import (
     hookimpl,
     records,
     table,
+    time_words,
 )
-
-from .common import time_words
 
 SOURCE = "紧急信息报送管理办法"
 

@@ -1,5 +1,6 @@
 """Rule kinds configured as data (`scheme_rules`), small cases with the points computed by hand."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -202,3 +203,85 @@ def test_an_instruction_multiplies_the_items_points_once_the_highest(registry, o
         ("instruction", D("45.00"), D("0.00"), "国务院领导（国家级领导）2025年4月10日批示，在原计分45分"
                                                "基础上加3倍，同一稿件已按2倍计，再加1倍，计45分")]
     assert engine.compute(registry, scheme).units[a.id].points == D("180.00")  # 45 + 90 + 45
+
+
+# ---------------------------------------------------------------- quotas in 元, for some periods
+
+def test_a_quota_in_yuan_rewards_and_fines_only_in_the_periods_named(registry, office):
+    # Year targets: A 2, B 3; a Q1 target of 1 for A. A submits 3 in February (1 over the year's
+    # target: +50 元), B 1 (2 under: −100 元). periods = year: nothing in the Q1 run, though A has
+    # a Q1 target; without periods the Q1 run counts it (3 − 1 = 2 over: +100 元).
+    from kaohe.core.storage.models import Target
+    a, b = office["A"], office["B"]
+    f.target(a, 2)
+    f.target(b, 3)
+    Target.create(unit=a, year=2025, period="2025-Q1", submit_target=1, adopt_target=0)
+    for _ in range(3):
+        f.item(a, "2025-02-01")
+    f.item(b, "2025-02-01")
+    row = {"kind": "quota", "name": "money", "label": "报送任务奖惩", "unit": "元", "params": {
+        "per_missing": "50", "per_extra": "50", "periods": ["year"]}}
+    scheme = rules_scheme(registry, [row])
+    year = engine.compute(registry, scheme)
+    assert [(year.units[u.id].points, year.units[u.id].yuan) for u in (a, b)] == [
+        (D("0.00"), D("50.00")), (D("0.00"), D("-100.00"))]
+    assert lines_of(year, a) + lines_of(year, b) == [
+        ("money", D("0.00"), D("50.00"), "全年报送3篇，报送任务2篇，超出1篇，每篇奖励50元，奖励50元"),
+        ("money", D("0.00"), D("-100.00"), "全年报送1篇，报送任务3篇，少2篇，每篇扣罚50元，扣罚100元")]
+    _, previewed = engine.preview(registry, scheme)
+    assert [previewed.units[u.id].yuan for u in (a, b)] == [D("50.00"), D("-100.00")]
+    assert engine.compute(registry, scheme, "2025-Q1").units[a.id].yuan == D("0.00")
+    every_period = rules_scheme(registry, [dict(row, params=dict(row["params"], periods=[]))])
+    assert engine.compute(registry, every_period, "2025-Q1").units[a.id].yuan == D("100.00")
+
+
+# ---------------------------------------------------------------- solicitations
+
+def test_solicitation_bonus_and_deduction_and_their_preview(registry, office):
+    # Due 3-10 to A and B. A answers on 3-10 (+3), jointly with B on 3-09 (+3 split: 1.5 each;
+    # B then answered in time: no deduction). Due 3-20 to B only, nothing sent: −2.
+    # A = 3 + 1.5 = 4.5; B = 1.5 − 2 = −0.5.
+    a, b = office["A"], office["B"]
+    first = f.solicitation([a, b], "2025-03-10", title="河长制")
+    f.solicitation(b, "2025-03-20", title="秸秆禁烧")
+    f.item(a, "2025-03-10", solicitation=first)
+    f.item([a, b], "2025-03-09", solicitation=first)
+    row = {"kind": "solicitation", "name": "solicitation", "params": {"answer": "3", "missed": "2"}}
+    scheme = rules_scheme(registry, [row])
+    outcome = engine.compute(registry, scheme, "2025-03")
+    assert points_of(outcome, a, b) == [D("4.50"), D("-0.50")]
+    assert lines_of(outcome, b) == [
+        ("solicitation", D("1.50"), D("0.00"),
+         "按时报送约稿「河长制」（截止2025年3月10日），加3分（合报2家，各1.5分）"),
+        ("solicitation", D("-2.00"), D("0.00"), "约稿「秸秆禁烧」截止2025年3月20日未报送，扣2分")]
+    _, previewed = engine.preview(registry, scheme, "2025-03")
+    assert points_of(previewed, a, b) == [D("4.50"), D("-0.50")]
+    in_yuan = rules_scheme(registry, [dict(row, unit="元", params={"answer": "20"})])
+    assert lines_of(engine.compute(registry, in_yuan, "2025-03"), a)[0] == (
+        "solicitation", D("0.00"), D("20.00"), "按时报送约稿「河长制」（截止2025年3月10日），加20元")
+
+
+# ---------------------------------------------------------------- months without an adoption
+
+def test_adoption_watch_flags_runs_of_months_up_to_today(registry, office, monkeypatch):
+    # Counties only (a department is not watched). A is adopted in 2025-12 only; over the range
+    # 2025-10-01~2026-03-31 on 2026-03-05 (March has begun): Oct–Nov (2 months) and Jan–Mar (3).
+    # With months = 3 only Jan–Mar is flagged; B, never adopted, has one run of 6 months.
+    from kaohe.core.scoring.rules import unit_kinds
+    a, b = office["A"], office["B"]
+    f.unit("D", "丁局", kind="department")
+    f.adoption(f.item(a, "2025-12-01"), office["prov"], "2025-12-05", "full")
+    f.adoption(f.item(a, "2025-11-01"), office["prov"], "2025-11-05", "forwarded")  # no adoption
+    monkeypatch.setattr(unit_kinds, "today", lambda: datetime.date(2026, 3, 5))
+    row = {"kind": "adoption_watch", "name": "watch", "params": {
+        "months": 3, "advice": "请加强报送", "when": {"unit_kinds": ["county"]}}}
+    scheme = rules_scheme(registry, [row])
+    outcome = engine.compute(registry, scheme, "2025-10-01~2026-03-31")
+    flags = [(line[0], line[9]) for line in outcome.lines if line[5] == "flag"]
+    assert flags == [(a.id, "2026年1月至3月连续3个月采用为零，请加强报送"),
+                     (b.id, "2025年10月至2026年3月连续6个月采用为零，请加强报送")]
+    assert points_of(outcome, a, b) == [D("0.00"), D("0.00")]  # a flag carries no points
+    two = rules_scheme(registry, [dict(row, params={"months": 2})])
+    flags = [line[9] for line in engine.compute(registry, two, "2025-10-01~2026-03-31").lines
+             if line[5] == "flag" and line[0] == a.id]
+    assert flags == ["2025年10月至11月连续2个月采用为零", "2026年1月至3月连续3个月采用为零"]

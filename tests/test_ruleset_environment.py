@@ -7,8 +7,8 @@ import pytest
 
 from kaohe.core.runs.store import recalculate
 from kaohe.core.scoring.engine import compute
+from kaohe.core.scoring.rules import unit_kinds
 from kaohe.core.storage.models import ScoreLine
-from kaohe.rulesets import environment
 from tests import factories as f
 
 D = Decimal
@@ -168,7 +168,7 @@ def test_depth_bonus_once_per_item_and_split_among_joint_units(registry, env):
 
     assert outcome.units[env["bureau"].id].points == D("10.00")
     assert explanations(outcome, env["bureau"])[-1] == (
-        "调研类信息2025年3月5日被采用，深度信息加5分（合报2家，各2.5分）")
+        "调研类深度信息2025年3月5日首次被采用，加5分（合报2家，各2.5分）")
 
 
 def test_depth_bonus_is_dated_by_the_first_adoption(registry, env):
@@ -298,8 +298,8 @@ def test_quota_money_both_ways_in_the_year_run(registry, env):
     stored = {(line.unit_id, line.points, line.yuan, line.explanation) for line in
               ScoreLine.select().where(ScoreLine.run == outcome.run)}
     assert stored == {
-        (env["bureau"].id, D("0.00"), D("200.00"), "全年报送6篇，报送任务4篇，超出2篇，奖励200元"),
-        (env["bureau2"].id, D("0.00"), D("-300.00"), "全年报送2篇，报送任务5篇，少3篇，扣罚300元"),
+        (env["bureau"].id, D("0.00"), D("200.00"), "全年报送6篇，报送任务4篇，超出2篇，每篇奖励100元，奖励200元"),
+        (env["bureau2"].id, D("0.00"), D("-300.00"), "全年报送2篇，报送任务5篇，少3篇，每篇扣罚100元，扣罚300元"),
     }
 
 
@@ -377,7 +377,7 @@ def test_direct_point_watch_stops_at_today(registry, env, monkeypatch):
     # A 2026 year run on 2026-05-10: months Jan–May have begun, none adopted → one flag of 5 months
     # (June to December have not begun and are not counted).
     point = f.unit("ZB-KH", "开化县直报点", kind="direct_point")
-    monkeypatch.setattr(environment, "today", lambda: datetime.date(2026, 5, 10))
+    monkeypatch.setattr(unit_kinds, "today", lambda: datetime.date(2026, 5, 10))
 
     outcome = compute(registry, scheme_of(registry, 2026), "2026")
 

@@ -12,6 +12,10 @@ _PATTERN = re.compile(r"^(\d{4})(?:-(?:(H[12])|(Q[1-4])|(\d{1,2})))?$", re.IGNOR
 _DAY = r"(\d{4})-(\d{1,2})-(\d{1,2})"
 _RANGE = re.compile(rf"^{_DAY}\s*(?:~|～|\.\.|至|到|—|--)\s*{_DAY}$")
 
+# The kinds of period, with the words a rule's parameters show for them.
+PERIOD_KINDS = {"year": "年度", "half": "半年", "quarter": "季度", "month": "月度",
+                "range": "自定义期间"}
+
 # The longest period label (a range: 2025-09-01~2026-07-15), as stored with a run.
 LABEL_LENGTH = 21
 # A custom range is at most this long: enough for a school year or a span of two years.

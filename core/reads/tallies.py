@@ -97,7 +97,7 @@ class PeriodTallies:
     @property
     def first_instruction_tally(self):
         """The earliest instruction at each leader level of each item, when it is dated in the
-        period (as :func:`rulesets.common.first_instructions`), keyed (leader level,)."""
+        period (as :func:`kaohe.core.scoring.rules.sources.first_instructions`), keyed (leader level,)."""
         p = self.period
         instructed = Instruction.select(Instruction.item).where(
             Instruction.instructed_on.between(p.start, p.end))

@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
 from kaohe.core.domain.params import path_words
-from kaohe.core.domain.periods import now
+from kaohe.core.domain.periods import PERIOD_KINDS, now
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
@@ -155,7 +155,7 @@ def validate_config(registry, config):
     return out
 
 
-GRADE_PERIODS = ("year", "half", "quarter", "month", "range")
+GRADE_PERIODS = tuple(PERIOD_KINDS)
 
 
 def _check_grades(grades, errors):

@@ -353,7 +353,7 @@ class SolicitationPoints(RuleKind):
     params_schema = SolicitationParams
 
     def lines(self, data, rule, state):
-        bonus, deduction = rule.params["answer"], rule.params["missed"]
+        bonus = rule.params["answer"]
         solicitations = data.solicitations
         if bonus:
             for item_id in data.solicitation_items:
@@ -361,14 +361,33 @@ class SolicitationPoints(RuleKind):
                 solicitation = solicitations.get(item.solicitation)
                 if solicitation is None or item.submitted_on > solicitation.due_on:
                     continue
-                yield _in_unit(Line(
-                    rule.name, f"按时报送约稿「{solicitation.title}」（截止"
-                               f"{date_words(solicitation.due_on)}），计{fmt(bonus)}分",
-                    points=bonus, item=item_id,
-                    ref=f"solicitation:{solicitation.id}:item:{item_id}"), rule)
-        if not deduction:
-            return
-        answers = data.solicitation_answers
+                yield Line(rule.name, f"按时报送约稿「{solicitation.title}」（截止"
+                                      f"{date_words(solicitation.due_on)}），加{rule.words(bonus)}",
+                           *rule.amount(bonus), item=item_id,
+                           ref=f"solicitation:{solicitation.id}:item:{item_id}")
+        if rule.params["missed"]:
+            yield from self._missed(data, rule, solicitations, data.solicitation_answers)
+
+    def tallies(self, data, rule):
+        """The on-time answers counted in SQL, the missed ones read from the solicitations due
+        in the period (no item row is read either way)."""
+        bonus = rule.params["answer"]
+        if bonus and rule.unit != "分":
+            return None
+        counted = []
+        if bonus:
+            on_time = data.tally("solicitation_answers_on_time", data.solicitation_answer_query())
+            counted.extend(tallied_lines(rule.name, on_time, lambda key: bonus))
+        if rule.params["missed"]:
+            counted.extend(self._missed(data, rule, data.solicitations_due,
+                                        data.solicitation_answers_due))
+        return counted
+
+    @staticmethod
+    def _missed(data, rule, solicitations, answers):
+        """A deduction for each member unit that a solicitation due in the period asked, and
+        that had sent no answer by its due date; dated by the due date."""
+        deduction = rule.params["missed"]
         for solicitation in solicitations.values():
             if not data.period.contains(solicitation.due_on):
                 continue
@@ -381,4 +400,3 @@ class SolicitationPoints(RuleKind):
                                           f"{rule.unit}",
                                *(rule.amount(-deduction)), unit=uid,
                                ref=f"solicitation:{solicitation.id}:unit:{uid}")
-

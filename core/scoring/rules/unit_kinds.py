@@ -1,12 +1,18 @@
-"""The rule kinds that score units as a whole: quotas, the office's adjustments, adoption-rate thresholds."""
+"""The rule kinds that score units as a whole: quotas, the office's adjustments, adoption-rate
+thresholds, and the watch on units whose items go unadopted for months (a flag)."""
 
+import datetime
+from collections import defaultdict
 from decimal import Decimal
 
-from kaohe.core.domain.vocab import UNIT_KINDS, fmt, percent
-from kaohe.core.scoring.contract import Line
-from kaohe.core.domain.params import ParamsSchema, choice, flag, points, table
+from marshmallow import fields, validate
+
+from kaohe.core.domain.periods import PERIOD_KINDS, now
+from kaohe.core.domain.vocab import UNIT_KINDS, fmt, is_adopted, percent
+from kaohe.core.scoring.contract import Flag, Line
+from kaohe.core.domain.params import ParamsSchema, choice, flag, integer, points, table
 from kaohe.core.scoring.rules.conditions import Match, condition, words
-from kaohe.core.scoring.rules.kind import ZERO, RuleKind
+from kaohe.core.scoring.rules.kind import ZERO, RuleKind, RulesState
 from kaohe.core.scoring.rules.sources import date_words
 from kaohe.core.scoring.totals import adoption_rate
 
@@ -30,6 +36,7 @@ class QuotaParams(ParamsSchema):
     per_extra = points(0, label="每多1篇加", source="")
     met = points(0, label="完成任务计", source="")
     missed = points(0, label="未完成任务扣", source="")
+    periods = words("仅在这些期间计算（不填为每个期间）", PERIOD_KINDS)
     when = condition("适用单位")
 
 
@@ -38,7 +45,8 @@ class Quota(RuleKind):
     name = "quota"
     title = "报送/采用任务"
     description = ("本期报送（或采用）篇数与任务相比：每少1篇扣分、每多1篇加分，或完成计分、未完成扣分"
-                   "（门槛）；任务取导入的目标任务，或按单位类型设定。其后的规则可按是否完成任务清零。")
+                   "（门槛）；任务取导入的目标任务，或按单位类型设定；可限于某些期间（如仅全年计算）。"
+                   "金额以元计时为奖励、扣罚。其后的规则可按是否完成任务清零。")
     params_schema = QuotaParams
 
     def target_of(self, data, rule, unit):
@@ -52,10 +60,14 @@ class Quota(RuleKind):
 
     def lines(self, data, rule, state):
         params = rule.params
+        if params["periods"] and data.period.kind not in params["periods"]:
+            return
         match = Match(params["when"], data)
         counts = data.submission_counts if params["measure"] == "submissions" \
             else data.adopted_counts
         word, when = MEASURES[params["measure"]], period_words(data.period)
+        # An amount in 元 is a reward or a fine; in 分 points added or deducted.
+        more, add, cut = ("超出", "奖励", "扣罚") if rule.unit == "元" else ("多", "加", "扣")
         for uid, unit in sorted(data.units.items()):
             if not match.unit(unit):
                 continue
@@ -69,20 +81,26 @@ class Quota(RuleKind):
             gap = count - target
             if gap < 0 and params["per_missing"]:
                 value = params["per_missing"] * gap
-                yield Line(rule.name, f"{said}，少{-gap}篇，每篇扣{rule.words(params['per_missing'])}"
-                                      f"，扣{rule.words(-value)}", *rule.amount(value), unit=uid,
+                yield Line(rule.name, f"{said}，少{-gap}篇，每篇{cut}{rule.words(params['per_missing'])}"
+                                      f"，{cut}{rule.words(-value)}", *rule.amount(value), unit=uid,
                            ref=ref)
             if gap > 0 and params["per_extra"]:
                 value = params["per_extra"] * gap
-                yield Line(rule.name, f"{said}，多{gap}篇，每篇加{rule.words(params['per_extra'])}"
-                                      f"，加{rule.words(value)}", *rule.amount(value), unit=uid,
+                yield Line(rule.name, f"{said}，{more}{gap}篇，每篇{add}{rule.words(params['per_extra'])}"
+                                      f"，{add}{rule.words(value)}", *rule.amount(value), unit=uid,
                            ref=ref)
             if gap >= 0 and params["met"]:
-                yield Line(rule.name, f"{said}，完成任务，计{rule.words(params['met'])}",
+                yield Line(rule.name, f"{said}，完成任务，{'奖励' if rule.unit == '元' else '计'}"
+                                      f"{rule.words(params['met'])}",
                            *rule.amount(params["met"]), unit=uid, ref=ref)
             if gap < 0 and params["missed"]:
-                yield Line(rule.name, f"{said}，未完成任务，扣{rule.words(params['missed'])}",
+                yield Line(rule.name, f"{said}，未完成任务，{cut}{rule.words(params['missed'])}",
                            *rule.amount(-params["missed"]), unit=uid, ref=ref)
+
+    def tallies(self, data, rule):
+        """A quota reads only the period's counts and targets, never an item: its lines are its
+        preview (the gates they set matter only to total-level rows, which are not tallied)."""
+        return list(self.lines(data, rule, RulesState(data, "equal", [rule])))
 
 
 # ---------------------------------------------------------------- the office's adjustments
@@ -153,3 +171,66 @@ class RateThreshold(RuleKind):
                                       f"{fmt(params['below'])}%，扣{rule.words(params['deduction'])}",
                            *rule.amount(-params["deduction"]), unit=uid,
                            ref=f"rate:{uid}:{data.period.label}")
+
+
+# ---------------------------------------------------------------- months without an adoption
+
+def today():
+    """The schemes' calendar day (China Standard Time); months after it are not watched yet."""
+    return now().date()
+
+
+class AdoptionWatchParams(ParamsSchema):
+    months = integer(3, minimum=1, unit="个月", label="连续采用为零达到的月数", source="")
+    advice = fields.String(load_default="", validate=validate.Length(max=100, error="最多100个字"),
+                           metadata={"label": "提示建议（写在说明之后）", "unit": "", "source": ""})
+    when = condition("适用单位")
+
+
+def _month_span(run):
+    """2025年2月至5月, or 2025年11月至2026年2月 across a year's end."""
+    (year, first), (last_year, last) = run[0], run[-1]
+    end = f"{last}月" if last_year == year else f"{last_year}年{last}月"
+    return f"{year}年{first}月至{end}"
+
+
+class AdoptionWatch(RuleKind):
+    """连续无采用提示: a flag (no points) for each run of N or more months of the period, up to
+    today, in which none of a unit's items was adopted (a forward is no adoption)."""
+    name = "adoption_watch"
+    title = "连续无采用提示"
+    description = ("适用单位在本期内连续若干个月没有稿件被采用（上报不算采用）的，每段连续月份提示一次，"
+                   "不计分（例如直报点连续3个月采用为零，建议调整）；尚未开始的月份不计。")
+    params_schema = AdoptionWatchParams
+
+    def lines(self, data, rule, state):
+        params, period = rule.params, data.period
+        match = Match(params["when"], data)
+        last_day = min(period.end, today())
+        months = [(y, m) for y, m in period.months() if datetime.date(y, m, 1) <= last_day]
+        watched = [(uid, unit) for uid, unit in sorted(data.units.items()) if match.unit(unit)]
+        if not months or not watched:
+            return
+        adopted = defaultdict(int)
+        items = data.items
+        for adoption in data.adoptions:
+            if is_adopted(adoption.form):
+                month = (adoption.adopted_on.year, adoption.adopted_on.month)
+                for uid in items[adoption.item].units:
+                    adopted[(uid, month)] += 1
+        advice = f"，{params['advice']}" if params["advice"] else ""
+        for uid, _unit in watched:
+            run = []
+            for month in months + [None]:
+                if month is not None and not adopted[(uid, month)]:
+                    run.append(month)
+                    continue
+                if len(run) >= params["months"]:
+                    year, first = run[0]
+                    yield Flag(rule.name, f"{_month_span(run)}连续{len(run)}个月采用为零{advice}",
+                               unit=uid, ref=f"{rule.name}:{uid}:{year}-{first:02d}")
+                run = []
+
+    def tallies(self, data, rule):
+        """A flag carries no points: a preview, which totals points, leaves it out."""
+        return ()
