@@ -1,5 +1,7 @@
 """The Flask-Admin instance: the menu of the panel, its pages, and the pages plugins add."""
 
+from pathlib import Path
+
 from flask import abort, render_template
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
@@ -59,10 +61,23 @@ def _guarded(view):
     return view
 
 
+def _original_templates(app):
+    """Flask-Admin's own templates also under `flask_admin_bootstrap4/`, for the few of them that
+    admin/templates/admin/ overrides (without inline handlers) to take the rest from."""
+    import flask_admin
+    from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+    folder = Path(flask_admin.__file__).parent / "templates" / "bootstrap4"
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(
+        {"flask_admin_bootstrap4": FileSystemLoader(str(folder))})])
+
+
 def init_app(app):
+    from . import csp_nonce
+    _original_templates(app)
     admin = Admin(name=L("考核计分"), url="/",
                   theme=Bootstrap4Theme(base_template="kaohe/base.html", fluid=True),
-                  index_view=DashboardView(name=L("总览"), url="/", endpoint="admin"))
+                  index_view=DashboardView(name=L("总览"), url="/", endpoint="admin"),
+                  csp_nonce_generator=csp_nonce)
     admin.init_app(app)
     app.extensions["kaohe_admin"] = admin
 

@@ -49,3 +49,34 @@
     formatSelectionTooBig: function (limit) { return w.fewer.replace("{n}", limit); }
   });
 })();
+// What Flask-Admin's and the panel's pages did with inline handlers, which the panel's CSP does
+// not run: asking before a delete or a publish (data-kaohe-confirm on a button or a form), the
+// list's bulk actions (data-kaohe-action), adding an inline row (data-kaohe-add-inline), and the
+// filter menu's entries (whose own script adds the filter; the link must not be followed).
+(function () {
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-kaohe-confirm]:not(form), [data-kaohe-action], [data-kaohe-add-inline], a.filter");
+    if (!target) {
+      return;
+    }
+    if (target.dataset.kaoheConfirm !== undefined) {
+      if (!window.confirm(target.dataset.kaoheConfirm)) {
+        event.preventDefault();
+      }
+      return;
+    }
+    event.preventDefault();
+    if (target.dataset.kaoheAction !== undefined && window.modelActions) {
+      window.modelActions.execute(target.dataset.kaoheAction);
+    } else if (target.dataset.kaoheAddInline !== undefined && window.faForm) {
+      window.faForm.addInlineField(target, target.dataset.kaoheAddInline);
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.kaoheConfirm !== undefined && !window.confirm(form.dataset.kaoheConfirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+})();
