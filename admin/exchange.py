@@ -24,7 +24,7 @@ from kaohe.core.storage import changes, policy
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
 from .views.base import KaoheView
-from .views.common import chosen_scheme
+from .views.common import chosen_scheme, ruleset_titles
 
 STAFF = policy.STAFF
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -433,5 +433,5 @@ class ExportView(KaoheView):
             unit = Unit.get_or_none(Unit.id == current_user.unit_id)
         if not policy.may_export_lines(current_user, run, unit.id if unit else None):
             abort(403)
-        return _download([exporter.lines_table(run, unit)], fmt, encoding,
+        return _download([exporter.lines_table(run, unit, ruleset_titles())], fmt, encoding,
                          stem + (f"-{unit.name}-计分明细" if unit else "-计分明细"))

@@ -377,6 +377,7 @@ def test_reporters_export_their_own_units_lines_of_published_runs_only(client, a
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
         assert len(rows) > 1 and {row[0] for row in rows[1:]} == {"C01"}
+        assert {row[6] for row in rows[1:]} == {"省政府信息采用计分（provincial）"}  # in words
     page = client.get(f"/results/run/{published.id}/unit/{changshan.id}").data.decode()
     assert "下载本单位计分明细" in page
     page = client.get("/export/").data.decode()

@@ -179,7 +179,9 @@ def test_kaohe_export_ranking_lines_and_data(kaohe, run, tmp_path):
     code, out, _ = kaohe("export", "lines", "市政府系统", "--run", run.id, "--unit", "CS",
                          "--format", "xlsx", "-o", tmp_path / "明细")
     assert code == 0 and out.endswith(f"的计分明细，共 5 行 → {tmp_path / '明细'}\n")
-    assert load_workbook(io.BytesIO((tmp_path / "明细").read_bytes())).sheetnames == ["计分明细"]
+    lines = load_workbook(io.BytesIO((tmp_path / "明细").read_bytes()))["计分明细"]
+    rule_sets = {row[6] for row in lines.iter_rows(values_only=True)}
+    assert "省政府信息采用计分（provincial）" in rule_sets and "provincial" not in rule_sets
     code, out, _ = kaohe("export", "all", "-o", tmp_path / "数据.xlsx")
     assert out.strip() == (f"已导出：单位 5 条，信息员 3 条，刊物 3 条，约稿 1 条，稿件 9 条，采用 4 条，批示 2 条，"
                            f"紧急信息 2 条，单位事实 2 条，目标任务 2 条，加减分 0 条，单位类型 0 条 → {tmp_path / '数据.xlsx'}")

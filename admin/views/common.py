@@ -97,6 +97,11 @@ def ruleset_title(name):
     return _(ruleset.title) if ruleset is not None and ruleset.title else name
 
 
+def ruleset_titles():
+    """{code: Chinese title} of the loaded rule sets (for exports that name them)."""
+    return {name: ruleset_title(name) for name in current_app.extensions["kaohe_registry"].rulesets}
+
+
 def register_filters(app):
     app.jinja_env.globals["ruleset_title"] = ruleset_title
     app.jinja_env.filters["amount"] = amount

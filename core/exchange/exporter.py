@@ -115,7 +115,10 @@ LINE_HEADERS = ["单位代码", "单位名称", "信息员编号", "信息员", 
 LINE_KINDS = {"score": "计分", "flag": "提示", "veto": "一票否决"}
 
 
-def lines_table(run, unit=None):
+def lines_table(run, unit=None, titles=None):
+    """A run's score lines (of one unit, or all); `titles` {rule set: its title} names the rule
+    sets in the clerk's words, their code beside (“省政府信息采用计分（provincial）”)."""
+    titles = titles or {}
     reporter_unit = Unit.alias()
     query = (ScoreLine.select(Unit.code, Unit.name, Reporter.code, Reporter.name, Item.no, Item.title,
                               ScoreLine.ruleset, ScoreLine.rule, ScoreLine.kind, ScoreLine.points,
@@ -139,7 +142,8 @@ def lines_table(run, unit=None):
     # The cursor's own rows: the models' conversions cost more than the writing at 1M lines.
     cursor = db.execute_sql(*query.order_by(ScoreLine.id).sql())
     rows = ([code or reporter_unit_code, name or reporter_unit_name, reporter_code, reporter_name, no,
-             title, ruleset, rule, LINE_KINDS.get(kind, kind), Cents(points), Cents(yuan), text]
+             title, f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset, rule,
+             LINE_KINDS.get(kind, kind), Cents(points), Cents(yuan), text]
             for (code, name, reporter_code, reporter_name, no, title, ruleset, rule, kind, points,
                  yuan, text, reporter_unit_code, reporter_unit_name) in cursor)
     what = "计分明细" if unit is None else f"{unit.name}计分明细"
@@ -151,9 +155,9 @@ def export_ranking(run, fmt="xlsx", pool=None, encoding="utf-8"):
     return write_tables([ranking_table(run, pool)], fmt, encoding)
 
 
-def export_lines(run, fmt="xlsx", unit=None, encoding="utf-8"):
+def export_lines(run, fmt="xlsx", unit=None, encoding="utf-8", titles=None):
     """A run's score lines: whose, which item, which rule, how much and why."""
-    return write_tables([lines_table(run, unit)], fmt, encoding)
+    return write_tables([lines_table(run, unit, titles)], fmt, encoding)
 
 
 # ---------------------------------------------------------------- what the command asks for
@@ -169,8 +173,9 @@ def format_of(output, fmt=None):
 
 
 def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=None, unit_code=None,
-           encoding="utf-8"):
-    """The bytes the `kaohe export` command writes, and a sentence saying what they hold."""
+           encoding="utf-8", titles=None):
+    """The bytes the `kaohe export` command writes, and a sentence saying what they hold
+    (`titles`: the rule sets' titles, see lines_table)."""
     kind = str(what).strip().lower()
     if kind in ("ranking", "排名", "lines", "明细", "计分明细"):
         if not scheme_name:
@@ -187,7 +192,7 @@ def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=No
                 unit = Unit.get_or_none(Unit.code == unit_code)
                 if unit is None:
                     raise KaoheError(f"找不到单位代码「{unit_code}」")
-            table = lines_table(run, unit)
+            table = lines_table(run, unit, titles)
             what_text = "计分明细"
         data = write_tables([table], fmt, encoding)
         return data, (f"已导出「{scheme.name}」第 {run.id} 次计算（{run.period}，{official}）的"

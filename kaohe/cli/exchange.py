@@ -63,7 +63,8 @@ def import_(paths, dry_run):
 @click.option("--unit", "unit_code", help="明细只导出一个单位。Lines of one unit only.")
 @click.option("--encoding", type=click.Choice(["utf-8", "gbk"]), default="utf-8", show_default=True,
               help="CSV 编码。CSV encoding.")
-def export(what, name, output, fmt_, period, run_id, pool, unit_code, encoding):
+@pass_state
+def export(state, what, name, output, fmt_, period, run_id, pool, unit_code, encoding):
     """导出数据（导入格式）、排名或计分明细。Export data (import format), a ranking or score lines.
 
     \b
@@ -79,8 +80,9 @@ def export(what, name, output, fmt_, period, run_id, pool, unit_code, encoding):
 
     from kaohe.core.exchange.exporter import export as export_bytes
     from kaohe.core.exchange.exporter import format_of
+    titles = {n: r.title for n, r in state.registry.rulesets.items() if r.title}
     data, summary = export_bytes(what, name, format_of(output, fmt_), period=period, run_id=run_id,
-                                 pool=pool, unit_code=unit_code, encoding=encoding)
+                                 pool=pool, unit_code=unit_code, encoding=encoding, titles=titles)
     Path(output).write_bytes(data)
     click.echo(f"{summary} → {output}")
 
