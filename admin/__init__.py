@@ -85,46 +85,14 @@ def create_app(test_config=None):
         plugins_dir=app.config.get("KAOHE_PLUGINS_DIR"),
         entry_points=app.config.get("KAOHE_ENTRY_POINTS", True))
 
-    from . import api, auth, i18n, panel
+    from . import api, auth, headers, i18n, panel
     i18n.init_app(app)
     auth.init_app(app)
     panel.init_app(app)
     api.init_app(app)
-    _init_headers(app)
+    headers.init_app(app)
     _init_errors(app)
     return app
-
-
-# What a page may load and who may frame it: this site only, and nobody frames the panel.
-# Scripts: the site's files and the inline blocks that carry this answer's nonce (Flask-Admin
-# writes it on its own, see csp_nonce), no inline handler and no javascript: link (the few that
-# Flask-Admin writes are overridden in admin/templates/admin/). Styles may be inline: Flask-Admin
-# and the panel use style attributes, which run nothing.
-PANEL_POLICY = ("default-src 'self'; script-src 'self' 'nonce-%s'; style-src 'self' 'unsafe-inline'; "
-                "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; "
-                "form-action 'self'; frame-ancestors 'none'")
-API_POLICY = "default-src 'none'; frame-ancestors 'none'"
-
-
-def csp_nonce():
-    """This answer's script nonce (one per request)."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
-
-
-def _init_headers(app):
-    @app.after_request
-    def security_headers(response):
-        headers = response.headers
-        api = request.path.startswith("/api/")
-        headers.setdefault("Content-Security-Policy", API_POLICY if api else PANEL_POLICY % csp_nonce())
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        if not api and request.endpoint not in ("static", "admin.static"):
-            headers.setdefault("Cache-Control", "no-store")
-        return response
 
 
 BUSY_MESSAGE = "正在保存计算结果，请稍候再试：数据库正被另一次写入占用，本次操作未保存"

@@ -72,7 +72,7 @@ def _original_templates(app):
 
 
 def init_app(app):
-    from . import csp_nonce
+    from .headers import csp_nonce
     _original_templates(app)
     admin = Admin(name=L("考核计分"), url="/",
                   theme=Bootstrap4Theme(base_template="kaohe/base.html", fluid=True),
