@@ -15,8 +15,10 @@ from tests import factories as f
 
 SCHEME = "市政府系统"
 
-# Examples per operation and kind (positive, negative): 10 in `make test` (about 25 s), more
-# where there is time: .ci/run runs it again with KAOHE_CONTRACT_EXAMPLES=60.
+# `make test`: 10 examples per operation and kind (positive, negative), the examples and fuzzing
+# phases (about 10 s). .ci/run runs it again deeper, KAOHE_CONTRACT_EXAMPLES=60 with every phase,
+# the coverage phase's boundary values too (the huge integers and odd strings found there once).
+DEEP = "KAOHE_CONTRACT_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("KAOHE_CONTRACT_EXAMPLES", "10"))
 
 
@@ -48,6 +50,7 @@ def api_schema(contract):
     schema = schemathesis.openapi.from_dict(spec)
     schema.app = app
     schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+    schema.config.phases.coverage.enabled = DEEP
     # A record can pass its schema and still be refused with 422 for what no schema states: it
     # names a unit, item or publication that does not exist, or breaks a rule between its fields
     # (首报时间早于发生时间). So 422 is an expected answer to valid data too; every other check
