@@ -33,6 +33,7 @@ def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
     browser.find_element(By.NAME, "username").send_keys("clerk")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login-submit").click()
+    WebDriverWait(browser, 30).until(lambda d: "/login" not in d.current_url)  # logged in first
     browser.get(server + "/adoptions/new/")
     # the item chooser: type part of the title, pick the one result
     # the chooser speaks Chinese: a search that finds nothing says so
