@@ -202,7 +202,7 @@ def test_the_templates_download_and_import_cleanly(app, client, auth, world):
 
     page = client.get("/import/").data.decode()
     links = re.findall(r'href="(/import/template/[a-z_]+\.csv)"', page)
-    assert len(links) == 12
+    assert len(links) == 13
     files = []
     for link in links:
         response = client.get(link)
@@ -308,7 +308,7 @@ def test_data_export_neutralises_formulas_and_zips_several_csv(client, auth, wor
     assert "开化县动态" in archive.read("稿件.csv").decode("gb18030")
 
     response = client.get("/export/data?format=xlsx")
-    assert len(load_workbook(io.BytesIO(response.data)).sheetnames) == 12
+    assert len(load_workbook(io.BytesIO(response.data)).sheetnames) == 13
     assert client.get("/export/data?kind=nothing", follow_redirects=True).status_code == 200
 
 

@@ -1,6 +1,7 @@
 """Exporting: data in the import format (export → import reproduces every row), rankings, score lines."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from kaohe.core.exchange.importer import import_files, stored_rows
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.migrations import create_tables
-from kaohe.core.storage.models import Item
+from kaohe.core.storage.models import Item, UrgentFollowUp, UrgentReport
 from tests.export_support import TRICKY_TITLES, city, run  # noqa: F401 (fixtures and helpers)
 
 
@@ -35,8 +36,10 @@ def fresh_database(tmp_path, name):
 # ---------------------------------------------------------------- round trips
 
 def test_xlsx_export_imports_into_an_empty_database_unchanged(city, tmp_path):
+    UrgentFollowUp.create(report=UrgentReport.select().order_by(UrgentReport.id).first(),
+                          reported_at=datetime.datetime(2025, 3, 8, 17, 0), content="已转移群众12人")
     before = snapshot()
-    assert [len(rows) for rows in before.values()] == [5, 3, 3, 1, 9, 4, 2, 2, 2, 2, 0, 0]
+    assert [len(rows) for rows in before.values()] == [5, 3, 3, 1, 9, 4, 2, 2, 1, 2, 2, 0, 0]
     path = tmp_path / "数据.xlsx"
     path.write_bytes(export_data(None, "xlsx"))
     fresh = fresh_database(tmp_path, "fresh.sqlite3")
@@ -184,7 +187,7 @@ def test_kaohe_export_ranking_lines_and_data(kaohe, run, tmp_path):
     assert "省政府信息采用计分（provincial）" in rule_sets and "provincial" not in rule_sets
     code, out, _ = kaohe("export", "all", "-o", tmp_path / "数据.xlsx")
     assert out.strip() == (f"已导出：单位 5 条，信息员 3 条，刊物 3 条，约稿 1 条，稿件 9 条，采用 4 条，批示 2 条，"
-                           f"紧急信息 2 条，单位事实 2 条，目标任务 2 条，加减分 0 条，单位类型 0 条 → {tmp_path / '数据.xlsx'}")
+                           f"紧急信息 2 条，续报 0 条，单位事实 2 条，目标任务 2 条，加减分 0 条，单位类型 0 条 → {tmp_path / '数据.xlsx'}")
     assert load_workbook(tmp_path / "数据.xlsx").sheetnames == [kind.label for kind in KINDS.values()]
     code, _, _ = kaohe("export", "稿件", "-o", tmp_path / "稿件.csv", "--encoding", "gbk")
     assert (tmp_path / "稿件.csv").read_bytes() == export_data(["items"], "csv", "gbk")
@@ -193,7 +196,7 @@ def test_kaohe_export_ranking_lines_and_data(kaohe, run, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("ranking", "-o", "排名.xlsx"), "导出排名或计分明细时须给出考核方案名称，如 kaohe export ranking 市政府系统"),
     (("ranking", "没有的方案", "-o", "排名.xlsx"), None),
-    (("考核", "-o", "x.xlsx"), "未知的数据种类「考核」，应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务/加减分/单位类型 之一，或 all 全部"),
+    (("考核", "-o", "x.xlsx"), "未知的数据种类「考核」，应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/续报/单位事实/目标任务/加减分/单位类型 之一，或 all 全部"),
     (("稿件", "-o", "稿件.txt"), "无法从文件名「稿件.txt」看出格式，请用 --format xlsx 或 --format csv"),
     (("units,items", "-o", "x.csv"), "一个 CSV 文件只能放一种数据（这次有 2 种），请分别导出，或导出为 xlsx"),
 ])

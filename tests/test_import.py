@@ -266,7 +266,7 @@ BAD_ROWS = [
     ("due before issued", "约稿.csv", [GOOD["约稿"][0], ["YG9", "题目", "2025-03-08", "2025-03-01", "KH"]],
      "约稿.csv 第2行「截止日期」：截止日期早于下发日期"),
     ("unknown file name", "数据.csv", [GOOD["单位"][0], ["KH", "开化县", "县区"]],
-     "数据.csv：无法从文件名「数据」看出数据种类，文件名应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务/加减分/单位类型 之一，如 稿件.csv"),
+     "数据.csv：无法从文件名「数据」看出数据种类，文件名应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/续报/单位事实/目标任务/加减分/单位类型 之一，如 稿件.csv"),
     ("cell under no header", "单位.csv", [["单位代码", "单位名称", "单位类型"], ["ZZ", "某县", "县区", "多余"]],
      "单位.csv 第2行「第4列」：此列有数据但没有列名"),
 ]
@@ -288,7 +288,7 @@ def test_an_unknown_sheet_is_named_and_blank_sheets_are_ignored(database, tmp_pa
     path = write_xlsx(tmp_path / "数据.xlsx", {
         "单位": GOOD["单位"], "Sheet2": [], "汇总": [["合计", 3]]})
     assert errors_of([path]) == [
-        "数据.xlsx › 汇总：未知的工作表「汇总」，工作表名称应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/单位事实/目标任务/加减分/单位类型 之一"]
+        "数据.xlsx › 汇总：未知的工作表「汇总」，工作表名称应为 单位/信息员/刊物/约稿/稿件/采用/批示/紧急信息/续报/单位事实/目标任务/加减分/单位类型 之一"]
     assert Unit.select().count() == 0
 
 
@@ -580,3 +580,33 @@ def test_a_damaged_xls_file_is_refused_with_advice(database, tmp_path):
     (tmp_path / "单位.txt").write_text("代码\n", encoding="utf-8")
     assert errors_of([tmp_path / "单位.txt"]) == [
         "单位.txt：不支持的文件类型「.txt」，应为 xlsx、xls、ods 或 csv"]
+
+
+def test_follow_up_reports_import_under_their_incident_and_refuse_an_unknown_one(database, tmp_path):
+    """续报: each row names its incident's 事件编号; the row lands under that first report."""
+    from kaohe.core.storage import changes
+    from kaohe.core.storage.models import UrgentFollowUp
+    unit = f.unit("330824", "开化县")
+    report = f.urgent(unit, "III", "2025-03-08 14:30", "2025-03-08 15:10", no="JJ2025-001")
+    header = ["事件编号", "续报时间", "续报内容"]
+    write_csv(tmp_path / "续报.csv", [header, ["jj2025-001", "2025年3月8日17时00分", "已转移群众12人"],
+                                      ["JJ2025-009", "2025-03-09 08:00", "道路已抢通"]])
+    with pytest.raises(ImportFailed) as failure:
+        import_files([tmp_path / "续报.csv"])
+    assert [str(e) for e in failure.value.errors] == [
+        "续报.csv 第3行「事件编号」：事件编号「JJ2025-009」不存在（数据库和本次导入的文件中都没有）"]
+    assert UrgentFollowUp.select().count() == 0  # whole or not at all
+    write_csv(tmp_path / "续报.csv", [header, ["jj2025-001", "2025年3月8日17时00分", "已转移群众12人"]])
+    with changes.acting("录入员甲", "import"):
+        import_files([tmp_path / "续报.csv"])
+    follow_up = UrgentFollowUp.get()
+    assert (follow_up.report_id, follow_up.reported_at, follow_up.content, follow_up.created_by) == (
+        report.id, datetime.datetime(2025, 3, 8, 17, 0), "已转移群众12人", "录入员甲")
+
+
+def test_the_readme_lists_every_kind_with_its_columns():
+    """The README's table of import formats is the kinds' own columns (it went out of date once)."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for kind in KINDS.values():
+        assert f"| {kind.label} {kind.name} | {'、'.join(h for _n, h in kind.columns)} |" in readme

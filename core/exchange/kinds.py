@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from kaohe.core.domain.periods import now
 from kaohe.core.exchange.schemas import SCHEMAS
+from kaohe.core.storage import changes
 from kaohe.core.storage.models import (
     Adjustment,
     Adoption,
@@ -21,6 +22,7 @@ from kaohe.core.storage.models import (
     Unit,
     UnitFact,
     UnitKind,
+    UrgentFollowUp,
     UrgentReport,
 )
 
@@ -121,6 +123,12 @@ KINDS = {kind.name: kind for kind in (
          ("no",), refs={"unit": "units", "reporter": "reporters", "item": "items"},
          example=("JJ2025-001", "330824", "某镇山体滑坡", "较大", "2025-03-08 14:30",
                   "2025-03-08 15:10", "已报", "否", "R330824-01", "")),
+    Kind("follow_ups", "续报", ("follow_up", "urgent_follow_ups", "紧急信息续报", "续报情况"),
+         UrgentFollowUp,
+         (("report", "事件编号"), ("reported_at", "续报时间"), ("content", "续报内容")),
+         ("report", "reported_at"), refs={"report": "urgent"},
+         example=("JJ2025-001", "2025-03-08 17:00", "已转移群众12人，无人员伤亡，道路正在抢通"),
+         extra=(("created_at", now), ("created_by", lambda: changes.current().actor[:100]))),
     Kind("facts", "单位事实", ("fact", "unit_facts", "单位事实", "事实"), UnitFact,
          (("unit", "单位代码"), ("year", "年度"), ("kind", "事实"), ("value", "值")),
          ("unit", "year", "kind"), refs={"unit": "units"},

@@ -137,6 +137,13 @@ class UrgentReportSchema(KindSchema):
             raise ValidationError("状态为已报时必须填写首报时间", "reported_at")
 
 
+class FollowUpSchema(KindSchema):
+    """A follow-up report (续报) of an urgent incident: the incident's number, when, and what."""
+    report = Code(required=True)
+    reported_at = Moment(required=True)
+    content = Text(max_length=2000, load_default="")
+
+
 class UnitFactSchema(KindSchema):
     unit = Code(required=True)
     year = Year(required=True)
@@ -212,6 +219,7 @@ SCHEMAS = {
     "adoptions": AdoptionSchema,
     "instructions": InstructionSchema,
     "urgent": UrgentReportSchema,
+    "follow_ups": FollowUpSchema,
     "facts": UnitFactSchema,
     "targets": TargetSchema,
     "adjustments": AdjustmentSchema,
