@@ -62,8 +62,8 @@ def test_the_templates_example_rows_are_warned_about_not_refused(database, tmp_p
                               "这一行是导入模板的示例行（单位代码 330824），导入后会作为真实数据写入；"
                               "如不需要，请删除这一行后重新检查")]
     assert {w.source.split(" › ")[1] for w in report.warnings} == {
-        "单位", "信息员", "刊物", "约稿", "稿件", "采用", "批示", "紧急信息", "单位事实", "目标任务",
-        "加减分", "单位类型"}
+        "单位", "信息员", "刊物", "约稿", "稿件", "采用", "批示", "紧急信息", "续报", "单位事实",
+        "目标任务", "加减分", "单位类型"}
     assert Unit.select().count() == 0
 
 
@@ -126,4 +126,4 @@ def test_kaohe_import_prints_the_warnings_after_the_counts(kaohe, tmp_path):
     assert lines[0] == "单位：将新增 1 条，将更新 0 条"
     assert "提醒：导入模板.xlsx › 单位 第2行：这一行是导入模板的示例行（单位代码 330824），导入后会作为真实数据写入；" \
            "如不需要，请删除这一行后重新检查" in lines
-    assert sum(line.startswith("提醒：") for line in lines) == 12  # one example row of each kind
+    assert sum(line.startswith("提醒：") for line in lines) == 13  # one example row of each kind
