@@ -8,7 +8,15 @@ import pytest
 from kaohe import cli as climod
 from kaohe.core.runs.results import publish
 from kaohe.core.storage import db as dbmod
-from kaohe.core.storage.models import Adoption, Instruction, Item, ItemUnit, UrgentReport, User
+from kaohe.core.storage.models import (
+    Adoption,
+    Instruction,
+    Item,
+    ItemUnit,
+    UrgentFollowUp,
+    UrgentReport,
+    User,
+)
 from kaohe.core.storage.schemes import create_scheme
 from kaohe.core.storage.tokens import issue_token
 from tests import factories as f
@@ -209,6 +217,22 @@ def test_urgent_report_written_and_scored(api):
     api.post(f"/schemes/{SCHEME}/recalc", {"period": "2025-03"})
     lines = api.get(f"/schemes/{SCHEME}/units/KH/lines?period=2025-03").get_json()
     assert lines["points"] == "-20.00"  # III: 4 hours allowed, reported after 4.5: late −20
+
+
+def test_follow_up_reports_are_the_offices_to_write(api):
+    api.post("/urgent-reports", {"no": "JJ-1", "unit": "KH", "title": "某镇山体滑坡", "severity": "较大",
+                                 "occurred_at": "2025-03-08 14:30", "reported_at": "2025-03-08 15:10"})
+    body = {"report": "jj-1", "reported_at": "2025-03-08T17:00:00+08:00", "content": "已转移群众12人"}
+    assert api.post("/urgent-follow-ups", body).get_json() == CREATED_ONE
+    follow_up = UrgentFollowUp.get()
+    assert (follow_up.report.no, str(follow_up.reported_at), follow_up.content, follow_up.created_by) == (
+        "JJ-1", "2025-03-08 17:00:00", "已转移群众12人", "clerk")
+    assert api.post("/urgent-follow-ups", body).get_json() == {"created": 0, "updated": 0, "unchanged": 1}
+    refused = api.post("/urgent-follow-ups", {**body, "content": "改"}, as_="reporter")
+    assert refused.status_code == 403
+    unknown = api.post("/urgent-follow-ups", {**body, "report": "JJ-9"})
+    assert unknown.status_code == 422 and "事件编号「JJ-9」不存在" in str(unknown.get_json())
+    assert UrgentFollowUp.get().content == "已转移群众12人"
 
 
 # ---------------------------------------------------------------- validation

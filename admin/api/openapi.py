@@ -16,6 +16,7 @@ from kaohe.core.exchange.schemas import (
     CodeList,
     Day,
     Flag,
+    FollowUpSchema,
     InstructionSchema,
     ItemSchema,
     Moment,
@@ -210,7 +211,7 @@ def build_spec(app):
         "type": "http", "scheme": "bearer",
         "description": "kaohe token 用户名 生成的令牌（只显示一次）"})
     spec.components.schema("Error", schema=ErrorSchema)
-    for schema in (ItemSchema, AdoptionSchema, InstructionSchema, UrgentReportSchema):
+    for schema in (ItemSchema, AdoptionSchema, InstructionSchema, UrgentReportSchema, FollowUpSchema):
         spec.components.schema(_schema_name(schema), schema=schema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods))):
         if not rule.endpoint.startswith(bp.name + ".") or rule.endpoint == f"{bp.name}.{views.FALLBACK}":

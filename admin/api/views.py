@@ -8,10 +8,16 @@ from collections import defaultdict
 from flask import current_app, request
 
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.runs.awarding import veto_text
 from kaohe.core.exchange.importer import import_records
-from kaohe.core.exchange.schemas import AdoptionSchema, InstructionSchema, ItemSchema, UrgentReportSchema
+from kaohe.core.exchange.schemas import (
+    AdoptionSchema,
+    FollowUpSchema,
+    InstructionSchema,
+    ItemSchema,
+    UrgentReportSchema,
+)
 from kaohe.core.runs import results
+from kaohe.core.runs.awarding import veto_text
 from kaohe.core.storage import changes, policy, review
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import (
@@ -25,6 +31,7 @@ from kaohe.core.storage.models import (
     Scheme,
     Solicitation,
     Unit,
+    UrgentFollowUp,
     UrgentReport,
 )
 from kaohe.core.storage.schemes import current_version, get_scheme
@@ -288,6 +295,15 @@ def post_instructions():
                        "登记或修改。单条提交可带 If-Match: \"版本号\"。" + ONE_OR_MANY)
 def post_urgent_reports():
     return _write("urgent", UrgentReportSchema, model=UrgentReport)
+
+
+@bp.route("/urgent-follow-ups", methods=["POST"])
+@operation(summary="登记紧急信息续报", tag="稿件", roles=policy.writers(UrgentFollowUp),
+           body=FollowUpSchema, many=True, response=WriteReportSchema,
+           description="按事件编号与续报时间新增或更新；事件须已登记。续报是办公室收到报告的记录，"
+                       "单位信息员不能登记。" + ONE_OR_MANY)
+def post_urgent_follow_ups():
+    return _write("follow_ups", FollowUpSchema, model=UrgentFollowUp)
 
 
 # ---------------------------------------------------------------- schemes, runs and results
