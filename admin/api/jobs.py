@@ -4,6 +4,7 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import ZERO
 from kaohe.core.runs import jobs
+from kaohe.core.scoring.engine import scheme_period
 from kaohe.core.storage.models import RecalcJob, ScoreRun, UnitResult
 from kaohe.core.storage.schemes import get_scheme
 
@@ -47,10 +48,10 @@ def _run_record(job):
 def recalc(name):
     scheme = get_scheme(name)
     body = load_body(RecalcSchema, empty_allowed=True)
-    period = parse_period(body.get("period") or scheme.year)
-    if period.year != scheme.year:
-        raise ApiError(422, INVALID, {"period": [f"期间 {period.label} 不在考核方案「{scheme.name}」"
-                                                 f"的年度 {scheme.year} 内"]})
+    try:
+        period = scheme_period(scheme, body.get("period") or scheme.year)
+    except KaoheError as error:
+        raise ApiError(422, INVALID, {"period": [str(error)]}) from None
     try:
         job, joined = submit_recalculation(scheme, period.label, current_user().username,
                                            body.get("note", ""))

@@ -98,8 +98,9 @@ def ruleset_title(name):
 
 
 def ruleset_titles():
-    """{code: Chinese title} of the loaded rule sets (for exports that name them)."""
-    return {name: ruleset_title(name) for name in current_app.extensions["kaohe_registry"].rulesets}
+    """{code: title} of the loaded rule sets, in the panel's language (for exports that name them)."""
+    from kaohe.core.exchange.exporter import ruleset_titles as titles_of
+    return {name: _(title) for name, title in titles_of(current_app.extensions["kaohe_registry"]).items()}
 
 
 def register_filters(app):

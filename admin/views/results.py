@@ -7,17 +7,26 @@ from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from kaohe.core.runs.comparison import comparison_candidates, period_warning
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.periods import parse_period
 from kaohe.core.runs import jobs, results
+from kaohe.core.runs.comparison import comparison_candidates, period_warning
+from kaohe.core.scoring.engine import scheme_period
 from kaohe.core.storage import policy
-from kaohe.core.storage.models import JOB_STATES, Item, ParameterVersion, RecalcJob, ScoreRun, Unit, UnitResult
+from kaohe.core.storage.models import (
+    JOB_STATES,
+    Item,
+    ParameterVersion,
+    RecalcJob,
+    ScoreRun,
+    Unit,
+    UnitResult,
+)
 from kaohe.core.storage.policy import STAFF
 from kaohe.core.storage.schemes import pools_of
 
 from .base import KaoheView
 from .common import chosen_scheme, get_run_or_404, periods_of, run_title
+
 
 def job_limits(app=None):
     """The instance's limits for recalculation jobs, from its config (admin/__init__.py)."""
@@ -41,9 +50,7 @@ def submit_recalculation(scheme, period, author, note=""):
 
     Raises KaoheError for a period outside the scheme's year and TooManyRecalculations.
     """
-    label = parse_period(period).label
-    if parse_period(label).year != scheme.year:
-        raise KaoheError(f"期间 {label} 不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
+    label = scheme_period(scheme, period).label
     job, joined = jobs.submit(scheme, label, author, note=note, limits=job_limits(),
                               registry_factory=job_registry())
     return jobs.wait(job, float(current_app.config["KAOHE_RECALC_WAIT_SECONDS"])), joined

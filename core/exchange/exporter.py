@@ -93,6 +93,13 @@ RANKING_HEADERS = ["单位代码", "单位名称", "考核组别", "名次", "�
                    "采用数", "国家级采用", "省级采用", "市级采用", "折算分", "一票否决", "同分说明"]
 
 
+def ruleset_titles(registry):
+    """{code: title} of a registry's rule sets ({} without one: the rule sets go by their codes)."""
+    if registry is None:
+        return {}
+    return {name: ruleset.title for name, ruleset in registry.rulesets.items() if ruleset.title}
+
+
 def run_heading(run, what):
     """What a run's table is, printed above each page: scheme, period, run, and 未发布 where so."""
     scheme = run.scheme

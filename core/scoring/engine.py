@@ -22,7 +22,7 @@ def compute(registry, scheme, period=None, config=None, data=None, on_step=None)
 
     `on_step`, if given, is called with 1 after each enabled rule set and after the ranking.
     """
-    period = _period_of(scheme, period)
+    period = scheme_period(scheme, period)
     version = current_version(scheme)
     return _outcome(registry, scheme, period, version, config, data, keep_lines=True,
                     on_step=on_step)
@@ -35,7 +35,7 @@ def preview(registry, scheme, period=None, config=None, before_config=None):
     Nothing is stored and no score line is built: each outcome has the units' and reporters'
     totals, ranks and awards (the same as :func:`compute` gives) and an empty ``lines``.
     """
-    period = _period_of(scheme, period)
+    period = scheme_period(scheme, period)
     version = current_version(scheme)
     data = _preview_data(scheme, period)
     before = _outcome(registry, scheme, period, version, before_config, data, keep_lines=False)
@@ -122,7 +122,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _period_of(scheme, period):
+def scheme_period(scheme, period):
     period = parse_period(period if period is not None else scheme.year)
     if period.year != scheme.year:
         raise KaoheError(f"期间 {period.label} 不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
@@ -137,7 +137,7 @@ def check_previews(registry, scheme, period=None):
     ``tallies()`` drifted from its ``compute()`` is reported, never shown.
     """
     from kaohe.core.storage.schemes import enabled_rulesets
-    period = _period_of(scheme, period)
+    period = scheme_period(scheme, period)
     version = current_version(scheme)
     data = PeriodData(scheme.id, period, scheme.year)
     drifts = []

@@ -79,10 +79,10 @@ def export(state, what, name, output, fmt_, period, run_id, pool, unit_code, enc
     from pathlib import Path
 
     from kaohe.core.exchange.exporter import export as export_bytes
-    from kaohe.core.exchange.exporter import format_of
-    titles = {n: r.title for n, r in state.registry.rulesets.items() if r.title}
+    from kaohe.core.exchange.exporter import format_of, ruleset_titles
     data, summary = export_bytes(what, name, format_of(output, fmt_), period=period, run_id=run_id,
-                                 pool=pool, unit_code=unit_code, encoding=encoding, titles=titles)
+                                 pool=pool, unit_code=unit_code, encoding=encoding,
+                                 titles=ruleset_titles(state.registry))
     Path(output).write_bytes(data)
     click.echo(f"{summary} → {output}")
 

@@ -1,5 +1,6 @@
 """Commands for score runs: recalculate, list, publish, rank, explain, award and compare."""
 
+import os
 import sys
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt
 from kaohe.core.runs import results
+from kaohe.core.scoring.engine import scheme_period
 from kaohe.core.storage import schemes
 from kaohe.core.storage.models import Unit
 
@@ -31,11 +33,9 @@ def recalc(state, name, period, note, fmt_):
     from kaohe.core.runs import jobs
     from kaohe.core.storage.models import RecalcJob, ScoreRun, UnitResult
     found = schemes.get_scheme(name)
-    label = parse_period(period or str(found.year)).label
-    if parse_period(label).year != found.year:
-        raise KaoheError(f"期间 {label} 不在考核方案「{found.name}」的年度 {found.year} 内")
-    limits = jobs.Limits(ruleset_seconds=_seconds("KAOHE_RULESET_SECONDS", 600), per_account=0,
-                         trial_runs_kept=_seconds("KAOHE_TRIAL_RUNS_KEPT", 20))
+    label = scheme_period(found, period).label
+    limits = jobs.Limits(ruleset_seconds=_whole("KAOHE_RULESET_SECONDS", 600), per_account=0,
+                         trial_runs_kept=_whole("KAOHE_TRIAL_RUNS_KEPT", 20))
     job, joined = jobs.submit(found, label, "kaohe", note=note, limits=limits, start=False)
     if joined:
         click.echo(f"同一方案同一期间的计算（第 {job.id} 号任务）正在进行，等待其完成……", err=True)
@@ -60,8 +60,8 @@ def recalc(state, name, period, note, fmt_):
         click.echo(f"注意：{warning}", err=True)
 
 
-def _seconds(variable, default):
-    import os
+def _whole(variable, default):
+    """A whole-number setting from the environment, or `default`."""
     try:
         return int(os.environ.get(variable, default))
     except ValueError:
@@ -72,7 +72,6 @@ def _registry_factory():
     """How the job's process builds the rule sets: as this command would (its plugins folder
     and allow-list resolved here, since that process may have started with another environment)."""
     import functools
-    import os
 
     from kaohe.plugins.manager import build_registry, default_plugins_dir
     return functools.partial(build_registry, plugins_dir=str(default_plugins_dir()),

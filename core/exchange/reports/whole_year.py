@@ -5,6 +5,7 @@ from collections import defaultdict
 from peewee import fn
 
 from kaohe.core.domain.vocab import fmt, from_cents
+from kaohe.core.exchange.exporter import ruleset_titles
 from kaohe.core.runs.results import is_official, latest_run, official_run
 from kaohe.core.storage.db import chunked, fetch_rows
 from kaohe.core.storage.models import ScoreLine, Unit, UnitResult
@@ -25,12 +26,6 @@ def _rule_sums(run_ids, unit_ids):
         for unit, ruleset, rule, points, explanation in fetch_rows(query):
             found[(unit, ruleset, rule)] = (from_cents(points), explanation)
     return found
-
-
-def _ruleset_titles(registry):
-    if registry is None:  # without the plugins, the rule sets go by their code names
-        return {}
-    return {name: rs.title for name, rs in registry.rulesets.items()}
 
 
 def whole_year_note(scheme, period, runs, totals, registry=None):
@@ -55,7 +50,7 @@ def whole_year_note(scheme, period, runs, totals, registry=None):
     if not differing:
         note["sentence"] = (f"12月的年度累计得分与全年计算（第{year_run.id}次）的结果一致。")
         return note
-    titles = _ruleset_titles(registry)
+    titles = ruleset_titles(registry)
     in_year = _rule_sums([year_run.id], differing)
     in_months = _rule_sums([r.id for r in runs], differing)
     rules_by_unit = defaultdict(list)
