@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as L
 from flask_login import current_user
 
 from kaohe.core.storage.models import (
+    Adjustment,
     Adoption,
     Instruction,
     Item,
@@ -18,6 +19,7 @@ from kaohe.core.storage.models import (
     Target,
     Unit,
     UnitFact,
+    UnitKind,
     UrgentFollowUp,
     UrgentReport,
     User,
@@ -94,6 +96,8 @@ def init_app(app):
         data.PublicationView(Publication, name=L("刊物"), category=DATA, endpoint="publications"),
         data.UnitFactView(UnitFact, name=L("单位事实"), category=DATA, endpoint="facts"),
         data.TargetView(Target, name=L("目标任务"), category=DATA, endpoint="targets"),
+        data.AdjustmentView(Adjustment, name=L("加减分"), category=DATA, endpoint="adjustments"),
+        data.UnitKindView(UnitKind, name=L("单位类型"), category=DATA, endpoint="unit_kinds"),
         ImportView(name=L("导入数据"), category=DATA, endpoint="data_import", url="/import"),
         ExportView(name=L("导出数据"), category=DATA, endpoint="data_export", url="/export"),
         SchemesView(name=L("考核方案"), category=SCORING, endpoint="schemes", url="/schemes"),

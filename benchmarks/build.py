@@ -8,7 +8,8 @@ from kaohe.core.domain.progress import NoProgress
 
 def fresh_database(url):
     """An empty database at `url`: the SQLite file removed, or the PostgreSQL tables dropped."""
-    from kaohe.core.storage.models import MODELS, create_tables
+    from kaohe.core.storage.migrations import create_tables
+    from kaohe.core.storage.models import MODELS
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///"):])
         for suffix in ("", "-wal", "-shm"):

@@ -5,6 +5,7 @@ from flask_admin.contrib.peewee import ModelView
 
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import (
+    Adjustment,
     Adoption,
     Instruction,
     Item,
@@ -14,6 +15,7 @@ from kaohe.core.storage.models import (
     Target,
     Unit,
     UnitFact,
+    UnitKind,
     UrgentFollowUp,
     UrgentReport,
     User,
@@ -117,10 +119,14 @@ def _one_row_of_each(world):
     instruction = f.instruction(world["item_a"], "provincial")
     follow_up = UrgentFollowUp.create(report=urgent, reported_at=f.moment("2025-06-01 15:00"),
                                       content="已疏散群众")
+    adjustment = Adjustment.create(unit=world["changshan"], date="2025-05-20", points="-2",
+                                   kind="差错", reason="数据有误")
+    kind = UnitKind.create(code="dishi", name="设区市")
     return {Item: world["item_a"], Unit: world["changshan"], Reporter: world["reporter_a"],
             Publication: world["provincial"], Adoption: Adoption.select().first(),
             Instruction: instruction, Solicitation: solicitation, UrgentReport: urgent,
-            UnitFact: fact, Target: target, User: world["users"]["clerk"], UrgentFollowUp: follow_up}
+            UnitFact: fact, Target: target, User: world["users"]["clerk"], UrgentFollowUp: follow_up,
+            Adjustment: adjustment, UnitKind: kind}
 
 
 def test_every_model_view_renders_list_create_edit_details(app, client, auth, world):

@@ -1,5 +1,6 @@
-"""The data pages of the office's records: units, reporters, publications, solicitations, urgent reports,
-facts, targets, and the accounts (items, adoptions and instructions are in items.py)."""
+"""The data pages of the office's records: units and the office's unit kinds, reporters, publications,
+solicitations, urgent reports, facts, targets, adjustments (加减分), and the accounts (items, adoptions
+and instructions are in items.py)."""
 
 import datetime
 
@@ -26,15 +27,18 @@ from kaohe.core.domain.vocab import (
     URGENT_DEADLINE_HOURS,
     URGENT_STATUSES,
 )
+from kaohe.core.exchange.schemas import AdjustmentSchema, TargetSchema, UnitKindSchema
 from kaohe.core.storage import audit, changes
 from kaohe.core.storage.models import (
     ROLES,
+    Adjustment,
     Publication,
     Reporter,
     Solicitation,
     Target,
     Unit,
     UnitFact,
+    UnitKind,
     UrgentReport,
     User,
 )
@@ -48,6 +52,27 @@ from .inputs import SearchThrough, chooser_field
 
 # ---------------------------------------------------------------- who reports
 
+def unit_kind_options():
+    """(code, name) of every unit kind: the built-in ones, then the office's own."""
+    return [(code, _(label)) for code, label in UNIT_KINDS.items()] + [
+        (kind.code, kind.name) for kind in UnitKind.select().order_by(UnitKind.code)]
+
+
+def checked(schema, values, labels):
+    """`values` as the import reads them (one definition of what a row may hold), or a
+    ValidationError naming each field by its label in the form."""
+    from marshmallow import ValidationError as Invalid
+    try:
+        return schema().load(values)
+    except Invalid as error:
+        problems = []
+        for name, messages in sorted(error.normalized_messages().items()):
+            words = messages if isinstance(messages, list) else [str(messages)]
+            problems.append(f"{labels.get(name, name)}：{'；'.join(map(str, words))}")
+        raise ValidationError("；".join(problems)) from None
+
+
+
 class UnitView(KaoheModelView):
     roles = STAFF
     column_list = ("code", "name", "kind", "pool", "sector", "parent")
@@ -56,11 +81,11 @@ class UnitView(KaoheModelView):
     column_searchable_list = ("code", "name")
     column_sortable_list = ("code", "name", "kind", "pool", "sector")
     column_default_sort = "code"
-    column_formatters = {"kind": vocabulary_word(UNIT_KINDS),
+    column_formatters = {"kind": lambda v, c, m, n: dict(unit_kind_options()).get(m.kind, m.kind),
                          "pool": lambda v, c, m, n: _(UNIT_KINDS[m.pool]) if m.pool in UNIT_KINDS else m.pool}
     column_filters = (
         pf.FilterEqual(Unit.pool, L("考核组别"), options=pool_options),
-        pf.FilterEqual(Unit.kind, L("单位类型"), options=vocabulary_options(UNIT_KINDS)),
+        pf.FilterEqual(Unit.kind, L("单位类型"), options=unit_kind_options),
         pf.FilterEqual(Unit.sector, L("口子"), options=lambda: [(s, _(s)) for s in SECTORS]),
     )
     form_columns = ("code", "name", "kind", "pool", "sector", "parent")
@@ -68,12 +93,15 @@ class UnitView(KaoheModelView):
     form_args = {"pool": {"description": L("留空则与单位类型相同；同一组别的单位一起排名")}}
 
     def scaffold_form(self):
-        from wtforms import StringField
+        from wtforms import SelectField, StringField
         from wtforms.validators import Length, Optional
         form_class = super().scaffold_form()
         # as the description says, 考核组别 may be left empty (then it is the unit kind)
         form_class.pool = StringField(L("考核组别"), validators=[Optional(), Length(max=64)],
                                       description=self.form_args["pool"]["description"])
+        # the built-in kinds and those the office defined (单位类型 page), read on every form
+        form_class.kind = SelectField(L("单位类型"), choices=unit_kind_options,
+                                      description=L("内置类型之外的类型（如地市）先在“单位类型”中定义"))
         return form_class
 
     def on_model_change(self, form, model, is_created):
@@ -81,6 +109,22 @@ class UnitView(KaoheModelView):
             model.pool = model.kind
         if model.parent_id and model.parent_id == model.id:
             raise ValidationError(_("上级单位不能是本单位"))
+
+
+class UnitKindView(KaoheModelView):
+    """The unit kinds an office names beyond the built-in ones (地市, 直报点…)."""
+    roles = STAFF
+    column_list = ("code", "name")
+    column_labels = {"code": L("类型代码"), "name": L("类型名称")}
+    column_searchable_list = ("code", "name")
+    column_default_sort = "code"
+    form_columns = ("code", "name")
+    form_args = {"code": {"description": L("报送单位的“单位类型”填写此代码，如 地市")}}
+
+    def on_model_change(self, form, model, is_created):
+        loaded = checked(UnitKindSchema, {"code": model.code, "name": model.name},
+                         {"code": _("类型代码"), "name": _("类型名称")})
+        model.code, model.name = loaded["code"], loaded["name"]
 
 
 class ReporterView(KaoheModelView):
@@ -203,13 +247,63 @@ class UnitFactView(KaoheModelView):
 
 class TargetView(KaoheModelView):
     roles = STAFF
-    column_list = ("unit", "year", "submit_target", "adopt_target")
-    column_labels = {"unit": L("单位"), "year": L("年度"), "submit_target": L("报送任务"),
+    column_list = ("unit", "year", "period", "scheme", "submit_target", "adopt_target")
+    column_labels = {"unit": L("单位"), "year": L("年度"), "period": L("期间"),
+                     "scheme": L("考核方案"), "submit_target": L("报送任务"),
                      "adopt_target": L("采用任务")}
+    column_formatters = {"period": lambda v, c, m, n: m.period or _("全年"),
+                         "scheme": lambda v, c, m, n: m.scheme or _("全部方案")}
     column_filters = (pf.FilterEqual(Target.unit, L("单位"), options=unit_options),
-                      pf.IntEqualFilter(Target.year, L("年度")))
-    form_columns = ("unit", "year", "submit_target", "adopt_target")
+                      pf.IntEqualFilter(Target.year, L("年度")),
+                      pf.FilterEqual(Target.period, L("期间")))
+    form_columns = ("unit", "year", "period", "scheme", "submit_target", "adopt_target")
     form_ajax_refs = {"unit": choosers.units("unit")}
+    form_args = {"period": {"description": L("留空为全年；2025-H1、2025-Q1、2025-03 为半年、季度、月")},
+                 "scheme": {"description": L("留空则适用于全部方案；填写方案名称则只适用于该方案")}}
+
+    def on_model_change(self, form, model, is_created):
+        loaded = checked(TargetSchema, {
+            "unit": model.unit.code if model.unit_id else None, "year": model.year,
+            "period": model.period or None, "scheme": model.scheme or "",
+            "submit_target": model.submit_target, "adopt_target": model.adopt_target or 0},
+            {key: str(label) for key, label in self.column_labels.items()})
+        model.year, model.period, model.scheme = loaded["year"], loaded["period"], loaded["scheme"]
+
+
+class AdjustmentView(KaoheModelView):
+    """加减分: the points or 元 the office gives or deducts by hand, with the reason and article."""
+    roles = STAFF
+    column_list = ("unit", "date", "points", "yuan", "kind", "reason", "reference", "reporter", "item")
+    column_labels = {"unit": L("单位"), "date": L("日期"), "points": L("分值"), "yuan": L("金额"),
+                     "kind": L("类别"), "reason": L("事由"), "reference": L("依据"),
+                     "reporter": L("信息员"), "item": L("稿件"), "created_at": L("录入时间")}
+    column_details_list = column_list + ("created_at",)
+    column_searchable_list = ("reason", "kind", "reference", SearchThrough(
+        Adjustment.unit, L("单位代码或名称"), lambda: Unit.select(Unit.id), Unit.code, Unit.name))
+    column_default_sort = ("date", True)
+    column_filters = (pf.FilterEqual(Adjustment.unit, L("单位"), options=unit_options),
+                      pf.DateBetweenFilter(Adjustment.date, L("日期")),
+                      pf.FilterEqual(Adjustment.kind, L("类别"), options=lambda: [
+                          (a.kind, a.kind) for a in Adjustment.select(Adjustment.kind).distinct()
+                          .where(Adjustment.kind != "").order_by(Adjustment.kind)]))
+    column_formatters = {"item": lambda v, c, m, n: m.item.no if m.item_id else ""}
+    form_columns = ("unit", "date", "points", "yuan", "kind", "reason", "reference", "reporter", "item")
+    form_ajax_refs = {"unit": choosers.units("unit"), "reporter": choosers.reporters("reporter"),
+                      "item": choosers.items("item")}
+    form_args = {"points": {"description": L("扣分填负数，如 -2；分值与金额至少填写一项")},
+                 "yuan": {"description": L("奖励或扣罚的金额（元），扣罚填负数")},
+                 "kind": {"description": L("计分规则可按类别选取，如 迟报、差错")},
+                 "reference": {"description": L("所依据的考核办法条款")}}
+
+    def on_model_change(self, form, model, is_created):
+        checked(AdjustmentSchema, {
+            "unit": model.unit.code if model.unit_id else None,
+            "date": model.date.isoformat() if model.date else None,
+            "points": model.points, "yuan": model.yuan, "kind": model.kind or "",
+            "reason": model.reason, "reference": model.reference or ""},
+            {key: str(label) for key, label in self.column_labels.items()})
+        if model.reporter_id and model.unit_id and model.reporter.unit_id != model.unit_id:
+            raise ValidationError(_("信息员不属于该单位"))
 
 
 # ---------------------------------------------------------------- accounts

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import audit, policy
 from kaohe.core.storage.models import (
+    Adjustment,
     Adoption,
     AuditLog,
     DataModel,
@@ -23,6 +24,8 @@ from kaohe.core.storage.models import (
     Target,
     Unit,
     UnitFact,
+    UnitKind,
+    UrgentFollowUp,
     UrgentReport,
 )
 
@@ -260,11 +263,14 @@ DEPENDENTS = {
     Unit: ((ItemUnit, "unit", "稿件"), (Reporter, "unit", "信息员"),
            (UrgentReport, "unit", "紧急信息"), (UnitFact, "unit", "单位事实"),
            (Target, "unit", "目标任务"), (SolicitationUnit, "unit", "约稿"),
-           (Unit, "parent", "下级单位")),
+           (Adjustment, "unit", "加减分"), (Unit, "parent", "下级单位")),
     Reporter: ((ItemAuthor, "reporter", "稿件"), (UrgentReport, "reporter", "紧急信息")),
     Publication: ((Adoption, "publication", "采用"),),
     Solicitation: ((Item, "solicitation", "稿件"),),
     Item: ((Adoption, "item", "采用"), (Instruction, "item", "领导批示")),
+    UrgentReport: ((UrgentFollowUp, "report", "续报"),),
+    # units name an office's own kind by its code, not by a foreign key
+    UnitKind: ((Unit, "kind", "报送单位", "code"),),
 }
 # Rows that are part of the row they refer to, and go with it.
 PARTS = {Item: (ItemUnit, ItemAuthor), Solicitation: (SolicitationUnit,)}
@@ -273,8 +279,9 @@ PARTS = {Item: (ItemUnit, ItemAuthor), Solicitation: (SolicitationUnit,)}
 def dependents(row):
     """[(what, count)] of the data that refers to `row` (empty: nothing does)."""
     found = []
-    for model, field, what in DEPENDENTS.get(type(row), ()):
-        count = model.select().where(getattr(model, field) == row.id).count()
+    for model, field, what, *key in DEPENDENTS.get(type(row), ()):
+        value = getattr(row, key[0]) if key else row.id
+        count = model.select().where(getattr(model, field) == value).count()
         if count:
             found.append((what, count))
     return found

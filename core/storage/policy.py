@@ -13,6 +13,7 @@ results only.
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.vocab import COUNTED_ITEM_STATE, ITEM_STATES
 from kaohe.core.storage.models import (
+    Adjustment,
     Adoption,
     Instruction,
     Item,
@@ -24,6 +25,8 @@ from kaohe.core.storage.models import (
     Target,
     Unit,
     UnitFact,
+    UnitKind,
+    UrgentFollowUp,
     UrgentReport,
 )
 
@@ -195,7 +198,8 @@ def check_item_delete(account, item):
 
 OFFICE_DATA = {Adoption: "采用", Instruction: "领导批示", UrgentReport: "紧急信息",
                UnitFact: "单位事实", Target: "目标任务", Solicitation: "约稿", Unit: "报送单位",
-               Reporter: "信息员", Publication: "刊物"}
+               Reporter: "信息员", Publication: "刊物", Adjustment: "加减分", UnitKind: "单位类型",
+               UrgentFollowUp: "紧急信息续报"}
 
 
 def check_write(account, model):
