@@ -13,6 +13,7 @@ from kaohe.plugins import (
     Quota,
     RateThreshold,
     SolicitationPoints,
+    UnitFact,
     ZeroOut,
     hookimpl,
 )
@@ -22,4 +23,4 @@ from kaohe.plugins import (
 def kaohe_rule_kinds():
     return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
             RateThreshold(), AdoptionWatch(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(),
-            PerItemAverage(), BandedConversion()]
+            PerItemAverage(), BandedConversion(), UnitFact()]
