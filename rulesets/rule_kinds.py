@@ -6,6 +6,7 @@ from kaohe.plugins import (
     BandedConversion,
     BaseFloor,
     Cap,
+    CombinedPiece,
     InstructionPoints,
     ItemPoints,
     PercentDeduction,
@@ -14,6 +15,7 @@ from kaohe.plugins import (
     RateThreshold,
     SolicitationPoints,
     UnitFact,
+    VetoByCount,
     ZeroOut,
     hookimpl,
 )
@@ -23,4 +25,4 @@ from kaohe.plugins import (
 def kaohe_rule_kinds():
     return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
             RateThreshold(), AdoptionWatch(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(),
-            PerItemAverage(), BandedConversion(), UnitFact()]
+            PerItemAverage(), BandedConversion(), CombinedPiece(), UnitFact(), VetoByCount()]
