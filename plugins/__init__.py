@@ -9,6 +9,17 @@ schema, and the domain's words and rules it scores by (levels, forms, categories
 from pluggy import HookimplMarker
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.params import (
+    ParamsSchema,
+    choice,
+    flag,
+    grid,
+    integer,
+    joint_split,
+    points,
+    records,
+    table,
+)
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import (
     CATEGORIES,
@@ -24,17 +35,6 @@ from kaohe.core.domain.vocab import (
     money,
 )
 from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
-from kaohe.core.domain.params import (
-    ParamsSchema,
-    choice,
-    flag,
-    grid,
-    integer,
-    joint_split,
-    points,
-    records,
-    table,
-)
 from kaohe.core.scoring.rules.award_kinds import VetoByCount
 from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
 from kaohe.core.scoring.rules.fact_kinds import UnitFact

@@ -4,8 +4,8 @@ import datetime
 
 from marshmallow import ValidationError, fields, validate
 
-from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, UNIT_KINDS
 from kaohe.core.domain.params import BOOLEAN_ERRORS, LIST_ERRORS, ParamsSchema, _meta
+from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, UNIT_KINDS
 from kaohe.core.scoring.rules.sources import bare_name
 
 

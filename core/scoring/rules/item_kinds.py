@@ -2,9 +2,9 @@
 
 from marshmallow import fields
 
+from kaohe.core.domain.params import ParamsSchema, choice, points, records, table
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt, is_adopted
 from kaohe.core.scoring.contract import Line
-from kaohe.core.domain.params import ParamsSchema, choice, points, records, table
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import ZERO, RuleKind
 from kaohe.core.scoring.rules.sources import (
