@@ -9,6 +9,17 @@ schema, and the domain's words and rules it scores by (levels, forms, categories
 from pluggy import HookimplMarker
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.params import (
+    ParamsSchema,
+    choice,
+    flag,
+    grid,
+    integer,
+    joint_split,
+    points,
+    records,
+    table,
+)
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.vocab import (
     CATEGORIES,
@@ -24,20 +35,12 @@ from kaohe.core.domain.vocab import (
     money,
 )
 from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
-from kaohe.core.domain.params import (
-    ParamsSchema,
-    choice,
-    flag,
-    grid,
-    integer,
-    joint_split,
-    points,
-    records,
-    table,
-)
+from kaohe.core.scoring.rules.award_kinds import VetoByCount
 from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
+from kaohe.core.scoring.rules.fact_kinds import UnitFact
 from kaohe.core.scoring.rules.item_kinds import InstructionPoints, ItemPoints, SolicitationPoints
 from kaohe.core.scoring.rules.kind import Rule, RuleKind, RulesState
+from kaohe.core.scoring.rules.piece_kinds import CombinedPiece
 from kaohe.core.scoring.rules.scheme_rules import Preset, SchemeRules
 from kaohe.core.scoring.rules.sources import (
     adoption_lines,
@@ -71,7 +74,7 @@ __all__ = [
     # rules as data: the kinds' base, conditions, the scheme's rule set, the built-in kinds
     "RuleKind", "Rule", "RulesState", "SchemeRules", "Preset", "Condition", "Match", "condition", "words",
     "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
-    "AdoptionWatch",
+    "AdoptionWatch", "CombinedPiece", "UnitFact", "VetoByCount",
     "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
     # the events rules score, walked once, and their words
     "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",

@@ -1,8 +1,6 @@
 """`county_bonus` 县区加分: the provincial top-county list bonus and the negative-feedback bonus."""
 
-import itertools
-
-from kaohe.plugins import KaoheError, Line, ParamsSchema, Preset, fmt, hookimpl, integer, joint_split, points
+from kaohe.plugins import ParamsSchema, Preset, hookimpl, integer, joint_split, points
 
 SOURCE = "县区政务信息工作考核加分办法"
 RANK_FACT = "provincial_county_rank"
@@ -18,23 +16,10 @@ class CountyBonusParams(ParamsSchema):
     joint_split = joint_split()
 
 
-def county_rank(unit, value):
-    """The recorded provincial county rank as a whole number, or a clear error naming the unit."""
-    text = str(value).strip()
-    try:
-        rank = int(text)
-    except ValueError:
-        raise KaoheError(f"单位「{unit.name}」（{unit.code}）的单位事实 {RANK_FACT}（全省县域排名）"
-                         f"的值「{value}」不是整数，请在单位事实中改正后重新计算") from None
-    if rank < 1:
-        raise KaoheError(f"单位「{unit.name}」（{unit.code}）的单位事实 {RANK_FACT}（全省县域排名）"
-                         f"的值「{value}」应为不小于1的整数，请改正后重新计算")
-    return rank
-
-
 class CountyBonus(Preset):
-    """The top-list bonus (a unit fact, its own rule) and a preset `item_points` row: a first
-    adoption of a negative-feedback item."""
+    """Two preset rows: the top-list bonus (`unit_fact`: a county's recorded provincial rank
+    within the top N, in a whole-year run) and the negative feedback bonus (`item_points`: a
+    first adoption of a negative-feedback item)."""
     name = "county_bonus"
     title = "县区加分"
     version = "1.0"
@@ -45,36 +30,14 @@ class CountyBonus(Preset):
     facts = {RANK_FACT: "全省县域排名"}
 
     def rows(self, params):
-        return [{"kind": "item_points", "name": "negative_feedback", "label": "负反馈信息",
+        return [{"kind": "unit_fact", "name": "top_list", "label": "全省县域排名加分",
+                 "source": SOURCE, "params": {
+                     "fact": RANK_FACT, "fact_label": self.facts[RANK_FACT], "reading": "rank",
+                     "bound": str(params["top_rank"]), "points": str(params["top_bonus"]),
+                     "full_year_only": True, "when": {"unit_kinds": ["county"]}}},
+                {"kind": "item_points", "name": "negative_feedback", "label": "负反馈信息",
                  "source": SOURCE, "params": {"counts": "first_adoption", "when": {"negative": True},
                                               "table": [{"points": str(params["negative_bonus"])}]}}]
-
-    def compute(self, data, params):
-        yield from self.top_list(data, params)
-        yield from super().compute(data, params)
-
-    def tallies(self, data, params):
-        counted = super().tallies(data, params)
-        if counted is None:
-            return None
-        return itertools.chain(self.top_list(data, params), counted)
-
-    def top_list(self, data, params):
-        bonus, top = params["top_bonus"], params["top_rank"]
-        if not data.period.is_full_year or not bonus:
-            return
-        for unit in data.units.values():
-            if unit.kind != "county":
-                continue
-            value = data.facts.get((unit.id, RANK_FACT))
-            if value is None:
-                continue
-            rank = county_rank(unit, value)
-            if rank > top:
-                continue
-            yield Line("top_list",
-                       f"{data.year}年全省县域排名第{rank}位，进入前{top}位，加{fmt(bonus)}分",
-                       points=bonus, unit=unit.id, ref=f"fact:{unit.id}:{RANK_FACT}:{data.year}")
 
 
 @hookimpl

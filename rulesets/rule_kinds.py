@@ -6,6 +6,7 @@ from kaohe.plugins import (
     BandedConversion,
     BaseFloor,
     Cap,
+    CombinedPiece,
     InstructionPoints,
     ItemPoints,
     PercentDeduction,
@@ -13,6 +14,8 @@ from kaohe.plugins import (
     Quota,
     RateThreshold,
     SolicitationPoints,
+    UnitFact,
+    VetoByCount,
     ZeroOut,
     hookimpl,
 )
@@ -22,4 +25,4 @@ from kaohe.plugins import (
 def kaohe_rule_kinds():
     return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
             RateThreshold(), AdoptionWatch(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(),
-            PerItemAverage(), BandedConversion()]
+            PerItemAverage(), BandedConversion(), CombinedPiece(), UnitFact(), VetoByCount()]

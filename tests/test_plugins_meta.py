@@ -96,9 +96,10 @@ def test_kaohe_rulesets_returns_every_registered_rule_set(registry):
 def test_kaohe_rule_kinds_returns_every_built_in_kind(registry):
     returned = [k.name for batch in registry.hook.kaohe_rule_kinds() for k in batch]
     assert sorted(returned) == sorted(registry.rule_kinds) == [
-        "adjustment", "adoption_watch", "banded_conversion", "base_floor", "cap", "instruction_points",
+        "adjustment", "adoption_watch", "banded_conversion", "base_floor", "cap", "combined_piece",
+        "instruction_points",
         "item_points", "per_item_average", "percent_deduction", "quota", "rate_threshold",
-        "solicitation", "zero_out"]
+        "solicitation", "unit_fact", "veto", "zero_out"]
     assert registry.ruleset("scheme_rules").kinds is registry.rule_kinds
 
 

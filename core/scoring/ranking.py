@@ -125,13 +125,16 @@ def _gradings(config, whom, period):
 def _grade(members, grading):
     """Give each member the first band it reaches: by points (`min`) or by its place (`top`)
     among the eligible ones; an ineligible member (vetoed, or not positive where the grading
-    asks for a positive total) gets the grading's `ineligible` word."""
+    asks for a positive total) gets the grading's `ineligible` word, one not positive (and not
+    vetoed) its `not_positive` word where it gives one (未入选: eligible, but not placed)."""
     ineligible = grading.get("ineligible", "")
     positive_only = grading.get("positive_only", False)
     eligible = []
     for total in members:
-        if (total.vetoed and grading.get("skip_vetoed", True)) or (positive_only and total.points <= 0):
+        if total.vetoed and grading.get("skip_vetoed", True):
             total.grade = ineligible
+        elif positive_only and total.points <= 0:
+            total.grade = grading.get("not_positive", ineligible)
         else:
             eligible.append(total)
     if grading.get("by", "points") == "points":

@@ -160,7 +160,8 @@ GRADE_PERIODS = tuple(PERIOD_KINDS)
 
 def _check_grades(grades, errors):
     """The result gradings (core/scoring/ranking.py): for units and for reporters, each a list of
-    {by: points|rank, bands: [{grade, min | top}], pools, periods, ineligible, positive_only}."""
+    {by: points|rank, bands: [{grade, min | top}], pools, periods, ineligible, positive_only,
+    skip_vetoed, not_positive}."""
     out = {}
     if not isinstance(grades, dict):
         errors["grades"] = ["应为 {units = [...], reporters = [...]} 的形式"]
@@ -189,6 +190,8 @@ def _check_grading(grading, path, errors):
            "ineligible": str(grading.get("ineligible", "")),
            "positive_only": _truthy(grading.get("positive_only", False)),
            "skip_vetoed": _truthy(grading.get("skip_vetoed", True))}
+    if "not_positive" in grading:  # the word of a total not positive; default `ineligible`'s
+        out["not_positive"] = str(grading["not_positive"])
     for kind in out["periods"]:
         if kind not in GRADE_PERIODS:
             errors[f"{path}.periods"] = [f"未知的期间类型「{kind}」，应为 {'/'.join(GRADE_PERIODS)}"]

@@ -4,8 +4,8 @@ import datetime
 
 from marshmallow import ValidationError, fields, validate
 
-from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, UNIT_KINDS
 from kaohe.core.domain.params import BOOLEAN_ERRORS, LIST_ERRORS, ParamsSchema, _meta
+from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, UNIT_KINDS
 from kaohe.core.scoring.rules.sources import bare_name
 
 
@@ -41,6 +41,8 @@ class Condition(ParamsSchema):
     unit_kinds = words("单位类型", UNIT_KINDS)
     pools = words("考核组别")
     leader_levels = words("批示领导级别", LEVELS)
+    leader_titles = words("批示领导（职务含以下任一词，如 秘书长）")
+    leader_titles_not = words("批示领导（职务不含以下任何词）")
     negative = yes_no("负反馈")
     solicited = yes_no("约稿")
     from_date = fields.String(load_default=None, allow_none=True, validate=_a_date,
@@ -97,8 +99,15 @@ class Match:
         return not (w.get("publications") and bare_name(publication.name)
                     not in {bare_name(n) for n in w["publications"]})
 
-    def leader(self, level):
-        return not (self.when.get("leader_levels") and level not in self.when["leader_levels"])
+    def leader(self, level, title=""):
+        """The instruction's leader: its level, and the words of its title (批示领导, e.g.
+        市政府副秘书长 李某) that the row asks for or excludes."""
+        w, title = self.when, title or ""
+        if w.get("leader_levels") and level not in w["leader_levels"]:
+            return False
+        if w.get("leader_titles") and not any(word in title for word in w["leader_titles"]):
+            return False
+        return not any(word in title for word in w.get("leader_titles_not") or ())
 
     def day(self, day):
         return not ((self.from_date and day < self.from_date)

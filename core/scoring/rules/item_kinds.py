@@ -2,9 +2,9 @@
 
 from marshmallow import fields
 
+from kaohe.core.domain.params import ParamsSchema, choice, points, records, table
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt, is_adopted
 from kaohe.core.scoring.contract import Line
-from kaohe.core.domain.params import ParamsSchema, choice, points, records, table
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import ZERO, RuleKind
 from kaohe.core.scoring.rules.sources import (
@@ -229,7 +229,8 @@ class InstructionPoints(RuleKind):
     """领导批示计分: by the leader's level, once per level or per item, or a multiple of the item's points."""
     name = "instruction_points"
     title = "领导批示计分"
-    description = "按批示领导级别计分：每篇每级计一次（取该级最早一次），或每篇一次、再次批示另计。"
+    description = ("按批示领导级别计分：每篇每级计一次（取该级最早一次），或每篇一次、再次批示另计"
+                   "（首次指本规则条件所选的批示中的第一次，如按批示领导职务分列的规则各自计首次）。")
     params_schema = InstructionPointsParams
 
     def tallies(self, data, rule):
@@ -275,7 +276,8 @@ class InstructionPoints(RuleKind):
         for instruction in instructions:  # by date; earlier ones set what an item already holds
             item = items[instruction.item]
             m = multiples.get(instruction.leader_level, ZERO)
-            if not (m and match.item(item) and match.leader(instruction.leader_level)):
+            if not (m and match.item(item)
+                    and match.leader(instruction.leader_level, instruction.leader)):
                 continue
             if not data.period.contains(instruction.instructed_on):
                 held[item.id] = max(held.get(item.id, ZERO), m)
@@ -311,20 +313,22 @@ class InstructionPoints(RuleKind):
             chosen = sorted(first_instructions(data).values(),
                             key=lambda i: (i.instructed_on, i.id))
             further = {}
+            shown = self._adopted_where(data, params, {i.item for i in chosen})
         else:
+            # "First" is the first of the instructions this row counts (earlier periods' too):
+            # a row for one rank of leader (批示领导含 秘书长) starts its own count.
+            shown = self._adopted_where(data, params, {i.item for i in data.instructions})
             chosen, further, seen = [], {}, set()
             for instruction in data.instructions:
+                if not _counted(instruction, items, match, shown):
+                    continue
                 first = instruction.item not in seen
                 seen.add(instruction.item)
                 if data.period.contains(instruction.instructed_on):
                     chosen.append(instruction)
                     further[instruction.id] = not first and params["once"] == "per_item"
-        shown = self._adopted_where(data, params, {i.item for i in chosen})
         for instruction in chosen:
-            item = items.get(instruction.item)
-            if item is None or not match.item(item) or not match.leader(instruction.leader_level) \
-                    or not match.day(instruction.instructed_on) \
-                    or (shown is not None and item.id not in shown):
+            if not _counted(instruction, items, match, shown):
                 continue
             value = params["further"] if further.get(instruction.id) else \
                 by_level.get(instruction.leader_level, ZERO)
@@ -335,6 +339,15 @@ class InstructionPoints(RuleKind):
                 rule.name, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}"
                            f"批示{again}，计{fmt(value)}分",
                 points=value, item=instruction.item, ref=f"instruction:{instruction.id}"), rule)
+
+
+def _counted(instruction, items, match, shown):
+    """Whether an instruction is one a row counts: its item, leader (level, title words), date,
+    and the publications the item appeared in (`shown`: None when the row names none)."""
+    item = items.get(instruction.item)
+    return item is not None and match.item(item) \
+        and match.leader(instruction.leader_level, instruction.leader) \
+        and match.day(instruction.instructed_on) and (shown is None or item.id in shown)
 
 
 # ---------------------------------------------------------------- solicitations

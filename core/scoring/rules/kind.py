@@ -82,13 +82,17 @@ class RulesState:
         self.yuan = defaultdict(lambda: defaultdict(lambda: ZERO))
         self.gates = defaultdict(dict)  # rule -> unit -> met (True/False)
         self.counted = defaultdict(lambda: defaultdict(set))  # rule -> unit -> item ids
+        # rule -> unit -> [lines, lines that deduct]: how often a row named the unit (a 0-point
+        # line of the office's record too), for a veto by the count of a row's lines
+        self.line_counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
 
     def record(self, rule_name, line):
         from kaohe.core.scoring.distribution import item_unit_shares
         if getattr(line, "points", None) is None:
             return
+        deducts = line.points < 0 or line.yuan < 0
         if line.unit is not None:
-            self._add(rule_name, line.unit, line.points, line.yuan)
+            self._add(rule_name, line.unit, line.points, line.yuan, deducts)
         elif line.item is not None and not line.to_authors and line.reporter is None:
             item = self.data.items.get(line.item)
             if item is None:
@@ -96,12 +100,20 @@ class RulesState:
             p_share, y_share = item_unit_shares(item, line.points, line.yuan, self.equal)
             for uid in item.units:
                 if uid in self.data.members:
-                    self._add(rule_name, uid, p_share, y_share)
+                    self._add(rule_name, uid, p_share, y_share, deducts)
                     self.counted[rule_name][uid].add(line.item)
 
-    def _add(self, rule_name, uid, points, yuan):
+    def _add(self, rule_name, uid, points, yuan, deducts=False):
         self.points[rule_name][uid] += points
         self.yuan[rule_name][uid] += yuan
+        counts = self.line_counts[rule_name][uid]
+        counts[0] += 1
+        counts[1] += deducts
+
+    def lines_of(self, uid, rules, deductions_only=False):
+        """How many lines the named rows gave a unit (only those that deduct, if asked)."""
+        return sum(by_unit[uid][1 if deductions_only else 0]
+                   for name, by_unit in self.line_counts.items() if name in rules and uid in by_unit)
 
     def sum_of(self, uid, rules, sign=0):
         """A unit's points from the named rows (every row when `rules` is empty); `sign` −1 or
