@@ -44,3 +44,21 @@ def test_chongqing_lines_say_why_and_who_is_removed(kaohe, registry):
         "WX": "全年报送不实信息、出现重大差错共1次，取消当年先进集体资格",
         "XS": "全年报送不实信息、出现重大差错共1次，取消当年先进集体资格",
         "QJ": "全年未完成专报信息目标任务，不纳入评选年度信息工作先进集体范围"}
+
+
+def test_chongqing_calls_its_awards_what_the_scheme_calls_them(kaohe, registry):
+    # awards.unit_title = "先进集体": the two award places and the award documents say so.
+    from kaohe.core.exchange.reports import award_documents
+    from kaohe.core.runs.results import publish
+    reproduce(kaohe, registry, CHONGQING, CHONGQING_TOML)
+    scheme = Scheme.get(Scheme.name == "两翼专报信息工作目标考核")
+    outcome = engine.compute(registry, scheme, "2025")
+    notes = {t.code: t.award_note for t in outcome.units.values() if t.award_rank}
+    assert notes == {"FJ": "县(市、区)先进集体第1名", "KZ": "县(市、区)先进集体第2名"}
+    code, out, err = kaohe("recalc", scheme.name, "--period", "2025")
+    assert code == 0, out + err
+    from kaohe.core.storage.models import ScoreRun
+    publish(ScoreRun.select().order_by(ScoreRun.id.desc()).get(), "测试")
+    documents = award_documents(scheme)
+    assert documents["title"].endswith("2025年度政务信息工作先进集体和先进个人名单")
+    assert [r["code"] for r in documents["pools"][0]["rows"]] == ["FJ", "KZ"]

@@ -215,3 +215,14 @@ def test_whole_number_parameters_refuse_fractions_instead_of_cutting_them(value)
 def test_a_change_is_named_in_the_words_of_the_parameters_labels(registry, path, words):
     from kaohe.core.storage.schemes import describe_path
     assert describe_path(registry, path) == words
+
+
+def test_award_titles_default_are_kept_trimmed_and_bounded(registry, database):
+    config = validate_config(registry, {"rulesets": [], "awards": {"unit_title": " 先进集体 "}})
+    assert (config["awards"]["unit_title"], config["awards"]["reporter_title"]) == \
+        ("先进集体", "先进个人")
+    with pytest.raises(ParameterError) as refused:
+        validate_config(registry, {"rulesets": [], "awards": {
+            "unit_title": "", "reporter_title": "优" * 21}})
+    assert refused.value.messages == {"awards.unit_title": ["应为1到20个字"],
+                                      "awards.reporter_title": ["应为1到20个字"]}

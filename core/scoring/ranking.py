@@ -67,25 +67,27 @@ def apply_vetoes(totals, reporter_totals, vetoes, reporters):
 
 
 def award_units(totals, config):
-    """先进单位: the top N of each pool with a positive total, skipping vetoed units."""
+    """先进单位 (or the scheme's own title): the top N of each pool with a positive total, skipping vetoed units."""
     awards = config.get("awards") or {}
     quotas = awards.get("units") or {}
     default = int(awards.get("default_units", 3))
+    title = awards.get("unit_title") or "先进单位"
     pools = defaultdict(list)
     for total in totals.values():
         pools[total.pool].append(total)
     for pool, members in pools.items():
         members.sort(key=lambda t: t.rank)
-        _award(members, int(quotas.get(pool, default)), f"{pool_label(pool)}先进单位", "总分")
+        _award(members, int(quotas.get(pool, default)), f"{pool_label(pool)}{title}", "总分")
 
 
 def award_reporters(reporter_totals, config):
     """先进个人: rank the reporters; the top N with a positive share, skipping vetoed ones."""
-    quota = int((config.get("awards") or {}).get("reporters", 10))
+    awards = config.get("awards") or {}
+    quota = int(awards.get("reporters", 10))
     ranked = sorted(reporter_totals.values(), key=lambda r: (-r.points, r.code))
     for position, total in enumerate(ranked, 1):
         total.rank = position
-    _award(ranked, quota, "先进个人", "得分")
+    _award(ranked, quota, awards.get("reporter_title") or "先进个人", "得分")
 
 
 def _award(ranked, quota, title, what):

@@ -18,7 +18,11 @@ DEFAULT_AWARDS = {
               "division": 3},
     "default_units": 3,
     "reporters": 10,
+    # what the scheme calls its awards: 先进单位 or 先进集体, 先进个人 or 优秀信息员
+    "unit_title": "先进单位",
+    "reporter_title": "先进个人",
 }
+AWARD_TITLES = ("unit_title", "reporter_title")
 DEFAULT_CONVERSION = {"enabled": False, "max_points": "4.00"}
 
 
@@ -126,9 +130,14 @@ def validate_config(registry, config):
                                 "params": ruleset.dump_params(loaded)})
     awards = config.get("awards") or {}
     out["awards"]["units"].update(awards.get("units") or {})
-    for key in ("default_units", "reporters"):
+    for key in ("default_units", "reporters", *AWARD_TITLES):
         if key in awards:
             out["awards"][key] = awards[key]
+    for key in AWARD_TITLES:
+        title = str(out["awards"][key] or "").strip()
+        if not 1 <= len(title) <= 20:
+            errors[f"awards.{key}"] = ["应为1到20个字"]
+        out["awards"][key] = title
     for path, value in _award_numbers(out["awards"]):
         try:
             number = int(value)
@@ -411,7 +420,8 @@ def describe_path(registry, path):
             return " · ".join([title] + path_words(ruleset.params_schema(), rest[1:]))
         return " · ".join([title] + rest)
     if head == "awards":
-        words = {"units": "先进单位名额", "reporters": "先进个人名额", "default_units": "其他组别先进单位名额"}
+        words = {"units": "先进单位名额", "reporters": "先进个人名额", "default_units": "其他组别先进单位名额",
+                 "unit_title": "单位评先称号", "reporter_title": "个人评先称号"}
         out = [words.get(parts[1], parts[1])] if len(parts) > 1 else ["评先"]
         if len(parts) > 2:
             out.append(UNIT_KINDS.get(parts[2], parts[2]))

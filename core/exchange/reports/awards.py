@@ -30,11 +30,15 @@ def award_documents(scheme, year=None):
                         "points": r.points} for r in lists["units"].get(pool, [])]}
              for pool in pools_of(scheme)]
     issuer = issuer_of(scheme)
+    named = run.parameter_version.config.get("awards") or {}  # the titles of the run's version
+    unit_title = named.get("unit_title") or "先进单位"
+    reporter_title = named.get("reporter_title") or "先进个人"
     return {
         "kind": "awards",
         "scheme": scheme.name, "scheme_title": scheme.title or scheme.name, "issuer": issuer,
         "year": year,
-        "title": f"{issuer}{year}年度政务信息工作先进单位和先进个人名单",
+        "title": f"{issuer}{year}年度政务信息工作{unit_title}和{reporter_title}名单",
+        "unit_title": unit_title, "reporter_title": reporter_title,
         "run": {"id": run.id, "period": run.period, "published_at": run.published_at,
                 "published_by": run.published_by or ""},
         "pools": pools,

@@ -126,8 +126,8 @@ def awards_xlsx(data):
     book = workbook()
     used = set()
     published = _published_sentence(data)
-    writer = Sheet(book.create_sheet(sheet_title("先进单位", used)), [8, 12, 30, 12])
-    writer.title(f"{data['issuer']}{data['year']}年度政务信息工作先进单位")
+    writer = Sheet(book.create_sheet(sheet_title(data["unit_title"], used)), [8, 12, 30, 12])
+    writer.title(f"{data['issuer']}{data['year']}年度政务信息工作{data['unit_title']}")
     writer.line(f"考核方案：{data['scheme_title']}　{published}")
     for pool in data["pools"]:
         writer.line(f"{pool['label']}（{len(pool['rows'])}家）", bold=True)
@@ -138,8 +138,9 @@ def awards_xlsx(data):
             writer.line("（无）")
         writer.blank()
     writer.finish()
-    writer = Sheet(book.create_sheet(sheet_title("先进个人", used)), [8, 12, 12, 26, 12])
-    writer.title(f"{data['issuer']}{data['year']}年度政务信息工作先进个人")
+    writer = Sheet(book.create_sheet(sheet_title(data["reporter_title"], used)),
+                   [8, 12, 12, 26, 12])
+    writer.title(f"{data['issuer']}{data['year']}年度政务信息工作{data['reporter_title']}")
     writer.line(f"考核方案：{data['scheme_title']}　{published}")
     header_row = writer.header(["名次", "信息员编号", "姓名", "所在单位", "得分"])
     for r in data["reporters"]:
