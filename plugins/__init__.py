@@ -9,21 +9,6 @@ schema, and the domain's words and rules it scores by (levels, forms, categories
 from pluggy import HookimplMarker
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.periods import now
-from kaohe.core.domain.vocab import (
-    CATEGORIES,
-    FORMS,
-    FORMS_SHORT,
-    LEVELS,
-    SEVERITIES,
-    UNIT_KINDS,
-    URGENT_DEADLINE_HOURS,
-    ZERO,
-    fmt,
-    is_adopted,
-    money,
-)
-from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
 from kaohe.core.domain.params import (
     ParamsSchema,
     choice,
@@ -35,6 +20,22 @@ from kaohe.core.domain.params import (
     records,
     table,
 )
+from kaohe.core.domain.periods import now
+from kaohe.core.domain.vocab import (
+    CATEGORIES,
+    FORMS,
+    FORMS_SHORT,
+    LEVELS,
+    SEVERITIES,
+    UNIT_KINDS,
+    URGENT_DEADLINE_HOURS,
+    URGENT_FAILURES,
+    ZERO,
+    fmt,
+    is_adopted,
+    money,
+)
+from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
 from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
 from kaohe.core.scoring.rules.item_kinds import InstructionPoints, ItemPoints, SolicitationPoints
 from kaohe.core.scoring.rules.kind import Rule, RuleKind, RulesState
@@ -59,6 +60,7 @@ from kaohe.core.scoring.rules.total_kinds import (
     ZeroOut,
 )
 from kaohe.core.scoring.rules.unit_kinds import Adjustment, AdoptionWatch, Quota, RateThreshold
+from kaohe.core.scoring.rules.urgent_kinds import UrgentItemDeduction, UrgentReports, failures_of
 
 hookimpl = HookimplMarker("kaohe")
 
@@ -66,12 +68,12 @@ __all__ = [
     "hookimpl", "RuleSet", "Line", "Veto", "Flag", "Tally",
     "is_adopted", "KaoheError", "now", "money", "fmt", "ZERO",
     "LEVELS", "FORMS", "FORMS_SHORT", "CATEGORIES", "SEVERITIES", "UNIT_KINDS",
-    "URGENT_DEADLINE_HOURS",
+    "URGENT_DEADLINE_HOURS", "URGENT_FAILURES",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
     # rules as data: the kinds' base, conditions, the scheme's rule set, the built-in kinds
     "RuleKind", "Rule", "RulesState", "SchemeRules", "Preset", "Condition", "Match", "condition", "words",
     "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
-    "AdoptionWatch",
+    "AdoptionWatch", "UrgentReports", "UrgentItemDeduction", "failures_of",
     "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
     # the events rules score, walked once, and their words
     "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",

@@ -13,6 +13,8 @@ from kaohe.plugins import (
     Quota,
     RateThreshold,
     SolicitationPoints,
+    UrgentItemDeduction,
+    UrgentReports,
     ZeroOut,
     hookimpl,
 )
@@ -22,4 +24,4 @@ from kaohe.plugins import (
 def kaohe_rule_kinds():
     return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
             RateThreshold(), AdoptionWatch(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(),
-            PerItemAverage(), BandedConversion()]
+            PerItemAverage(), BandedConversion(), UrgentReports(), UrgentItemDeduction()]

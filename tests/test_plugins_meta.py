@@ -98,7 +98,7 @@ def test_kaohe_rule_kinds_returns_every_built_in_kind(registry):
     assert sorted(returned) == sorted(registry.rule_kinds) == [
         "adjustment", "adoption_watch", "banded_conversion", "base_floor", "cap", "instruction_points",
         "item_points", "per_item_average", "percent_deduction", "quota", "rate_threshold",
-        "solicitation", "zero_out"]
+        "solicitation", "urgent_item_deduction", "urgent_reports", "zero_out"]
     assert registry.ruleset("scheme_rules").kinds is registry.rule_kinds
 
 
