@@ -193,6 +193,23 @@ def test_the_deduction_follows_the_items_points_into_their_period(registry, offi
                 for p in ("2025-Q1", "2025-Q2", "2025")] == [D(v) for v in want], dated_by
 
 
+@pytest.mark.parametrize("percent, per_failure, want", [
+    ("50", False, "6.00"),   # late and 轻报: 50 % once, 12 → 6
+    ("30", True, "4.80"),    # 30 % for each of the two: 60 % off, 12 → 4.8
+    ("50", True, "0.00"),    # 50 % twice: the whole 12, down to nothing
+])
+def test_the_other_reading_a_share_for_each_failure(registry, office, percent, per_failure, want):
+    a = office["A"]
+    report = f.item(a, "2025-06-18")
+    f.adoption(report, office["zb"], "2025-06-18")
+    f.instruction(report, "city", "2025-06-18")
+    f.instruction(report, "provincial", "2025-06-19")
+    carried(report, a, "II", "2025-06-18 02:00", "2025-06-18 05:30", status="understated")
+    flawed = {**FLAWED, "params": {**FLAWED["params"], "percent": percent, "per_failure": per_failure}}
+    outcome = engine.compute(registry, rows_scheme(registry, [usage(), instruction(), flawed]), "2025")
+    assert points(outcome, a) == [D(want)]
+
+
 # ---------------------------------------------------------------- deductions and vetoes per failure
 
 def test_urgent_reports_deduct_each_failure_and_veto_as_configured(registry, office):

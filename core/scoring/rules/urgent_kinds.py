@@ -74,8 +74,8 @@ class UrgentReports(RuleKind):
     dated by the occurrence; vetoes by severity and for concealment."""
     name = "urgent_reports"
     title = "紧急信息迟报漏报瞒报扣分"
-    description = ("本期发生的紧急信息按事件级别的首报时限认定迟报（首报恰在时限时不算迟报），按状态认定漏报、"
-                   "瞒报、轻报、谎报，按误报标记认定误报；每种情形从报送单位扣分，按发生时间计入期间；"
+    description = ("本期发生的紧急信息按事件级别的首报时限认定迟报（首报恰在时限时不算迟报），"
+                   "按状态认定漏报、瞒报、轻报、谎报，按误报标记认定误报；每种情形从报送单位扣分，按发生时间计入期间；"
                    "所列级别的事件出现所列情形，或瞒报任何级别的事件（可选），单位和责任信息员年度评先一票否决。")
     params_schema = UrgentReportsParams
 
@@ -111,6 +111,7 @@ class UrgentReports(RuleKind):
 class UrgentItemDeductionParams(ParamsSchema):
     failures = words("扣减的情形（不填为全部情形）", URGENT_FAILURES)
     percent = points(0, label="扣减该条信息得分的比例（%）", source="", unit="%")
+    per_failure = flag(False, label="每种情形各扣一次（扣完为止；否则每篇只扣一次）", source="")
     of = words("该条信息的得分来自的规则（不填为此前全部规则）")
     deadlines = deadlines()
     when = condition()
@@ -118,11 +119,13 @@ class UrgentItemDeductionParams(ParamsSchema):
 
 class UrgentItemDeduction(RuleKind):
     """紧急信息稿件按比例扣分: a percentage off what the rows before gave the item (稿件编号 of the
-    urgent report) whose report had one of the named failures; once per item, however many."""
+    urgent report) whose report had one of the named failures; once per item however many, or
+    once for each (down to nothing)."""
     name = "urgent_item_deduction"
     title = "紧急信息稿件按比例扣分"
     description = ("所报紧急信息有所列情形（迟报、轻报、谎报…）的稿件，其在所列规则中的本期得分（含加分）"
-                   "按比例扣减，每篇稿件扣一次，不论有几种情形；扣分随稿件分配（合报平均分配）。")
+                   "按比例扣减，每篇稿件扣一次，不论有几种情形（或每种情形各扣一次，扣完为止）；"
+                   "扣分随稿件分配（合报平均分配）。")
     params_schema = UrgentItemDeductionParams
     reads_item_totals = True
 
@@ -134,10 +137,10 @@ class UrgentItemDeduction(RuleKind):
         side = 1 if rule.unit == "元" else 0
         held = {item_id: amounts[side] for item_id, amounts in state.item_totals(set(params["of"])).items()
                 if amounts[side] > 0}
-        flawed = defaultdict(list)  # item id -> [(report, [words])]
+        flawed = defaultdict(list)  # item id -> [(report, [(failure, words)])]
         for report in data.urgent_reports_of(held):
-            found = [said for failure, said in failures_of(report, params["deadlines"][report.severity])
-                     if failure in wanted]
+            found = [(failure, said) for failure, said
+                     in failures_of(report, params["deadlines"][report.severity]) if failure in wanted]
             if found:
                 flawed[report.item].append((report, found))
         for item_id in sorted(flawed):
@@ -145,10 +148,15 @@ class UrgentItemDeduction(RuleKind):
             if item is None or not match.item(item):
                 continue
             total = held[item_id]
-            cut = money(total * share)
+            times = len({f for _, found in flawed[item_id] for f, _ in found}) \
+                if params["per_failure"] else 1
+            cut = min(total, money(total * share * times))
             if not cut:
                 continue
-            said = "；".join(f"{event_words(report)}{'、'.join(found)}" for report, found in flawed[item_id])
-            yield Line(rule.name, f"{said}，稿件{item.no}得分{rule.words(total)}扣{fmt(params['percent'])}%，"
+            said = "；".join(f"{event_words(report)}{'、'.join(words for _, words in found)}"
+                            for report, found in flawed[item_id])
+            rate = f"{fmt(params['percent'])}%" + (f"×{times}" if times > 1 else "")
+            yield Line(rule.name, f"{said}，稿件{item.no}得分{rule.words(total)}扣{rate}，"
                                   f"扣{rule.words(cut)}",
-                       *rule.amount(-cut), item=item_id, ref=f"urgent:{flawed[item_id][0][0].id}:item:{item_id}")
+                       *rule.amount(-cut), item=item_id,
+                       ref=f"urgent:{flawed[item_id][0][0].id}:item:{item_id}")
