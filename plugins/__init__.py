@@ -29,6 +29,7 @@ from kaohe.core.domain.vocab import (
     SEVERITIES,
     UNIT_KINDS,
     URGENT_DEADLINE_HOURS,
+    URGENT_FAILURES,
     ZERO,
     fmt,
     is_adopted,
@@ -62,6 +63,7 @@ from kaohe.core.scoring.rules.total_kinds import (
     ZeroOut,
 )
 from kaohe.core.scoring.rules.unit_kinds import Adjustment, AdoptionWatch, Quota, RateThreshold
+from kaohe.core.scoring.rules.urgent_kinds import UrgentItemDeduction, UrgentReports, failures_of
 
 hookimpl = HookimplMarker("kaohe")
 
@@ -69,12 +71,13 @@ __all__ = [
     "hookimpl", "RuleSet", "Line", "Veto", "Flag", "Tally",
     "is_adopted", "KaoheError", "now", "money", "fmt", "ZERO",
     "LEVELS", "FORMS", "FORMS_SHORT", "CATEGORIES", "SEVERITIES", "UNIT_KINDS",
-    "URGENT_DEADLINE_HOURS",
+    "URGENT_DEADLINE_HOURS", "URGENT_FAILURES",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",
     # rules as data: the kinds' base, conditions, the scheme's rule set, the built-in kinds
     "RuleKind", "Rule", "RulesState", "SchemeRules", "Preset", "Condition", "Match", "condition", "words",
     "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
-    "AdoptionWatch", "CombinedPiece", "UnitFact", "VetoByCount",
+    "AdoptionWatch", "CombinedPiece", "UnitFact", "VetoByCount", "UrgentReports",
+    "UrgentItemDeduction", "failures_of",
     "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
     # the events rules score, walked once, and their words
     "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",

@@ -15,6 +15,8 @@ from kaohe.plugins import (
     RateThreshold,
     SolicitationPoints,
     UnitFact,
+    UrgentItemDeduction,
+    UrgentReports,
     VetoByCount,
     ZeroOut,
     hookimpl,
@@ -25,4 +27,5 @@ from kaohe.plugins import (
 def kaohe_rule_kinds():
     return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
             RateThreshold(), AdoptionWatch(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(),
-            PerItemAverage(), BandedConversion(), CombinedPiece(), UnitFact(), VetoByCount()]
+            PerItemAverage(), BandedConversion(), CombinedPiece(), UnitFact(), VetoByCount(),
+            UrgentReports(), UrgentItemDeduction()]

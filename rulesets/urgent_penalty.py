@@ -1,26 +1,21 @@
-"""`urgent_penalty` 紧急信息迟报漏报瞒报扣分: deductions and vetoes for failed urgent reports."""
-
-import datetime
+"""`urgent_penalty` 紧急信息迟报漏报瞒报扣分: deductions and vetoes for failed urgent reports, a
+preset of the `urgent_reports` rule kind."""
 
 from kaohe.plugins import (
     SEVERITIES,
     URGENT_DEADLINE_HOURS,
-    Line,
     ParamsSchema,
-    RuleSet,
-    Veto,
+    Preset,
     choice,
     flag,
-    fmt,
     hookimpl,
     records,
     table,
-    time_words,
 )
 
 SOURCE = "紧急信息报送管理办法"
 
-# The four failures of urgent reporting, in the order their lines are written.
+# The four failures this rule set deducts for (rows of their own, in this order).
 FAILURES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报", "misreported": "误报"}
 DEDUCTION_DEFAULTS = {"late": 20, "missed": 40, "concealed": 40, "misreported": 20}
 VETO_DEFAULTS = [{"severity": "I"}, {"severity": "II"}]
@@ -45,34 +40,14 @@ class UrgentPenaltyParams(ParamsSchema):
                           source=f"{SOURCE}第七条：瞒报紧急信息的，不论事件级别，一票否决")
 
 
-def _hours(value):
-    """A deadline in hours (two places) as a timedelta, exact to the second."""
-    return datetime.timedelta(seconds=int(value * 3600))
+def _article(field):
+    """The article a parameter rests on (its `source`), for the rows it fills."""
+    return UrgentPenaltyParams._declared_fields[field].metadata["source"]
 
 
-def _reported_words(report):
-    if report.reported_at.date() == report.occurred_at.date():
-        return f"{report.reported_at:%H:%M}"
-    return time_words(report.reported_at)
-
-
-def failures_of(report, deadline):
-    """The failures of one urgent report: [(failure, how it is said)]."""
-    found = []
-    if report.status == "concealed":
-        found.append(("concealed", "瞒报"))
-    elif report.status == "missed":
-        found.append(("missed", "漏报"))
-    elif report.reported_at is None:
-        found.append(("missed", "没有首报时间，按漏报"))
-    elif report.reported_at > report.occurred_at + _hours(deadline):
-        found.append(("late", f"首报于{_reported_words(report)}，超过{fmt(deadline)}小时时限，迟报"))
-    if report.misreported:
-        found.append(("misreported", "误报"))
-    return found
-
-
-class UrgentPenalty(RuleSet):
+class UrgentPenalty(Preset):
+    """A preset of the `urgent_reports` kind: one row per failure (its lines keep the failure's
+    name: late, missed, concealed, misreported), each with its deduction, and a row of vetoes."""
     name = "urgent_penalty"
     title = "紧急信息迟报漏报瞒报扣分"
     version = "1.0"
@@ -81,29 +56,20 @@ class UrgentPenalty(RuleSet):
                    "或瞒报任何级别的事件，单位和责任信息员年度评先一票否决。")
     params_schema = UrgentPenaltyParams
 
-    def compute(self, data, params):
-        veto_severities = {row["severity"] for row in params["veto_severities"]}
-        for report in data.urgent_reports:
-            if report.unit not in data.units:
-                continue
-            severity = SEVERITIES[report.severity]
-            event = (f"紧急信息「{report.title or report.no}」（{severity}，"
-                     f"发生于{time_words(report.occurred_at)}）")
-            found = failures_of(report, params["deadlines"][report.severity])
-            for failure, words in found:
-                value = params["deductions"][failure]
-                if not value:
-                    continue
-                yield Line(failure, f"{event}{words}扣{fmt(value)}分", points=-value,
-                           unit=report.unit, ref=f"urgent:{report.id}")
-            vetoing = [FAILURES[failure] for failure, _ in found
-                       if report.severity in veto_severities
-                       or (failure == "concealed" and params["veto_concealed"])]
-            if vetoing:
-                reporter = report.reporter if report.reporter in data.reporters else None
-                yield Veto("veto", f"紧急信息「{report.title or report.no}」（{severity}）"
-                                   f"{'、'.join(vetoing)}，一票否决",
-                           unit=report.unit, reporter=reporter, ref=f"urgent:{report.id}")
+    def rows(self, params):
+        hours = {severity: str(value) for severity, value in params["deadlines"].items()}
+        rows = [{"kind": "urgent_reports", "name": failure, "label": f"{word}扣分",
+                 "source": _article("deductions"),
+                 "params": {"deadlines": hours,
+                            "deductions": {failure: str(params["deductions"][failure])}}}
+                for failure, word in FAILURES.items()]
+        rows.append({"kind": "urgent_reports", "name": "veto", "label": "一票否决",
+                     "source": _article("veto_severities"),
+                     "params": {"deadlines": hours,
+                                "veto_severities": [r["severity"] for r in params["veto_severities"]],
+                                "veto_failures": list(FAILURES),
+                                "veto_concealed": params["veto_concealed"]}})
+        return rows
 
 
 @hookimpl

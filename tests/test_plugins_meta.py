@@ -99,7 +99,8 @@ def test_kaohe_rule_kinds_returns_every_built_in_kind(registry):
         "adjustment", "adoption_watch", "banded_conversion", "base_floor", "cap", "combined_piece",
         "instruction_points",
         "item_points", "per_item_average", "percent_deduction", "quota", "rate_threshold",
-        "solicitation", "unit_fact", "veto", "zero_out"]
+        "solicitation", "unit_fact", "urgent_item_deduction", "urgent_reports", "veto",
+        "zero_out"]
     assert registry.ruleset("scheme_rules").kinds is registry.rule_kinds
 
 

@@ -52,6 +52,12 @@ URGENT_DEADLINE_HOURS = {"I": 2, "II": 2, "III": 4, "IV": 4}
 URGENT_STATUSES = {"reported": "已报", "missed": "漏报", "concealed": "瞒报",
                    "understated": "轻报", "false": "谎报"}
 
+# What can be wrong with an urgent report, in the order its lines are written: first reported
+# after the deadline of its severity (迟报), not reported (漏报), concealed (瞒报), wrongly reported
+# (误报), understated (轻报), false (谎报).
+URGENT_FAILURES = {"late": "迟报", "missed": "漏报", "concealed": "瞒报", "misreported": "误报",
+                   "understated": "轻报", "false": "谎报"}
+
 # The review step of an item (报送 → 审核). A reporter's submission waits (pending) until the office
 # accepts it or returns it with a comment; items the office enters or imports are accepted as they
 # come. Only accepted items count: for submissions, quotas, adoption rates and every point.

@@ -9,9 +9,10 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.exchange import sheets
-from kaohe.core.exchange.importer import stored_rows
 from kaohe.core.exchange.cells import cell_converter
+from kaohe.core.exchange.importer import stored_rows
 from kaohe.core.exchange.kinds import KINDS, kind_named, kind_names_text
+
 # neutralise is also used from here by the reports
 from kaohe.core.exchange.sheets import Amount, Cents, Rate, Table, neutralise  # noqa: F401
 from kaohe.core.runs import results

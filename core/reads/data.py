@@ -12,9 +12,9 @@ from functools import cached_property
 
 from peewee import fn
 
+from kaohe.core.domain.vocab import from_cents
 from kaohe.core.reads.alongside import Reads
 from kaohe.core.reads.counts import PeriodCounts
-from kaohe.core.domain.vocab import from_cents
 from kaohe.core.reads.rows import (
     AdjustmentRow,
     AdoptionRow,
@@ -32,6 +32,7 @@ from kaohe.core.reads.rows import (
     parse_dates,
     parse_datetime,
 )
+from kaohe.core.reads.submitted import SubmittedReads
 from kaohe.core.reads.tallies import PeriodTallies
 from kaohe.core.storage.db import db, fetch_rows
 from kaohe.core.storage.models import (
@@ -56,7 +57,7 @@ from kaohe.core.storage.models import (
 )
 
 
-class PeriodData(PeriodCounts, PeriodTallies):
+class PeriodData(PeriodCounts, PeriodTallies, SubmittedReads):
     """What one scheme holds for one period, loaded lazily, one query per kind of row.
 
     Attributes a rule set may read (each a cached property):
@@ -93,6 +94,9 @@ class PeriodData(PeriodCounts, PeriodTallies):
     - ``solicitations``: dict id → :class:`SolicitationRow` due in the period or answered by an
       item of ``items``; ``solicitation_answers``: dict solicitation id → list of
       (unit id, submitted_on) of every item answering it.
+
+    The events of the items submitted in the period, whatever their dates (``submitted_…``),
+    and the urgent reports items carried: see :class:`SubmittedReads`.
     """
 
     def __init__(self, scheme_id, period, year):

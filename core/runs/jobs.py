@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.periods import now
 from kaohe.core.storage import audit
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.db import db, is_postgres, write_or_skip
-from kaohe.core.domain.periods import now
 from kaohe.core.storage.models import RecalcJob, Scheme, ScoreRun
 
 log = logging.getLogger("kaohe.jobs")

@@ -13,7 +13,6 @@ The revision is the whole database's: a change to any scored data marks every ea
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-
 from kaohe.core.domain.periods import parse_period
 from kaohe.core.reads.kept import period_instructions, unit_counts
 from kaohe.core.storage import revision

@@ -3,7 +3,7 @@
 import hashlib
 from collections import defaultdict
 
-from kaohe.core.reads.kept import query, adoptions_by_month, months_of_sources
+from kaohe.core.reads.kept import adoptions_by_month, months_of_sources, query
 from kaohe.core.storage.db import bulk_insert, db
 from kaohe.core.storage.models import RunDigest, RunMonth
 

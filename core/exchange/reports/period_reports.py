@@ -11,8 +11,8 @@ from kaohe.core.storage.db import fetch_rows
 from kaohe.core.storage.models import (
     Item,
     ItemUnit,
-    ScoreLine,
     SchemeUnit,
+    ScoreLine,
     Solicitation,
     SolicitationUnit,
     Target,

@@ -2,10 +2,11 @@
 
 from marshmallow import fields
 
-from kaohe.core.domain.params import ParamsSchema, choice, points, records, table
+from kaohe.core.domain.params import ParamsSchema, choice, flag, points, records, table
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt, is_adopted
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition, words
+from kaohe.core.scoring.rules.item_options import counted_rows, dating, events_of, uncounted_lines
 from kaohe.core.scoring.rules.kind import ZERO, RuleKind
 from kaohe.core.scoring.rules.sources import (
     adoption_lines,
@@ -30,6 +31,7 @@ class PointsRow(ParamsSchema):
     publications = words("刊物名称")
     tags = words("稿件标签（任一）")
     points = points(0, label="分值", source="", minimum=None)
+    counted = flag(True, label="计入计分稿件篇数（按篇平均的除数）", source="")
 
 
 class ItemPointsParams(ParamsSchema):
@@ -38,6 +40,7 @@ class ItemPointsParams(ParamsSchema):
     table = records(PointsRow, [], label="分值表（按顺序取第一条相符的行）", source="")
     when = condition()
     accumulate = choice(ACCUMULATE, "sum", label="一篇稿件多次采用", source="")
+    dated_by = dating()
 
 
 def _row_matches(row, publication, form, item):
@@ -77,8 +80,12 @@ class ItemPoints(RuleKind):
 
     def lines(self, data, rule, state):
         params = rule.params
+        data = events_of(data, params)
         match = Match(params["when"], data)
         rows = params["table"]
+        if not all(row["counted"] for row in rows):
+            yield from uncounted_lines(data, rule, match, rows, state, _row_matches)
+            rows = counted_rows(rows)
         counts = params["counts"]
         if counts == "adoption":
             yield from self._adoptions(data, rule, match, rows)
@@ -89,6 +96,8 @@ class ItemPoints(RuleKind):
         """A points table over adoptions (summed), priced per (publication, form, category)
         counted in SQL; conditions beyond the table's own columns are read line by line."""
         params = rule.params
+        if params["dated_by"] != "event":
+            return None
         if params["counts"] == "first_adoption" and rule.unit == "分":
             return self._first_adoption_tallies(data, rule)
         if params["counts"] != "adoption" or params["accumulate"] != "sum" or rule.unit != "分" \
@@ -223,6 +232,7 @@ class InstructionPointsParams(ParamsSchema):
         "label": "原计分取自的规则（item_points 规则名，multiple 时）", "unit": "", "source": ""})
     further = points(0, label="同一稿件再次批示（每次，per_item 时）", source="")
     when = condition()
+    dated_by = dating()
 
 
 class InstructionPoints(RuleKind):
@@ -237,6 +247,7 @@ class InstructionPoints(RuleKind):
         """Once per level, with no condition: the first instructions counted in SQL."""
         params = rule.params
         if params["once"] != "per_level" or rule.unit != "分" or params["adopted_in"] \
+                or params["dated_by"] != "event" \
                 or params["adopted_at"] or any(v not in (None, []) for v in params["when"].values()):
             return None
         return tallied_lines(rule.name, data.first_instruction_tally,
@@ -303,6 +314,7 @@ class InstructionPoints(RuleKind):
 
     def lines(self, data, rule, state):
         params = rule.params
+        data = events_of(data, params)
         if params["once"] == "multiple":
             yield from self.multiple_lines(data, rule, state)
             return

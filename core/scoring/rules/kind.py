@@ -19,13 +19,15 @@ class RuleKind(ABC):
     - :meth:`lines`: the :class:`Line`, :class:`Veto` and :class:`Flag` objects of one rule row.
 
     A total-level kind (``total_level = True``: floors, caps, averages) reads the rows before it
-    through ``state`` and gives the unit lines that correct their sum.
+    through ``state`` and gives the unit lines that correct their sum. A kind that reads what
+    the rows before it gave each whole item (``state.item_totals``) sets ``reads_item_totals``.
     """
 
     name = ""
     title = ""
     description = ""
     total_level = False
+    reads_item_totals = False  # True: its lines read what the rows before gave each item
     params_schema = ParamsSchema
 
     @abstractmethod
@@ -85,6 +87,10 @@ class RulesState:
         # rule -> unit -> [lines, lines that deduct]: how often a row named the unit (a 0-point
         # line of the office's record too), for a veto by the count of a row's lines
         self.line_counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+        self.uncounted = defaultdict(set)  # rule -> item ids a row marked "not counted"
+        # rule -> item -> [points, yuan] of the whole item, kept only when a row reads them
+        self.item_sums = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO])) \
+            if any(rule.kind.reads_item_totals for rule in rules) else None
 
     def record(self, rule_name, line):
         from kaohe.core.scoring.distribution import item_unit_shares
@@ -97,6 +103,10 @@ class RulesState:
             item = self.data.items.get(line.item)
             if item is None:
                 return
+            if self.item_sums is not None:
+                whole = self.item_sums[rule_name][line.item]
+                whole[0] += line.points
+                whole[1] += line.yuan
             p_share, y_share = item_unit_shares(item, line.points, line.yuan, self.equal)
             for uid in item.units:
                 if uid in self.data.members:
@@ -128,8 +138,23 @@ class RulesState:
         return total
 
     def items_of(self, uid, rules):
-        found = set()
+        """The items the named rows (every row when empty) scored for a unit, less those that one
+        of them marked not counted (e.g. a report below the reporting threshold)."""
+        found, left_out = set(), set()
         for name, by_unit in self.counted.items():
             if not rules or name in rules:
                 found |= by_unit.get(uid, set())
-        return found
+        for name, ids in self.uncounted.items():
+            if not rules or name in rules:
+                left_out |= ids
+        return found - left_out
+
+    def item_totals(self, rules):
+        """item id → [points, yuan] the named rows (every row when empty) gave the whole item."""
+        totals = defaultdict(lambda: [ZERO, ZERO])
+        for name, by_item in (self.item_sums or {}).items():
+            if not rules or name in rules:
+                for item_id, (points, yuan) in by_item.items():
+                    totals[item_id][0] += points
+                    totals[item_id][1] += yuan
+        return totals

@@ -22,7 +22,9 @@ def time_words(moment):
 def adoption_words(publication, form):
     """《专报信息》（省级）全文采用 — how an adoption is named in an explanation."""
     done = "采用" if is_adopted(form) else ""
-    return f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）{FORMS_SHORT[form]}{done}"
+    name = publication.name.strip()  # a name with its own marks (《值班信息》（综合）) is shown as it is
+    shown = name if name.startswith("《") and not name.endswith("》") else f"《{bare_name(name)}》"
+    return f"{shown}（{LEVELS[publication.level]}）{FORMS_SHORT[form]}{done}"
 
 
 def adoption_lines(data, accumulate, value_of, rule="adoption", key_of=None, tail_of=None):

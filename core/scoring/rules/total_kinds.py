@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
+from kaohe.core.domain.params import ParamsSchema, points, records
 from kaohe.core.domain.vocab import fmt, money
 from kaohe.core.scoring.contract import Line
-from kaohe.core.domain.params import ParamsSchema, points, records
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import RuleKind
 

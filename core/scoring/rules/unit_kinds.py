@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
+from kaohe.core.domain.params import ParamsSchema, choice, flag, integer, points, table
 from kaohe.core.domain.periods import PERIOD_KINDS, now
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt, is_adopted, percent
 from kaohe.core.scoring.contract import Flag, Line
-from kaohe.core.domain.params import ParamsSchema, choice, flag, integer, points, table
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import ZERO, RuleKind, RulesState
 from kaohe.core.scoring.rules.sources import date_words
