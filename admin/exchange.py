@@ -433,5 +433,7 @@ class ExportView(KaoheView):
             unit = Unit.get_or_none(Unit.id == current_user.unit_id)
         if not policy.may_export_lines(current_user, run, unit.id if unit else None):
             abort(403)
-        return _download([exporter.lines_table(run, unit, ruleset_titles())], fmt, encoding,
+        labels = exporter.rule_labels(current_app.extensions["kaohe_registry"],
+                                      run.parameter_version.config)
+        return _download([exporter.lines_table(run, unit, ruleset_titles(), labels)], fmt, encoding,
                          stem + (f"-{unit.name}-计分明细" if unit else "-计分明细"))

@@ -274,6 +274,7 @@ def test_lines_export_of_a_run_or_one_unit_with_explanations(client, auth, world
     assert rows[0][-1] == "说明"
     assert {row[0] for row in rows[1:]} == {"C01", "C02"}
     assert all(row[-1] for row in rows[1:])
+    assert {row[7] for row in rows[1:]} == {"采用计分（adoption）"}  # the rule in the clerk's words
     kaihua = world["kaihua"]
     response = client.get(f"/export/run?run={published.id}&what=lines&unit={kaihua.id}&format=xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active

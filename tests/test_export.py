@@ -208,3 +208,18 @@ def test_kaohe_export_refuses_with_a_chinese_message(kaohe, tmp_path, monkeypatc
     if message:
         assert err.strip() == f"错误：{message}"
     assert not any(path.suffix in (".xlsx", ".csv", ".txt") for path in tmp_path.iterdir())
+
+
+def test_score_lines_name_rule_sets_and_rules_in_the_clerks_words(run, city, registry):
+    # With the install's rule sets the columns read 省政府信息采用计分（provincial）, 采用计分（adoption),
+    # each row's label from the rule set's own rows; the code stays beside it for support.
+    _, cs = city
+    rows = list(csv.reader(io.StringIO(export_lines(run, "csv", unit=cs, registry=registry)
+                                       .decode("utf-8-sig"))))
+    assert [row[6:8] for row in rows[1:]] == [
+        ["省政府信息采用计分（provincial）", "采用计分（adoption）"],
+        ["省政府信息采用计分（provincial）", "采用计分（adoption）"],
+        ["省政府信息采用计分（provincial）", "领导批示计分（instruction）"],
+        ["紧急信息迟报漏报瞒报扣分（urgent_penalty）", "瞒报扣分（concealed）"],
+        ["紧急信息迟报漏报瞒报扣分（urgent_penalty）", "一票否决（veto）"],
+    ]

@@ -101,6 +101,26 @@ def ruleset_titles(registry):
     return {name: ruleset.title for name, ruleset in registry.rulesets.items() if ruleset.title}
 
 
+def rule_labels(registry, config):
+    """{(rule set, rule): label} of a configuration's rules, in the clerk's words (采用计分 for
+    ``adoption``), from each rule set's own rows (RuleSet.rule_labels); {} without a registry."""
+    if registry is None:
+        return {}
+    labels = {}
+    for entry in config.get("rulesets", []):
+        ruleset = registry.rulesets.get(entry.get("name"))
+        if ruleset is None:
+            continue
+        try:
+            params = ruleset.load_params(entry.get("params") or {})
+        except Exception:  # noqa: BLE001 - a version a later Kaohe no longer reads keeps its codes
+            continue
+        for rule, label in ruleset.rule_labels(params).items():
+            if label and label != rule:
+                labels[(ruleset.name, rule)] = label
+    return labels
+
+
 def run_heading(run, what):
     """What a run's table is, printed above each page: scheme, period, run, and 未发布 where so."""
     scheme = run.scheme
@@ -123,10 +143,20 @@ LINE_HEADERS = ["单位代码", "单位名称", "信息员编号", "信息员", 
 LINE_KINDS = {"score": "计分", "flag": "提示", "veto": "一票否决"}
 
 
-def lines_table(run, unit=None, titles=None):
+def lines_table(run, unit=None, titles=None, labels=None):
     """A run's score lines (of one unit, or all); `titles` {rule set: its title} names the rule
-    sets in the clerk's words, their code beside (“省政府信息采用计分（provincial）”)."""
-    titles = titles or {}
+    sets in the clerk's words, their code beside (“省政府信息采用计分（provincial）”), and
+    `labels` {(rule set, rule): label} the rules (“采用计分（adoption）”, see rule_labels)."""
+    titles, labels = titles or {}, labels or {}
+    named = {}
+
+    def rule_words(ruleset, rule):
+        known = named.get((ruleset, rule))
+        if known is None:
+            label = labels.get((ruleset, rule))
+            known = named[(ruleset, rule)] = f"{label}（{rule}）" if label else rule
+        return known
+
     reporter_unit = Unit.alias()
     query = (ScoreLine.select(Unit.code, Unit.name, Reporter.code, Reporter.name, Item.no, Item.title,
                               ScoreLine.ruleset, ScoreLine.rule, ScoreLine.kind, ScoreLine.points,
@@ -150,7 +180,8 @@ def lines_table(run, unit=None, titles=None):
     # The cursor's own rows: the models' conversions cost more than the writing at 1M lines.
     cursor = db.execute_sql(*query.order_by(ScoreLine.id).sql())
     rows = ([code or reporter_unit_code, name or reporter_unit_name, reporter_code, reporter_name, no,
-             title, f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset, rule,
+             title, f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset,
+             rule_words(ruleset, rule),
              LINE_KINDS.get(kind, kind), Cents(points), Cents(yuan), text]
             for (code, name, reporter_code, reporter_name, no, title, ruleset, rule, kind, points,
                  yuan, text, reporter_unit_code, reporter_unit_name) in cursor)
@@ -163,9 +194,11 @@ def export_ranking(run, fmt="xlsx", pool=None, encoding="utf-8"):
     return write_tables([ranking_table(run, pool)], fmt, encoding)
 
 
-def export_lines(run, fmt="xlsx", unit=None, encoding="utf-8", titles=None):
-    """A run's score lines: whose, which item, which rule, how much and why."""
-    return write_tables([lines_table(run, unit, titles)], fmt, encoding)
+def export_lines(run, fmt="xlsx", unit=None, encoding="utf-8", registry=None):
+    """A run's score lines: whose, which item, which rule (in the registry's words), how much and why."""
+    return write_tables([lines_table(run, unit, ruleset_titles(registry),
+                                     rule_labels(registry, run.parameter_version.config))],
+                        fmt, encoding)
 
 
 # ---------------------------------------------------------------- what the command asks for
@@ -181,9 +214,9 @@ def format_of(output, fmt=None):
 
 
 def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=None, unit_code=None,
-           encoding="utf-8", titles=None):
+           encoding="utf-8", registry=None):
     """The bytes the `kaohe export` command writes, and a sentence saying what they hold
-    (`titles`: the rule sets' titles, see lines_table)."""
+    (the rule sets and rules named in `registry`'s words, see lines_table)."""
     kind = str(what).strip().lower()
     if kind in ("ranking", "排名", "lines", "明细", "计分明细"):
         if not scheme_name:
@@ -200,7 +233,8 @@ def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=No
                 unit = Unit.get_or_none(Unit.code == unit_code)
                 if unit is None:
                     raise KaoheError(f"找不到单位代码「{unit_code}」")
-            table = lines_table(run, unit, titles)
+            table = lines_table(run, unit, ruleset_titles(registry),
+                                rule_labels(registry, run.parameter_version.config))
             what_text = "计分明细"
         data = write_tables([table], fmt, encoding)
         return data, (f"已导出「{scheme.name}」第 {run.id} 次计算（{run.period}，{official}）的"

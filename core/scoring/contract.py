@@ -139,5 +139,10 @@ class RuleSet(ABC):
         """
         return None
 
+    def rule_labels(self, params):
+        """Optional: {rule name: its label in the clerk's words} for the rules its lines carry
+        (``Line.rule``), so that exports say 采用计分 rather than ``adoption``; {} by default."""
+        return {}
+
     def __repr__(self):
         return f"<RuleSet {self.name} {self.version}>"

@@ -79,10 +79,10 @@ def export(state, what, name, output, fmt_, period, run_id, pool, unit_code, enc
     from pathlib import Path
 
     from kaohe.core.exchange.exporter import export as export_bytes
-    from kaohe.core.exchange.exporter import format_of, ruleset_titles
+    from kaohe.core.exchange.exporter import format_of
     data, summary = export_bytes(what, name, format_of(output, fmt_), period=period, run_id=run_id,
                                  pool=pool, unit_code=unit_code, encoding=encoding,
-                                 titles=ruleset_titles(state.registry))
+                                 registry=state.registry)
     Path(output).write_bytes(data)
     click.echo(f"{summary} → {output}")
 

@@ -104,6 +104,9 @@ class SchemeRules(RuleSet):
     def compute(self, data, params):
         return run_rules(data, params["rules"], params["joint_split"])
 
+    def rule_labels(self, params):
+        return {rule.name: rule.label for rule in params["rules"]}
+
     def tallies(self, data, params):
         return tally_rules(data, params["rules"])
 
@@ -158,6 +161,9 @@ class Preset(RuleSet):
 
     def compute(self, data, params):
         return run_rules(data, self.rules(params), params.get("joint_split", "equal"))
+
+    def rule_labels(self, params):
+        return {rule.name: rule.label for rule in self.rules(params)}
 
     def tallies(self, data, params):
         return tally_rules(data, self.rules(params))
