@@ -62,6 +62,7 @@ def fact_value(unit, fact, label, value, rank):
 class UnitFact(RuleKind):
     """单位事实计分: points to each unit whose recorded fact of the year is within a bound."""
     name = "unit_fact"
+    reads_state = False
     title = "单位事实计分（名次、数值）"
     description = ("按单位事实（导入的单位事实表，本方案年度的值）计分：名次在前N名以内，或数值不低于、"
                    "不高于界限的单位计分（加分或扣分）；可限于全年计算时、限于某些单位类型；"

@@ -73,6 +73,7 @@ def _table_value(table_rows, publication, form, item):
 class ItemPoints(RuleKind):
     """稿件计分: points per adoption (or first adoption) from a table keyed by the columns its rows name."""
     name = "item_points"
+    reads_state = False
     title = "稿件计分（分值表）"
     description = ("按分值表给稿件计分：每次采用，或每篇首次采用；分值表的行可按刊物级别、"
                    "采用形式、稿件类别、刊物名称、标签取值，取第一条相符的行。")
@@ -238,6 +239,7 @@ class InstructionPointsParams(ParamsSchema):
 class InstructionPoints(RuleKind):
     """领导批示计分: by the leader's level, once per level or per item, or a multiple of the item's points."""
     name = "instruction_points"
+    reads_state = False
     title = "领导批示计分"
     description = ("按批示领导级别计分：每篇每级计一次（取该级最早一次），或每篇一次、再次批示另计"
                    "（首次指本规则条件所选的批示中的第一次，如按批示领导职务分列的规则各自计首次）。")
@@ -372,6 +374,7 @@ class SolicitationParams(ParamsSchema):
 class SolicitationPoints(RuleKind):
     """约稿计分: answers by the due date, and solicited units that sent nothing."""
     name = "solicitation"
+    reads_state = False
     title = "约稿计分"
     description = ("约稿：截止日期前（含当日）报送的约稿稿件每篇加分，按报送日期计；被约稿单位截止日期前"
                    "未报送的每次扣分，按截止日期计。")

@@ -27,6 +27,10 @@ class RuleKind(ABC):
     title = ""
     description = ""
     total_level = False
+    # Whether lines() reads what the rows before it gave (``state``'s sums, counts, item totals):
+    # the engine keeps those sums only while a later row may read them. A kind that never
+    # does (a points table, a quota) says False; the default is the safe True.
+    reads_state = True
     reads_item_totals = False  # True: its lines read what the rows before gave each item
     params_schema = ParamsSchema
 

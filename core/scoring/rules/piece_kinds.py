@@ -32,6 +32,7 @@ class CombinedPiece(RuleKind):
     """综合采用计分: one combined piece (the rows of one publication and issue) gives each unit it
     draws on a fixed amount once, however many of its items it uses (or each item its amount)."""
     name = "combined_piece"
+    reads_state = False
     title = "综合采用计分（按综合稿件）"
     description = ("同一刊物同一期号的综合采用为一篇综合稿件：综合了至少若干家单位稿件的，每家单位计一次"
                    "（不论采用其几篇稿件），或每篇被采用的稿件各计；按采用日期计入期间，未填期号的采用"

@@ -115,10 +115,14 @@ def run_rules(data, rules, joint_split):
     """The lines of rule rows in order; total-level rows see the sums of the rows before them."""
     rules = list(rules)
     state = RulesState(data, joint_split, rules)
-    for rule in rules:
+    read_later, reads = [], False  # whether a row after each one reads the state
+    for rule in reversed(rules):
+        read_later.append(reads)
+        reads = reads or rule.kind.reads_state
+    for rule, kept in zip(rules, reversed(read_later)):
         for result in rule.kind.lines(data, rule, state) or ():
             result.rule = rule.name
-            if isinstance(result, Line):
+            if kept and isinstance(result, Line):
                 state.record(rule.name, result)
             yield result
 

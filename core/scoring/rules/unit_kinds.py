@@ -43,6 +43,7 @@ class QuotaParams(ParamsSchema):
 class Quota(RuleKind):
     """报送/采用任务: the period's count against its target, per missing or extra item, or a gate."""
     name = "quota"
+    reads_state = False
     title = "报送/采用任务"
     description = ("本期报送（或采用）篇数与任务相比：每少1篇扣分、每多1篇加分，或完成计分、未完成扣分"
                    "（门槛）；任务取导入的目标任务，或按单位类型设定；可限于某些期间（如仅全年计算）。"
@@ -113,6 +114,7 @@ class AdjustmentParams(ParamsSchema):
 class Adjustment(RuleKind):
     """加减分: the office's recorded rows, chosen by 类别."""
     name = "adjustment"
+    reads_state = False
     title = "加减分（办公室记录）"
     description = ("办公室记录的加减分（被上级通报的差错、报送不及时、领导表扬…），按类别选取，"
                    "按日期计入期间；分值取记录的分值，或本规则统一设定的每次分值。")
@@ -148,6 +150,7 @@ class RateThresholdParams(ParamsSchema):
 class RateThreshold(RuleKind):
     """采用率门槛: a deduction when the period's adoption rate is below a threshold."""
     name = "rate_threshold"
+    reads_state = False
     title = "采用率门槛"
     description = ("本期报送稿件中到期末已被采用的比例低于门槛时扣分（采用率按四位小数、四舍五入）；"
                    "未报送的单位可按采用率0计。")
@@ -198,6 +201,7 @@ class AdoptionWatch(RuleKind):
     """连续无采用提示: a flag (no points) for each run of N or more months of the period, up to
     today, in which none of a unit's items was adopted (a forward is no adoption)."""
     name = "adoption_watch"
+    reads_state = False
     title = "连续无采用提示"
     description = ("适用单位在本期内连续若干个月没有稿件被采用（上报不算采用）的，每段连续月份提示一次，"
                    "不计分（例如直报点连续3个月采用为零，建议调整）；尚未开始的月份不计。")

@@ -73,6 +73,7 @@ class UrgentReports(RuleKind):
     """紧急信息迟报漏报瞒报: a deduction for each failure of each urgent report, from its unit,
     dated by the occurrence; vetoes by severity and for concealment."""
     name = "urgent_reports"
+    reads_state = False
     title = "紧急信息迟报漏报瞒报扣分"
     description = ("本期发生的紧急信息按事件级别的首报时限认定迟报（首报恰在时限时不算迟报），"
                    "按状态认定漏报、瞒报、轻报、谎报，按误报标记认定误报；每种情形从报送单位扣分，按发生时间计入期间；"
