@@ -57,7 +57,7 @@ class Section:
     cols: list = field(default_factory=list)  # column labels (grid, records)
     name: str = ""
     row_names: list = field(default_factory=list)
-    hints: list = field(default_factory=list)  # records: each column's words, or {}
+    hints: list = field(default_factory=list)  # records: a words column's words ({}: any), or None
     children: list = field(default_factory=list)  # group
     cards: list = field(default_factory=list)  # rules
     choices: list = field(default_factory=list)  # rules: (group label, [(kind, title)])
@@ -184,7 +184,7 @@ def _records(section, name, fobj, value):
     record_schema = inner_schema(fobj)
     section.kind = "records"
     section.cols = [f.metadata.get("label", n) for n, f in record_schema.fields.items()]
-    section.hints = [dict(f.metadata.get("choices") or {}) if input_kind(f) == "words" else {}
+    section.hints = [dict(f.metadata.get("choices") or {}) if input_kind(f) == "words" else None
                      for f in record_schema.fields.values()]
     records = list(value or []) if isinstance(value, list) else []
     section.inputs = []

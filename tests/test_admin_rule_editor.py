@@ -158,24 +158,29 @@ def test_rows_added_removed_and_moved_by_the_form_then_saved_and_scored(client, 
 
     # the versions list says it in Chinese, in the rows' own words
     versions = client.get(f"/schemes/{zhonglou.id}/versions").data.decode()
-    assert "方案计分规则 · 计分规则「省直及国家级另加」</span>：（无） → 新增：稿件计分（分值表）「省直及国家级另加」" \
-           "（bonus，分）：分值表（按顺序取第一条相符的行） 1行" in versions
+    assert "方案计分规则 · 计分规则「省直及国家级另加」</span>：（无） → 新增第7条：稿件计分（分值表）「省直及国家级" \
+           "另加」（bonus，分）：分值表（按顺序取第一条相符的行） 1行" in versions
     assert "方案计分规则 · 计分规则「录用率」</span>：采用率门槛「录用率」（rate，分）：扣分 1.00 → （已删除）" \
         in versions  # its other values are its kind's defaults
-    assert "计分规则顺序</span>：录用计分、领导批示、专题约稿、报送数量、报送不及时、被上级通报、录用率、基础得分 → " \
-           "录用计分、领导批示、专题约稿、报送数量、报送不及时、被上级通报、省直及国家级另加、基础得分" in versions
+    assert "计分规则顺序" not in versions  # a row added or removed is not a new order
     assert "{" not in versions.split('id="versions"')[1].split("</table>")[0]
 
 
-def test_a_changed_value_in_a_row_is_named_in_its_kinds_words(client, auth, zhonglou):
+def test_a_changed_value_and_a_new_order_are_named_in_the_rows_words(client, auth, zhonglou):
     auth.login("admin")
-    page = _tune(client, zhonglou)
-    body = _post(client, zhonglou, page, "save", reason="区级批示提高到15分",
-                 **{f"{RULES}.1.params.levels.county": "15", f"{RULES}.4.params.kinds": "迟报，超时"})
-    assert "已保存为第3版参数" in client.get(f"/schemes/{zhonglou.id}/versions").data.decode() or body
+    page = _post(client, zhonglou, _tune(client, zhonglou), "rules.up:scheme_rules:4")
+    assert "已将规则「报送不及时」移到第4条" in page
+    response = client.post(f"/schemes/{zhonglou.id}/tune", data={
+        **form_values(page, "tune-form"), "action": "save", "reason": "区级批示提高到15分",
+        f"{RULES}.1.params.levels.county": "15", f"{RULES}.3.params.kinds": "迟报，超时",
+        f"{RULES}.0.params.when.negative": "true"})
+    assert response.status_code == 302
     versions = client.get(f"/schemes/{zhonglou.id}/versions").data.decode()
     assert "方案计分规则 · 计分规则「领导批示」 · 批示计分（按批示领导级别） · 县级</span>：10.00 → 15.00" in versions
     assert "方案计分规则 · 计分规则「报送不及时」 · 类别（不填为全部）</span>：迟报 → 迟报、超时" in versions
+    assert "方案计分规则 · 计分规则「录用计分」 · 适用条件 · 负反馈</span>：不限 → 是" in versions
+    assert "方案计分规则 · 计分规则顺序</span>：录用计分、领导批示、专题约稿、报送数量、报送不及时、被上级通报、录用率、" \
+           "基础得分 → 录用计分、领导批示、专题约稿、报送不及时、报送数量、被上级通报、录用率、基础得分" in versions
 
 
 def test_an_invalid_value_is_refused_in_chinese_next_to_its_input(client, auth, zhonglou):

@@ -35,17 +35,53 @@ def version_changes(old_config, new_config):
     return list(walk(old_config or {}, new_config or {}, ""))
 
 
+def compared(registry, old_config, new_config):
+    """version_changes, with a rule set that only one side holds compared with its defaults
+    (switched off) on the other: its switch and each value or rule row it sets, not one dict."""
+    old_config, new_config = dict(old_config or {}), dict(new_config or {})
+    sides = (old_config, new_config)
+    held = [{e.get("name"): e for e in side.get("rulesets") or []} for side in sides]
+    for side, here, there in ((old_config, held[0], held[1]), (new_config, held[1], held[0])):
+        missing = [name for name in there if name not in here and name in registry.rulesets]
+        if missing:
+            side["rulesets"] = list(side.get("rulesets") or []) + [_switched_off(registry, n)
+                                                                   for n in missing]
+    both = set(held[0]) & set(held[1])
+    return [(path, old, new) for path, old, new in version_changes(*sides)
+            if not _only_added_or_removed(path, old, new, both)]
+
+
+def _only_added_or_removed(path, old, new, rulesets_both):
+    """Whether an order change is only rows (or rule sets) added or removed: the names both
+    sides hold keep their order, and each added or removed one is its own change."""
+    if not (path.endswith("order") and isinstance(old, list) and isinstance(new, list)):
+        return False
+    common = rulesets_both if path == "rulesets.order" else set(old) & set(new)
+    return [n for n in old if n in common] == [n for n in new if n in common]
+
+
+def _switched_off(registry, name):
+    ruleset = registry.rulesets[name]
+    return {"name": name, "enabled": False, "params": ruleset.dump_params(ruleset.default_params())}
+
+
 def describe_changes(registry, old_config, new_config):
     """Each change between two configurations as (path, words, old value, new value) in words."""
     described = []
-    for path, old, new in version_changes(old_config, new_config):
+    for path, old, new in compared(registry, old_config, new_config):
         found = _rule_rows_path(registry, path)
-        if found is not None:
+        if path == "rulesets.order":
+            described.append((path, "规则集顺序", *(_titles(registry, names) for names in (old, new))))
+        elif found is not None:
             described.append((path, *_rule_change(found, old, new, old_config, new_config)))
         else:
             described.append((path, describe_path(registry, path),
                               describe_value(registry, path, old), describe_value(registry, path, new)))
     return described
+
+
+def _titles(registry, names):
+    return "、".join(getattr(registry.rulesets.get(n), "title", n) for n in names or []) or "（无）"
 
 
 def describe_path(registry, path):
@@ -181,8 +217,9 @@ def _rule_change(found, old, new, old_config, new_config):
     kind = kinds.get(row.get("kind"))
     words = [ruleset.title, f"{field_label.split('（')[0]}「{row.get('label') or rest[0]}」"]
     if len(rest) == 1:
+        place = [r.get("name") for r in _rows(new_config, ruleset, field_name).values()]
         return (" · ".join(words), row_words(kinds, old) if old else "（无）",
-                f"新增：{row_words(kinds, new)}" if new else "（已删除）")
+                f"新增第{place.index(rest[0]) + 1}条：{row_words(kinds, new)}" if new else "（已删除）")
     if rest[1] == "params" and kind is not None:
         schema = kind.params_schema()
         words += path_words(schema, rest[2:])

@@ -10,6 +10,7 @@ from kaohe.core.domain.periods import PERIOD_KINDS, now
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
 from kaohe.core.storage.change_words import (  # noqa: F401 (the words of a change, named here too)
+    compared,
     describe_changes,
     describe_path,
     describe_value,

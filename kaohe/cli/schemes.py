@@ -116,7 +116,7 @@ def scheme_set(state, name, path, value, reason, author):
     old = schemes.current_version(found)
     version = schemes.set_param(state.registry, found, path, value, author=author, reason=reason)
     values = {path: (before, after) for path, before, after
-              in schemes.version_changes(old.config, version.config)}
+              in schemes.compared(state.registry, old.config, version.config)}
     for changed, words, old_words, new_words in schemes.describe_changes(
             state.registry, old.config, version.config):
         before, after = values[changed]
