@@ -89,7 +89,20 @@ def card(kinds, prefix, index, row):
         made.raw = json.dumps(row, ensure_ascii=False)
         return made
     made.sections = sections(f"{prefix}.params", kind.params_schema(), row.get("params") or {})
+    if row.get("unit") == "元":  # the kind's amounts are in the row's unit
+        _in_yuan(made.sections)
     return made
+
+
+def _in_yuan(shown_sections):
+    for section in shown_sections:
+        if section.unit == "分":
+            section.unit = "元"
+        for entry in section.inputs:
+            for one in entry if isinstance(entry, list) else [entry]:
+                if one.unit == "分":
+                    one.unit = "元"
+        _in_yuan(section.children)
 
 
 def kind_choices(kinds):

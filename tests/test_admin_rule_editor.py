@@ -78,7 +78,7 @@ def test_the_editor_shows_each_rule_row_of_the_scheme_with_its_kind_and_values(c
     # each card: its kind's Chinese title and description, its label, article and unit
     for title in ("稿件计分（分值表）", "领导批示计分", "约稿计分", "报送/采用任务", "加减分（办公室记录）",
                   "采用率门槛", "基础分（扣完为止）"):
-        assert f'<strong class="mr-2 rule-title">{title}</strong>' in page
+        assert f'<span class="mr-2 rule-title">{title}</span>' in page
     assert "按分值表给稿件计分：每次采用，或每篇首次采用" in page
     assert _value(page, f"{RULES}.0.label") == "录用计分"
     assert _value(page, f"{RULES}.7.source") == "细则：基础得分为6分，扣完为止，加分无上限"
@@ -276,3 +276,63 @@ def test_the_editor_speaks_english_in_english_mode(client, auth, zhonglou):
         assert words in page, words
     for words in ("新增规则", "上移", ">规则名<", ">依据条款<"):
         assert words not in page, words  # the kinds' own labels stay as their schemas say
+
+
+def test_the_environment_preset_copied_scores_the_same(client, auth, world, registry):
+    # the same world under `environment`: its seven rows (adoptions, instructions, depth,
+    # solicitations, the quota in 元, the direct points' watch) stand for it to the cent.
+    from kaohe.core.storage.schemes import create_scheme
+    scheme = create_scheme(registry, "环保方案", 2025, ["environment"], author="test")
+    before = _points(registry, scheme, "2025")
+    auth.login("admin")
+    body = _post(client, scheme, _tune(client, scheme), "preset.copy:environment", period="2025")
+    assert "已将「环保系统政务信息考核与奖励办法」的7条规则复制为本方案的计分规则" in body
+    assert "0家单位有变化" in body
+    assert re.search(r'name="%s\.5\.unit".*?<option value="元" selected>' % re.escape(RULES), body, re.S)
+    assert re.search(r'name="%s\.5\.params\.per_missing"[^>]*>\s*<div class="input-group-append">'
+                     r'<span class="input-group-text">元' % re.escape(RULES), body)  # in the row's unit
+    response = client.post(f"/schemes/{scheme.id}/tune", data={
+        **form_values(body, "tune-form"), "action": "save", "reason": "改为本方案的计分规则"})
+    assert response.status_code == 302
+    assert _points(registry, scheme, "2025") == before == {
+        "C01": D("45.00"), "C02": D("30.00"), "D01": D("0.00")}
+
+
+def test_the_first_row_added_switches_the_scheme_rules_on(client, auth, world):
+    scheme = world["scheme"]
+    auth.login("admin")
+    page = _tune(client, scheme)
+    assert "enabled.scheme_rules" not in form_values(page, "tune-form")
+    page = _post(client, scheme, page, "rules.add:scheme_rules",
+                 **{"new_rule_kind.scheme_rules": "adjustment"})
+    assert "已新增第1条规则「加减分（办公室记录）」（规则名 adjustment）" in page
+    assert "「方案计分规则」已启用。" in page
+    assert form_values(page, "tune-form")["enabled.scheme_rules"] == "on"
+    page = _post(client, scheme, page, "rules.remove:scheme_rules:0")
+    assert _rule_names(page) == [] and 'id="no-rules-scheme_rules"' in page
+
+
+def test_a_row_whose_kind_is_not_loaded_is_kept_and_said(client, auth, zhonglou, registry):
+    # a row of a plugin's kind, stored while the plugin was loaded
+    config = current_version(zhonglou).config
+    rows = config["rulesets"][0]["params"]["rules"]
+    rows.insert(2, {"kind": "water_quality", "name": "water", "label": "水质信息", "source": "",
+                    "unit": "分", "params": {"bonus": "2.00"}})
+    ParameterVersion.create(scheme=zhonglou, number=3, config=config, author="plugin", reason="水利")
+    auth.login("admin")
+    page = _tune(client, zhonglou)
+    assert "规则类型“water_quality”的插件没有加载，此条规则保持原样（可删除）。" in page
+    body = _post(client, zhonglou, page, "preview")
+    assert "kind：未知的规则类型「water_quality」" in body  # on its card, nothing saved
+    # removed: the saved version cannot be previewed against (its row does not load), and
+    # says why; the rows save, and the versions list names the row gone by its label
+    page = _post(client, zhonglou, page, "rules.remove:scheme_rules:2")
+    body = _post(client, zhonglou, page, "preview")
+    assert "预览失败：规则集「方案计分规则」的参数有误：scheme_rules.rules.2.kind：未知的规则类型「water_quality」" in body
+    response = client.post(f"/schemes/{zhonglou.id}/tune", data={
+        **form_values(page, "tune-form"), "action": "save", "reason": "水利插件已卸载"})
+    assert response.status_code == 302
+    assert _rule_names(_tune(client, zhonglou)) == [
+        "adoption", "instruction", "solicitation", "quota", "late", "criticised", "rate", "base"]
+    versions = client.get(f"/schemes/{zhonglou.id}/versions").data.decode()
+    assert "方案计分规则 · 计分规则「水质信息」</span>：water_quality「水质信息」（water，分） → （已删除）" in versions

@@ -125,7 +125,7 @@ def validate_config(registry, config):
         try:
             loaded = ruleset.load_params(entry.get("params") or {})
         except ValidationError as error:
-            for path, message in _flatten(error.messages, name):
+            for path, message in flat_messages(error.messages, name):
                 errors[path] = message
             continue
         out["rulesets"].append({"name": name, "enabled": bool(entry.get("enabled", True)),
@@ -239,7 +239,7 @@ def _truthy(value):
     return bool(value)
 
 
-def _flatten(messages, prefix):
+def flat_messages(messages, prefix):
     """marshmallow's nested error dict → (dotted path, [messages])."""
     if isinstance(messages, list):
         yield prefix, [str(m) for m in messages]
@@ -247,7 +247,7 @@ def _flatten(messages, prefix):
     for key, value in messages.items():
         path = f"{prefix}.{key}"
         if isinstance(value, dict):
-            yield from _flatten(value, path)
+            yield from flat_messages(value, path)
         else:
             yield path, [str(m) for m in value]
 
