@@ -6,8 +6,8 @@ import json
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
-from decimal import Decimal
 from types import SimpleNamespace
+from decimal import Decimal
 
 from kaohe.core.domain.periods import now
 from kaohe.core.storage.db import db, is_postgres
