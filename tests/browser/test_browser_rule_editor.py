@@ -69,7 +69,7 @@ def test_add_a_rule_row_preview_and_save_in_chromium(server, browser, world):
     browser.find_element(By.ID, "reason").send_keys("省级采用每次另加7分")
     browser.find_element(By.ID, "save-button").click()
     wait_for_text(browser, "已保存为第2版参数")
-    assert "新增：稿件计分（分值表）「省级采用另加」（provincial_extra，分）" in browser.page_source
+    assert "新增第1条：稿件计分（分值表）「省级采用另加」（provincial_extra，分）" in browser.page_source
     entry = next(e for e in current_version(scheme).config["rulesets"] if e["name"] == "scheme_rules")
     assert entry["enabled"] and [r["name"] for r in entry["params"]["rules"]] == ["provincial_extra"]
     assert entry["params"]["rules"][0]["params"]["table"][0]["levels"] == ["provincial"]
