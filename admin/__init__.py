@@ -4,9 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
-from peewee import OperationalError
-
 from flask import Flask, g, render_template, request
+from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from kaohe.core.storage import db as dbmod

@@ -2,48 +2,29 @@
 
 Every input is named by its dotted path (``p.provincial.adoption.national.full``), the same path
 ``kaohe.core.storage.schemes.validate_config`` uses in its error messages, so each error lands next to its field.
+The inputs come from :mod:`kaohe.admin.param_form`; a rule set's rule rows (``scheme_rules``) from
+:mod:`kaohe.admin.rule_editor`.
 """
 
 import copy
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
 
 from kaohe.core.domain.errors import ParameterError
-from kaohe.core.domain.params import inner_schema, kind_of
-from kaohe.core.domain.vocab import UNIT_KINDS, fmt
+from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.storage.schemes import validate_config
+
+from . import rule_editor
+from .param_form import Input, put, read_values, sections, shown, typed_path
 
 PARAM = "p."
 SETTING = "c."
 
 
 @dataclass
-class Input:
-    """One input of the form: its name, label, kind (amount, integer, choice, boolean, text) and value."""
-    name: str
-    label: str
-    kind: str
-    value: object
-    unit: str = ""
-    choices: dict = field(default_factory=dict)
-
-
-@dataclass
-class Section:
-    """One parameter of a rule set as shown: a single input, a table, a grid or a list of records."""
-    label: str
-    kind: str  # single, table, grid, records
-    unit: str = ""
-    source: str = ""
-    inputs: list = field(default_factory=list)  # single/table: [Input]; grid: [[Input]]; records
-    rows: list = field(default_factory=list)  # row labels (table, grid)
-    cols: list = field(default_factory=list)  # column labels (grid, records)
-    name: str = ""
-    row_names: list = field(default_factory=list)
-
-
-@dataclass
 class RuleSetPanel:
+    """One rule set of the form: switched on or off, its place, its sections, what a preset offers."""
     name: str
     title: str
     version: str
@@ -52,92 +33,17 @@ class RuleSetPanel:
     order: int
     sections: list
     loaded: bool = True
+    preset: str = ""  # copy: its rows can be copied into the scheme's own; beyond: they cannot
+    errors: list = field(default_factory=list)  # (input name, messages) no input shows
 
 
-
-def shown(value):
-    """A value as the clerk reads it in an input: 20 rather than 20.00; switches as true/false."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value).strip()
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
-        return text
-    if not number.is_finite() or "." not in text:
-        return text
-    return fmt(number)
+def _kinds(ruleset):
+    return getattr(ruleset, "kinds", None) or {}
 
 
-def _scalar(name, field_obj, value, label=None):
-    kind = kind_of(field_obj)
-    meta = field_obj.metadata
-    return Input(name=name, label=label or meta.get("label", name.rsplit(".", 1)[-1]),
-                 kind=kind if kind in ("amount", "integer", "choice", "boolean") else "text",
-                 value=shown(value), unit=meta.get("unit", ""),
-                 choices=dict(meta.get("choices") or {}))
-
-
-
-def _sections(prefix, schema, values):
-    sections = []
-    for fname, fobj in schema.fields.items():
-        meta = fobj.metadata
-        kind = kind_of(fobj)
-        name = f"{prefix}.{fname}"
-        value = (values or {}).get(fname)
-        section = Section(label=meta.get("label", fname), kind="single", unit=meta.get("unit", ""),
-                          source=meta.get("source", ""), name=name)
-        if kind == "table":
-            rows = meta.get("rows") or {}
-            inner = inner_schema(fobj)
-            section.kind = "table"
-            section.rows = list(rows.values())
-            section.row_names = list(rows)
-            section.inputs = [_scalar(f"{name}.{code}", inner.fields[code], (value or {}).get(code),
-                                      label=rows[code]) for code in rows if code in inner.fields]
-        elif kind == "grid":
-            rows, cols = meta.get("rows") or {}, meta.get("cols") or {}
-            inner = inner_schema(fobj)
-            section.kind = "grid"
-            section.rows = list(rows.values())
-            section.cols = list(cols.values())
-            section.inputs = []
-            for row in rows:
-                row_schema = inner_schema(inner.fields[row])
-                section.inputs.append([
-                    _scalar(f"{name}.{row}.{col}", row_schema.fields[col],
-                            ((value or {}).get(row) or {}).get(col),
-                            label=f"{rows[row]} {cols[col]}")
-                    for col in cols])
-        elif kind == "records":
-            record_schema = inner_schema(fobj)
-            section.kind = "records"
-            if record_schema is None:
-                section.kind = "single"
-                section.inputs = [_scalar(name, fobj, value)]
-            else:
-                section.cols = [f.metadata.get("label", n) for n, f in record_schema.fields.items()]
-                records = list(value or [])
-                section.inputs = []
-                for index, record in enumerate(records + [{}]):
-                    section.inputs.append([
-                        _scalar(f"{name}.{index}.{sub}", sub_field, (record or {}).get(sub))
-                        for sub, sub_field in record_schema.fields.items()])
-                section.row_names = [str(i) for i in range(len(records) + 1)]
-        elif kind == "nested":
-            sections.extend(_sections(name, inner_schema(fobj), value or {}))
-            continue
-        else:
-            section.inputs = [_scalar(name, fobj, value)]
-        sections.append(section)
-    return sections
-
-
-def panels(registry, config):
-    """The rule sets of a configuration (then the other loaded ones), each with its sections."""
+def panels(registry, config, errors=None):
+    """The rule sets of a configuration (then the other loaded ones), each with its sections;
+    an error that no input shows is put on its rule row's card, or on its rule set."""
     result = []
     entries = list(config.get("rulesets", []))
     named = {e["name"] for e in entries}
@@ -153,11 +59,41 @@ def panels(registry, config):
                                        loaded=False))
             continue
         schema = ruleset.params_schema()
-        result.append(RuleSetPanel(
+        enabled = bool(entry.get("enabled", True))
+        panel = RuleSetPanel(
             name=ruleset.name, title=ruleset.title, version=ruleset.version,
-            description=ruleset.description, enabled=bool(entry.get("enabled", True)),
-            order=order, sections=_sections(PARAM + ruleset.name, schema, entry.get("params") or {})))
+            description=ruleset.description, enabled=enabled, order=order,
+            sections=sections(PARAM + ruleset.name, schema, entry.get("params") or {},
+                              rules=rule_editor.builder(_kinds(ruleset))))
+        panel.preset = rule_editor.preset_offer(registry, ruleset)
+        result.append(panel)
+    if errors:
+        _place_errors(result, errors)
     return result
+
+
+def _place_errors(panels_shown, errors):
+    """An error on one word of a list (``….levels.0``) is put on the list's input (``第1项：…``,
+    in `errors`); one that no input shows (a row's unknown kind, an unknown key) on the card of
+    its rule row, or on its rule set's panel."""
+    names, cards = set(), []
+    for panel in panels_shown:
+        for section in panel.sections:
+            names |= section.input_names
+            cards.extend(section.cards)
+    for name in [n for n in errors if n not in names]:
+        head, _sep, last = name.rpartition(".")
+        if last.isdigit() and head in names:
+            errors.setdefault(head, []).extend(
+                _("第%(n)d项：%(error)s", n=int(last) + 1, error=m) for m in errors.pop(name))
+    for panel in panels_shown:
+        prefix = f"{PARAM}{panel.name}."
+        for name, messages in errors.items():
+            if not name.startswith(prefix) or name in names:
+                continue
+            owner = next((c for c in cards if name.startswith(c.name + ".")), None)
+            target = owner.errors if owner is not None else panel.errors
+            target.append((name[len(owner.name if owner else prefix.rstrip(".")) + 1:], messages))
 
 
 def settings(config):
@@ -186,48 +122,6 @@ def settings(config):
 
 # ---------------------------------------------------------------- reading the form back
 
-def _set(target, parts, value):
-    for part in parts[:-1]:
-        target = target.setdefault(part, {})
-    target[parts[-1]] = value
-
-
-def _records_to_lists(value, schema):
-    """Turn {"0": {...}, "1": {...}} for a records field into a list, skipping blank rows."""
-    out = {}
-    positions = {}
-    for fname, fobj in schema.fields.items():
-        if fname not in value:
-            continue
-        sub = value[fname]
-        kind = kind_of(fobj)
-        if kind == "records" and isinstance(sub, dict) and inner_schema(fobj) is not None:
-            rows = []
-            index_map = []
-            for key in sorted(sub, key=lambda k: int(k) if str(k).isdigit() else 0):
-                record = sub[key]
-                if record.pop("_delete", None):
-                    continue
-                if all(str(v).strip() == "" for v in record.values()):
-                    continue
-                record = {k: v for k, v in record.items() if str(v).strip() != ""
-                          or k in inner_schema(fobj).fields}
-                rows.append(record)
-                index_map.append(key)
-            out[fname] = rows
-            positions[fname] = index_map
-        elif kind in ("table", "grid", "nested") and isinstance(sub, dict):
-            inner, inner_positions = _records_to_lists(sub, inner_schema(fobj))
-            out[fname] = inner
-            for key, mapping in inner_positions.items():
-                positions[f"{fname}.{key}"] = mapping
-        elif kind == "boolean":
-            out[fname] = str(sub).strip().lower() in ("true", "1", "on", "yes", "是")
-        else:
-            out[fname] = sub.strip() if isinstance(sub, str) else sub
-    return out, positions
-
-
 def read_form(registry, base_config, form):
     """The configuration the form describes, and how record rows were renumbered.
 
@@ -246,10 +140,11 @@ def _read_rulesets(registry, config, form):
     raw = {}
     for key in form:
         if key.startswith(PARAM):
-            _set(raw, key[len(PARAM):].split("."), form.get(key))
+            put(raw, key[len(PARAM):].split("."), form.get(key))
     entries = {e["name"]: e for e in config.get("rulesets", [])}
     for name, ruleset in registry.rulesets.items():
-        if name not in entries and form.get(f"enabled.{name}") in ("on", "true", "1"):
+        if name not in entries and (form.get(f"enabled.{name}") in ("on", "true", "1")
+                                    or rule_editor.has_rows(ruleset, raw.get(name) or {})):
             entries[name] = {"name": name, "enabled": False,
                              "params": ruleset.dump_params(ruleset.default_params())}
     positions = {}
@@ -257,7 +152,8 @@ def _read_rulesets(registry, config, form):
     for name, entry in entries.items():
         ruleset = registry.rulesets.get(name)
         if ruleset is not None and name in raw:
-            params, record_positions = _records_to_lists(raw[name], ruleset.params_schema())
+            params, record_positions = read_values(
+                raw[name], ruleset.params_schema(), rules=rule_editor.reader(_kinds(ruleset)))
             merged = copy.deepcopy(entry.get("params") or {})
             merged.update(params)
             entry["params"] = merged
@@ -279,7 +175,7 @@ def _read_settings(config, form):
     settings_raw = {}
     for key in form:
         if key.startswith(SETTING):
-            _set(settings_raw, key[len(SETTING):].split("."), form.get(key).strip())
+            put(settings_raw, key[len(SETTING):].split("."), form.get(key).strip())
     if "awards" in settings_raw:
         awards = config.setdefault("awards", {})
         for key, value in settings_raw["awards"].items():
@@ -305,23 +201,15 @@ def field_errors(error, positions=None):
     out = {}
     for path, messages in (error.messages or {}).items():
         prefix = SETTING if path.split(".")[0] in ("awards", "conversion") else PARAM
-        out[prefix + _typed_path(path, positions)] = messages
+        out[prefix + typed_path(path, positions)] = messages
     return out
 
 
-def _typed_path(path, positions):
-    parts = path.split(".")
-    for cut in range(len(parts) - 1, 0, -1):
-        mapping = positions.get(".".join(parts[:cut]))
-        if mapping is not None and parts[cut].isdigit() and int(parts[cut]) < len(mapping):
-            return ".".join(parts[:cut] + [str(mapping[int(parts[cut])])] + parts[cut + 1:])
-    return path
-
-
 def check(registry, base_config, form):
-    """Read and validate the form: (config, {}) when valid, (None, errors by input name) otherwise."""
+    """Read and validate the form: (config, {}, typed) when valid, (None, errors by input name,
+    typed) otherwise; `typed` is the configuration as the form gave it, to show again."""
     config, positions = read_form(registry, base_config, form)
     try:
-        return validate_config(registry, config), {}, config
+        return validate_config(registry, copy.deepcopy(config)), {}, config
     except ParameterError as error:
         return None, field_errors(error, positions), config

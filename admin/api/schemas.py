@@ -11,7 +11,6 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.storage.models import JOB_STATES
 from kaohe.core.exchange.schemas import (
     AdoptionSchema,
     Code,
@@ -23,7 +22,7 @@ from kaohe.core.exchange.schemas import (
     Text,
     Whole,
 )
-
+from kaohe.core.storage.models import JOB_STATES
 
 MAX_ID = 2**31 - 1  # the largest id a record of this database may have
 MAX_PAGE = 10_000_000

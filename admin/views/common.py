@@ -4,10 +4,10 @@
 from flask import abort, current_app, request
 from flask_babel import gettext as _
 
-from kaohe.core.runs.awarding import award_wording
-from kaohe.core.runs.snapshot import freshness
 from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt, percent
+from kaohe.core.runs.awarding import award_wording
+from kaohe.core.runs.snapshot import freshness
 from kaohe.core.storage.models import Scheme, ScoreRun
 
 

@@ -12,10 +12,10 @@ from kaohe.core.domain.periods import parse_period
 from kaohe.core.exchange import scheme_documents
 from kaohe.core.runs.bounded import run_bounded
 from kaohe.core.scoring.engine import preview as compute_preview
-from kaohe.core.storage import schemes
+from kaohe.core.storage import policy, schemes
 from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
 
-from .. import tuning
+from .. import rule_editor, tuning
 from .base import KaoheView
 from .common import get_scheme_or_404, periods_of, pool_label
 
@@ -91,7 +91,8 @@ class SchemesView(KaoheView):
                       .order_by(Unit.code)) if members else list(Unit.select().order_by(Unit.code))
         return self.render("kaohe/scheme_detail.html", scheme=scheme, version=version,
                            by_pool=by_pool, others=others, registry=self._registry(),
-                           may_edit=current_user.role == "admin")
+                           may_edit=current_user.role == "admin",
+                           may_tune=policy.may_tune(current_user))
 
     @expose("/<int:scheme_id>/document")
     def document(self, scheme_id):
@@ -145,7 +146,8 @@ class SchemesView(KaoheView):
 
     @expose("/<int:scheme_id>/tune", methods=["GET", "POST"])
     def tune(self, scheme_id):
-        self._admin_only()
+        if not policy.may_tune(current_user):
+            abort(403)
         scheme = get_scheme_or_404(scheme_id)
         registry = self._registry()
         version = schemes.current_version(scheme)
@@ -157,44 +159,81 @@ class SchemesView(KaoheView):
         shown_config, errors, result, reason_error = version.config, {}, None, None
         if request.method == "POST":
             action = request.form.get("action", "preview")
-            config, errors, raw = tuning.check(registry, version.config, request.form)
-            shown_config = raw
-            if not errors:
-                changes = self._described(schemes.version_changes(version.config, config))
-                if action == "save":
-                    reason = request.form.get("reason", "").strip()
-                    if not reason:
-                        reason_error = _("请填写修改原因")
-                        # said at the top too: the field is far down a long page
-                        flash(_("未保存：请在页面下方“修改原因”一栏写明为什么修改，再点保存。"), "error")
-                    else:
-                        try:
-                            saved = schemes.save_config(registry, scheme, config,
-                                                        author=current_user.username, reason=reason)
-                        except KaoheError as error:
-                            flash(str(error), "error")
-                        else:
-                            flash(_("已保存为第%(n)d版参数。重新计算后生效。", n=saved.number), "success")
-                            return redirect(url_for(".versions", scheme_id=scheme.id))
-                try:
-                    result = preview(registry, scheme, period, version.config, config)
-                    result["changes"] = changes
-                except KaoheError as error:
-                    flash(_("预览失败：%(error)s", error=str(error)), "error")
+            editing = rule_editor.parse(action)
+            if editing and editing[0] != "preset.copy":
+                shown_config = self._edit_rows(registry, version, action)
             else:
-                flash(_("有参数填写不正确，请按红字提示修改。"), "error")
+                config, errors, raw = tuning.check(registry, version.config, request.form)
+                shown_config = raw
+                if not errors and editing:
+                    config = self._copy_preset(registry, config, action)
+                    shown_config, action = config or raw, "preview"
+                if errors:
+                    flash(_("有参数填写不正确，请按红字提示修改。"), "error")
+                elif config is not None:
+                    saved, reason_error, result = self._save_or_preview(
+                        registry, scheme, version, period, config, action)
+                    if saved is not None:
+                        return redirect(url_for(".versions", scheme_id=scheme.id))
         quotas, others = tuning.settings(shown_config)
         return self.render("kaohe/tune.html", scheme=scheme, version=version,
-                           panels=tuning.panels(registry, shown_config), quotas=quotas,
+                           panels=tuning.panels(registry, shown_config, errors), quotas=quotas,
                            others=others, errors=errors, result=result, period=period,
                            periods=periods_of(scheme.year), reason=request.form.get("reason", ""),
                            reason_error=reason_error, pool_label=pool_label)
 
-    def _described(self, changes):
+    def _edit_rows(self, registry, version, action):
+        """Add, remove or move a rule row of the form as typed; the page comes back unsaved."""
+        typed, _positions = tuning.read_form(registry, version.config, request.form)
+        try:
+            flash(rule_editor.apply(registry, typed, action, request.form), "info")
+        except KaoheError as error:
+            flash(str(error), "error")
+        return typed
+
+    def _copy_preset(self, registry, config, action):
+        """The checked configuration with a preset's rows copied in, checked again; None if refused."""
+        try:
+            said = rule_editor.apply(registry, config, action, request.form)
+            config = schemes.validate_config(registry, config)
+        except KaoheError as error:
+            flash(str(error), "error")
+            return None
+        flash(said, "info")
+        return config
+
+    def _save_or_preview(self, registry, scheme, version, period, config, action):
+        """(the saved version or None, the reason's error, the preview) of a checked form."""
+        changes = self._described(version.config, config)
+        if action == "save":
+            reason = request.form.get("reason", "").strip()
+            if not reason:
+                # said at the top too: the field is far down a long page
+                flash(_("未保存：请在页面下方“修改原因”一栏写明为什么修改，再点保存。"), "error")
+                return None, _("请填写修改原因"), self._preview(registry, scheme, version, period,
+                                                            config, changes)
+            try:
+                saved = schemes.save_config(registry, scheme, config,
+                                            author=current_user.username, reason=reason)
+            except KaoheError as error:
+                flash(str(error), "error")
+            else:
+                flash(_("已保存为第%(n)d版参数。重新计算后生效。", n=saved.number), "success")
+                return saved, None, None
+        return None, None, self._preview(registry, scheme, version, period, config, changes)
+
+    def _preview(self, registry, scheme, version, period, config, changes):
+        try:
+            result = preview(registry, scheme, period, version.config, config)
+        except KaoheError as error:
+            flash(_("预览失败：%(error)s", error=str(error)), "error")
+            return None
+        result["changes"] = changes
+        return result
+
+    def _described(self, old_config, new_config):
         """(path, words, old, new): each change also named in its parameters' labels."""
-        registry = self._registry()
-        return [(path, schemes.describe_path(registry, path), schemes.describe_value(registry, path, old),
-                 schemes.describe_value(registry, path, new)) for path, old, new in changes]
+        return schemes.describe_changes(self._registry(), old_config, new_config)
 
     @expose("/<int:scheme_id>/versions")
     def versions(self, scheme_id):
@@ -204,8 +243,7 @@ class SchemesView(KaoheView):
         entries = []
         for index, version in enumerate(rows):
             previous = rows[index + 1] if index + 1 < len(rows) else None
-            changes = self._described(schemes.version_changes(previous.config, version.config)) \
-                if previous else []
+            changes = self._described(previous.config, version.config) if previous else []
             entries.append({"version": version, "changes": changes, "current": index == 0})
         return self.render("kaohe/versions.html", scheme=scheme, entries=entries,
                            may_edit=current_user.role == "admin")

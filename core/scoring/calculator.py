@@ -18,7 +18,7 @@ from kaohe.core.scoring.ranking import (
     rank_units,
 )
 from kaohe.core.scoring.totals import UnitTotal
-from kaohe.core.storage.schemes import enabled_rulesets
+from kaohe.core.storage.schemes import enabled_rulesets, flat_messages
 
 
 def _item_in_traceback(error):
@@ -85,7 +85,9 @@ class Calculator:
             try:
                 params = ruleset.load_params(entry.get("params"))
             except ValidationError as error:
-                raise RecalcError(f"规则集「{name}」的参数有误：{error.messages}", ruleset=name) from error
+                said = "；".join(f"{path}：{'，'.join(words)}"
+                                 for path, words in flat_messages(error.messages, name))
+                raise RecalcError(f"规则集「{ruleset.title}」的参数有误：{said}", ruleset=name) from error
             results = self._compute(ruleset, params, tallied=not self.keep_lines)
             Distribution(self, name, params.get("joint_split", "equal"), totals,
                          reporter_totals, lines, vetoes).run(results)

@@ -71,6 +71,15 @@ def may_review(account):
     return is_staff(account)
 
 
+TUNERS = frozenset({"admin"})
+
+
+def may_tune(account):
+    """Changing a scheme's parameters — its rule sets, their values, its own rule rows — is the
+    administrator's: every change becomes a parameter version that the next run scores by."""
+    return account is not None and getattr(account, "role", None) in TUNERS
+
+
 # ---------------------------------------------------------------- which rows
 
 def own_items(account):

@@ -6,10 +6,16 @@ import json
 from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
-from kaohe.core.domain.params import path_words
 from kaohe.core.domain.periods import PERIOD_KINDS, now
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
+from kaohe.core.storage.change_words import (  # noqa: F401 (the words of a change, named here too)
+    compared,
+    describe_changes,
+    describe_path,
+    describe_value,
+    version_changes,
+)
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
 
@@ -123,7 +129,7 @@ def validate_config(registry, config):
         try:
             loaded = ruleset.load_params(entry.get("params") or {})
         except ValidationError as error:
-            for path, message in _flatten(error.messages, name):
+            for path, message in flat_messages(error.messages, name):
                 errors[path] = message
             continue
         out["rulesets"].append({"name": name, "enabled": bool(entry.get("enabled", True)),
@@ -245,7 +251,7 @@ def _truthy(value):
     return bool(value)
 
 
-def _flatten(messages, prefix):
+def flat_messages(messages, prefix):
     """marshmallow's nested error dict → (dotted path, [messages])."""
     if isinstance(messages, list):
         yield prefix, [str(m) for m in messages]
@@ -253,7 +259,7 @@ def _flatten(messages, prefix):
     for key, value in messages.items():
         path = f"{prefix}.{key}"
         if isinstance(value, dict):
-            yield from _flatten(value, path)
+            yield from flat_messages(value, path)
         else:
             yield path, [str(m) for m in value]
 
@@ -373,119 +379,11 @@ def restore_version(registry, scheme, number, author="", reason=""):
     return save_config(registry, scheme, old.config, author=author, reason=reason)
 
 
-def version_changes(old_config, new_config):
-    """The values that differ between two configurations: (path, old, new)."""
-    def walk(a, b, path):
-        if isinstance(a, dict) and isinstance(b, dict):
-            for key in sorted(set(a) | set(b), key=str):
-                yield from walk(a.get(key), b.get(key), f"{path}.{key}" if path else str(key))
-        elif isinstance(a, list) and isinstance(b, list) and all(isinstance(x, dict) for x in a + b) \
-                and all("name" in x for x in a + b):
-            names = {x["name"]: x for x in a}
-            other = {x["name"]: x for x in b}
-            for name in list(names) + [n for n in other if n not in names]:
-                yield from walk(names.get(name), other.get(name), f"{path}.{name}" if path else name)
-            if [x["name"] for x in a] != [x["name"] for x in b]:
-                yield (f"{path}.order" if path else "order", [x["name"] for x in a],
-                       [x["name"] for x in b])
-        elif a != b:
-            yield path, a, b
-    return list(walk(old_config or {}, new_config or {}, ""))
-
-
 def pools_of(scheme):
     query = (Unit.select(Unit.pool).distinct().join(SchemeUnit, on=(SchemeUnit.unit == Unit.id))
              .where(SchemeUnit.scheme == scheme))
     order = list(UNIT_KINDS)
     return sorted((u.pool for u in query), key=lambda p: (order.index(p) if p in order else 99, p))
-
-
-def describe_path(registry, path):
-    """A configuration path in the words of its labels, for people reading a change.
-
-    ``rulesets.provincial.params.adoption.provincial.full`` → ``省政府信息采用计分 · 采用计分（按刊物级别和
-    采用形式） · 省级全文采用``; ``awards.units.county`` → ``评先名额 · 县(市、区)``.
-    """
-    parts = path.split(".")
-    head = parts[0]
-    if head == "rulesets":
-        if parts[1:] == ["order"]:
-            return "规则集顺序"
-        ruleset = registry.rulesets.get(parts[1]) if len(parts) > 1 else None
-        title = ruleset.title if ruleset else (parts[1] if len(parts) > 1 else path)
-        rest = parts[2:]
-        if rest == ["enabled"] or not rest:
-            return f"{title} · 启用"
-        if rest[0] == "params" and ruleset is not None:
-            return " · ".join([title] + path_words(ruleset.params_schema(), rest[1:]))
-        return " · ".join([title] + rest)
-    if head == "awards":
-        words = {"units": "先进单位名额", "reporters": "先进个人名额", "default_units": "其他组别先进单位名额",
-                 "unit_title": "单位评先称号", "reporter_title": "个人评先称号"}
-        out = [words.get(parts[1], parts[1])] if len(parts) > 1 else ["评先"]
-        if len(parts) > 2:
-            out.append(UNIT_KINDS.get(parts[2], parts[2]))
-        return " · ".join(out)
-    if head == "conversion":
-        words = {"enabled": "启用", "max_points": "满分"}
-        return " · ".join(["折算"] + [words.get(p, p) for p in parts[1:]])
-    return path
-
-
-def describe_value(registry, path, value):
-    """A parameter's value in the words of its schema: 是/否, a choice's label, rows in words.
-
-    ``True`` → ``是``; ``"max"`` of a field with choices → its label; ``[{"severity": "I"}]`` →
-    ``1行：事件级别 特别重大``, each row's fields named by their labels. Other values as they are; None → —.
-    """
-    field = _field_at(registry, path)
-    return _value_words(field, value)
-
-
-def _field_at(registry, path):
-    from marshmallow import fields as mfields
-    parts = path.split(".")
-    if parts[0] != "rulesets" or len(parts) < 4 or parts[2] != "params":
-        return None
-    ruleset = registry.rulesets.get(parts[1])
-    if ruleset is None:
-        return None
-    known, field = ruleset.params_schema().fields, None
-    for part in parts[3:]:
-        if part.isdigit() and isinstance(field, mfields.List):
-            field = field.inner
-            known = field.schema.fields if isinstance(field, mfields.Nested) else None
-            continue
-        field = (known or {}).get(part)
-        if field is None:
-            return None
-        known = field.schema.fields if isinstance(field, mfields.Nested) else None
-    return field
-
-
-def _value_words(field, value):
-    from marshmallow import fields as mfields
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    choices = dict((field.metadata.get("choices") or {})) if field is not None else {}
-    if not isinstance(value, (list, dict)) and str(value) in choices:
-        return str(choices[str(value)])
-    if isinstance(value, list):
-        inner = field.inner if isinstance(field, mfields.List) else None
-        if not value:
-            return "无"
-        return f"{len(value)}行：" + "；".join(_value_words(inner, row) for row in value)
-    if isinstance(value, dict):
-        known = field.schema.fields if isinstance(field, mfields.Nested) else {}
-        words = []
-        for key, item in value.items():
-            sub = known.get(key)
-            label = sub.metadata.get("label", key) if sub is not None else key
-            words.append(f"{label} {_value_words(sub, item)}")
-        return "，".join(words)
-    return str(value)
 
 
 def enabled_rulesets(config):

@@ -115,10 +115,11 @@ def scheme_set(state, name, path, value, reason, author):
     found = schemes.get_scheme(name)
     old = schemes.current_version(found)
     version = schemes.set_param(state.registry, found, path, value, author=author, reason=reason)
-    for changed, before, after in schemes.version_changes(old.config, version.config):
-        words = schemes.describe_path(state.registry, changed)
-        old_words, new_words = (schemes.describe_value(state.registry, changed, value)
-                                for value in (before, after))
+    values = {path: (before, after) for path, before, after
+              in schemes.compared(state.registry, old.config, version.config)}
+    for changed, words, old_words, new_words in schemes.describe_changes(
+            state.registry, old.config, version.config):
+        before, after = values[changed]
         click.echo(f"{changed}: {before} → {after}  （{words}：{old_words} → {new_words}）")
     click.echo(f"已保存为第{version.number}版参数。Saved as version {version.number}.")
 

@@ -90,10 +90,7 @@ class SchemeRules(RuleSet):
 
     def dump_params(self, values):
         dumped = self.params_schema().dump({"joint_split": values["joint_split"], "rules": []})
-        dumped["rules"] = [{"kind": r.kind.name, "name": r.name, "label": r.label,
-                            "source": r.source, "unit": r.unit,
-                            "params": r.kind.params_schema().dump(r.params)}
-                           for r in values["rules"]]
+        dumped["rules"] = [rule_row(r) for r in values["rules"]]
         return dumped
 
     def default_params(self):
@@ -109,6 +106,12 @@ class SchemeRules(RuleSet):
 
     def tallies(self, data, params):
         return tally_rules(data, params["rules"])
+
+
+def rule_row(rule):
+    """A :class:`Rule` as a scheme stores it: one row of the ``rules`` parameter."""
+    return {"kind": rule.kind.name, "name": rule.name, "label": rule.label, "source": rule.source,
+            "unit": rule.unit, "params": rule.kind.params_schema().dump(rule.params)}
 
 
 def run_rules(data, rules, joint_split):
@@ -162,6 +165,16 @@ class Preset(RuleSet):
                               row.get("source", ""), row.get("unit", "分"),
                               kind.params_schema().load(row.get("params") or {})))
         return rules
+
+    def scheme_rows(self, stored):
+        """The rows of `scheme_rules` that score what this preset scores with the stored
+        parameter values `stored`: the office copies them to edit them one by one."""
+        return [rule_row(rule) for rule in self.rules(self.load_params(stored or {}))]
+
+    @property
+    def rows_only(self):
+        """Whether the preset scores nothing beyond its rows (so that its rows can stand for it)."""
+        return type(self).compute is Preset.compute and type(self).tallies is Preset.tallies
 
     def compute(self, data, params):
         return run_rules(data, self.rules(params), params.get("joint_split", "equal"))
