@@ -59,6 +59,8 @@ def test_add_a_rule_row_preview_and_save_in_chromium(server, browser, world):
 
     # 常山县 and 开化县 each have one provincial adoption (full, combined): +7 each
     browser.find_element(By.ID, "preview-button").click()
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "preview"),
+                                     message="the preview did not appear")
     preview = browser.find_element(By.ID, "preview")
     for code, before, after in (("C01", "45", "52"), ("C02", "30", "37"), ("D01", "0", "0")):
         row = preview.find_element(By.CSS_SELECTOR, f'tr[data-unit="{code}"]')
@@ -68,7 +70,7 @@ def test_add_a_rule_row_preview_and_save_in_chromium(server, browser, world):
 
     browser.find_element(By.ID, "reason").send_keys("省级采用每次另加7分")
     browser.find_element(By.ID, "save-button").click()
-    wait_for_text(browser, "已保存为第2版参数")
+    wait_for_text(browser, "已保存为第2版参数", seconds=30)
     assert "新增第1条：稿件计分（分值表）「省级采用另加」（provincial_extra，分）" in browser.page_source
     entry = next(e for e in current_version(scheme).config["rulesets"] if e["name"] == "scheme_rules")
     assert entry["enabled"] and [r["name"] for r in entry["params"]["rules"]] == ["provincial_extra"]
