@@ -58,7 +58,10 @@ def test_add_a_rule_row_preview_and_save_in_chromium(server, browser, world):
     assert browser.find_element(By.NAME, f"{ROW}.params.table.0.levels").get_attribute("value") == "省级"
 
     # 常山县 and 开化县 each have one provincial adoption (full, combined): +7 each
-    browser.find_element(By.ID, "preview-button").click()
+    from selenium.webdriver.support import expected_conditions
+    button = browser.find_element(By.ID, "preview-button")
+    button.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(button))  # the new page
     WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.ID, "preview"),
                                      message="the preview did not appear")
     preview = browser.find_element(By.ID, "preview")
