@@ -74,8 +74,9 @@ def test_urgent_report_notification(registry, scheme, more):
     recalculate(registry, scheme, "2025-Q1")
     data = build_report("urgent", scheme, "2025-Q1")
     assert data["title"] == "清江市政府系统紧急重大信息报送情况通报（2025年第1季度）"
-    assert rows(data) == [["常山县", 1, 1, 0, 0, 0, 0, Decimal("0.00")],
-                          ["开化县", 1, 0, 1, 0, 0, 0, Decimal("-20.00")]]
+    # unit, incidents, on time, 迟报 漏报 瞒报 误报 轻报 谎报, deduction
+    assert rows(data) == [["常山县", 1, 1, 0, 0, 0, 0, 0, 0, Decimal("0.00")],
+                          ["开化县", 1, 0, 1, 0, 0, 0, 0, 0, Decimal("-20.00")]]
     assert rows(data, 1) == [
         ["JJ01", "开化县", "山体滑坡", "重大", "2025-02-01 08:00", "2025-02-01 11:00", "3小时00分",
          "迟报，一票否决", Decimal("-20.00"), 1],

@@ -3,10 +3,17 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from kaohe.core.domain.vocab import SEVERITIES, percent, pool_label
+from kaohe.core.domain.vocab import (
+    SEVERITIES,
+    URGENT_DEADLINE_HOURS,
+    URGENT_FAILURES,
+    percent,
+    pool_label,
+)
 from kaohe.core.exchange.reports.common import issuer_of
 from kaohe.core.exchange.reports.tabular import period_of, report, run_for, section
 from kaohe.core.runs.results import ranking
+from kaohe.core.scoring.rules.urgent_kinds import failures_of
 from kaohe.core.storage.db import fetch_rows
 from kaohe.core.storage.models import (
     Item,
@@ -20,8 +27,6 @@ from kaohe.core.storage.models import (
     UrgentFollowUp,
     UrgentReport,
 )
-
-FAILURE_WORDS = {"late": "迟报", "missed": "漏报", "concealed": "瞒报", "misreported": "误报"}
 
 
 def completion(done, target):
@@ -96,9 +101,32 @@ def _duration(report_):
     return f"{minutes // 60}小时{minutes % 60:02d}分" if minutes >= 0 else "—"
 
 
+URGENT_KINDS = ("urgent_reports", "urgent_item_deduction")  # the rule kinds that judge urgent reports
+
+
+def urgent_deadlines(config):
+    """The first-report deadlines (hours by severity) the run's configuration judged urgent
+    reports by — the `urgent_penalty` rule set's or a scheme's own urgent rule row's — with the
+    defaults for what it does not say; None when no enabled rule judges urgent reports."""
+    for entry in config.get("rulesets", []):
+        if not entry.get("enabled", True):
+            continue
+        params = entry.get("params") or {}
+        found = [params.get("deadlines")] if entry.get("name") == "urgent_penalty" else [
+            (row.get("params") or {}).get("deadlines") for row in params.get("rules") or ()
+            if isinstance(row, dict) and row.get("kind") in URGENT_KINDS]
+        if found:
+            hours = dict(URGENT_DEADLINE_HOURS)
+            hours.update({k: Decimal(str(v)) for k, v in (found[0] or {}).items()})
+            return hours
+    return None
+
+
 def urgent_notification(scheme, period):
-    """紧急重大信息报送情况通报: each incident of the period with what the period's run found
-    (迟报、漏报、瞒报、误报 and the deduction), its follow-up reports (续报), and each unit's counts."""
+    """紧急重大信息报送情况通报: each incident of the period with its failures (迟报、漏报、瞒报、
+    轻报、谎报、误报, judged as the run's rules judge them: the same `failures_of`, with the run's
+    deadlines), the deduction and veto the run's lines gave it, its follow-up reports (续报), and
+    each unit's counts."""
     period = period_of(scheme, period, None, "紧急信息通报")
     run = run_for(scheme, period)
     members = _members(scheme)
@@ -107,17 +135,21 @@ def urgent_notification(scheme, period):
                            & (UrgentReport.occurred_at >= period.start_at)
                            & (UrgentReport.occurred_at < period.end_at))
                     .order_by(UrgentReport.occurred_at, UrgentReport.no))
-    found = defaultdict(lambda: {"failures": [], "points": Decimal("0.00"), "veto": False})
-    for ref, rule, kind, points in fetch_rows(
-            ScoreLine.select(ScoreLine.ref, ScoreLine.rule, ScoreLine.kind, ScoreLine.points)
-            .where((ScoreLine.run == run) & (ScoreLine.ruleset == "urgent_penalty")
-                   & ScoreLine.ref.startswith("urgent:") & ScoreLine.unit.is_null(False))):
-        entry = found[int(ref.split(":", 1)[1])]
+    found = defaultdict(lambda: {"points": Decimal("0.00"), "veto": False})
+    for ref, kind, points in fetch_rows(
+            ScoreLine.select(ScoreLine.ref, ScoreLine.kind, ScoreLine.points)
+            .where((ScoreLine.run == run) & ScoreLine.ref.startswith("urgent:")
+                   & ScoreLine.unit.is_null(False))):
+        head = ref.split(":")[1]
+        if not head.isdigit():
+            continue
+        entry = found[int(head)]
         if kind == "veto":
             entry["veto"] = True
-        elif rule in FAILURE_WORDS:
-            entry["failures"].append(rule)
+        else:
             entry["points"] += Decimal(points) / 100
+    config = run.parameter_version.config
+    deadlines = urgent_deadlines(config)
     follow_ups = defaultdict(int)
     for report_id, _id in fetch_rows(
             UrgentFollowUp.select(UrgentFollowUp.report, UrgentFollowUp.id)
@@ -126,9 +158,10 @@ def urgent_notification(scheme, period):
     incidents, per_unit = [], defaultdict(lambda: defaultdict(int))
     deductions = defaultdict(lambda: Decimal("0.00"))
     for r in reports_:
-        entry = found.get(r.id, {"failures": [], "points": Decimal("0.00"), "veto": False})
-        failures = sorted(set(entry["failures"]), key=list(FAILURE_WORDS).index)
-        words = "、".join(FAILURE_WORDS[f] for f in failures) or "按时报送"
+        entry = found.get(r.id, {"points": Decimal("0.00"), "veto": False})
+        failures = [] if deadlines is None else [
+            failure for failure, _ in failures_of(r, deadlines[r.severity])]
+        words = "、".join(URGENT_FAILURES[f] for f in failures) or "按时报送"
         if entry["veto"]:
             words += "，一票否决"
         incidents.append([r.no, r.unit.name, r.title, SEVERITIES.get(r.severity, r.severity),
@@ -141,17 +174,17 @@ def urgent_notification(scheme, period):
         for failure in failures:
             counts[failure] += 1
         deductions[r.unit.name] += entry["points"]
-    units = [[name, c["total"], c["on_time"], c["late"], c["missed"], c["concealed"],
-              c["misreported"], deductions[name]] for name, c in sorted(per_unit.items())]
-    config = run.parameter_version.config
-    enabled = {e["name"] for e in config.get("rulesets", []) if e.get("enabled", True)}
-    notes = ["迟报、漏报、瞒报、误报和扣分取自本期计算结果（紧急信息扣分规则）；续报为首报之后对同一事件的后续报告。"]
-    if "urgent_penalty" not in enabled:
-        notes.insert(0, "本考核方案未启用“紧急信息迟报漏报瞒报扣分”规则集，所以没有迟报等认定和扣分。")
+    units = [[name, c["total"], c["on_time"], *(c[f] for f in URGENT_FAILURES), deductions[name]]
+             for name, c in sorted(per_unit.items())]
+    notes = ["迟报、漏报、瞒报、轻报、谎报、误报按本期计算所用的紧急信息规则认定（首报时限取其参数），扣分取自本期计算"
+             "结果；续报为首报之后对同一事件的后续报告。"]
+    if deadlines is None:
+        notes.insert(0, "本考核方案没有启用紧急信息计分规则，所以没有迟报等认定和扣分。")
     return report(
         "urgent", f"{issuer_of(scheme)}紧急重大信息报送情况通报（{period.title}）", scheme, period, run, [
-            section("各单位紧急信息报送情况", ["单位", "事件（起）", "按时报送", "迟报", "漏报", "瞒报", "误报",
-                                      "扣分"], units, [22, 9, 9, 7, 7, 7, 7, 9], amounts=(8,)),
+            section("各单位紧急信息报送情况", ["单位", "事件（起）", "按时报送",
+                                      *URGENT_FAILURES.values(), "扣分"],
+                    units, [22, 9, 9, 7, 7, 7, 7, 7, 7, 9], amounts=(10,)),
             section(f"紧急信息明细（{len(incidents)}起）",
                     ["事件编号", "单位", "事件", "级别", "发生时间", "首报时间", "用时", "认定", "扣分", "续报（次）"],
                     incidents, [12, 16, 28, 8, 16, 16, 10, 16, 8, 8], amounts=(9,)),
