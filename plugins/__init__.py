@@ -38,6 +38,7 @@ from kaohe.core.domain.vocab import (
 from kaohe.core.scoring.contract import Flag, Line, RuleSet, Tally, Veto
 from kaohe.core.scoring.rules.award_kinds import VetoByCount
 from kaohe.core.scoring.rules.conditions import Condition, Match, condition, words
+from kaohe.core.scoring.rules.count_kinds import PeriodQuota, SubmissionPoints
 from kaohe.core.scoring.rules.fact_kinds import UnitFact
 from kaohe.core.scoring.rules.item_kinds import InstructionPoints, ItemPoints, SolicitationPoints
 from kaohe.core.scoring.rules.kind import Rule, RuleKind, RulesState
@@ -60,6 +61,7 @@ from kaohe.core.scoring.rules.total_kinds import (
     Cap,
     PercentDeduction,
     PerItemAverage,
+    PointsTarget,
     ZeroOut,
 )
 from kaohe.core.scoring.rules.unit_kinds import Adjustment, AdoptionWatch, Quota, RateThreshold
@@ -77,8 +79,9 @@ __all__ = [
     "RuleKind", "Rule", "RulesState", "SchemeRules", "Preset", "Condition", "Match", "condition", "words",
     "ItemPoints", "InstructionPoints", "SolicitationPoints", "Quota", "Adjustment", "RateThreshold",
     "AdoptionWatch", "CombinedPiece", "UnitFact", "VetoByCount", "UrgentReports",
-    "UrgentItemDeduction", "failures_of",
+    "UrgentItemDeduction", "failures_of", "SubmissionPoints", "PeriodQuota",
     "BaseFloor", "Cap", "ZeroOut", "PercentDeduction", "PerItemAverage", "BandedConversion",
+    "PointsTarget",
     # the events rules score, walked once, and their words
     "adoption_lines", "adoption_words", "bare_name", "date_words", "first_instructions",
     "instruction_lines", "leader_words", "tallied_lines", "time_words",

@@ -11,9 +11,12 @@ from kaohe.plugins import (
     ItemPoints,
     PercentDeduction,
     PerItemAverage,
+    PeriodQuota,
+    PointsTarget,
     Quota,
     RateThreshold,
     SolicitationPoints,
+    SubmissionPoints,
     UnitFact,
     UrgentItemDeduction,
     UrgentReports,
@@ -28,4 +31,5 @@ def kaohe_rule_kinds():
     return [ItemPoints(), InstructionPoints(), SolicitationPoints(), Quota(), Adjustment(),
             RateThreshold(), AdoptionWatch(), BaseFloor(), Cap(), ZeroOut(), PercentDeduction(),
             PerItemAverage(), BandedConversion(), CombinedPiece(), UnitFact(), VetoByCount(),
-            UrgentReports(), UrgentItemDeduction()]
+            UrgentReports(), UrgentItemDeduction(), SubmissionPoints(), PeriodQuota(),
+            PointsTarget()]

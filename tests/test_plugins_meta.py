@@ -98,8 +98,9 @@ def test_kaohe_rule_kinds_returns_every_built_in_kind(registry):
     assert sorted(returned) == sorted(registry.rule_kinds) == [
         "adjustment", "adoption_watch", "banded_conversion", "base_floor", "cap", "combined_piece",
         "instruction_points",
-        "item_points", "per_item_average", "percent_deduction", "quota", "rate_threshold",
-        "solicitation", "unit_fact", "urgent_item_deduction", "urgent_reports", "veto",
+        "item_points", "per_item_average", "percent_deduction", "period_quota", "points_target",
+        "quota", "rate_threshold",
+        "solicitation", "submission_points", "unit_fact", "urgent_item_deduction", "urgent_reports", "veto",
         "zero_out"]
     assert registry.ruleset("scheme_rules").kinds is registry.rule_kinds
 

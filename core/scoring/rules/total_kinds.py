@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from kaohe.core.domain.params import ParamsSchema, points, records
-from kaohe.core.domain.vocab import fmt, money
+from kaohe.core.domain.params import ParamsSchema, points, records, table
+from kaohe.core.domain.vocab import UNIT_KINDS, ZERO, fmt, money
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import RuleKind
@@ -173,6 +173,48 @@ class PerItemAverage(_Total):
                 average = money(total / counted)
                 yield Line(rule.name, f"{counted}篇稿件合计{fmt(total)}分，按篇平均为{fmt(average)}分",
                            points=average - total, unit=uid, ref=f"average:{uid}:{data.period.label}")
+
+
+# ---------------------------------------------------------------- a target in points
+
+class PointsTargetParams(ParamsSchema):
+    of = rule_names("计入目标的规则（不填为此前全部规则）")
+    fixed = table(UNIT_KINDS, {}, label="目标分值（按单位类型）", source="")
+    met = points(0, label="达到目标计", source="")
+    missed = points(0, label="未达到目标扣", source="")
+    per_missing = points(0, label="每差1分扣", source="")
+    when = condition("适用单位")
+
+
+class PointsTarget(_Total):
+    """目标分值: the named rows' points against a target in points, by unit kind; reaching it
+    gives points (or is a gate for later rows), each point short may cost points."""
+    name = "points_target"
+    title = "目标分值（以分计的任务）"
+    description = ("所列规则的得分合计与按单位类型设定的目标分值相比：达到目标的计分，未达到的扣分，"
+                   "或每差1分扣分；其后的规则可按是否达到目标清零、取消评先（与报送任务相同）。")
+    params_schema = PointsTargetParams
+
+    def lines(self, data, rule, state):
+        named, params = set(rule.params["of"]), rule.params
+        for uid, unit in self.units(data, rule):
+            target = params["fixed"].get(unit.kind, ZERO)
+            if not target:
+                continue
+            total = state.sum_of(uid, named)
+            state.gates[rule.name][uid] = total >= target
+            said = f"得分{fmt(total)}分，目标{fmt(target)}分"
+            ref = f"target:{uid}:{data.period.label}"
+            if total >= target and params["met"]:
+                yield Line(rule.name, f"{said}，达到目标，计{rule.words(params['met'])}",
+                           *rule.amount(params["met"]), unit=uid, ref=ref)
+            elif total < target:
+                cut = params["missed"] + money(params["per_missing"] * (target - total))
+                if cut:
+                    each = (f"，每差1分扣{fmt(params['per_missing'])}分，差{fmt(target - total)}分"
+                            if params["per_missing"] else "")
+                    yield Line(rule.name, f"{said}，未达到目标{each}，扣{rule.words(cut)}",
+                               *rule.amount(-cut), unit=uid, ref=ref)
 
 
 # ---------------------------------------------------------------- banded conversion

@@ -63,6 +63,7 @@ def event_words(report):
 class UrgentReportsParams(ParamsSchema):
     deadlines = deadlines()
     deductions = table(URGENT_FAILURES, {}, label="扣分（填正数，按情形）", source="")
+    on_time = points(0, label="按时报送、没有任何情形的每起加分", source="")
     veto_severities = words("一票否决的事件级别（这些级别的事件出现所列情形即否决）", SEVERITIES)
     veto_failures = words("一票否决的情形（按事件级别否决时；不填为全部情形）", URGENT_FAILURES)
     veto_concealed = flag(False, label="瞒报任何级别的紧急信息均一票否决", source="")
@@ -77,7 +78,8 @@ class UrgentReports(RuleKind):
     title = "紧急信息迟报漏报瞒报扣分"
     description = ("本期发生的紧急信息按事件级别的首报时限认定迟报（首报恰在时限时不算迟报），"
                    "按状态认定漏报、瞒报、轻报、谎报，按误报标记认定误报；每种情形从报送单位扣分，按发生时间计入期间；"
-                   "所列级别的事件出现所列情形，或瞒报任何级别的事件（可选），单位和责任信息员年度评先一票否决。")
+                   "所列级别的事件出现所列情形，或瞒报任何级别的事件（可选），单位和责任信息员年度评先一票否决；"
+                   "按时报送、没有任何情形的可每起加分。")
     params_schema = UrgentReportsParams
 
     def lines(self, data, rule, state):
@@ -92,6 +94,9 @@ class UrgentReports(RuleKind):
                 continue
             event = event_words(report)
             found = failures_of(report, params["deadlines"][report.severity])
+            if not found and params["on_time"]:
+                yield Line(rule.name, f"{event}按时报送，加{rule.words(params['on_time'])}",
+                           *rule.amount(params["on_time"]), unit=report.unit, ref=f"urgent:{report.id}")
             for failure, said in found:
                 value = deductions[failure]
                 if value:
