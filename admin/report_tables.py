@@ -21,6 +21,7 @@ from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import Reporter, Scheme
 from kaohe.core.storage.policy import STAFF
 
+from .headers import csp_nonce
 from .views.base import KaoheView
 from .views.common import chosen_scheme, periods_of
 
@@ -99,7 +100,7 @@ class ReportTablesView(KaoheView):
         args = dict(scheme=scheme.id, kind=kind, period=period, reporter=code or "")
         toolbar = [{"href": url_for(".download", **args), "label": _("下载 xlsx")},
                    {"href": url_for(".index", **args), "label": _("返回")}]
-        return table_html(data, toolbar=toolbar)
+        return table_html(data, toolbar=toolbar, nonce=csp_nonce())
 
     @expose("/file.xlsx")
     def download(self):

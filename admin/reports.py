@@ -14,6 +14,7 @@ from kaohe.core.runs.results import official_run
 from kaohe.core.storage.models import Scheme
 from kaohe.core.storage.policy import STAFF
 
+from .headers import csp_nonce
 from .views.base import KaoheView
 from .views.common import chosen_scheme
 
@@ -84,7 +85,7 @@ class ReportsView(KaoheView):
                  "label": _("下载 xlsx")},
                 {"href": url_for(".index", scheme=scheme.id, month=month), "label": _("返回")},
             ]
-            return reports.notification_html(data, toolbar=toolbar)
+            return reports.notification_html(data, toolbar=toolbar, nonce=csp_nonce())
         return self._with_notification(page)
 
     @expose("/notification.xlsx")
@@ -133,7 +134,7 @@ class ReportsView(KaoheView):
             {"href": url_for(".awards_xlsx", scheme=scheme.id), "label": _("下载 xlsx")},
             {"href": url_for(".index", scheme=scheme.id), "label": _("返回")},
         ]
-        return reports.awards_html(data, toolbar=toolbar)
+        return reports.awards_html(data, toolbar=toolbar, nonce=csp_nonce())
 
     @expose("/awards.xlsx")
     def awards_xlsx(self):

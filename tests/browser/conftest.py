@@ -41,7 +41,13 @@ def chromium(tmp_path_factory):
 
 @pytest.fixture
 def browser(chromium):
+    """The session's Chromium, its cookies cleared; no page a test visits may break the panel's
+    content policy (an inline script blocked is a button that does nothing): checked after each test."""
+    from tests.browser.support import csp_reports
     chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})  # every site's, not the page's
     chromium.set_window_size(1400, 1600)
+    csp_reports(chromium)  # what an earlier test left in the console
     yield chromium
+    blocked = csp_reports(chromium)
     chromium.get("about:blank")
+    assert blocked == [], blocked

@@ -15,6 +15,12 @@ needs_chromium = pytest.mark.skipif(
     reason="chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
 
 
+def csp_reports(driver):
+    """The console's Content-Security-Policy reports since the last reading (reading clears them)."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if "Content Security Policy" in entry["message"]]
+
+
 def full_page(driver, path):
     """A screenshot of the whole page (not only the window) to screenshots/`path`."""
     height = driver.execute_script("return document.body.scrollHeight")

@@ -7,15 +7,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from kaohe.core.runs.store import recalculate
 from kaohe.core.storage.models import ScoreRun
 from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
-from tests.browser.support import needs_chromium
+from tests.browser.support import csp_reports, needs_chromium
 
 pytestmark = needs_chromium
-
-
-def _reports(browser):
-    """What the page's console said about the Content Security Policy since it was last read."""
-    return [entry["message"] for entry in browser.get_log("browser")
-            if "Content Security Policy" in entry["message"]]
 
 
 def test_the_panels_scripts_run_under_its_policy(server, browser, world, registry):
@@ -52,4 +46,4 @@ def test_the_panels_scripts_run_under_its_policy(server, browser, world, registr
     WebDriverWait(browser, 10).until(lambda d: d.switch_to.alert)
     browser.switch_to.alert.accept()
     WebDriverWait(browser, 30).until(lambda d: ScoreRun.get_by_id(run.id).published)
-    assert _reports(browser) == []
+    assert csp_reports(browser) == []

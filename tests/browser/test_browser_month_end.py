@@ -14,7 +14,7 @@ import pytest
 
 from kaohe.core.storage.models import ScoreRun
 from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
-from tests.browser.support import SCREENSHOTS, full_page, needs_chromium, wait_for_text
+from tests.browser.support import SCREENSHOTS, csp_reports, full_page, needs_chromium, wait_for_text
 
 pytestmark = needs_chromium
 
@@ -55,6 +55,9 @@ def test_a_clerk_computes_the_missing_months_reads_and_prints_the_notification(s
     assert rows["开化县"] == ["2", "开化县", "1", "1", "0", "0", "0", "1", "25.00", "30.00", "2/2",
                              "100.0%"]
     assert "未发布" in browser.page_source  # trial runs, said so
+    # the print button runs under the panel's content policy (its script carries the nonce)
+    browser.find_element(By.ID, "print-button")
+    assert csp_reports(browser) == []
     full_page(browser, "notification.png")
 
     printed = browser.execute_cdp_cmd("Page.printToPDF", {

@@ -9,15 +9,11 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from kaohe.core.storage.schemes import current_version
 from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
-from tests.browser.support import full_page, needs_chromium, wait_for_text
+from tests.browser.support import csp_reports, full_page, needs_chromium, wait_for_text
 
 pytestmark = needs_chromium
 ROW = "p.scheme_rules.rules.0"
 
-
-def _csp_reports(browser):
-    return [entry["message"] for entry in browser.get_log("browser")
-            if "Content Security Policy" in entry["message"]]
 
 
 def _type(browser, name, text):
@@ -78,4 +74,4 @@ def test_add_a_rule_row_preview_and_save_in_chromium(server, browser, world):
     entry = next(e for e in current_version(scheme).config["rulesets"] if e["name"] == "scheme_rules")
     assert entry["enabled"] and [r["name"] for r in entry["params"]["rules"]] == ["provincial_extra"]
     assert entry["params"]["rules"][0]["params"]["table"][0]["levels"] == ["provincial"]
-    assert _csp_reports(browser) == []
+    assert csp_reports(browser) == []

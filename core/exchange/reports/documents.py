@@ -28,15 +28,17 @@ def environment():
     return env
 
 
-def notification_html(data, toolbar=None):
-    """The notification as one printable A4 page; `toolbar` (print/download links) is for the panel."""
+def notification_html(data, toolbar=None, nonce=None):
+    """The notification as one printable A4 page; `toolbar` (print/download links) is for the
+    panel, whose content policy runs the print button's script by this answer's `nonce`."""
     return environment().get_template("reports/notification.html").render(
-        data=data, toolbar=toolbar)
+        data=data, toolbar=toolbar, nonce=nonce)
 
 
-def awards_html(data, toolbar=None):
-    """The award documents as one printable A4 page."""
-    return environment().get_template("reports/awards.html").render(data=data, toolbar=toolbar)
+def awards_html(data, toolbar=None, nonce=None):
+    """The award documents as one printable A4 page (`toolbar`, `nonce`: as notification_html)."""
+    return environment().get_template("reports/awards.html").render(data=data, toolbar=toolbar,
+                                                                     nonce=nonce)
 
 
 def notification_headers(data):

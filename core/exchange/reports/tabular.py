@@ -67,10 +67,11 @@ def section(heading, columns, rows, widths, amounts=(), empty="无"):
             "widths": list(widths), "amounts": list(amounts), "empty": empty}
 
 
-def table_html(data, toolbar=None):
-    """A report as a printable A4 page."""
+def table_html(data, toolbar=None, nonce=None):
+    """A report as a printable A4 page (`toolbar`, `nonce`: as notification_html)."""
     from kaohe.core.exchange.reports.documents import environment
-    return environment().get_template("reports/table.html").render(data=data, toolbar=toolbar)
+    return environment().get_template("reports/table.html").render(data=data, toolbar=toolbar,
+                                                                    nonce=nonce)
 
 
 def table_xlsx(data):
