@@ -1,9 +1,17 @@
-"""Languages of the panel: Chinese (zh_Hans_CN) by default, English on a switch kept in the session."""
+"""Languages of the panel: Chinese (zh_Hans_CN) by default, English on a switch kept in the session.
+
+The core speaks Chinese only: a rule set's title, a parameter's label, a vocabulary's words, an
+import kind's headers and a report's title are Chinese strings of their own modules. The panel says
+them in the clerk's language at render time through :func:`word`, which looks each one up in the
+catalogue (translations/en/LC_MESSAGES/messages.po). They are not extracted from the panel's code,
+so `pybabel update` would mark them obsolete: add them by hand; tests/test_english.py walks every
+schema, import kind and report and fails on a word the catalogue lacks.
+"""
 
 from pathlib import Path
 
-from flask import Blueprint, redirect, request, session, url_for
-from flask_babel import Babel
+from flask import Blueprint, has_request_context, redirect, request, session, url_for
+from flask_babel import Babel, gettext
 from flask_babel import lazy_gettext as L
 
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -45,10 +53,24 @@ def use_panel_words_for_flask_admin():
         admin_babel.domain.cache.clear()
 
 
+def word(text):
+    """A Chinese word of the core (a label, a title, a unit, a vocabulary's word) in the panel's
+    language; unchanged in Chinese, outside a request and when the catalogue lacks it."""
+    if not text or not isinstance(text, str) or not has_request_context():
+        return text
+    return gettext(text)
+
+
+def words(mapping):
+    """A {code: Chinese word} mapping with its words in the panel's language."""
+    return {code: word(text) for code, text in (mapping or {}).items()}
+
+
 def init_app(app):
     Babel(app, locale_selector=select_locale)
     use_panel_words_for_flask_admin()
     app.register_blueprint(bp)
+    app.jinja_env.filters["word"] = word
 
     @app.context_processor
     def languages():

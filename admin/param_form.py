@@ -7,6 +7,9 @@ an amount, a whole number, a choice, a yes/no switch (是/否/不限 when it may
 words typed as 、-separated text, a date, a table, a grid, a list of records, or a group of
 conditions. A field of rule rows (type ``rules``) is built and read by functions the caller
 passes (:mod:`kaohe.admin.rule_editor`): this module knows no rule kind.
+
+Labels, units, row and column labels and choices are put on the inputs in the panel's language
+(:func:`kaohe.admin.i18n.word`); a list of words reads back the words of either language.
 """
 
 import re
@@ -15,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 
 from kaohe.core.domain.params import inner_schema, kind_of
 from kaohe.core.domain.vocab import ALIASES, VOCABULARIES, fmt
+
+from .i18n import word, words
 
 INPUT_KINDS = ("amount", "integer", "choice", "boolean", "tristate", "words", "date", "text")
 WORD_SEPARATORS = re.compile(r"[、,，;；\n]")
@@ -38,7 +43,7 @@ class Input:
         if self.value in ("", None):
             return ""
         if self.kind in ("boolean", "tristate"):
-            return YES_NO.get(self.value, self.value)
+            return word(YES_NO.get(self.value, self.value))
         if self.kind == "choice":
             return self.choices.get(self.value, self.value)
         return f"{self.value}{self.unit}"
@@ -114,14 +119,14 @@ def scalar(name, field_obj, value, label=None):
     """The input of one single value."""
     kind = input_kind(field_obj)
     meta = field_obj.metadata
-    choices = dict(meta.get("choices") or {})
+    choices = words(meta.get("choices"))
     if kind == "words":
         value = WORD_JOINER.join(choices.get(v, str(v)) for v in value) \
             if isinstance(value, (list, tuple)) else shown(value)
     else:
         value = shown(value)
-    return Input(name=name, label=label or meta.get("label", name.rsplit(".", 1)[-1]),
-                 kind=kind, value=value, unit=meta.get("unit", ""), choices=choices)
+    return Input(name=name, label=label or word(meta.get("label", name.rsplit(".", 1)[-1])),
+                 kind=kind, value=value, unit=word(meta.get("unit", "")), choices=choices)
 
 
 def sections(prefix, schema, values, rules=None):
@@ -135,12 +140,12 @@ def sections(prefix, schema, values, rules=None):
         kind = kind_of(fobj)
         name = f"{prefix}.{fname}"
         value = (values or {}).get(fname)
-        section = Section(label=meta.get("label", fname), kind="single", unit=meta.get("unit", ""),
-                          source=meta.get("source", ""), name=name)
+        section = Section(label=word(meta.get("label", fname)), kind="single",
+                          unit=word(meta.get("unit", "")), source=meta.get("source", ""), name=name)
         if kind == "rules" and rules is not None:
             section = rules(name, fobj, value)
         elif kind == "table":
-            rows = meta.get("rows") or {}
+            rows = words(meta.get("rows"))
             inner = inner_schema(fobj)
             section.kind = "table"
             section.rows = list(rows.values())
@@ -165,7 +170,7 @@ def sections(prefix, schema, values, rules=None):
 
 def _grid(section, name, fobj, value):
     meta = fobj.metadata
-    rows, cols = meta.get("rows") or {}, meta.get("cols") or {}
+    rows, cols = words(meta.get("rows")), words(meta.get("cols"))
     inner = inner_schema(fobj)
     section.kind = "grid"
     section.rows = list(rows.values())
@@ -183,15 +188,15 @@ def _records(section, name, fobj, value):
     """A list of records: one row of inputs per record, and an empty row to add one."""
     record_schema = inner_schema(fobj)
     section.kind = "records"
-    section.cols = [f.metadata.get("label", n) for n, f in record_schema.fields.items()]
-    section.hints = [dict(f.metadata.get("choices") or {}) if input_kind(f) == "words" else None
+    section.cols = [word(f.metadata.get("label", n)) for n, f in record_schema.fields.items()]
+    section.hints = [words(f.metadata.get("choices")) if input_kind(f) == "words" else None
                      for f in record_schema.fields.values()]
     records = list(value or []) if isinstance(value, list) else []
     section.inputs = []
     for index, record in enumerate(records + [{}]):
         section.inputs.append([
             scalar(f"{name}.{index}.{sub}", sub_field, (record or {}).get(sub, _switch_default(sub_field)),
-                   label=sub_field.metadata.get("label", sub))
+                   label=word(sub_field.metadata.get("label", sub)))
             for sub, sub_field in record_schema.fields.items()])
     section.row_names = [str(i) for i in range(len(records) + 1)]
 
@@ -230,11 +235,14 @@ def read_words(text, choices):
 
 
 def _accepted_words(choices):
-    """{word: code} a list of `choices` accepts: the codes, the labels and a vocabulary's aliases."""
+    """{word: code} a list of `choices` accepts: the codes, the labels (in Chinese and in the
+    panel's language, as the form showed them) and a vocabulary's aliases."""
     if not choices:
         return {}
     accepted = {code: code for code in choices}
     accepted.update({label: code for code, label in choices.items()})
+    accepted.update({word(label): code for code, label in choices.items()})
+    accepted.update({word(label).lower(): code for code, label in choices.items()})
     for vocabulary, words in VOCABULARIES.items():
         if dict(words) == dict(choices):
             accepted.update(ALIASES.get(vocabulary, {}))

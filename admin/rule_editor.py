@@ -19,6 +19,7 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.params import kind_of
 from kaohe.core.scoring.rules.scheme_rules import Preset
 
+from .i18n import word, words
 from .param_form import Input, Section, read_values, sections
 
 TARGET = "scheme_rules"  # the rule set a preset's rows are copied into
@@ -60,7 +61,7 @@ def builder(kinds):
     def build(name, field_obj, value):
         meta = field_obj.metadata
         rows = [row for row in value if isinstance(row, dict)] if isinstance(value, list) else []
-        section = Section(label=meta.get("label", name.rsplit(".", 1)[-1]), kind="rules",
+        section = Section(label=word(meta.get("label", name.rsplit(".", 1)[-1])), kind="rules",
                           source=meta.get("source", ""), name=name)
         section.cards = [card(kinds, f"{name}.{index}", index, row)
                          for index, row in enumerate(rows)]
@@ -75,14 +76,14 @@ def builder(kinds):
 def card(kinds, prefix, index, row):
     kind = kinds.get(row.get("kind"))
     made = RuleCard(number=index + 1, name=prefix, kind=str(row.get("kind") or ""),
-                    title=kind.title if kind else str(row.get("kind") or ""),
-                    description=kind.description if kind else "", known=kind is not None,
+                    title=word(kind.title) if kind else str(row.get("kind") or ""),
+                    description=word(kind.description) if kind else "", known=kind is not None,
                     total_level=bool(getattr(kind, "total_level", False)))
     made.inputs = [
         Input(f"{prefix}.name", L("规则名"), "text", str(row.get("name") or "")),
         Input(f"{prefix}.label", L("说明"), "text", str(row.get("label") or "")),
         Input(f"{prefix}.unit", L("分值单位"), "choice", str(row.get("unit") or "分"),
-              choices=dict(UNIT_CHOICES)),
+              choices=words(UNIT_CHOICES)),
         Input(f"{prefix}.source", L("依据条款"), "text", str(row.get("source") or "")),
     ]
     if kind is None:
@@ -95,20 +96,21 @@ def card(kinds, prefix, index, row):
 
 
 def _in_yuan(shown_sections):
+    points, yuan = word("分"), word("元")
     for section in shown_sections:
-        if section.unit == "分":
-            section.unit = "元"
+        if section.unit == points:
+            section.unit = yuan
         for entry in section.inputs:
             for one in entry if isinstance(entry, list) else [entry]:
-                if one.unit == "分":
-                    one.unit = "元"
+                if one.unit == points:
+                    one.unit = yuan
         _in_yuan(section.children)
 
 
 def kind_choices(kinds):
     """The kinds one may add, by title: rules that score, then total-level ones."""
-    scoring = [(name, kind.title) for name, kind in kinds.items() if not kind.total_level]
-    totals = [(name, kind.title) for name, kind in kinds.items() if kind.total_level]
+    scoring = [(name, word(kind.title)) for name, kind in kinds.items() if not kind.total_level]
+    totals = [(name, word(kind.title)) for name, kind in kinds.items() if kind.total_level]
     return [(L("计分规则"), scoring), (L("合计规则（作用于其前的规则）"), totals)]
 
 
@@ -189,10 +191,10 @@ def apply(registry, config, action, form):
         row = new_row(kind, {r.get("name") for r in rows})
         rows.append(row)
         said = _("已新增第%(n)d条规则「%(title)s」（规则名 %(rule)s），请设定参数；保存为新版本后生效。",
-                 n=len(rows), title=kind.title, rule=row["name"])
+                 n=len(rows), title=word(kind.title), rule=row["name"])
         if len(rows) == 1 and not entry.get("enabled"):
             entry["enabled"] = True
-            said += _("「%(title)s」已启用。", title=ruleset.title)
+            said += _("「%(title)s」已启用。", title=word(ruleset.title))
         return said
     if index is None or not 0 <= index < len(rows):
         raise KaoheError(_("没有第%(n)s条规则", n=(index or 0) + 1))
@@ -251,11 +253,11 @@ def copy_preset(registry, config, name):
         raise KaoheError(_("「%(name)s」不是预设规则集，不能复制为计分规则", name=name))
     if not copyable(registry, preset):
         raise KaoheError(_("「%(title)s」另有不属于规则类型的计分，不能整体复制为计分规则",
-                           title=preset.title))
+                           title=word(preset.title)))
     entries = config["rulesets"]
     source = next((e for e in entries if e["name"] == name), None)
     if source is None or not source.get("enabled", True):
-        raise KaoheError(_("「%(title)s」没有启用，无需复制", title=preset.title))
+        raise KaoheError(_("「%(title)s」没有启用，无需复制", title=word(preset.title)))
     rows = preset.scheme_rows(source.get("params") or {})
     target = _entry(config, registry.rulesets[TARGET])
     existing = [r for r in target["params"].get("rules") or [] if isinstance(r, dict)]
@@ -266,9 +268,9 @@ def copy_preset(registry, config, name):
     joint = (source.get("params") or {}).get("joint_split", "equal")
     if existing and target["params"].get("joint_split", "equal") != joint:
         raise KaoheError(_("「%(title)s」的合报计分方式与本方案的计分规则不同，请先改为一致后再复制",
-                           title=preset.title))
+                           title=word(preset.title)))
     said = _("已将「%(title)s」的%(n)d条规则复制为本方案的计分规则，并停用「%(title)s」；"
-             "下方预览各单位得分应无变化。保存为新版本后生效。", title=preset.title, n=len(rows))
+             "下方预览各单位得分应无变化。保存为新版本后生效。", title=word(preset.title), n=len(rows))
     if existing and not target.get("enabled"):
         said += _("本方案原有的%(n)d条计分规则也随之启用。", n=len(existing))
     target["params"]["rules"] = existing + rows

@@ -10,12 +10,14 @@ import copy
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as L
 
 from kaohe.core.domain.errors import ParameterError
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.storage.schemes import validate_config
 
 from . import rule_editor
+from .i18n import word
 from .param_form import Input, put, read_values, sections, shown, typed_path
 
 PARAM = "p."
@@ -61,8 +63,8 @@ def panels(registry, config, errors=None):
         schema = ruleset.params_schema()
         enabled = bool(entry.get("enabled", True))
         panel = RuleSetPanel(
-            name=ruleset.name, title=ruleset.title, version=ruleset.version,
-            description=ruleset.description, enabled=enabled, order=order,
+            name=ruleset.name, title=word(ruleset.title), version=ruleset.version,
+            description=word(ruleset.description), enabled=enabled, order=order,
             sections=sections(PARAM + ruleset.name, schema, entry.get("params") or {},
                               rules=rule_editor.builder(_kinds(ruleset))))
         panel.preset = rule_editor.preset_offer(registry, ruleset)
@@ -100,22 +102,23 @@ def settings(config):
     """The scheme's own settings: award quotas per pool, individual awards and conversion."""
     awards = config.get("awards") or {}
     conversion = config.get("conversion") or {}
-    quotas = [Input(name=f"{SETTING}awards.units.{pool}", label=UNIT_KINDS.get(pool, pool),
-                    kind="integer", value=str(count), unit="名")
+    places, points = L("名"), L("分")
+    quotas = [Input(name=f"{SETTING}awards.units.{pool}", label=word(UNIT_KINDS.get(pool, pool)),
+                    kind="integer", value=str(count), unit=places)
               for pool, count in (awards.get("units") or {}).items()]
     others = [
-        Input(name=f"{SETTING}awards.default_units", label="其他组别先进单位名额", kind="integer",
-              value=str(awards.get("default_units", "")), unit="名"),
-        Input(name=f"{SETTING}awards.reporters", label="先进个人名额", kind="integer",
-              value=str(awards.get("reporters", "")), unit="名"),
-        Input(name=f"{SETTING}awards.unit_title", label="单位评先称号（如 先进集体）", kind="text",
+        Input(name=f"{SETTING}awards.default_units", label=L("其他组别先进单位名额"), kind="integer",
+              value=str(awards.get("default_units", "")), unit=places),
+        Input(name=f"{SETTING}awards.reporters", label=L("先进个人名额"), kind="integer",
+              value=str(awards.get("reporters", "")), unit=places),
+        Input(name=f"{SETTING}awards.unit_title", label=L("单位评先称号（如 先进集体）"), kind="text",
               value=str(awards.get("unit_title", ""))),
-        Input(name=f"{SETTING}awards.reporter_title", label="个人评先称号（如 优秀信息员）", kind="text",
-              value=str(awards.get("reporter_title", ""))),
-        Input(name=f"{SETTING}conversion.enabled", label="折算为目标责任考核分值", kind="boolean",
+        Input(name=f"{SETTING}awards.reporter_title", label=L("个人评先称号（如 优秀信息员）"),
+              kind="text", value=str(awards.get("reporter_title", ""))),
+        Input(name=f"{SETTING}conversion.enabled", label=L("折算为目标责任考核分值"), kind="boolean",
               value=shown(bool(conversion.get("enabled")))),
-        Input(name=f"{SETTING}conversion.max_points", label="折算满分", kind="amount",
-              value=shown(conversion.get("max_points", "")), unit="分"),
+        Input(name=f"{SETTING}conversion.max_points", label=L("折算满分"), kind="amount",
+              value=shown(conversion.get("max_points", "")), unit=points),
     ]
     return quotas, others
 

@@ -25,7 +25,7 @@ from kaohe.core.storage.policy import STAFF
 from kaohe.core.storage.schemes import pools_of
 
 from .base import KaoheView
-from .common import chosen_scheme, get_run_or_404, periods_of, run_title
+from .common import chosen_scheme, get_run_or_404, periods_of, ruleset_title, run_title
 
 
 def job_limits(app=None):
@@ -185,15 +185,13 @@ class ResultsView(KaoheView):
         result = UnitResult.get_or_none((UnitResult.run == run) & (UnitResult.unit == unit))
         if result is None:
             abort(404)
-        registry = self.admin.app.extensions["kaohe_registry"]
         totals = results.unit_line_groups(run, unit)
         pages = max(1, -(-sum(count for _n, count, _p, _y in totals) // EXPLAIN_LINES_PER_PAGE))
         page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
         shown = results.unit_lines_page(run, unit, page, EXPLAIN_LINES_PER_PAGE)
         groups = []
         for name, count, points, yuan in totals:
-            ruleset = registry.rulesets.get(name)
-            groups.append({"name": name, "title": ruleset.title if ruleset else name,
+            groups.append({"name": name, "title": ruleset_title(name),
                            "lines": shown.get(name, []), "count": count, "points": points,
                            "yuan": yuan})
         return self.render("kaohe/explain.html", run=run, unit=unit, result=result, groups=groups,

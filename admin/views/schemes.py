@@ -16,6 +16,7 @@ from kaohe.core.storage import policy, schemes
 from kaohe.core.storage.models import ParameterVersion, Scheme, SchemeUnit, Unit
 
 from .. import rule_editor, tuning
+from ..i18n import word
 from .base import KaoheView
 from .common import get_scheme_or_404, periods_of, pool_label
 
@@ -232,8 +233,12 @@ class SchemesView(KaoheView):
         return result
 
     def _described(self, old_config, new_config):
-        """(path, words, old, new): each change also named in its parameters' labels."""
-        return schemes.describe_changes(self._registry(), old_config, new_config)
+        """(path, words, old, new): each change also named in its parameters' labels, each label
+        and each one-word value in the panel's language (a sentence of rule rows stays Chinese)."""
+        return [(path, " · ".join(word(part) for part in words.split(" · ")), _value_word(old),
+                 _value_word(new))
+                for path, words, old, new in schemes.describe_changes(self._registry(), old_config,
+                                                                      new_config)]
 
     @expose("/<int:scheme_id>/versions")
     def versions(self, scheme_id):
@@ -262,3 +267,9 @@ class SchemesView(KaoheView):
             flash(_("已恢复第%(old)d版参数，保存为第%(new)d版。重新计算后生效。", old=number,
                     new=saved.number), "success")
         return redirect(url_for(".versions", scheme_id=scheme.id))
+
+
+
+def _value_word(value):
+    """A change's old or new value (是, 否, —, a vocabulary's word) in the panel's language."""
+    return word(value) if isinstance(value, str) else value

@@ -1,0 +1,278 @@
+"""English mode (issue #13): every word the panel takes from the core — rule sets, parameter labels,
+units, rows, columns and choices, rule kinds, import kinds' headers, reports — has its English in
+the catalogue, and the panel's pages in English leave no Chinese but data, score-line explanations,
+the articles parameters rest on (依据) and the words the files themselves hold."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from babel.messages.pofile import read_po
+from marshmallow import fields
+
+from kaohe.admin.i18n import LANGUAGES
+from kaohe.core.domain.params import inner_schema, kind_of
+from kaohe.core.exchange.kinds import KINDS
+from kaohe.core.exchange.reports.catalog import REPORTS
+from kaohe.core.runs.store import recalculate
+from kaohe.core.storage.models import (
+    ParameterVersion,
+    Publication,
+    Reporter,
+    Scheme,
+    ScoreLine,
+    Unit,
+    UnitResult,
+)
+from kaohe.core.storage.schemes import current_version
+from tests.admin_support import app, auth, client, form_values, world  # noqa: F401 (fixtures)
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CATALOGUE = "admin/translations/en/LC_MESSAGES/messages.po"
+
+
+def english():
+    from pathlib import Path
+    with open(Path(__file__).resolve().parent.parent / CATALOGUE, "rb") as source:
+        return {m.id: m.string for m in read_po(source) if m.id}
+
+
+# ---------------------------------------------------------------- what the core says
+
+def field_words(field, found, sources):
+    """The label, unit, choices, rows and columns of `field` and of the fields under it."""
+    meta = field.metadata
+    for key in ("label", "unit"):
+        if meta.get(key):
+            found.add(meta[key])
+    for key in ("choices", "rows", "cols"):
+        found.update(text for text in (meta.get(key) or {}).values() if text)
+    if meta.get("source"):
+        sources.add(meta["source"])
+    inner = inner_schema(field)
+    if inner is not None:
+        for sub in inner.fields.values():
+            field_words(sub, found, sources)
+    elif isinstance(field, fields.List):
+        field_words(field.inner, found, sources)
+
+
+def schema_words(registry):
+    """(every word of the built-in rule sets' and rule kinds' schemas, titles and descriptions,
+    every 依据 quotation of them)."""
+    found, sources = set(), set()
+    for name, ruleset in registry.rulesets.items():
+        assert registry.ruleset_plugin[name].source == "builtin"
+        found.update({ruleset.title, ruleset.description})
+        found.update((getattr(ruleset, "facts", None) or {}).values())
+        for field in ruleset.params_schema().fields.values():
+            field_words(field, found, sources)
+    for kind in registry.rule_kinds.values():
+        found.update({kind.title, kind.description})
+        for field in kind.params_schema().fields.values():
+            field_words(field, found, sources)
+    found.discard("")
+    return found, sources
+
+
+def test_every_word_of_the_built_in_schemas_has_its_english(registry):
+    words, _sources = schema_words(registry)
+    assert len(registry.rulesets) >= 5 and len(registry.rule_kinds) >= 10
+    assert {"省政府信息采用计分", "采用计分（按刊物级别和采用形式）", "国家级全文采用", "小时", "元",
+            "按篇平均"} <= words  # titles, labels, a grid's cell, units, a rule kind
+    catalogue = english()
+    assert sorted(w for w in words if not catalogue.get(w, "").strip()) == []
+
+
+def test_every_import_kind_and_report_has_its_english():
+    words = {kind.label for kind in KINDS.values()}
+    words |= {header for kind in KINDS.values() for _name, header in kind.columns}
+    words |= {report.title for report in REPORTS.values()}
+    words |= {report.period_hint for report in REPORTS.values()}
+    catalogue = english()
+    assert sorted(w for w in words if not catalogue.get(w, "").strip()) == []
+    assert catalogue["稿件编号"] and catalogue["每季度通报"] == "Quarterly notification"
+
+
+# ---------------------------------------------------------------- the pages in English
+
+class Texts(HTMLParser):
+    """The text a reader sees on a page, and the attribute values a browser shows or says
+    (titles, labels, placeholders, options, values), scripts left out."""
+
+    SHOWN = {"title", "aria-label", "placeholder", "label", "value", "alt", "data-busy",
+             "data-kaohe-confirm", "data-placeholder", "data-browse", "data-empty"}
+
+    def __init__(self):
+        super().__init__()
+        self.pieces, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        attrs = dict(attrs)
+        if tag == "option" or attrs.get("type") in ("hidden", "checkbox"):
+            attrs.pop("value", None)  # a code sent back, not shown
+        self.pieces.extend(v for k, v in attrs.items() if k in self.SHOWN and v)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.pieces.append(data.strip())
+
+
+def without_file_notes(page):
+    """The import page without its file-format notes, which quote the Chinese words a file may
+    hold (全文/综合…, 2025年3月8日, 120篇), and without the sheet and file names it accepts."""
+    page = re.sub(r'(<div class="card-body" id="import-help">.*?)<ul>.*?</ul>', r"\1", page, flags=re.S)
+    return page
+
+
+def data_words(registry):
+    """The Chinese a page may show as it is: the data, the explanations, the articles quoted, the
+    scheme's own text values, the sheet and file names an import accepts, the languages' names."""
+    allowed = set(LANGUAGES.values())
+    allowed |= {u.name for u in Unit.select()} | {r.name for r in Reporter.select()}
+    allowed |= {p.name for p in Publication.select()}
+    from kaohe.core.storage.models import Item
+    allowed |= {i.title for i in Item.select()}
+    for scheme in Scheme.select():
+        allowed |= {scheme.name, scheme.title or ""}
+    for version in ParameterVersion.select():
+        allowed |= {version.reason or "", version.author or ""}
+        allowed |= set(config_texts(registry, version.config))
+    allowed |= {line.explanation for line in ScoreLine.select()}
+    for result in UnitResult.select():
+        allowed |= {result.tie_break, result.veto_reason, result.award_note, result.grade}
+    allowed |= schema_words(registry)[1]
+    for kind in KINDS.values():  # the names of sheets and files: what the importer reads
+        allowed |= {kind.label, *kind.aliases}
+    allowed.discard("")
+    return sorted(allowed, key=len, reverse=True)
+
+
+def config_texts(registry, config):
+    """The text values of a configuration: typed names (publications in overrides), award titles,
+    the rows' own names, labels and sources."""
+    for key in ("unit_title", "reporter_title"):
+        yield str((config.get("awards") or {}).get(key) or "")
+    for entry in config.get("rulesets", []):
+        ruleset = registry.rulesets.get(entry["name"])
+        if ruleset is not None:
+            yield from values_of(ruleset.params_schema(), entry.get("params") or {}, registry)
+
+
+def values_of(schema, values, registry):
+    for name, field in schema.fields.items():
+        value = values.get(name)
+        kind = kind_of(field)
+        if kind == "rules":
+            for row in value or []:
+                yield from (str(row.get(k) or "") for k in ("name", "label", "source"))
+                rule_kind = registry.rule_kinds.get(row.get("kind"))
+                if rule_kind is not None:
+                    yield from values_of(rule_kind.params_schema(), row.get("params") or {}, registry)
+        elif isinstance(value, dict) and inner_schema(field) is not None:
+            yield from values_of(inner_schema(field), value, registry)
+        elif isinstance(value, list):
+            inner = inner_schema(field)
+            for one in value:
+                if isinstance(one, dict) and inner is not None:
+                    yield from values_of(inner, one, registry)
+                elif isinstance(one, str) and not (field.inner.metadata.get("choices")
+                                                   or field.metadata.get("choices")):
+                    yield one
+        elif isinstance(value, str) and kind == "text":
+            yield value
+
+
+def chinese_left(page, allowed):
+    """The pieces of `page` that still hold Chinese once the allowed words are taken out."""
+    reader = Texts()
+    reader.feed(page)
+    left = []
+    for piece in reader.pieces:
+        rest = piece
+        for text in allowed:
+            if text in rest:
+                rest = rest.replace(text, " ")
+        if HAN.search(rest):
+            left.append(piece)
+    return sorted(set(left))
+
+
+@pytest.fixture
+def english_pages(client, auth, world, registry):
+    """The pages of issue #13 in English mode, with a run of the world's scheme to show."""
+    scheme = world["scheme"]
+    run = recalculate(registry, scheme, author="test").run
+    auth.login("admin")
+    client.get("/lang/en")
+    pages = {page: client.get(page).data.decode() for page in (
+        f"/schemes/{scheme.id}/tune", "/plugins/", "/import/", "/export/", "/report-tables/",
+        f"/results/?scheme={scheme.id}", f"/results/run/{run.id}/",
+        f"/results/run/{run.id}/unit/{world['changshan'].id}")}
+    pages["/import/"] = without_file_notes(pages["/import/"])
+    return pages
+
+
+def test_english_pages_leave_no_chinese_but_data_explanations_and_sources(english_pages, registry):
+    allowed = data_words(registry)
+    left = {page: chinese_left(body, allowed) for page, body in english_pages.items()}
+    assert {page: words for page, words in left.items() if words} == {}
+    tune = english_pages[next(p for p in english_pages if p.endswith("/tune"))]
+    for words in ("Provincial government adoption points", "Adoption points (by publication level "
+                  "and form) (points)", "First report deadline (after the occurrence, by severity) "
+                  "(hours)", "National", "Full text", "Based on: "):
+        assert words in tune, words
+    assert "Adjustments (office records)" in tune  # a rule kind's title, offered to add
+    assert "Item no. / no" in english_pages["/import/"] or "Item number / no" in english_pages["/import/"]
+    assert "Quarterly notification (a quarter, e.g. 2025-Q1)" in english_pages["/report-tables/"]
+
+
+def test_the_copied_preset_speaks_english_and_reads_back_its_own_words(client, auth, world, registry):
+    """Copying a preset into rule rows in English mode: the cards say their kinds, labels and
+    lists of words in English, the rows' own labels (data) stay as they are; the page saved as
+    shown stores the very rows the preset gives, its English words read back as their codes."""
+    scheme = world["scheme"]
+    auth.login("admin")
+    client.get("/lang/en")
+    values = form_values(client.get(f"/schemes/{scheme.id}/tune").data.decode(), "tune-form")
+    values.update(action="preset.copy:provincial", period="2025")
+    body = client.post(f"/schemes/{scheme.id}/tune", data=values).data.decode()
+    assert "Item points (points table)" in body and "0 units change" in body
+    shown = form_values(body, "tune-form")
+    assert shown["p.scheme_rules.rules.0.params.table.0.levels"] == "Provincial"
+    assert shown["p.scheme_rules.rules.0.params.table.0.forms"] == "Full text"
+    assert shown["p.scheme_rules.rules.0.label"] == "采用计分"  # the row's own words: data
+    rows = {v for k, v in shown.items() if k.endswith((".label", ".name", ".source"))}
+    # Not done: the preview's words of a change of rule rows are sentences the core writes in
+    # Chinese (新增第1条：…); the labels along a changed value are said in English.
+    changes = re.search(r'<p class="small mb-2">Changes: (.*?)</p>', body, re.S).group(1)
+    assert "Scheme rules · " in changes and "Yes → No" in changes
+    body = body.replace(changes, "")
+    left = chinese_left(body, sorted(set(data_words(registry)) | rows, key=len, reverse=True))
+    assert left == [], "\n".join(left)
+    shown.update(action="save", reason="copy the preset")
+    assert client.post(f"/schemes/{scheme.id}/tune", data=shown).status_code == 302
+    saved = next(e for e in current_version(scheme).config["rulesets"] if e["name"] == "scheme_rules")
+    provincial = registry.rulesets["provincial"]
+    wanted = provincial.scheme_rows(provincial.dump_params(provincial.default_params()))
+    assert saved["params"]["rules"][0]["params"]["table"][0]["levels"] == ["provincial"]
+    assert [r["params"] for r in saved["params"]["rules"]] == [r["params"] for r in wanted]
+
+
+def test_chinese_stays_the_default(client, auth, world, registry):
+    scheme = world["scheme"]
+    auth.login("admin")
+    tune = client.get(f"/schemes/{scheme.id}/tune").data.decode()
+    provincial = registry.rulesets["provincial"]
+    for field in provincial.params_schema().fields.values():
+        assert field.metadata["label"] in tune
+    assert provincial.title in tune and provincial.description in tune
+    assert "Provincial government adoption points" not in tune
+    imports = client.get("/import/").data.decode()
+    assert "稿件编号 / no（必填）" in imports
