@@ -23,6 +23,7 @@ from kaohe.core.runs import results
 from kaohe.core.storage import changes, policy
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
+from .i18n import word
 from .views.base import KaoheView
 from .views.common import chosen_scheme, ruleset_titles
 
@@ -340,6 +341,29 @@ def _format():
     return fmt, encoding
 
 
+def _in_the_readers_words(table, columns=()):
+    """A ranking or score-line table with its headers (and the words in `columns`) in the panel's
+    language. Data exports keep the import format's own headers, so that they import back."""
+    from dataclasses import replace
+    said = {}
+
+    def said_of(text):
+        known = said.get(text)
+        if known is None:
+            known = said[text] = word(text)
+        return known
+
+    def rows():
+        for row in table.rows:
+            row = list(row)
+            for index in columns:
+                if isinstance(row[index], str):
+                    row[index] = said_of(row[index])
+            yield row
+    return replace(table, title=word(table.title), headers=[word(h) for h in table.headers],
+                   rows=rows() if columns else table.rows)
+
+
 def _download(tables, fmt, encoding, stem):
     """The tables as a download, written into a temporary file as they are read (memory while
     small, disk after) and streamed out from it: memory does not grow with the rows."""
@@ -419,7 +443,8 @@ class ExportView(KaoheView):
         if what == "ranking":
             if not policy.may_export_ranking(current_user, run):
                 abort(403)
-            return _download([exporter.ranking_table(run)], fmt, encoding, stem + "-排名")
+            return _download([_in_the_readers_words(exporter.ranking_table(run), (2,))], fmt, encoding,
+                             stem + "-排名")
         unit = None
         raw = request.args.get("unit", "")
         if raw:
@@ -433,7 +458,8 @@ class ExportView(KaoheView):
             unit = Unit.get_or_none(Unit.id == current_user.unit_id)
         if not policy.may_export_lines(current_user, run, unit.id if unit else None):
             abort(403)
-        labels = exporter.rule_labels(current_app.extensions["kaohe_registry"],
-                                      run.parameter_version.config)
-        return _download([exporter.lines_table(run, unit, ruleset_titles(), labels)], fmt, encoding,
+        labels = {key: word(label) for key, label in exporter.rule_labels(
+            current_app.extensions["kaohe_registry"], run.parameter_version.config).items()}
+        table = _in_the_readers_words(exporter.lines_table(run, unit, ruleset_titles(), labels), (8,))
+        return _download([table], fmt, encoding,
                          stem + (f"-{unit.name}-计分明细" if unit else "-计分明细"))

@@ -276,3 +276,32 @@ def test_chinese_stays_the_default(client, auth, world, registry):
     assert "Provincial government adoption points" not in tune
     imports = client.get("/import/").data.decode()
     assert "稿件编号 / no（必填）" in imports
+
+
+def test_ranking_and_score_line_downloads_speak_the_readers_language(client, auth, world, registry):
+    # In English the ranking's and the score lines' columns, the pool and the line type are
+    # English; the explanations (the office's record) stay as stored; the data export keeps the
+    # import format's headers, so that it imports back.
+    import csv
+    import io
+    run = recalculate(registry, world["scheme"], "2025", author="test").run
+    auth.login("clerk")
+    client.get("/lang/en")
+    lines = list(csv.reader(io.StringIO(client.get(
+        f"/export/run?run={run.id}&what=lines&format=csv").data.decode("utf-8-sig"))))
+    catalogue = english()
+    assert lines[0] == [catalogue[h] for h in (
+        "单位代码", "单位名称", "信息员编号", "信息员", "稿件编号", "标题", "规则集", "规则", "类型", "得分",
+        "奖惩（元）", "说明")]
+    assert {row[7] for row in lines[1:]} == {"Adoption points（adoption）"}
+    assert {row[8] for row in lines[1:]} == {catalogue["计分"]}
+    assert "《省政府信息》（省级）全文采用，计20分" in {row[11] for row in lines[1:]}
+    ranking = list(csv.reader(io.StringIO(client.get(
+        f"/export/run?run={run.id}&what=ranking&format=csv").data.decode("utf-8-sig"))))
+    assert ranking[0][:4] == [catalogue[h] for h in ("单位代码", "单位名称", "考核组别", "名次")]
+    assert {row[2] for row in ranking[1:]} == {catalogue["县(市、区)"], catalogue["市直部门"]}
+    data = client.get("/export/data?kind=units&format=csv").data.decode("utf-8-sig")
+    assert data.splitlines()[0].startswith("单位代码,单位名称")
+    client.get("/lang/zh_Hans_CN")
+    lines = client.get(f"/export/run?run={run.id}&what=lines&format=csv").data.decode("utf-8-sig")
+    assert lines.splitlines()[0].startswith("单位代码,单位名称")  # Chinese stays the default
