@@ -345,13 +345,8 @@ def _in_the_readers_words(table, columns=()):
     """A ranking or score-line table with its headers (and the words in `columns`) in the panel's
     language. Data exports keep the import format's own headers, so that they import back."""
     from dataclasses import replace
-    said = {}
-
-    def said_of(text):
-        known = said.get(text)
-        if known is None:
-            known = said[text] = word(text)
-        return known
+    from functools import lru_cache
+    said_of = lru_cache(maxsize=None)(word)  # a few words, a million rows
 
     def rows():
         for row in table.rows:
