@@ -344,3 +344,21 @@ def test_a_row_whose_kind_is_not_loaded_is_kept_and_said(client, auth, zhonglou,
         "adoption", "instruction", "solicitation", "quota", "late", "criticised", "rate", "base"]
     versions = client.get(f"/schemes/{zhonglou.id}/versions").data.decode()
     assert "方案计分规则 · 计分规则「水质信息」</span>：water_quality「水质信息」（water，分） → （已删除）" in versions
+
+
+def test_every_kind_can_be_added_with_its_defaults_and_previewed(client, auth, zhonglou, registry):
+    # Each registered kind (built-in or plugged) gets a card from its schema alone: added with
+    # its defaults, the page posted back as shown previews with no error on any input. A veto row
+    # must name what it counts: its defaults say so, in Chinese, naming the row.
+    auth.login("admin")
+    page = _tune(client, zhonglou)
+    for kind in sorted(set(registry.rule_kinds) - {"veto"}):
+        page = _post(client, zhonglou, page, "rules.add:scheme_rules",
+                     **{"new_rule_kind.scheme_rules": kind})
+        assert f"规则「{registry.rule_kinds[kind].title}」" in page, kind
+    body = _post(client, zhonglou, page, "preview", period="2025-Q1")
+    assert re.findall(r'class="[^"]*field-error[^"]*">([^<]*)', body) == []
+    assert "预览失败" not in body and "家单位有变化" in body
+    page = _post(client, zhonglou, page, "rules.add:scheme_rules", **{"new_rule_kind.scheme_rules": "veto"})
+    body = _post(client, zhonglou, page, "preview", period="2025-Q1")
+    assert "预览失败：规则「veto」应填写计次的规则（of）或任务规则（unless）" in body
