@@ -183,7 +183,7 @@ def _read_table(source, kind, rows, batch):
     columns, written = header_columns
     if kind.name not in batch.kinds:
         batch.kinds.append(kind.name)
-    schema = schema_of(kind)
+    load = loader_of(kind)
     for number, cells in rows:
         if not _filled(cells):
             continue
@@ -207,7 +207,7 @@ def _read_table(source, kind, rows, batch):
                 continue
             data[name] = value
         try:
-            loaded = schema.load(data)
+            loaded = load(data)
         except ValidationError as error:
             for name, messages in sorted(error.messages.items(), key=lambda m: _order(kind, m[0])):
                 column = written.get(name) or (kind.header(name) if name in dict(kind.columns) else None)
@@ -230,6 +230,16 @@ def schema_of(kind):
     if kind.name not in _SCHEMA_CACHE:
         _SCHEMA_CACHE[kind.name] = kind.schema()
     return _SCHEMA_CACHE[kind.name]
+
+
+_LOADER_CACHE = {}
+
+
+def loader_of(kind):
+    """The kind's schema's row loader (KindSchema.row_loader): what `load` gives, row after row."""
+    if kind.name not in _LOADER_CACHE:
+        _LOADER_CACHE[kind.name] = schema_of(kind).row_loader()
+    return _LOADER_CACHE[kind.name]
 
 
 def _order(kind, name):
