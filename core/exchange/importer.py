@@ -6,17 +6,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import JOIN, fn
+from peewee import fn
 
 from kaohe.core.exchange import preview
 from kaohe.core.exchange.kinds import KINDS, fold
+from kaohe.core.exchange.matching import (  # noqa: F401 (lookup and stored_rows are also named from here)
+    CHUNK,
+    compared,
+    existing,
+    highest_id,
+    inserted_ids,
+    lookup,
+    stored_rows,
+)
 from kaohe.core.exchange.reading import (
     Batch,
     ImportFailed,
     Record,
     add_record,
     flatten_messages,
-    key_of,
     read_files,
     remember_key,
     schema_of,
@@ -26,7 +34,6 @@ from kaohe.core.storage import changes
 from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
 from kaohe.core.storage.models import Item
 
-CHUNK = 500
 WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
 
 
@@ -62,32 +69,6 @@ class ImportReport:
         if len(self.warnings) > WARNINGS_LISTED:
             lines.append(f"另有{len(self.warnings) - WARNINGS_LISTED}处提醒")
         return lines
-
-
-def lookup(kind_name, codes):
-    """{folded code: id} of the rows of a single-key kind that exist, in a few queries.
-
-    Codes match without regard to case (`sz-zbxx` finds `SZ-ZBXX`).
-    """
-    kind = KINDS[kind_name]
-    key = getattr(kind.model, kind.key[0])
-    codes = {fold(code) for code in codes}
-    if _worth_scanning(kind.model, codes):
-        selects = [kind.model.select(key, kind.model.id)]
-    else:
-        selects = (kind.model.select(key, kind.model.id).where(fn.UPPER(key).in_(chunk))
-                   for chunk in chunked(codes, CHUNK))
-    return {fold(code): ident for select in selects for code, ident in select.tuples()
-            if fold(code) in codes}
-
-
-def _worth_scanning(model, wanted):
-    """Whether one read of the whole table beats asking for `wanted` a chunk at a time.
-
-    Building a query of thousands of parameters costs more than the database's work, so a
-    large import into a table of similar size reads the table once and picks in Python.
-    """
-    return len(wanted) > CHUNK and len(wanted) * 4 >= model.select().count()
 
 
 def _check_references(batch):
@@ -180,94 +161,6 @@ def _codes(value):
     return (value,)
 
 
-def stored_rows(kind, firsts=None):
-    """(id, values) of a kind's stored rows, values by field as a file holds them (codes, lists).
-
-    With `firsts`, only the rows whose first key field is one of them; else every row, by id.
-    """
-    model = kind.model
-    joins = []
-    columns = {}
-    for name in kind.scalars:
-        if name in kind.refs:
-            target = KINDS[kind.refs[name]]
-            alias = target.model.alias()
-            joins.append((alias, getattr(model, name) == alias.id))
-            columns[name] = getattr(alias, target.key[0])
-        else:
-            columns[name] = getattr(model, name)
-    selected = [model.id] + [columns[name] for name in kind.scalars]
-
-    def query():
-        select = model.select(*selected)
-        for alias, on in joins:
-            select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
-        return select
-
-    if firsts is not None:
-        firsts = {fold(code) for code in firsts}
-    scan = firsts is None or _worth_scanning(model, firsts)
-    if scan:
-        batches = [query().order_by(model.id)]
-    else:
-        first = columns[kind.key[0]]
-        batches = (query().where(fn.UPPER(first).in_(chunk)) for chunk in chunked(firsts, CHUNK))
-    found = [(row[0], dict(zip(kind.scalars, row[1:])))
-             for select in batches for row in select.tuples()]
-    if firsts is not None:
-        found = [(ident, values) for ident, values in found if fold(values[kind.key[0]]) in firsts]
-    for name, link in kind.links.items():
-        lists = _link_codes(link, None if firsts is None else [ident for ident, _ in found])
-        for ident, values in found:
-            values[name] = lists.get(ident, [])
-    return found
-
-
-def _existing(kind, keys):
-    """{key: (id, values)} of the stored rows with these natural keys (values compared on import)."""
-    wanted = set(keys)
-    found = {}
-    for ident, values in stored_rows(kind, {key[0] for key in keys}):
-        key = key_of(kind, values)
-        if key in wanted:
-            found[key] = (ident, _compared(kind, values), values)
-    return found
-
-
-def _link_codes(link, owner_ids):
-    """{owner id: [codes in order]} of a link table, for these owners or (None) for all."""
-    target = KINDS[link.kind]
-    owner = getattr(link.model, link.owner)
-    code = getattr(target.model, target.key[0])
-    order = link.model.position if link.ordered else link.model.id
-
-    def query():
-        return (link.model.select(owner, code)
-                .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
-                .order_by(owner, order))
-
-    scan = owner_ids is None or _worth_scanning(link.model, owner_ids)
-    selects = ([query()] if scan
-               else (query().where(owner.in_(chunk)) for chunk in chunked(owner_ids, CHUNK)))
-    wanted = None if owner_ids is None else set(owner_ids)
-    lists = defaultdict(list)
-    for select in selects:
-        for ident, value in select.tuples():
-            if wanted is None or ident in wanted:
-                lists[ident].append(value)
-    return lists
-
-
-def _compared(kind, values):
-    """A row's values as compared to tell an update from an unchanged row: codes that name other
-    rows without regard to case, lists as tuples."""
-    def one(name, value):
-        if name in kind.links:
-            return tuple(fold(code) for code in value or ())
-        return fold(value) if name in kind.refs else value
-    return tuple(one(name, values.get(name)) for name in kind.values_fields)
-
-
 def _plan(batch, report):
     """Split each kind's rows into new ones and changed ones (with their ids and stored values)."""
     plan = {}
@@ -276,18 +169,18 @@ def _plan(batch, report):
         if name not in batch.kinds:
             continue
         kind = KINDS[name]
-        existing = _existing(kind, [r.key for r in records]) if records else {}
+        found = existing(kind, [r.key for r in records]) if records else {}
         created, updated = [], []
         unchanged = 0
         for record in records:
             key = record.key
-            if key not in existing:
+            if key not in found:
                 created.append(record)
                 continue
-            ident, values, stored = existing[key]
+            ident, values, stored = found[key]
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
-            if values == _compared(kind, record.data):
+            if values == compared(kind, record.data):
                 unchanged += 1
             else:
                 updated.append((ident, record))
@@ -390,9 +283,10 @@ def _apply(plan, batch):
         extra = [n for n, _ in kind.extra]
         stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
         inserted = _row_maker(kind, first, batch)
+        since = highest_id(model) if len(kind.key) == 1 and created else None
         bulk_insert(model, first + extra, [inserted(r) + stamps for r in created])
-        if len(kind.key) == 1 and created:
-            batch.ids[name].update(lookup(name, [r.key[0] for r in created]))
+        if since is not None:
+            batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
         changing = [n for n in scalars if n not in kind.key]
         changed = _row_maker(kind, changing, batch)
         bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])
