@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import fn
+from peewee import CharField, ForeignKeyField, IntegerField, TextField, fn
 
 from kaohe.core.exchange import preview
 from kaohe.core.exchange.kinds import KINDS, fold
@@ -32,7 +32,7 @@ from kaohe.core.exchange.reading import (
 from kaohe.core.exchange.recording import new_batch_id, record_import
 from kaohe.core.storage import changes
 from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
-from kaohe.core.storage.models import Item
+from kaohe.core.storage.models import Item, JSONField
 
 WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
 
@@ -219,10 +219,12 @@ def _submission_dates(batch):
 def _row_maker(kind, names, batch):
     """A function giving a record's database values of `names` (codes resolved to ids), as a tuple.
 
-    Made once per kind and write: a million rows pay one loop each, not a lookup per field.
+    Made once per kind and write: a million rows pay one loop each, not a lookup per field, and
+    the values that repeat (dates, words, empty tag lists) are converted once.
     """
     fields_ = kind.model._meta.fields
-    steps = [(name, fields_[name].db_value, batch.ids[kind.refs[name]] if name in kind.refs else None)
+    steps = [(name, _remembered(fields_[name]),
+              batch.ids[kind.refs[name]] if name in kind.refs else None)
              for name in names]
 
     def make(record):
@@ -235,6 +237,32 @@ def _row_maker(kind, names, batch):
             values.append(db_value(value))
         return tuple(values)
     return make
+
+
+_UNREMEMBERED = (CharField, TextField, IntegerField, ForeignKeyField)
+
+
+def _remembered(model_field):
+    """The field's db_value, remembering what it gave for the last few thousand values
+    (text and numbers, which seldom repeat or cost nothing to convert, are not remembered)."""
+    db_value = model_field.db_value
+    if isinstance(model_field, _UNREMEMBERED) and not isinstance(model_field, JSONField):
+        return db_value
+    memo = {}
+
+    def convert(value):
+        key = (value.__class__, tuple(value) if value.__class__ is list else value)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # a list holding unhashable values
+            return db_value(value)
+        if len(memo) >= 4096:
+            memo.clear()
+        memo[key] = result = db_value(value)
+        return result
+    return convert
 
 
 def bulk_update(model, names, rows, batch=5000):

@@ -185,8 +185,25 @@ def _read_table(source, kind, rows, batch):
         batch.kinds.append(kind.name)
     load = loader_of(kind)
     for number, cells in rows:
-        if not _filled(cells):
-            continue
+        data = {}
+        unnamed = []
+        for position, value in enumerate(cells):
+            if value.__class__ is str:
+                if value[:1] == "'":
+                    value = _cell(value)
+                    if value is None:
+                        continue
+                elif not value.strip():
+                    continue
+            elif value is None:
+                continue
+            name = columns.get(position)
+            if name is None:
+                unnamed.append(position)
+            else:
+                data[name] = value
+        if not data and not unnamed:
+            continue  # a blank row
         batch.rows_read += 1
         if batch.rows_read > batch.limits.rows:
             batch.fail(source, number, None,
@@ -194,18 +211,9 @@ def _read_table(source, kind, rows, batch):
                        f"请分成几批导入")
             batch.stopped = True
             return True
-        data = {}
-        bad = False
-        for position, value in enumerate(cells):
-            value = _cell(value)
-            if value is None:
-                continue
-            name = columns.get(position)
-            if name is None:
-                bad = True
-                batch.fail(source, number, f"第{position + 1}列", "此列有数据但没有列名")
-                continue
-            data[name] = value
+        for position in unnamed:
+            batch.fail(source, number, f"第{position + 1}列", "此列有数据但没有列名")
+        bad = bool(unnamed)
         try:
             loaded = load(data)
         except ValidationError as error:
