@@ -3,6 +3,7 @@
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -312,7 +313,8 @@ def _apply(plan, batch):
         stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
         inserted = _row_maker(kind, first, batch)
         since = highest_id(model) if len(kind.key) == 1 and created else None
-        bulk_insert(model, first + extra, [inserted(r) + stamps for r in created])
+        for chunk in _slices(created):
+            bulk_insert(model, first + extra, [inserted(r) + stamps for r in chunk], batch=WRITTEN)
         if since is not None:
             batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
         changing = [n for n in scalars if n not in kind.key]
@@ -327,18 +329,29 @@ def _apply(plan, batch):
             stale = [ident for ident, _ in updated]
             for chunk in chunked(stale, CHUNK):
                 link.model.delete().where(getattr(link.model, link.owner).in_(chunk)).execute()
-            link_rows = []
-            owners = [(batch.ids[name][r.key[0]], r) for r in created]
-            owners += updated
-            for ident, record in owners:
-                for position, code in enumerate(record.data.get(field_name) or ()):
-                    target = batch.ids[link.kind][fold(code)]
-                    link_rows.append((ident, target, position) if link.ordered else (ident, target))
             names = [link.owner, link.target] + (["position"] if link.ordered else [])
-            bulk_insert(link.model, names, link_rows)
+            ids, targets = batch.ids[name], batch.ids[link.kind]
+            owners = chain(((ids[r.key[0]], r) for r in created), updated)
+            for chunk in _slices(owners):
+                link_rows = []
+                for ident, record in chunk:
+                    for position, code in enumerate(record.data.get(field_name) or ()):
+                        target = targets[fold(code)]
+                        link_rows.append((ident, target, position) if link.ordered else (ident, target))
+                bulk_insert(link.model, names, link_rows, batch=len(link_rows) or 1)
         for chunk in chunked([ident for ident, _ in updated], CHUNK):
             model.update(version=model.version + 1).where(model.id.in_(chunk)).execute()
     record_import(plan, batch)
+
+
+WRITTEN = 5000  # rows made into database values and inserted at a time
+
+
+def _slices(rows):
+    """`rows` (a list or an iterator) in lists of WRITTEN: what is written never waits all together."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, WRITTEN)):
+        yield chunk
 
 
 def validate_files(paths, limits=None):

@@ -45,7 +45,7 @@ def inserted_ids(kind_name, codes, since):
     table, key = _names(kind)
     codes = {fold(code) for code in codes}
     rows = db.execute_sql(f'SELECT {key}, "id" FROM {table} WHERE "id" > {db.obj.param}', (since,))
-    return {fold(code): ident for code, ident in rows.fetchall() if fold(code) in codes}
+    return {fold(code): ident for code, ident in rows if fold(code) in codes}
 
 
 def _names(kind):
