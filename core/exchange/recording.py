@@ -76,7 +76,7 @@ def _entries(plan, batch, who, ids_of, item_units, item_ids):
         label = changes.NAMES[table][0]
         ids = ids_of.get(name)
         for record in created:
-            key = key_of(kind, record.data)
+            key = record.key if record.key is not None else key_of(kind, record.data)
             units, item = _scope(name, record.data, item_units, item_ids)
             yield dict(
                 actor=who.actor, action=f"{table}.create", object_type=table,
@@ -86,7 +86,7 @@ def _entries(plan, batch, who, ids_of, item_units, item_ids):
             before = _plain_values(kind, batch.stored[(name, ident)])
             after = {n: record.data.get(n) for n in kind.values_fields}
             old, new = audit.changed_fields(audit.plain(before), audit.plain(after))
-            key = key_of(kind, record.data)
+            key = record.key if record.key is not None else key_of(kind, record.data)
             units, item = _scope(name, record.data, item_units, item_ids)
             yield dict(
                 actor=who.actor, action=f"{table}.update", object_type=table, object_id=ident,

@@ -57,7 +57,7 @@ def plain(value):
     """
     try:
         return _plain(value)
-    except _Unusual:
+    except (_Unusual, TypeError):
         return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True, default=_default))
 
 
@@ -73,12 +73,15 @@ def _plain(value):
     if kind in _SAME:
         return value
     if kind is dict:
-        keys = list(value)
-        if any(key.__class__ is not str for key in keys):
-            raise _Unusual  # JSON turns other keys into text
-        return {key: _plain(value[key]) for key in sorted(keys)}
+        plain_dict = {}
+        for key in sorted(value):  # keys of several types raise TypeError: the trip sorts them out
+            if key.__class__ is not str:
+                raise _Unusual  # JSON turns other keys into text
+            part = value[key]
+            plain_dict[key] = part if part.__class__ in _SAME else _plain(part)
+        return plain_dict
     if kind is list or kind is tuple:
-        return [_plain(part) for part in value]
+        return [part if part.__class__ in _SAME else _plain(part) for part in value]
     if kind is Decimal:
         return str(value)
     if kind is datetime.date or kind is datetime.datetime:
