@@ -87,6 +87,7 @@ def _text_of(value):
 
 # Control characters no one types: PostgreSQL refuses NUL in text and xlsx cannot hold the rest.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNHASHED = (list, dict, set, tuple)  # values a converter does not remember
 
 
 class Cell(fields.Field):
@@ -123,6 +124,32 @@ class Cell(fields.Field):
             raise ValidationError(result)
         return list(result) if isinstance(result, list) else result
 
+    def converter(self, name):
+        """A function of one cell value giving what `deserialize(value, name)` gives, raising as it
+        raises: made once per column of an import, so that a repeated value is one dict lookup."""
+        deserialize = self.deserialize
+        if not self.remembers:
+            return lambda value: deserialize(value, name)
+        memo = {}
+        limit = self.REMEMBERED
+
+        def convert(value):
+            if value.__class__ in _UNHASHED:
+                return deserialize(value, name)
+            key = (value.__class__, value)
+            hit = memo.get(key, memo)
+            if hit is memo:
+                hit = deserialize(value, name)  # a bad value raises and is not remembered
+                if len(memo) >= limit:
+                    memo.clear()
+                memo[key] = hit
+            return list(hit) if hit.__class__ is list else hit
+        return convert
+
+    def _plain(self):
+        """Whether the field is as its class defines it: no validators or processors given."""
+        return not (self.validators or self.pre_load or self.post_load)
+
     def _checked(self, value, attr, data, **kwargs):
         for text in (value if isinstance(value, (list, tuple)) else [value]):
             found = _CONTROL.search(text) if isinstance(text, str) else None
@@ -151,6 +178,24 @@ class Text(Cell):
     def _serialize(self, value, attr, obj, **kwargs):
         return value
 
+    def converter(self, name):
+        # text already stripped, within the length and without control characters is itself
+        slow = super().converter(name)
+        if type(self)._deserialize is not Text._deserialize or not self._plain():
+            return slow
+        limit, control = self.max_length, _CONTROL.search
+
+        def convert(value):
+            if (value.__class__ is str and len(value) <= limit and not control(value)
+                    and value == value.strip()):
+                return value
+            return slow(value)
+        return convert
+
+
+# A code of printable ASCII without spaces or separators: NFKC and stripping leave it as it is.
+_PLAIN_CODE = re.compile(r"[!-+\--:<-~]+")
+
 
 class Code(Text):
     """A code or number that other rows refer to: no list separators, no spaces inside."""
@@ -168,6 +213,18 @@ class Code(Text):
         if found:
             raise self.make_error("separator", char=found.group() if found.group().strip() else "空格")
         return text
+
+    def converter(self, name):
+        slow = Cell.converter(self, name)
+        if type(self)._deserialize is not Code._deserialize or not self._plain():
+            return slow
+        limit, plain = self.max_length, _PLAIN_CODE.fullmatch
+
+        def convert(value):
+            if value.__class__ is str and len(value) <= limit and plain(value):
+                return value
+            return slow(value)
+        return convert
 
 
 class CodeList(Cell):

@@ -3,20 +3,29 @@
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import JOIN, fn
+from peewee import CharField, ForeignKeyField, IntegerField, TextField, fn
 
 from kaohe.core.exchange import preview
 from kaohe.core.exchange.kinds import KINDS, fold
+from kaohe.core.exchange.matching import (  # noqa: F401 (lookup and stored_rows are also named from here)
+    CHUNK,
+    compared,
+    existing,
+    highest_id,
+    inserted_ids,
+    lookup,
+    stored_rows,
+)
 from kaohe.core.exchange.reading import (
     Batch,
     ImportFailed,
     Record,
     add_record,
     flatten_messages,
-    key_of,
     read_files,
     remember_key,
     schema_of,
@@ -24,9 +33,8 @@ from kaohe.core.exchange.reading import (
 from kaohe.core.exchange.recording import new_batch_id, record_import
 from kaohe.core.storage import changes
 from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
-from kaohe.core.storage.models import Item
+from kaohe.core.storage.models import Item, JSONField
 
-CHUNK = 500
 WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
 
 
@@ -62,32 +70,6 @@ class ImportReport:
         if len(self.warnings) > WARNINGS_LISTED:
             lines.append(f"另有{len(self.warnings) - WARNINGS_LISTED}处提醒")
         return lines
-
-
-def lookup(kind_name, codes):
-    """{folded code: id} of the rows of a single-key kind that exist, in a few queries.
-
-    Codes match without regard to case (`sz-zbxx` finds `SZ-ZBXX`).
-    """
-    kind = KINDS[kind_name]
-    key = getattr(kind.model, kind.key[0])
-    codes = {fold(code) for code in codes}
-    if _worth_scanning(kind.model, codes):
-        selects = [kind.model.select(key, kind.model.id)]
-    else:
-        selects = (kind.model.select(key, kind.model.id).where(fn.UPPER(key).in_(chunk))
-                   for chunk in chunked(codes, CHUNK))
-    return {fold(code): ident for select in selects for code, ident in select.tuples()
-            if fold(code) in codes}
-
-
-def _worth_scanning(model, wanted):
-    """Whether one read of the whole table beats asking for `wanted` a chunk at a time.
-
-    Building a query of thousands of parameters costs more than the database's work, so a
-    large import into a table of similar size reads the table once and picks in Python.
-    """
-    return len(wanted) > CHUNK and len(wanted) * 4 >= model.select().count()
 
 
 def _check_references(batch):
@@ -180,94 +162,6 @@ def _codes(value):
     return (value,)
 
 
-def stored_rows(kind, firsts=None):
-    """(id, values) of a kind's stored rows, values by field as a file holds them (codes, lists).
-
-    With `firsts`, only the rows whose first key field is one of them; else every row, by id.
-    """
-    model = kind.model
-    joins = []
-    columns = {}
-    for name in kind.scalars:
-        if name in kind.refs:
-            target = KINDS[kind.refs[name]]
-            alias = target.model.alias()
-            joins.append((alias, getattr(model, name) == alias.id))
-            columns[name] = getattr(alias, target.key[0])
-        else:
-            columns[name] = getattr(model, name)
-    selected = [model.id] + [columns[name] for name in kind.scalars]
-
-    def query():
-        select = model.select(*selected)
-        for alias, on in joins:
-            select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
-        return select
-
-    if firsts is not None:
-        firsts = {fold(code) for code in firsts}
-    scan = firsts is None or _worth_scanning(model, firsts)
-    if scan:
-        batches = [query().order_by(model.id)]
-    else:
-        first = columns[kind.key[0]]
-        batches = (query().where(fn.UPPER(first).in_(chunk)) for chunk in chunked(firsts, CHUNK))
-    found = [(row[0], dict(zip(kind.scalars, row[1:])))
-             for select in batches for row in select.tuples()]
-    if firsts is not None:
-        found = [(ident, values) for ident, values in found if fold(values[kind.key[0]]) in firsts]
-    for name, link in kind.links.items():
-        lists = _link_codes(link, None if firsts is None else [ident for ident, _ in found])
-        for ident, values in found:
-            values[name] = lists.get(ident, [])
-    return found
-
-
-def _existing(kind, keys):
-    """{key: (id, values)} of the stored rows with these natural keys (values compared on import)."""
-    wanted = set(keys)
-    found = {}
-    for ident, values in stored_rows(kind, {key[0] for key in keys}):
-        key = key_of(kind, values)
-        if key in wanted:
-            found[key] = (ident, _compared(kind, values), values)
-    return found
-
-
-def _link_codes(link, owner_ids):
-    """{owner id: [codes in order]} of a link table, for these owners or (None) for all."""
-    target = KINDS[link.kind]
-    owner = getattr(link.model, link.owner)
-    code = getattr(target.model, target.key[0])
-    order = link.model.position if link.ordered else link.model.id
-
-    def query():
-        return (link.model.select(owner, code)
-                .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
-                .order_by(owner, order))
-
-    scan = owner_ids is None or _worth_scanning(link.model, owner_ids)
-    selects = ([query()] if scan
-               else (query().where(owner.in_(chunk)) for chunk in chunked(owner_ids, CHUNK)))
-    wanted = None if owner_ids is None else set(owner_ids)
-    lists = defaultdict(list)
-    for select in selects:
-        for ident, value in select.tuples():
-            if wanted is None or ident in wanted:
-                lists[ident].append(value)
-    return lists
-
-
-def _compared(kind, values):
-    """A row's values as compared to tell an update from an unchanged row: codes that name other
-    rows without regard to case, lists as tuples."""
-    def one(name, value):
-        if name in kind.links:
-            return tuple(fold(code) for code in value or ())
-        return fold(value) if name in kind.refs else value
-    return tuple(one(name, values.get(name)) for name in kind.values_fields)
-
-
 def _plan(batch, report):
     """Split each kind's rows into new ones and changed ones (with their ids and stored values)."""
     plan = {}
@@ -276,18 +170,18 @@ def _plan(batch, report):
         if name not in batch.kinds:
             continue
         kind = KINDS[name]
-        existing = _existing(kind, [r.key for r in records]) if records else {}
+        found = existing(kind, [r.key for r in records]) if records else {}
         created, updated = [], []
         unchanged = 0
         for record in records:
             key = record.key
-            if key not in existing:
+            if key not in found:
                 created.append(record)
                 continue
-            ident, values, stored = existing[key]
+            ident, values, stored = found[key]
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
-            if values == _compared(kind, record.data):
+            if values == compared(kind, record.data):
                 unchanged += 1
             else:
                 updated.append((ident, record))
@@ -326,10 +220,12 @@ def _submission_dates(batch):
 def _row_maker(kind, names, batch):
     """A function giving a record's database values of `names` (codes resolved to ids), as a tuple.
 
-    Made once per kind and write: a million rows pay one loop each, not a lookup per field.
+    Made once per kind and write: a million rows pay one loop each, not a lookup per field, and
+    the values that repeat (dates, words, empty tag lists) are converted once.
     """
     fields_ = kind.model._meta.fields
-    steps = [(name, fields_[name].db_value, batch.ids[kind.refs[name]] if name in kind.refs else None)
+    steps = [(name, _remembered(fields_[name]),
+              batch.ids[kind.refs[name]] if name in kind.refs else None)
              for name in names]
 
     def make(record):
@@ -342,6 +238,32 @@ def _row_maker(kind, names, batch):
             values.append(db_value(value))
         return tuple(values)
     return make
+
+
+_UNREMEMBERED = (CharField, TextField, IntegerField, ForeignKeyField)
+
+
+def _remembered(model_field):
+    """The field's db_value, remembering what it gave for the last few thousand values
+    (text and numbers, which seldom repeat or cost nothing to convert, are not remembered)."""
+    db_value = model_field.db_value
+    if isinstance(model_field, _UNREMEMBERED) and not isinstance(model_field, JSONField):
+        return db_value
+    memo = {}
+
+    def convert(value):
+        key = (value.__class__, tuple(value) if value.__class__ is list else value)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # a list holding unhashable values
+            return db_value(value)
+        if len(memo) >= 4096:
+            memo.clear()
+        memo[key] = result = db_value(value)
+        return result
+    return convert
 
 
 def bulk_update(model, names, rows, batch=5000):
@@ -390,9 +312,11 @@ def _apply(plan, batch):
         extra = [n for n, _ in kind.extra]
         stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
         inserted = _row_maker(kind, first, batch)
-        bulk_insert(model, first + extra, [inserted(r) + stamps for r in created])
-        if len(kind.key) == 1 and created:
-            batch.ids[name].update(lookup(name, [r.key[0] for r in created]))
+        since = highest_id(model) if len(kind.key) == 1 and created else None
+        for chunk in _slices(created):
+            bulk_insert(model, first + extra, [inserted(r) + stamps for r in chunk], batch=WRITTEN)
+        if since is not None:
+            batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
         changing = [n for n in scalars if n not in kind.key]
         changed = _row_maker(kind, changing, batch)
         bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])
@@ -405,18 +329,29 @@ def _apply(plan, batch):
             stale = [ident for ident, _ in updated]
             for chunk in chunked(stale, CHUNK):
                 link.model.delete().where(getattr(link.model, link.owner).in_(chunk)).execute()
-            link_rows = []
-            owners = [(batch.ids[name][r.key[0]], r) for r in created]
-            owners += updated
-            for ident, record in owners:
-                for position, code in enumerate(record.data.get(field_name) or ()):
-                    target = batch.ids[link.kind][fold(code)]
-                    link_rows.append((ident, target, position) if link.ordered else (ident, target))
             names = [link.owner, link.target] + (["position"] if link.ordered else [])
-            bulk_insert(link.model, names, link_rows)
+            ids, targets = batch.ids[name], batch.ids[link.kind]
+            owners = chain(((ids[r.key[0]], r) for r in created), updated)
+            for chunk in _slices(owners):
+                link_rows = []
+                for ident, record in chunk:
+                    for position, code in enumerate(record.data.get(field_name) or ()):
+                        target = targets[fold(code)]
+                        link_rows.append((ident, target, position) if link.ordered else (ident, target))
+                bulk_insert(link.model, names, link_rows, batch=len(link_rows) or 1)
         for chunk in chunked([ident for ident, _ in updated], CHUNK):
             model.update(version=model.version + 1).where(model.id.in_(chunk)).execute()
     record_import(plan, batch)
+
+
+WRITTEN = 5000  # rows made into database values and inserted at a time
+
+
+def _slices(rows):
+    """`rows` (a list or an iterator) in lists of WRITTEN: what is written never waits all together."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, WRITTEN)):
+        yield chunk
 
 
 def validate_files(paths, limits=None):

@@ -53,43 +53,45 @@ def record_import(plan, batch):
     its key in the entry, not by its id, which would cost a read of what was just written.
     """
     who = changes.current()
-    ids_of = {}
-    for name, (created, _updated) in plan.items():
-        kind = KINDS[name]
-        if len(kind.key) == 1:
-            ids_of[name] = {(code,): ident for code, ident in batch.ids[name].items()}
+    ids_of = {name: batch.ids[name] for name in plan if len(KINDS[name].key) == 1}
     item_ids = batch.ids["items"]  # every item the rows name, by number
-    item_units = {item_ids[r.data["no"]]: list(r.data.get("units") or ())
-                  for r in _records(plan.get("items", ((), ()))[0]) if r.data["no"] in item_ids}
-    item_units.update({ident: list(r.data.get("units") or ())
-                       for ident, r in plan.get("items", ((), ()))[1]})
+    # the units of the items adoptions and instructions name: the files', else the database's
     named = {item_ids[r.data["item"]] for n in ("adoptions", "instructions")
              for group in plan.get(n, ((), ())) for r in _records(group)
              if r.data.get("item") in item_ids}
+    item_units = {item_ids[r.data["no"]]: list(r.data.get("units") or ())
+                  for r in _records(plan.get("items", ((), ()))[0])
+                  if item_ids.get(r.data["no"]) in named}
+    item_units.update({ident: list(r.data.get("units") or ())
+                       for ident, r in plan.get("items", ((), ()))[1] if ident in named})
     item_units.update(_units_of_items(named - set(item_units)))
-    entries = []
+    audit.record_many(_entries(plan, batch, who, ids_of, item_units, item_ids))
+
+
+def _entries(plan, batch, who, ids_of, item_units, item_ids):
+    """The entries of record_import, one by one (they are hashed and written a thousand at a time)."""
     for name, (created, updated) in plan.items():
         kind = KINDS[name]
         table = kind.model._meta.table_name
         label = changes.NAMES[table][0]
+        ids = ids_of.get(name)
         for record in created:
-            key = key_of(kind, record.data)
+            key = record.key if record.key is not None else key_of(kind, record.data)
             units, item = _scope(name, record.data, item_units, item_ids)
-            entries.append(dict(
+            yield dict(
                 actor=who.actor, action=f"{table}.create", object_type=table,
-                object_id=ids_of.get(name, {}).get(key, ""), summary=f"导入新增{label}「{'、'.join(map(str, key))}」",
-                new=record.data, source=who.source, batch=who.batch, units=units, item=item))
+                object_id=ids.get(key[0], "") if ids is not None else "", summary=f"导入新增{label}「{'、'.join(map(str, key))}」",
+                new=record.data, source=who.source, batch=who.batch, units=units, item=item)
         for ident, record in updated:
             before = _plain_values(kind, batch.stored[(name, ident)])
             after = {n: record.data.get(n) for n in kind.values_fields}
             old, new = audit.changed_fields(audit.plain(before), audit.plain(after))
-            key = key_of(kind, record.data)
+            key = record.key if record.key is not None else key_of(kind, record.data)
             units, item = _scope(name, record.data, item_units, item_ids)
-            entries.append(dict(
+            yield dict(
                 actor=who.actor, action=f"{table}.update", object_type=table, object_id=ident,
                 summary=f"导入修改{label}「{'、'.join(map(str, key))}」", old=old, new=new,
-                source=who.source, batch=who.batch, units=units, item=item))
-    audit.record_many(entries)
+                source=who.source, batch=who.batch, units=units, item=item)
 
 
 def _records(group):

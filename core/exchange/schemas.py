@@ -1,6 +1,7 @@
 """Marshmallow schemas for each data kind: its cells (core/exchange/cells.py), defaults and the checks across them."""
 
-from marshmallow import RAISE, Schema, ValidationError, post_load, pre_load, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, missing, post_load, pre_load, validates_schema
+from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
 from kaohe.core.domain.vocab import normalize
 from kaohe.core.exchange.cells import (  # noqa: F401 (the field types are also named from here)
@@ -42,6 +43,62 @@ class KindSchema(Schema):
                 continue
             kept[key] = value
         return kept
+
+    def row_loader(self):
+        """A function loading one row (a dict of field names) as `load` does, for an import of many.
+
+        It calls each field's converter (cells.Cell.converter: a repeated value is looked up, not
+        parsed again) and then the schema's own checks and post-load steps, without marshmallow's
+        per-row machinery. A row with any problem is loaded by `load` itself, so that its errors
+        and valid data are exactly `load`'s; so is every row of a schema with hooks it does not know.
+        """
+        hooks = self._hooks
+        if (hooks[VALIDATES] or any(many for tag in (VALIDATES_SCHEMA, POST_LOAD)
+                                    for _, many, _ in hooks[tag])
+                or [name for name, _, _ in hooks[PRE_LOAD]] != ["drop_blanks"]):
+            return self.load
+        steps = [(name, field.converter(name), field.required, field.load_default)
+                 for name, field in self.load_fields.items()
+                 if field.data_key in (None, name) and field.attribute in (None, name)]
+        if len(steps) != len(self.load_fields):
+            return self.load
+        options = {"partial": self.partial, "many": False, "unknown": self.unknown}
+        validators = [(getattr(self, name), kwargs.get("pass_original", False))
+                      for name, _, kwargs in hooks[VALIDATES_SCHEMA]]
+        processors = [(getattr(self, name), kwargs.get("pass_original", False))
+                      for name, _, kwargs in hooks[POST_LOAD]]
+        drop_blanks, load = self.drop_blanks, self.load
+        known = frozenset(name for name, *_ in steps)
+
+        def load_row(data):
+            given = drop_blanks(data)
+            result = {}
+            for name, convert, required, default in steps:
+                value = given.get(name, missing)
+                if value is missing:
+                    if required:
+                        return load(data)
+                    if default is not missing:
+                        result[name] = default() if callable(default) else default
+                    continue
+                try:
+                    result[name] = convert(value)
+                except ValidationError:
+                    return load(data)
+            if not known.issuperset(given):
+                return load(data)  # a field the schema does not have
+            try:
+                for validator, original in validators:
+                    if original:
+                        validator(result, data, **options)
+                    else:
+                        validator(result, **options)
+                for processor, original in processors:
+                    result = processor(result, data, **options) if original else processor(result, **options)
+            except ValidationError:
+                return load(data)
+            return result
+        return load_row
 
 
 class UnitKindSchema(KindSchema):

@@ -7,6 +7,7 @@ import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 from types import SimpleNamespace
 
 from kaohe.core.domain.periods import now
@@ -49,8 +50,43 @@ def _json(value):
 
 
 def plain(value):
-    """Any value as JSON's own types: Decimals and dates as text, tuples as lists."""
-    return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True, default=_default))
+    """Any value as JSON's own types: Decimals and dates as text, tuples as lists, keys in order.
+
+    What a trip through JSON gives (json.loads(json.dumps(value, sort_keys=True))), without the
+    trip for the values an import's rows hold; any other value takes the trip.
+    """
+    try:
+        return _plain(value)
+    except (_Unusual, TypeError):
+        return json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True, default=_default))
+
+
+class _Unusual(Exception):
+    """A value `_plain` leaves to the trip through JSON."""
+
+
+_SAME = frozenset({str, int, bool, type(None)})
+
+
+def _plain(value):
+    kind = value.__class__
+    if kind in _SAME:
+        return value
+    if kind is dict:
+        plain_dict = {}
+        for key in sorted(value):  # keys of several types raise TypeError: the trip sorts them out
+            if key.__class__ is not str:
+                raise _Unusual  # JSON turns other keys into text
+            part = value[key]
+            plain_dict[key] = part if part.__class__ in _SAME else _plain(part)
+        return plain_dict
+    if kind is list or kind is tuple:
+        return [part if part.__class__ in _SAME else _plain(part) for part in value]
+    if kind is Decimal:
+        return str(value)
+    if kind is datetime.date or kind is datetime.datetime:
+        return value.isoformat()
+    raise _Unusual
 
 
 def _default(value):
@@ -82,8 +118,12 @@ def entry_hash(entry, prev_hash):
         value = getattr(entry, name, "") or ""
         if value:
             body[name] = value
-    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = _CANONICAL.encode(body)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")), made once
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 WHERE_FIELDS = ("source", "batch", "units", "item")
@@ -120,18 +160,22 @@ def record(actor, action, object_type, object_id="", summary="", old=None, new=N
     return entry
 
 
-def record_many(entries):
+def record_many(entries, batch=1000):
     """Append many entries at once (an import's changes), chained in order, in the caller's transaction.
 
-    `entries` are dicts of record()'s arguments. The chain is computed here and the rows go in
-    with one statement per thousand, under the same serialisation as record().
+    `entries` are dicts of record()'s arguments, in a list or as a generator: they are hashed
+    and inserted `batch` at a time, so an import of a million rows never holds all its entries.
+    The chain is computed here, under the same serialisation as record().
     """
-    if not entries:
-        return 0
     from kaohe.core.storage.db import bulk_insert
+    entries = iter(entries)
+    first = next(entries, None)
+    if first is None:
+        return 0
     # Called by a writer that has written in its transaction, SQLite's write lock is held
     # already; on its own, it takes the lock before reading the last hash.
     outer = db.in_transaction()
+    count = 0
     with nullcontext() if outer else db.atomic():
         if is_postgres():
             db.execute_sql('LOCK TABLE "audit_log" IN SHARE ROW EXCLUSIVE MODE')
@@ -144,7 +188,7 @@ def record_many(entries):
         names = ["at", "actor", "action", "object_type", "object_id", "summary", "old", "new",
                  *WHERE_FIELDS, "prev_hash", "hash"]
         rows = []
-        for given in entries:
+        for given in chain([first], entries):
             # A plain namespace, not a model instance: entry_hash reads the same attributes,
             # and an import's tens of thousands of entries cost a third of the time.
             where = _where(given.get("source"), given.get("batch"), given.get("units"), given.get("item"))
@@ -158,8 +202,11 @@ def record_many(entries):
                          entry.summary, _json(entry.old), _json(entry.new),
                          *(where[n] for n in WHERE_FIELDS), prev_hash, entry_hash_value))
             prev_hash = entry_hash_value
-        bulk_insert(AuditLog, names, rows, batch=1000)
-    return len(rows)
+            if len(rows) == batch:
+                count += bulk_insert(AuditLog, names, rows, batch=batch)
+                rows = []
+        count += bulk_insert(AuditLog, names, rows, batch=batch)
+    return count
 
 
 @dataclass
