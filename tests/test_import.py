@@ -539,6 +539,14 @@ def test_amount_words_of_a_fact_stay_text(database, tmp_path):
 
 # ---------------------------------------------------------------- size
 
+def rows_statements(statements):
+    """The statements that read or write rows: the data revision's trigger DDL and bookkeeping
+    around a bulk write (a few per data table, whatever the rows: core/storage/revision.py bulk)
+    left out."""
+    return [sql for sql in statements if "TRIGGER" not in sql and "data_revision" not in sql
+            and "sqlite_master" not in sql]
+
+
 def test_thousands_of_rows_take_a_handful_of_queries(database, tmp_path, monkeypatch):
     units = [GOOD["单位"][0]] + [[f"U{n:02d}", f"单位{n}", "县区"] for n in range(50)]
     items = [GOOD["稿件"][0]] + [[f"N{n:05d}", f"标题{n}", "2025-03-01", f"U{n % 50:02d}、U{(n + 1) % 50:02d}",
@@ -554,14 +562,14 @@ def test_thousands_of_rows_take_a_handful_of_queries(database, tmp_path, monkeyp
     report = import_files(paths)
     assert report.counts["items"]["created"] == 3000 and report.counts["adoptions"]["created"] == 3000
     assert ItemUnit.select().count() == 6000
-    assert len(statements) <= 15
+    assert len(rows_statements(statements)) <= 15
     statements.clear()
     adoptions[1][4] = "全文"
     write_csv(tmp_path / "采用.csv", adoptions)
     report = import_files(paths)
     assert report.counts["adoptions"] == {"created": 0, "updated": 1, "unchanged": 2999}
     assert report.counts["items"] == {"created": 0, "updated": 0, "unchanged": 3000}
-    assert len(statements) <= 15
+    assert len(rows_statements(statements)) <= 15
 
 
 def test_a_one_sheet_workbook_takes_its_kind_from_the_file_name(database, tmp_path):

@@ -130,7 +130,8 @@ def triggers_of(database):
         rows = database.execute_sql("SELECT DISTINCT event_object_table, trigger_name "
                                     "FROM information_schema.triggers").fetchall()
     else:
-        rows = database.execute_sql("SELECT tbl_name, name FROM sqlite_master "
+        # with their statements: a migrated trigger must do what a new one does
+        rows = database.execute_sql("SELECT tbl_name, name || ': ' || sql FROM sqlite_master "
                                     "WHERE type = 'trigger'").fetchall()
     return sorted((table, name) for table, name in rows)
 
@@ -203,3 +204,4 @@ def test_a_failing_step_leaves_the_database_at_the_version_before(v1, monkeypatc
     assert database_version() == LATEST
     assert "display_order" not in [c.name for c in v1.get_columns("unit")]
     assert rows_of(v1) == before
+

@@ -31,7 +31,7 @@ from kaohe.core.exchange.reading import (
     schema_of,
 )
 from kaohe.core.exchange.recording import new_batch_id, record_import
-from kaohe.core.storage import changes
+from kaohe.core.storage import changes, revision
 from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
 from kaohe.core.storage.models import Item, JSONField
 
@@ -382,7 +382,7 @@ def import_files(paths, dry_run=False, limits=None):
             who = changes.current()
             report.batch = who.batch or new_batch_id()
             names = "、".join(dict.fromkeys(Path(path).name for path in paths))
-            with changes.acting(who.actor, f"import: {names}", report.batch):
+            with changes.acting(who.actor, f"import: {names}", report.batch), revision.bulk():
                 _apply(plan, batch)
     if not dry_run:
         refresh_statistics(sum(len(records) for records in batch.records.values()))
@@ -419,5 +419,7 @@ def import_records(kind_name, rows, source="接口"):
         _check_names(batch)
         if batch.errors:
             raise ImportFailed(batch.sorted_errors())
-        _apply(_plan(batch, report), batch)
+        plan = _plan(batch, report)
+        with revision.bulk():
+            _apply(plan, batch)
     return report

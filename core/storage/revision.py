@@ -8,9 +8,16 @@ between previews on that promise. The row also holds a random token, so that a c
 starts again (a new or emptied database) never matches a revision seen before.
 
 Score runs and results are not data: recalculating does not move the revision.
+
+A bulk write (an import of a province's file) runs inside :func:`bulk`: on SQLite, whose triggers
+run per row, the row triggers are dropped inside the writing transaction and made again before it
+ends, and the counter moves once. SQLite's schema changes are transactional and the transaction
+holds the only write lock, so no other connection ever writes, or sees the database, without them;
+a failed write rolls the drop back with the rest.
 """
 
 import secrets
+from contextlib import contextmanager
 
 from kaohe.core.storage.db import db, is_postgres
 
@@ -53,6 +60,25 @@ def install():
                 f'CREATE TRIGGER IF NOT EXISTS "kaohe_revision_{table}_{event.lower()}" '
                 f'AFTER {event} ON "{table}" BEGIN '
                 f'UPDATE "{TABLE}" SET counter = counter + 1 WHERE id = 1; END')
+
+
+@contextmanager
+def bulk():
+    """A bulk write inside the current transaction: the counter moves once, at the end, instead
+    of once per row (SQLite; PostgreSQL's triggers run once per statement already)."""
+    if is_postgres():
+        yield
+        return
+    if not db.in_transaction():
+        raise RuntimeError("revision.bulk() belongs inside the writing transaction")
+    for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND name LIKE 'kaohe_revision_%'").fetchall():
+        db.execute_sql(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        install()
+        db.execute_sql(f'UPDATE "{TABLE}" SET counter = counter + 1 WHERE id = 1')
 
 
 def _ensure_row():
