@@ -110,19 +110,21 @@ def test_an_import_moves_the_revision_once_and_a_failed_one_not_at_all(world, tm
         f"N{n},新稿{n},2025-03-0{n},A\n" for n in range(1, 6)), encoding="utf-8")
     token, start = revision.current()
     assert import_files([good]).counts["items"]["created"] == 5
-    assert revision.current() == (token, start + 1)
+    after = revision.current()[1]
+    # once on SQLite; once per statement on PostgreSQL (items, their units), never per row
+    assert after - start == 1 if not is_postgres() else 1 <= after - start < 5
     bad = tmp_path / "采用.csv"
     bad.write_text("稿件编号,刊物代码,期号,采用日期,采用形式\nN1,P,1,2025-03-09,全文\nN9,P,2,2025-03-09,全文\n",
                    encoding="utf-8")
     with pytest.raises(ImportFailed):
         import_files([bad])
-    assert revision.current() == (token, start + 1)
+    assert revision.current() == (token, after)
     if not is_postgres():  # the row triggers were dropped for the import: all of them are back
         triggers = db.execute_sql("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' "
                                   "AND name LIKE 'kaohe_revision_%'").fetchone()[0]
         assert triggers == 3 * len(revision.DATA_TABLES)
     f.item([world["b"]], "2025-03-02")
-    assert revision.current()[1] > start + 1
+    assert revision.current()[1] > after
 
 
 def test_bulk_belongs_inside_the_writing_transaction(world):
