@@ -10,11 +10,13 @@ from werkzeug.exceptions import HTTPException
 
 from kaohe.core.storage import db as dbmod
 
+from .i18n import DEFAULT_LOCALE
+
 
 def default_config():
     """The settings every instance starts from; the instance file and tests override them."""
     return {
-        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "WTF_CSRF_TIME_LIMIT": None,

@@ -23,7 +23,7 @@ from kaohe.core.runs import results
 from kaohe.core.storage import changes, policy
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
-from .i18n import word
+from .i18n import DEFAULT_LOCALE, select_locale, word
 from .views.base import KaoheView
 from .views.common import chosen_scheme, ruleset_titles
 
@@ -343,9 +343,12 @@ def _format():
 
 def _in_the_readers_words(table, columns=()):
     """A ranking or score-line table with its headers (and the words in `columns`) in the panel's
-    language. Data exports keep the import format's own headers, so that they import back."""
+    language. Data exports keep the import format's own headers, so that they import back.
+    In Chinese, the panel's default, the table is the core's own: its rows are not walked again."""
     from dataclasses import replace
     from functools import lru_cache
+    if select_locale() == DEFAULT_LOCALE:
+        return table
     said_of = lru_cache(maxsize=None)(word)  # a few words, a million rows
 
     def rows():

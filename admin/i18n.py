@@ -14,14 +14,15 @@ from flask import Blueprint, has_request_context, redirect, request, session, ur
 from flask_babel import Babel, gettext
 from flask_babel import lazy_gettext as L
 
-LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+DEFAULT_LOCALE = "zh_Hans_CN"
+LANGUAGES = {DEFAULT_LOCALE: "中文", "en": "English"}
 
 bp = Blueprint("kaohe_i18n", __name__)
 
 
 def select_locale():
     chosen = session.get("lang")
-    return chosen if chosen in LANGUAGES else "zh_Hans_CN"
+    return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
 
 
 @bp.route("/lang/<code>")

@@ -58,6 +58,13 @@ def unit_kind_options():
         (kind.code, kind.name) for kind in UnitKind.select().order_by(UnitKind.code)]
 
 
+def unit_kind_name(code):
+    """A unit kind's name for a list's cell; the kinds are read once per request, not per row."""
+    if "kaohe_unit_kinds" not in g:
+        g.kaohe_unit_kinds = dict(unit_kind_options())
+    return g.kaohe_unit_kinds.get(code, code)
+
+
 def checked(schema, values, labels):
     """`values` as the import reads them (one definition of what a row may hold), or a
     ValidationError naming each field by its label in the form."""
@@ -81,7 +88,7 @@ class UnitView(KaoheModelView):
     column_searchable_list = ("code", "name")
     column_sortable_list = ("code", "name", "kind", "pool", "sector")
     column_default_sort = "code"
-    column_formatters = {"kind": lambda v, c, m, n: dict(unit_kind_options()).get(m.kind, m.kind),
+    column_formatters = {"kind": lambda v, c, m, n: unit_kind_name(m.kind),
                          "pool": lambda v, c, m, n: _(UNIT_KINDS[m.pool]) if m.pool in UNIT_KINDS else m.pool}
     column_filters = (
         pf.FilterEqual(Unit.pool, L("考核组别"), options=pool_options),

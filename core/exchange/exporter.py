@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+from marshmallow import ValidationError
 from peewee import JOIN, fn
 
 from kaohe.core.domain.errors import KaoheError
@@ -107,13 +108,13 @@ def rule_labels(registry, config):
     if registry is None:
         return {}
     labels = {}
-    for entry in config.get("rulesets", []):
+    for entry in schemes.enabled_rulesets(config):
         ruleset = registry.rulesets.get(entry.get("name"))
         if ruleset is None:
             continue
         try:
             params = ruleset.load_params(entry.get("params") or {})
-        except Exception:  # noqa: BLE001 - a version a later Kaohe no longer reads keeps its codes
+        except ValidationError:  # a version this Kaohe no longer reads keeps its codes
             continue
         for rule, label in ruleset.rule_labels(params).items():
             if label and label != rule:

@@ -12,6 +12,7 @@ from kaohe.core.domain.vocab import (
     pool_label,
 )
 from kaohe.core.scoring.totals import TIER_OF_LEVEL, ReporterTotal, adoption_rate
+from kaohe.core.storage.schemes import award_titles
 
 
 def count_statistics(totals, data):
@@ -71,7 +72,7 @@ def award_units(totals, config):
     awards = config.get("awards") or {}
     quotas = awards.get("units") or {}
     default = int(awards.get("default_units", 3))
-    title = awards.get("unit_title") or "先进单位"
+    title = award_titles(config)[0]
     pools = defaultdict(list)
     for total in totals.values():
         pools[total.pool].append(total)
@@ -87,7 +88,7 @@ def award_reporters(reporter_totals, config):
     ranked = sorted(reporter_totals.values(), key=lambda r: (-r.points, r.code))
     for position, total in enumerate(ranked, 1):
         total.rank = position
-    _award(ranked, quota, awards.get("reporter_title") or "先进个人", "得分")
+    _award(ranked, quota, award_titles(config)[1], "得分")
 
 
 def _award(ranked, quota, title, what):

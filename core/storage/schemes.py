@@ -29,6 +29,12 @@ DEFAULT_AWARDS = {
     "reporter_title": "先进个人",
 }
 AWARD_TITLES = ("unit_title", "reporter_title")
+
+
+def award_titles(config):
+    """(units' award, reporters' award) as the configuration names them: 先进集体, 优秀信息员…"""
+    awards = config.get("awards") or {}
+    return tuple(awards.get(key) or DEFAULT_AWARDS[key] for key in AWARD_TITLES)
 DEFAULT_CONVERSION = {"enabled": False, "max_points": "4.00"}
 
 

@@ -8,7 +8,7 @@ from kaohe.core.runs.awarding import award_wording
 from kaohe.core.runs.results import awards, latest_run, official_run
 from kaohe.core.storage.db import fetch_rows
 from kaohe.core.storage.models import Reporter, Unit
-from kaohe.core.storage.schemes import pools_of
+from kaohe.core.storage.schemes import award_titles, pools_of
 
 
 def award_documents(scheme, year=None):
@@ -30,9 +30,7 @@ def award_documents(scheme, year=None):
                         "points": r.points} for r in lists["units"].get(pool, [])]}
              for pool in pools_of(scheme)]
     issuer = issuer_of(scheme)
-    named = run.parameter_version.config.get("awards") or {}  # the titles of the run's version
-    unit_title = named.get("unit_title") or "先进单位"
-    reporter_title = named.get("reporter_title") or "先进个人"
+    unit_title, reporter_title = award_titles(run.parameter_version.config)  # the run's version's
     return {
         "kind": "awards",
         "scheme": scheme.name, "scheme_title": scheme.title or scheme.name, "issuer": issuer,

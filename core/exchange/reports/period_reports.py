@@ -27,6 +27,7 @@ from kaohe.core.storage.models import (
     UrgentFollowUp,
     UrgentReport,
 )
+from kaohe.core.storage.schemes import enabled_rulesets
 
 
 def completion(done, target):
@@ -108,9 +109,7 @@ def urgent_deadlines(config):
     """The first-report deadlines (hours by severity) the run's configuration judged urgent
     reports by — the `urgent_penalty` rule set's or a scheme's own urgent rule row's — with the
     defaults for what it does not say; None when no enabled rule judges urgent reports."""
-    for entry in config.get("rulesets", []):
-        if not entry.get("enabled", True):
-            continue
+    for entry in enabled_rulesets(config):
         params = entry.get("params") or {}
         found = [params.get("deadlines")] if entry.get("name") == "urgent_penalty" else [
             (row.get("params") or {}).get("deadlines") for row in params.get("rules") or ()

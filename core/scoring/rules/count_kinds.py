@@ -1,10 +1,10 @@
 """Rule kinds that score what a unit submitted: points for every submitted item (adopted or not),
 and a quota met month by month (or quarter by quarter) inside a longer period, with a cap."""
 
-import datetime
 from collections import defaultdict
 
 from kaohe.core.domain.params import ParamsSchema, choice, points, table
+from kaohe.core.domain.periods import parse_period
 from kaohe.core.domain.vocab import CATEGORIES, UNIT_KINDS, ZERO, fmt
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition
@@ -68,24 +68,12 @@ class PeriodQuotaParams(ParamsSchema):
 
 
 def _sub_periods(period, each, last_day):
-    """[(label, title, start, end)] of the months or quarters of `period` begun by `last_day`."""
-    found = []
-    for year, month in period.months():
-        if each == "quarter" and (month - 1) % 3:
-            continue
-        start = datetime.date(year, month, 1)
-        if start > last_day:
-            break
-        span = 3 if each == "quarter" else 1
-        end_month = month + span - 1
-        end = datetime.date(year + end_month // 12, end_month % 12 + 1, 1) - datetime.timedelta(days=1)
-        if each == "quarter":
-            found.append((f"{year}-Q{(month - 1) // 3 + 1}", f"{year}年第{(month - 1) // 3 + 1}季度",
-                          max(start, period.start), min(end, period.end)))
-        else:
-            found.append((f"{year}-{month:02d}", f"{year}年{month}月", max(start, period.start),
-                          min(end, period.end)))
-    return found
+    """[(sub-period, first day, last day)] of the months or quarters that `period` touches and
+    that began by `last_day`, their days kept within `period`."""
+    labels = dict.fromkeys(f"{year}-Q{(month - 1) // 3 + 1}" if each == "quarter" else f"{year}-{month:02d}"
+                           for year, month in period.months())
+    return [(sub, max(sub.start, period.start), min(sub.end, period.end))
+            for sub in map(parse_period, labels) if sub.start <= last_day]
 
 
 class PeriodQuota(RuleKind):
@@ -108,9 +96,9 @@ class PeriodQuota(RuleKind):
         daily = data.daily_submissions  # (unit, day) -> items submitted that day
         counts = defaultdict(int)
         for (uid, day), n in daily.items():
-            for label, _title, start, end in periods:
+            for sub, start, end in periods:
                 if start <= day <= end:
-                    counts[(uid, label)] += n
+                    counts[(uid, sub.label)] += n
                     break
         targets = data.targets_by_period
         cap = params["maximum"]
@@ -118,14 +106,15 @@ class PeriodQuota(RuleKind):
             if not match.unit(unit):
                 continue
             given = ZERO
-            for label, title, _start, _end in periods:
+            for sub, _start, _end in periods:
+                label = sub.label
                 target = targets.get((uid, label))
                 task = target.submit_target if target is not None else \
                     int(params["fixed"].get(unit.kind, ZERO))
                 if not task:
                     continue
                 count = counts[(uid, label)]
-                said = f"{title}报送{count}篇，任务{task}篇"
+                said = f"{sub.title}报送{count}篇，任务{task}篇"
                 ref = f"{rule.name}:{uid}:{label}"
                 if count >= task and params["met"]:
                     value = params["met"]
