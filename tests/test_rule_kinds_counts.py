@@ -100,3 +100,14 @@ def test_urgent_reports_made_on_time_can_earn_points(registry, units):
     assert points_of(outcome, units) == {"A": D("2.00"), "B": D("-5.00"), "D": D("0.00")}
     assert unit_lines(outcome, units["A"]) == [
         ("urgent", D("2.00"), "紧急信息「突发事件」（一般，发生于2025年2月1日08:00）按时报送，加2分")]
+
+
+def test_a_quarterly_task_in_a_range_that_starts_mid_quarter_counts_that_quarters_part(registry, units):
+    # 2025-02-15 to 2025-05-15: the first quarter's part (15 Feb – 31 Mar) holds A's items of
+    # 3, 15 and 20 March (3, the joint one included): task 3 met, +2; the second quarter's part
+    # (1 April – 15 May) none: no points.
+    row = {"kind": "period_quota", "name": "quarterly",
+           "params": {"each": "quarter", "fixed": {"county": 3}, "met": "2"}}
+    outcome = engine.compute(registry, rules_scheme(registry, [row]), "2025-02-15~2025-05-15")
+    assert unit_lines(outcome, units["A"]) == [
+        ("quarterly", D("2.00"), "2025年第1季度报送3篇，任务3篇，完成任务，计2分")]
