@@ -231,6 +231,7 @@ def test_english_pages_leave_no_chinese_but_data_explanations_and_sources(englis
     assert "Adjustments (office records)" in tune  # a rule kind's title, offered to add
     assert "Item no. / no" in english_pages["/import/"] or "Item number / no" in english_pages["/import/"]
     assert "Quarterly notification (a quarter, e.g. 2025-Q1)" in english_pages["/report-tables/"]
+    assert "admin (Administrator)" in english_pages["/plugins/"]  # not 「admin（Administrator）」
 
 
 def test_the_copied_preset_speaks_english_and_reads_back_its_own_words(client, auth, world, registry):
