@@ -18,6 +18,7 @@ import pluggy
 from marshmallow import Schema, ValidationError
 
 from kaohe.core.domain.errors import KaoheError, PluginError
+from kaohe.core.domain.sentences import say
 from kaohe.core.scoring.contract import RuleSet
 from kaohe.core.scoring.rules.kind import RuleKind
 
@@ -78,7 +79,8 @@ class Registry:
             return self.rulesets[name]
         except KeyError:
             known = "、".join(self.rulesets) or "（无）"
-            raise KaoheError(f"未知的规则集「{name}」；已加载的规则集：{known}") from None
+            raise KaoheError(say("未知的规则集「{name}」；已加载的规则集：{known}", name=name,
+                                 known=known)) from None
 
     @property
     def hook(self):
@@ -139,8 +141,9 @@ class Registry:
     def _check_name_free(self, name):
         taken = next((p for p in self.plugins[:-1] if p.name == name and p.loaded), None)
         if taken is not None:
-            raise PluginError(f"插件名称「{name}」已被{_SOURCE_WORDS.get(taken.source, taken.source)}"
-                              f"（{taken.origin}）占用，请为插件改名", plugin=name)
+            raise PluginError(say("插件名称「{name}」已被{owner}（{origin}）占用，请为插件改名",
+                name=name, owner=_SOURCE_WORDS.get(taken.source, taken.source), origin=taken.origin),
+                plugin=name)
 
     def _check_hook_names(self, plugin, name):
         for attr in dir(plugin):
@@ -154,7 +157,8 @@ class Registry:
                 continue
             close = difflib.get_close_matches(hook_name, HOOK_NAMES, n=1)
             hint = f"（是否应为 {close[0]}？）" if close else f"（可用的钩子：{', '.join(HOOK_NAMES)}）"
-            raise PluginError(f"插件「{name}」实现了未知的钩子 {hook_name}{hint}", plugin=name)
+            raise PluginError(say("插件「{name}」实现了未知的钩子 {hook_name}{hint}",
+                name=name, hook_name=hook_name, hint=hint), plugin=name)
 
     @staticmethod
     def _call(plugin, name, hook_name):
@@ -165,7 +169,9 @@ class Registry:
         try:
             return hook()
         except Exception as error:  # a plugin's own bug: report it against the plugin
-            raise PluginError(f"插件「{name}」的 {hook_name} 出错：{type(error).__name__}: {error}",
+            raise PluginError(say("插件「{name}」的 {hook_name} 出错：{error_type}: "
+                "{error}",
+                name=name, hook_name=hook_name, error_type=type(error).__name__, error=error),
                               plugin=name) from error
 
     def _collect_rule_kinds(self, plugin, name):
@@ -173,19 +179,24 @@ class Registry:
         if returned is None:
             return []
         if not isinstance(returned, (list, tuple)):
-            raise PluginError(f"插件「{name}」的 kaohe_rule_kinds 应返回规则类型列表，实际返回了 "
-                              f"{type(returned).__name__}", plugin=name)
+            raise PluginError(say("插件「{name}」的 kaohe_rule_kinds 应返回规则类型列表，"
+                "实际返回了 {error_type}",
+                name=name, error_type=type(returned).__name__), plugin=name)
         seen = set()
         for kind in returned:
             if not isinstance(kind, RuleKind) or not kind.name or not kind.title:
-                raise PluginError(f"插件「{name}」返回的规则类型 {kind!r} 应为 RuleKind，并有 name 与 "
-                                  f"title", plugin=name)
+                raise PluginError(say("插件「{name}」返回的规则类型 {kind!r} 应为 RuleKind，"
+                    "并有 name 与 title",
+                    name=name, kind=kind), plugin=name)
             if kind.name in self.rule_kinds or kind.name in seen:
-                raise PluginError(f"插件「{name}」的规则类型名称「{kind.name}」重复", plugin=name)
+                raise PluginError(say("插件「{name}」的规则类型名称「{kind}」重复", name=name, kind=kind.name),
+                                  plugin=name)
             try:
                 kind.params_schema().load({})
             except Exception as error:
-                raise PluginError(f"插件「{name}」的规则类型「{kind.name}」的参数默认值无效：{error}",
+                raise PluginError(say("插件「{name}」的规则类型「{kind}」的参数默认值无效："
+                    "{error}",
+                    name=name, kind=kind.name, error=error),
                                   plugin=name) from error
             seen.add(kind.name)
         return list(returned)
@@ -195,15 +206,17 @@ class Registry:
         if returned is None:
             return []
         if isinstance(returned, RuleSet) or not isinstance(returned, (list, tuple)):
-            raise PluginError(f"插件「{name}」的 kaohe_rulesets 应返回规则集列表，实际返回了 "
-                              f"{type(returned).__name__}", plugin=name)
+            raise PluginError(say("插件「{name}」的 kaohe_rulesets 应返回规则集列表，"
+                "实际返回了 {error_type}",
+                name=name, error_type=type(returned).__name__), plugin=name)
         seen = set()
         for ruleset in returned:
             check_ruleset(ruleset, name)
             if ruleset.name in self.rulesets or ruleset.name in seen:
                 owner = self.ruleset_plugin.get(ruleset.name)
                 where = f"插件「{owner.name}」" if owner else "同一插件"
-                raise PluginError(f"插件「{name}」的规则集名称「{ruleset.name}」与{where}的规则集重复",
+                raise PluginError(say("插件「{name}」的规则集名称「{ruleset}」与{where}的规则集重复",
+                    name=name, ruleset=ruleset.name, where=where),
                                   plugin=name)
             seen.add(ruleset.name)
         return list(returned)
@@ -249,7 +262,8 @@ def check_ruleset(ruleset, plugin_name):
     """Refuse a rule set whose attributes or parameter schema are unusable, naming the plugin."""
     def refuse(reason):
         label = getattr(ruleset, "name", None) or repr(ruleset)
-        raise PluginError(f"插件「{plugin_name}」的规则集「{label}」无效：{reason}", plugin=plugin_name)
+        raise PluginError(say("插件「{plugin_name}」的规则集「{label}」无效：{reason}",
+            plugin_name=plugin_name, label=label, reason=reason), plugin=plugin_name)
 
     if not isinstance(ruleset, RuleSet):
         refuse(f"应为 plugins.RuleSet 的实例，实际为 {type(ruleset).__name__}")

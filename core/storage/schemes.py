@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
 from kaohe.core.domain.periods import PERIOD_KINDS, now
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
 from kaohe.core.storage.change_words import (  # noqa: F401 (the words of a change, named here too)
@@ -43,7 +44,7 @@ def get_scheme(name):
     scheme = Scheme.get_or_none(Scheme.name == name)
     if scheme is None:
         known = "、".join(s.name for s in Scheme.select().order_by(Scheme.id)) or "（无）"
-        raise NotFound(f"没有名为「{name}」的考核方案；已有方案：{known}")
+        raise NotFound(say("没有名为「{name}」的考核方案；已有方案：{known}", name=name, known=known))
     return scheme
 
 
@@ -52,7 +53,7 @@ def current_version(scheme):
     version = (ParameterVersion.select().where(ParameterVersion.scheme == scheme)
                .order_by(ParameterVersion.number.desc()).first())
     if version is None:
-        raise KaoheError(f"考核方案「{scheme.name}」没有参数版本")
+        raise KaoheError(say("考核方案「{scheme}」没有参数版本", scheme=scheme.name))
     return version
 
 
@@ -60,7 +61,7 @@ def get_version(scheme, number):
     version = ParameterVersion.get_or_none((ParameterVersion.scheme == scheme)
                                            & (ParameterVersion.number == int(number)))
     if version is None:
-        raise NotFound(f"考核方案「{scheme.name}」没有第{number}版参数")
+        raise NotFound(say("考核方案「{scheme}」没有第{number}版参数", scheme=scheme.name, number=number))
     return version
 
 
@@ -77,22 +78,22 @@ def default_config(registry, ruleset_names):
 def create_scheme(registry, name, year, rulesets, units=None, pools=None, title="", author=""):
     """Create a scheme over `units` (codes), or the units of `pools`, or every unit."""
     if Scheme.get_or_none(Scheme.name == name):
-        raise KaoheError(f"考核方案「{name}」已存在")
+        raise KaoheError(say("考核方案「{name}」已存在", name=name))
     if not rulesets:
-        raise KaoheError("请至少选择一个规则集")
+        raise KaoheError(say("请至少选择一个规则集"))
     config = validate_config(registry, default_config(registry, rulesets))
     query = Unit.select()
     if units:
         found = {u.code: u for u in Unit.select().where(Unit.code.in_(list(units)))}
         missing = [code for code in units if code not in found]
         if missing:
-            raise KaoheError(f"找不到单位代码：{'、'.join(missing)}")
+            raise KaoheError(say("找不到单位代码：{missing}", missing='、'.join(missing)))
         query = Unit.select().where(Unit.code.in_(list(units)))
     elif pools:
         query = Unit.select().where(Unit.pool.in_(list(pools)))
     members = list(query)
     if not members:
-        raise KaoheError("考核方案至少要包含一个单位（请先导入单位）")
+        raise KaoheError(say("考核方案至少要包含一个单位（请先导入单位）"))
     with db.atomic():
         scheme = Scheme.create(name=name, year=int(year), title=title or name)
         SchemeUnit.insert_many([(scheme.id, u.id) for u in members],
@@ -172,7 +173,7 @@ def validate_config(registry, config):
         out["grades"] = _check_grades(config["grades"], errors)
     if errors:
         lines = "；".join(f"{path}：{'，'.join(msgs)}" for path, msgs in sorted(errors.items()))
-        raise ParameterError(f"参数有误：{lines}", errors)
+        raise ParameterError(say("参数有误：{lines}", lines=lines), errors)
     return out
 
 
@@ -285,12 +286,12 @@ def _set_path(target, parts, value):
 def save_config(registry, scheme, config, author="", reason=""):
     """Validate `config` and store it as the scheme's next parameter version."""
     if not (reason or "").strip():
-        raise KaoheError("请填写修改原因")
+        raise KaoheError(say("请填写修改原因"))
     config = validate_config(registry, config)
     with db.atomic():
         latest = current_version(scheme)
         if latest.config == config:
-            raise KaoheError("参数没有变化，无需保存新版本")
+            raise KaoheError(say("参数没有变化，无需保存新版本"))
         version = ParameterVersion.create(scheme=scheme, number=latest.number + 1, config=config,
                                           author=author, reason=reason.strip(), created_at=now())
         changes = version_changes(latest.config, config)
@@ -331,7 +332,9 @@ def with_value(config, path, value):
             _set_path(entry["params"], parts[1:], value)
             return config
     names = "、".join(e["name"] for e in config["rulesets"])
-    raise KaoheError(f"参数路径「{path}」无效：方案中没有规则集「{head}」（方案的规则集：{names}）")
+    raise KaoheError(say("参数路径「{path}」无效：方案中没有规则集「{head}」（方案的规则集："
+        "{names}）",
+        path=path, head=head, names=names))
 
 
 def _check_path(target, parts, path, value=None):
@@ -346,12 +349,14 @@ def _check_path(target, parts, path, value=None):
         elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
             target = target[int(part)]
         else:
-            raise KaoheError(f"参数路径「{path}」无效：没有「{part}」这一项")
+            raise KaoheError(say("参数路径「{path}」无效：没有「{part}」这一项", path=path, part=part))
     if isinstance(target, (dict, list)) and type(value) is type(target):
         return
     if isinstance(target, (dict, list)) and target:
         keys = "、".join(map(str, target)) if isinstance(target, dict) else f"0 到 {len(target) - 1}"
-        raise KaoheError(f"参数路径「{path}」指向一组参数，请写到具体一项（可选：{keys}）")
+        raise KaoheError(say("参数路径「{path}」指向一组参数，请写到具体一项（可选："
+            "{keys}）",
+            path=path, keys=keys))
 
 
 def set_param(registry, scheme, path, value, author="", reason=""):
