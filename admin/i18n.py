@@ -73,9 +73,9 @@ def word(text):
         text = sentence_of(text)
     if not text or not isinstance(text, str) or not has_request_context():
         return text
+    if select_locale() == DEFAULT_LOCALE:  # the core's Chinese words are their own msgids
+        return str(text) if isinstance(text, Sentence) else text
     if isinstance(text, Sentence):
-        if select_locale() == DEFAULT_LOCALE:
-            return str(text)
         return _sentence(text)
     return gettext(text)
 

@@ -2,7 +2,6 @@
 
 from marshmallow import ValidationError, fields
 
-from kaohe.core.domain.sentences import say
 from kaohe.plugins import (
     FORMS,
     LEVELS,
@@ -15,6 +14,7 @@ from kaohe.plugins import (
     joint_split,
     points,
     records,
+    say,
     table,
 )
 

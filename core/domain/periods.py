@@ -63,16 +63,20 @@ class Period:
     @property
     def title(self):
         if self.kind == "year":
-            return f"{self.year}年"
+            return say("{year}年", year=self.year)
         if self.kind == "half":
-            return f"{self.year}年{'上' if self.start.month == 1 else '下'}半年"
+            if self.start.month == 1:
+                return say("{year}年上半年", year=self.year)
+            return say("{year}年下半年", year=self.year)
         if self.kind == "quarter":
-            return f"{self.year}年第{(self.start.month - 1) // 3 + 1}季度"
+            return say("{year}年第{quarter}季度", year=self.year, quarter=(self.start.month - 1) // 3 + 1)
         if self.kind == "range":
-            end = (f"{self.end.month}月{self.end.day}日" if self.end.year == self.start.year
-                   else f"{self.end.year}年{self.end.month}月{self.end.day}日")
-            return f"{self.start.year}年{self.start.month}月{self.start.day}日至{end}"
-        return f"{self.year}年{self.start.month}月"
+            start, end = self.start, self.end
+            ending = (say("{month}月{day}日", month=end.month, day=end.day) if end.year == start.year
+                      else say("{year}年{month}月{day}日", year=end.year, month=end.month, day=end.day))
+            return say("{start}至{end}", end=ending,
+                       start=say("{year}年{month}月{day}日", year=start.year, month=start.month, day=start.day))
+        return say("{year}年{month}月", year=self.year, month=self.start.month)
 
     def __str__(self):
         return self.label
@@ -85,11 +89,11 @@ def _month_end(year, month):
 def date_range(start, end):
     """The custom period from `start` to `end` (dates, both inclusive); its year is the start's."""
     if end < start:
-        raise KaoheError(say("期间的结束日期 {isoformat} 早于开始日期 {isoformat2}",
-            isoformat=end.isoformat(), isoformat2=start.isoformat()))
+        raise KaoheError(say("期间的结束日期 {end} 早于开始日期 {start}",
+            end=end.isoformat(), start=start.isoformat()))
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise KaoheError(say("自定义期间不能超过 {MAX_RANGE_DAYS} 天（{isoformat} 至 {isoformat2}）",
-            MAX_RANGE_DAYS=MAX_RANGE_DAYS, isoformat=start.isoformat(), isoformat2=end.isoformat()))
+        raise KaoheError(say("自定义期间不能超过 {limit} 天（{start} 至 {end}）",
+            limit=MAX_RANGE_DAYS, start=start.isoformat(), end=end.isoformat()))
     return Period(f"{start.isoformat()}~{end.isoformat()}", "range", start.year, start, end)
 
 

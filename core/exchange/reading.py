@@ -25,13 +25,15 @@ class RowError:
     message: str
 
     def __str__(self):
-        return say(WHERE_TEMPLATES[bool(self.row), bool(self.column)], source=self.source, row=self.row,
-                   column=self.column, message=self.message)
-
-
-WHERE_TEMPLATES = {(False, False): "{source}：{message}", (True, False): "{source} 第{row}行：{message}",
-                   (False, True): "{source}「{column}」：{message}",
-                   (True, True): "{source} 第{row}行「{column}」：{message}"}
+        source, row, column, message = self.source, self.row, self.column, self.message
+        if row and column:
+            return say("{source} 第{row}行「{column}」：{message}", source=source, row=row, column=column,
+                       message=message)
+        if row:
+            return say("{source} 第{row}行：{message}", source=source, row=row, message=message)
+        if column:
+            return say("{source}「{column}」：{message}", source=source, column=column, message=message)
+        return say("{source}：{message}", source=source, message=message)
 
 
 class ImportFailed(KaoheError):

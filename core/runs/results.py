@@ -313,11 +313,13 @@ def deletion_refusal(obj):
     if not count:
         return None
     if isinstance(obj, Scheme):
-        return (f"考核方案「{obj.name}」有{count}次已发布的计算结果，不能删除：已发布的结果必须保留。")
+        return say("考核方案「{name}」有{count}次已发布的计算结果，不能删除：已发布的结果必须保留。",
+                   name=obj.name, count=count)
     if isinstance(obj, Unit):
-        return (f"单位「{obj.name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
-                f"如不再参加考核，请在考核方案中把它移出成员单位。")
+        return say("单位「{name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
+                   "如不再参加考核，请在考核方案中把它移出成员单位。", name=obj.name, count=count)
     if isinstance(obj, Reporter):
-        return f"信息员「{obj.name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
-    return (f"稿件「{obj.no}」已计入{count}次已保存的计算结果，不能删除：删除会改变这些结果的计分明细。"
-            f"如为误录，请改正后重新计算。")
+        return say("信息员「{name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。",
+                   name=obj.name, count=count)
+    return say("稿件「{no}」已计入{count}次已保存的计算结果，不能删除：删除会改变这些结果的计分明细。"
+               "如为误录，请改正后重新计算。", no=obj.no, count=count)

@@ -124,7 +124,7 @@ class Calculator:
             where = ""
             if item_id is not None:
                 item = self.data.items.get(item_id)
-                where = f"在稿件 {item.no if item else item_id} 上"
+                where = say("在稿件 {item} 上", item=item.no if item else item_id)
             raise RecalcError(say("{who}{where}出错：{error_type}: {error}；本次计算未保存，"
                 "已有结果保持不变",
                 who=self.who(name), where=where, error_type=type(error).__name__, error=error),
@@ -133,5 +133,5 @@ class Calculator:
     def who(self, name):
         """规则集「x」, and the plugin it came from when that plugin is named otherwise."""
         info = getattr(self.registry, "ruleset_plugin", {}).get(name)
-        return f"规则集「{name}」" if info is None or info.name == name else \
-            f"规则集「{name}」（插件「{info.name}」）"
+        return say("规则集「{name}」", name=name) if info is None or info.name == name else \
+            say("规则集「{name}」（插件「{plugin}」）", name=name, plugin=info.name)

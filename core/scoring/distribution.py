@@ -211,7 +211,7 @@ class Distribution:
     def bad(self, result, reason):
         item = getattr(result, "item", None)
         items = self.data.items
-        where = f"（稿件 {items[item].no}）" if item in items else ""
+        where = say("（稿件 {item}）", item=items[item].no) if item in items else ""
         raise RecalcError(say("{who}返回了无效的计分行{where}：{reason}；本次计算未保存，"
             "已有结果保持不变",
             who=self.calculator.who(self.name), where=where, reason=reason), ruleset=self.name, item=item)

@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
 from kaohe.core.domain.periods import PERIOD_KINDS, now
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
 from kaohe.core.storage.change_words import (  # noqa: F401 (the words of a change, named here too)
@@ -126,11 +126,11 @@ def validate_config(registry, config):
     for entry in config.get("rulesets", []):
         name = entry.get("name")
         if name in seen:
-            errors[name] = ["规则集重复"]
+            errors[name] = [say("规则集重复")]
             continue
         seen.add(name)
         if name not in registry.rulesets:
-            errors[str(name)] = [f"未知的规则集「{name}」"]
+            errors[str(name)] = [say("未知的规则集「{name}」", name=name)]
             continue
         ruleset = registry.rulesets[name]
         try:
@@ -149,7 +149,7 @@ def validate_config(registry, config):
     for key in AWARD_TITLES:
         title = str(out["awards"][key] or "").strip()
         if not 1 <= len(title) <= 20:
-            errors[f"awards.{key}"] = ["应为1到20个字"]
+            errors[f"awards.{key}"] = [say("应为1到20个字")]
         out["awards"][key] = title
     for path, value in _award_numbers(out["awards"]):
         try:
@@ -157,7 +157,7 @@ def validate_config(registry, config):
             if number < 0 or str(value).strip() != str(number):
                 raise ValueError
         except (TypeError, ValueError):
-            errors[path] = ["应为不小于0的整数"]
+            errors[path] = [say("应为不小于0的整数")]
             continue
         _set_path(out, path.split("."), number)
     conversion = config.get("conversion") or {}
@@ -168,11 +168,12 @@ def validate_config(registry, config):
             raise ValueError
         out["conversion"]["max_points"] = str(maximum)
     except (ArithmeticError, ValueError, TypeError):
-        errors["conversion.max_points"] = ["应为大于0的数字"]
+        errors["conversion.max_points"] = [say("应为大于0的数字")]
     if config.get("grades"):
         out["grades"] = _check_grades(config["grades"], errors)
     if errors:
-        lines = "；".join(f"{path}：{'，'.join(msgs)}" for path, msgs in sorted(errors.items()))
+        lines = listing((say("{path}：{messages}", path=path, messages=listing(msgs, "，"))
+                         for path, msgs in sorted(errors.items())), "；")
         raise ParameterError(say("参数有误：{lines}", lines=lines), errors)
     return out
 
@@ -186,26 +187,26 @@ def _check_grades(grades, errors):
     skip_vetoed, not_positive}."""
     out = {}
     if not isinstance(grades, dict):
-        errors["grades"] = ["应为 {units = [...], reporters = [...]} 的形式"]
+        errors["grades"] = [say("应为 {{units = [...], reporters = [...]}} 的形式")]
         return out
     for whom in ("units", "reporters"):
         gradings = grades.get(whom) or []
         if not isinstance(gradings, list):
-            errors[f"grades.{whom}"] = ["应为列表"]
+            errors[f"grades.{whom}"] = [say("应为列表")]
             continue
         out[whom] = [_check_grading(g, f"grades.{whom}.{n}", errors) for n, g in enumerate(gradings)]
     for key in set(grades) - {"units", "reporters"}:
-        errors[f"grades.{key}"] = ["未知的设置（应为 units 或 reporters）"]
+        errors[f"grades.{key}"] = [say("未知的设置（应为 units 或 reporters）")]
     return out
 
 
 def _check_grading(grading, path, errors):
     if not isinstance(grading, dict):
-        errors[path] = ["应为一个等次设置"]
+        errors[path] = [say("应为一个等次设置")]
         return {}
     by = grading.get("by", "points")
     if by not in ("points", "rank"):
-        errors[f"{path}.by"] = ["应为 points（按分数线）或 rank（按名次）"]
+        errors[f"{path}.by"] = [say("应为 points（按分数线）或 rank（按名次）")]
     out = {"by": by, "bands": [],
            "pools": [str(p) for p in grading.get("pools") or []],
            "periods": [str(p) for p in grading.get("periods") or []],
@@ -216,16 +217,17 @@ def _check_grading(grading, path, errors):
         out["not_positive"] = str(grading["not_positive"])
     for kind in out["periods"]:
         if kind not in GRADE_PERIODS:
-            errors[f"{path}.periods"] = [f"未知的期间类型「{kind}」，应为 {'/'.join(GRADE_PERIODS)}"]
+            errors[f"{path}.periods"] = [say("未知的期间类型「{kind}」，应为 {kinds}", kind=kind,
+                                                kinds="/".join(GRADE_PERIODS))]
     bands = grading.get("bands")
     if not isinstance(bands, list) or not bands:
-        errors[f"{path}.bands"] = ["至少要有一个等次"]
+        errors[f"{path}.bands"] = [say("至少要有一个等次")]
         return out
     for n, band in enumerate(bands):
         where = f"{path}.bands.{n}"
         word = band.get("grade") if isinstance(band, dict) else None
         if not isinstance(word, str) or not word.strip() or len(word) > 32:
-            errors[f"{where}.grade"] = ["等次名称必须填写，不超过32个字"]
+            errors[f"{where}.grade"] = [say("等次名称必须填写，不超过32个字")]
             continue
         checked = {"grade": word.strip()}
         threshold = band.get("min" if by == "points" else "top")
@@ -239,7 +241,7 @@ def _check_grading(grading, path, errors):
                         raise ValueError
             except (ArithmeticError, ValueError, TypeError):
                 errors[f"{where}.{'min' if by == 'points' else 'top'}"] = [
-                    "应为分数" if by == "points" else "应为不小于1的整数"]
+                    say("应为分数") if by == "points" else say("应为不小于1的整数")]
                 continue
         out["bands"].append(checked)
     return out
