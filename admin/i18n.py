@@ -6,6 +6,14 @@ them in the clerk's language at render time through :func:`word`, which looks ea
 catalogue (translations/en/LC_MESSAGES/messages.po). They are not extracted from the panel's code,
 so `pybabel update` would mark them obsolete: add them by hand; tests/test_english.py walks every
 schema, import kind and report and fails on a word the catalogue lacks.
+
+The core's sentences with parameters (errors, refusals, import problems, the words of a change)
+are Sentences (kaohe.core.domain.sentences.say): Chinese text that keeps its template and
+parameters. `word` says one from its template's translation, keyed by the Chinese template, with
+its parameters said too; tests/test_english.py finds every `say("…")` and fails on one the
+catalogue lacks or whose placeholders differ. What stays Chinese in English mode: score-line
+explanations (stored as text at recalculation), the notifications and award documents (official
+documents), job messages and audit summaries (stored as text), the command and the API.
 """
 
 from pathlib import Path
