@@ -74,8 +74,8 @@ class Period:
             start, end = self.start, self.end
             ending = (say("{month}月{day}日", month=end.month, day=end.day) if end.year == start.year
                       else say("{year}年{month}月{day}日", year=end.year, month=end.month, day=end.day))
-            return say("{start}至{end}", end=ending,
-                       start=say("{year}年{month}月{day}日", year=start.year, month=start.month, day=start.day))
+            beginning = say("{year}年{month}月{day}日", year=start.year, month=start.month, day=start.day)
+            return say("{start}至{end}", start=beginning, end=ending)
         return say("{year}年{month}月", year=self.year, month=self.start.month)
 
     def __str__(self):

@@ -227,7 +227,8 @@ def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=No
     kind = str(what).strip().lower()
     if kind in ("ranking", "排名", "lines", "明细", "计分明细"):
         if not scheme_name:
-            raise KaoheError(say("导出排名或计分明细时须给出考核方案名称，如 kaohe export ranking 市政府系统"))
+            raise KaoheError(say("导出排名或计分明细时须给出考核方案名称，"
+                                 "如 kaohe export ranking 市政府系统"))
         scheme = schemes.get_scheme(scheme_name)
         run = results.pick_run(scheme, period, run_id)
         official = "正式结果" if results.is_official(run) else "未发布的结果"

@@ -300,7 +300,8 @@ def _check_reviewed(batch):
             if record.data.get("item") in waiting:
                 kind = KINDS[name]
                 batch.fail(record.source, record.row, record.columns.get("item") or kind.header("item"),
-                           say("稿件「{item}」尚未审核入库，不能登记{what}", item=record.data["item"], what=what))
+                           say("稿件「{item}」尚未审核入库，不能登记{what}", item=record.data["item"],
+                               what=what))
 
 
 def _apply(plan, batch):

@@ -13,7 +13,7 @@ import tomllib
 import tomli_w
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.storage import audit, schemes
@@ -143,8 +143,8 @@ def import_document(registry, text, author="", reason=""):
                 import_records("targets", [dict(t, scheme=scheme.name, year=head["year"])
                                            for t in targets], source="方案文件 targets")
             except ImportFailed as failed:
-                raise DocumentError("方案文件的目标任务有误：" + "；".join(
-                    str(error) for error in failed.errors)) from None
+                raise DocumentError(say("方案文件的目标任务有误：{errors}", errors=listing(
+                    (str(error) for error in failed.errors), "；"))) from None
     return scheme, created, version
 
 
@@ -198,7 +198,7 @@ def _update_members(scheme, head, author):
     elif head.get("pools"):
         wanted = sorted(i for (i,) in Unit.select(Unit.id).where(Unit.pool.in_(head["pools"])).tuples())
         if not wanted:
-            raise DocumentError("这些考核组别中没有单位：" + "、".join(head["pools"]))
+            raise DocumentError(say("这些考核组别中没有单位：{pools}", pools="、".join(head["pools"])))
     else:
         return
     current = sorted(i for (i,) in SchemeUnit.select(SchemeUnit.unit)

@@ -2,7 +2,7 @@
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.exchange.reports.common import OFFICIAL, UNOFFICIAL, issuer_of
 from kaohe.core.exchange.reports.running import (
     COLUMN_OF_LEVEL,
@@ -48,10 +48,11 @@ class MissingMonths(KaoheError):
 
 
 def _missing_error(scheme, missing):
-    months = "、".join(m.title for m in missing)
+    months = listing(m.title for m in missing)
     commands = "；".join(f"kaohe recalc {scheme.name} --period {m.label}" for m in missing)
-    return MissingMonths(f"考核方案「{scheme.name}」{months}尚未计算，无法生成通报。请先计算这些月份"
-                         f"（{commands}），或选择自动补算（命令行加 --recalc-missing）", missing)
+    return MissingMonths(say("考核方案「{scheme}」{months}尚未计算，无法生成通报。请先计算这些月份"
+                             "（{commands}），或选择自动补算（命令行加 --recalc-missing）",
+                             scheme=scheme.name, months=months, commands=commands), missing)
 
 
 def notification_runs(scheme, period, recalc_missing=False, registry=None, author="kaohe notify"):
