@@ -135,7 +135,7 @@ def _limits():
 def _errors_workbook(errors):
     """Every problem of a check as an xlsx workbook: file › sheet, row, column, problem."""
     table = exporter.Table(_("导入问题"), [_("文件 › 工作表"), _("行号"), _("列"), _("问题")],
-                           [[e.source, e.row, e.column or "", e.message] for e in errors])
+                           [[e.source, e.row, word(e.column) or "", word(e.message)] for e in errors])
     return exporter.write_tables([table], "xlsx")
 
 
@@ -269,7 +269,7 @@ class ImportView(KaoheView):
                               errors_token=_keep_errors(failed.errors), names=names)
         except KaoheError as error:
             _discard(folder)
-            flash(str(error), "error")
+            flash(word(error), "error")
             return redirect(url_for(".index"))
         session[SESSION_KEY] = token
         return self._page(report=report, counts=_counts(report), names=names, token=token)
@@ -293,7 +293,7 @@ class ImportView(KaoheView):
                               errors_token=_keep_errors(failed.errors), names=names, changed=True)
         except KaoheError as error:
             _discard(folder, token)
-            flash(str(error), "error")
+            flash(word(error), "error")
             return redirect(url_for(".index"))
         _discard(folder, token)
         return self._page(report=report, counts=_counts(report), names=names, done=True,
@@ -407,7 +407,7 @@ class ExportView(KaoheView):
         try:
             kinds = exporter.resolve_kinds(request.args.getlist("kind"))
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
             return redirect(url_for(".index"))
         if fmt == "csv" and len(kinds) > 1:
             out = sheets.spooled()

@@ -6,6 +6,14 @@ them in the clerk's language at render time through :func:`word`, which looks ea
 catalogue (translations/en/LC_MESSAGES/messages.po). They are not extracted from the panel's code,
 so `pybabel update` would mark them obsolete: add them by hand; tests/test_english.py walks every
 schema, import kind and report and fails on a word the catalogue lacks.
+
+The core's sentences with parameters (errors, refusals, import problems, the words of a change)
+are Sentences (kaohe.core.domain.sentences.say): Chinese text that keeps its template and
+parameters. `word` says one from its template's translation, keyed by the Chinese template, with
+its parameters said too; tests/test_english.py finds every `say("…")` and fails on one the
+catalogue lacks or whose placeholders differ. What stays Chinese in English mode: score-line
+explanations (stored as text at recalculation), the notifications and award documents (official
+documents), job messages and audit summaries (stored as text), the command and the API.
 """
 
 from pathlib import Path
@@ -13,6 +21,8 @@ from pathlib import Path
 from flask import Blueprint, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, gettext
 from flask_babel import lazy_gettext as L
+
+from kaohe.core.domain.sentences import Sentence, sentence_of
 
 DEFAULT_LOCALE = "zh_Hans_CN"
 LANGUAGES = {DEFAULT_LOCALE: "中文", "en": "English"}
@@ -54,12 +64,44 @@ def use_panel_words_for_flask_admin():
         admin_babel.domain.cache.clear()
 
 
+# How the separators of a listing (kaohe.core.domain.sentences.listing) read in English.
+SEPARATORS = {"、": ", ", "，": ", ", "；": "; ", "：": ": ", "。": ". "}
+
+
 def word(text):
     """A Chinese word of the core (a label, a title, a unit, a vocabulary's word) in the panel's
-    language; unchanged in Chinese, outside a request and when the catalogue lacks it."""
+    language; unchanged in Chinese, outside a request and when the catalogue lacks it.
+
+    A Sentence of the core (`say(template, **params)`) is said from its template: in English the
+    template's translation formatted with its parameters, each text parameter said through `word`
+    too (a column's label, a nested sentence); a listing piece by piece. An exception is said
+    from the Sentence it was raised with.
+    """
+    if isinstance(text, BaseException):
+        text = sentence_of(text)
     if not text or not isinstance(text, str) or not has_request_context():
         return text
+    if select_locale() == DEFAULT_LOCALE:  # the core's Chinese words are their own msgids
+        return str(text) if isinstance(text, Sentence) else text
+    if isinstance(text, Sentence):
+        return _sentence(text)
     return gettext(text)
+
+
+def _sentence(sentence):
+    """A Sentence in the panel's (non-default) language; its Chinese when its translation does
+    not fit its parameters."""
+    if sentence.parts is not None:
+        separator = SEPARATORS.get(sentence.separator, sentence.separator)
+        return separator.join(str(word(part)) for part in sentence.parts)
+    if sentence.template is None:
+        return gettext(str(sentence))
+    params = {name: word(value) if isinstance(value, str) else value
+              for name, value in sentence.params.items()}
+    try:
+        return gettext(sentence.template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return str(sentence)
 
 
 def words(mapping):

@@ -25,6 +25,7 @@ from kaohe.core.storage.models import (
     Unit,
 )
 
+from ..i18n import word
 from . import choosers
 from .base import KaoheModelView
 from .filters import (
@@ -238,7 +239,7 @@ class ItemView(KaoheModelView):
                         abort(400)
                 return redirect(url_for(".index_view"))
             except policy.Refused as refused:
-                flash(str(refused), "error")
+                flash(word(refused), "error")
         return self.render("kaohe/item_review.html", item=item,
                            units=_item_units(None, None, item, "units"),
                            state=_(ITEM_STATES.get(item.state, item.state)),

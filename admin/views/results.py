@@ -24,6 +24,7 @@ from kaohe.core.storage.models import (
 from kaohe.core.storage.policy import STAFF
 from kaohe.core.storage.schemes import pools_of
 
+from ..i18n import word
 from .base import KaoheView
 from .common import chosen_scheme, get_run_or_404, periods_of, ruleset_title, run_title
 
@@ -102,10 +103,10 @@ class ResultsView(KaoheView):
             job, joined = submit_recalculation(scheme, period, current_user.username,
                                                request.form.get("note", "").strip()[:500])
         except jobs.TooManyRecalculations as error:
-            flash(_("计算请求过于频繁：%(error)s", error=str(error)), "error")
+            flash(_("计算请求过于频繁：%(error)s", error=word(error)), "error")
             return redirect(url_for(".index", scheme=scheme.id, period=period))
         except KaoheError as error:
-            flash(_("计算失败，未保存任何结果：%(error)s", error=str(error)), "error")
+            flash(_("计算失败，未保存任何结果：%(error)s", error=word(error)), "error")
             return redirect(url_for(".index", scheme=scheme.id, period=period))
         if joined:
             flash(_("同一期间的计算正在进行，已加入这次计算，不再另算"), "info")
@@ -155,7 +156,7 @@ class ResultsView(KaoheView):
             else:
                 abort(400)
         except KaoheError as refused:
-            flash(str(refused), "error")
+            flash(word(refused), "error")
         return redirect(url_for(".index", scheme=scheme_id))
 
     @expose("/run/<int:run_id>/")
@@ -205,7 +206,7 @@ class ResultsView(KaoheView):
         try:
             run = results.publish(run, user=current_user.username)
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
         else:
             flash(_("已发布：%(title)s 现为本期正式结果", title=run_title(run)), "success")
         return redirect(url_for(".ranking", run_id=run.id))

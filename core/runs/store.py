@@ -10,6 +10,7 @@ from peewee import OperationalError
 from kaohe.core.domain.errors import RecalcError
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.progress import no_progress
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import (
     to_cents,
 )
@@ -64,8 +65,8 @@ def recalculate(registry, scheme, period=None, author="", note="", progress=None
         # SQLite lets one writer at a time; another run or an import held it past busy_timeout.
         if "locked" not in str(error) and "busy" not in str(error):
             raise
-        raise RecalcError("数据库正忙：另一次计算或导入正在写入，等待超时；"
-                          "本次计算未保存，已有结果保持不变，请稍后再试") from error
+        raise RecalcError(say("数据库正忙：另一次计算或导入正在写入，等待超时；本次计算未保存，"
+            "已有结果保持不变，请稍后再试")) from error
     outcome.run = run
     outcome.seconds = time.perf_counter() - started
     try:
@@ -108,7 +109,7 @@ def _check_references(outcome, data_changed):
     gone = []
     if not Scheme.select().where(Scheme.id == outcome.scheme.id).exists() or \
             not ParameterVersion.select().where(ParameterVersion.id == outcome.version.id).exists():
-        gone.append("考核方案或其参数版本")
+        gone.append(say("考核方案或其参数版本"))
     if data_changed:
         named = {Unit: set(outcome.units), Reporter: set(outcome.reporters), Item: set()}
         for unit, reporter, item, *_rest in outcome.lines:
@@ -124,10 +125,11 @@ def _check_references(outcome, data_changed):
             missing = sorted(ids - found)
             if missing:
                 shown = "、".join(map(str, missing[:5])) + ("等" if len(missing) > 5 else "")
-                gone.append(f"{words[model]}（id {shown}）")
+                gone.append(say("{what}（id {ids}）", what=words[model], ids=shown))
     if gone:
-        raise RecalcError(f"计算期间{'、'.join(gone)}已被删除；本次计算未保存，已有结果保持不变，"
-                          f"请重新计算")
+        raise RecalcError(say("计算期间{gone}已被删除；本次计算未保存，已有结果保持不变，"
+            "请重新计算",
+            gone=listing(gone)))
 
 
 def _store(run, outcome, on_rows=None):

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from kaohe.core.domain.errors import RecalcError
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import CENT, ZERO, fmt
 from kaohe.core.scoring.contract import MAX_AMOUNT, Flag, Line, Tally, Veto
 from kaohe.core.scoring.totals import ReporterTotal
@@ -215,9 +216,10 @@ class Distribution:
     def bad(self, result, reason):
         item = getattr(result, "item", None)
         items = self.data.items
-        where = f"（稿件 {items[item].no}）" if item in items else ""
-        raise RecalcError(f"{self.calculator.who(self.name)}返回了无效的计分行{where}：{reason}；"
-                          f"本次计算未保存，已有结果保持不变", ruleset=self.name, item=item)
+        where = say("（稿件 {item}）", item=items[item].no) if item in items else ""
+        raise RecalcError(say("{who}返回了无效的计分行{where}：{reason}；本次计算未保存，"
+            "已有结果保持不变",
+            who=self.calculator.who(self.name), where=where, reason=reason), ruleset=self.name, item=item)
 
     def check_line(self, line):
         if type(line.points) is not Decimal or type(line.yuan) is not Decimal:

@@ -8,6 +8,7 @@ from playhouse.migrate import SchemaMigrator
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import db, is_postgres, is_sqlite
 from kaohe.core.storage.models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion
@@ -43,7 +44,7 @@ class Migration:
 
 def _v1(migrator):
     """The first release: its tables are created whole (see tests/data/schema_v1_*.sql)."""
-    raise SchemaError("第1版是最初的表结构，不能作为升级步骤执行")
+    raise SchemaError(say("第1版是最初的表结构，不能作为升级步骤执行"))
 
 
 def _v2(migrator):
@@ -314,8 +315,10 @@ def _migrate(progress):
             except SchemaError:
                 raise
             except Exception as error:
-                raise SchemaError(f"升级到第{step.version}版（{step.title}）失败，数据库仍为第{version}版，"
-                                  f"未做任何改动：{type(error).__name__}: {error}") from error
+                raise SchemaError(say("升级到第{version}版（{step}）失败，数据库仍为第{current}版，"
+                    "未做任何改动：{error_type}: {error}",
+                    version=step.version, step=step.title, current=version, error_type=type(error).__name__,
+                    error=error)) from error
             version = step.version
             applied.append(step)
     finally:
@@ -334,8 +337,9 @@ def _check_foreign_keys():
     broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
         table, rowid, parent, _ = broken[0]
-        raise SchemaError(f"升级后 {table} 表第 {rowid} 行引用的 {parent} 不存在（共 {len(broken)} 处），"
-                          f"已撤销这一步")
+        raise SchemaError(say("升级后 {table} 表第 {rowid} 行引用的 {parent} 不存在（共 "
+            "{count} 处），已撤销这一步",
+            table=table, rowid=rowid, parent=parent, count=len(broken)))
 
 
 def create_tables():

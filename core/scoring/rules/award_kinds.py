@@ -6,6 +6,7 @@ from marshmallow import fields
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.params import ParamsSchema, flag, integer
 from kaohe.core.domain.periods import PERIOD_KINDS
+from kaohe.core.domain.sentences import say
 from kaohe.core.scoring.contract import Veto
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import RuleKind
@@ -38,13 +39,15 @@ class VetoByCount(RuleKind):
             return
         named, gate = list(params["of"]), params["unless"].strip()
         if not named and not gate:
-            raise KaoheError(f"规则「{rule.name}」应填写计次的规则（of）或任务规则（unless）")
+            raise KaoheError(say("规则「{rule}」应填写计次的规则（of）或任务规则（unless）", rule=rule.name))
         order = list(state.rules)
         for name, field in [(n, "of") for n in named] + ([(gate, "unless")] if gate else []):
             if name not in state.rules:
-                raise KaoheError(f"规则「{rule.name}」的{field}：规则「{name}」不存在")
+                raise KaoheError(say("规则「{rule}」的{field}：规则「{name}」不存在",
+                    rule=rule.name, field=field, name=name))
             if order.index(name) > order.index(rule.name):
-                raise KaoheError(f"规则「{rule.name}」应排在它所看的规则「{name}」之后")
+                raise KaoheError(say("规则「{rule}」应排在它所看的规则「{name}」之后",
+                    rule=rule.name, name=name))
         labels = [state.rules[name].label for name in named]
         counted = labels[0] if len(labels) == 1 else "、".join(labels) + "共"
         met = state.gates.get(gate, {})

@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.params import ParamsSchema, choice, flag, points
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import fmt
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition
@@ -35,7 +36,7 @@ class UnitFactParams(ParamsSchema):
         bound = data.get("bound")
         if data.get("reading") == "rank" and bound is not None \
                 and bound != bound.to_integral_value():
-            raise ValidationError("名次线应为整数", field_name="bound")
+            raise ValidationError(say("名次线应为整数"), field_name="bound")
 
 
 def fact_value(unit, fact, label, value, rank):
@@ -46,16 +47,19 @@ def fact_value(unit, fact, label, value, rank):
         try:
             number = int(text)
         except ValueError:
-            raise KaoheError(f"{named}的值「{value}」不是整数，请在单位事实中改正后重新计算") from None
+            raise KaoheError(say("{named}的值「{value}」不是整数，请在单位事实中改正后重新计算",
+                named=named, value=value)) from None
         if number < 1:
-            raise KaoheError(f"{named}的值「{value}」应为不小于1的整数，请改正后重新计算")
+            raise KaoheError(say("{named}的值「{value}」应为不小于1的整数，请改正后重新计算",
+                named=named, value=value))
         return number
     try:
         number = Decimal(text)
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise KaoheError(f"{named}的值「{value}」不是数字，请在单位事实中改正后重新计算")
+        raise KaoheError(say("{named}的值「{value}」不是数字，请在单位事实中改正后重新计算",
+            named=named, value=value))
     return number
 
 
@@ -76,7 +80,7 @@ class UnitFact(RuleKind):
             return
         fact, label = params["fact"].strip(), params["fact_label"].strip()
         if not fact:
-            raise KaoheError(f"规则「{rule.name}」未填写单位事实的代码（fact）")
+            raise KaoheError(say("规则「{rule}」未填写单位事实的代码（fact）", rule=rule.name))
         reading, bound = params["reading"], params["bound"]
         match = Match(params["when"], data)
         said = label or fact

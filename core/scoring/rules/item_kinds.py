@@ -3,6 +3,7 @@
 from marshmallow import fields
 
 from kaohe.core.domain.params import ParamsSchema, choice, flag, points, records, table
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt, is_adopted
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition, words
@@ -280,8 +281,8 @@ class InstructionPoints(RuleKind):
         match = Match(params["when"], data)
         source = state.rules.get(params["multiple_of"])
         if source is None or not hasattr(source.kind, "adoption_value"):
-            raise ValueError(f"规则「{rule.name}」的原计分规则「{params['multiple_of']}」不存在或"
-                             f"不是按采用计分的规则")
+            raise ValueError(say("规则「{rule}」的原计分规则「{multiple_of}」不存在或不是按采用计分的规则",
+                rule=rule.name, multiple_of=params['multiple_of']))
         multiples, items = params["multiples"], data.items
         instructions = [i for i in data.instructions if i.item in items]
         held = {}

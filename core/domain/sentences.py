@@ -1,0 +1,71 @@
+"""The core's sentences: Chinese text, as it always was, that also remembers how it was made.
+
+Kaohe speaks Chinese. A sentence with parameters (an error, a refusal, an import problem, the words
+of a change) is made by :func:`say` from one template and its parameters::
+
+    say("第{row}行的编码无法识别", row=3)  # == "第3行的编码无法识别"
+
+The result is a :class:`Sentence`, a ``str`` whose value is that Chinese text: logs, the command,
+the API and every existing comparison see the very text an f-string gave. It also keeps
+``.template`` and ``.params``, so a surface that speaks another language (the panel in English)
+looks the template up in its catalogue and formats the translation with the same parameters,
+each parameter said in that language too. The template is the one definition of the sentence.
+
+Templates use ``str.format`` (``{value:.2f}`` works); name every placeholder, and compute values
+before (``period_title=period.title``, not ``{period.title}``), so that a translation can use them.
+The core imports no translation machinery: it only keeps what was said.
+"""
+
+
+class Sentence(str):
+    """Chinese text made from a template and parameters (see :func:`say`), or a list of pieces
+    joined by a separator (see :func:`listing`)."""
+
+    template = None  # the Chinese template, the key of its translations
+    params = None  # {name: value}: a value may be a Sentence too
+    parts = None  # for a listing: the pieces, each a str or a Sentence
+    separator = None
+
+    def __new__(cls, text, template=None, params=None):
+        made = super().__new__(cls, text)
+        if template is not None:
+            made.template = template
+            made.params = params or {}
+        return made
+
+    def __reduce__(self):
+        return (_rebuilt, (str(self), self.template, self.params, self.parts, self.separator))
+
+    def __repr__(self):
+        return f"Sentence({str.__repr__(self)})"
+
+
+def _rebuilt(text, template, params, parts, separator):
+    made = Sentence(text, template, params)
+    if parts is not None:
+        made.parts, made.separator = list(parts), separator
+    return made
+
+
+def say(template, /, **params):
+    """The Chinese sentence `template` formatted with `params` (str.format), as a Sentence."""
+    return Sentence(template.format(**params), template, params)
+
+
+def listing(parts, separator="、", empty=""):
+    """Pieces joined by `separator` ("、" between the words of a list, "；" between clauses),
+    as a Sentence whose pieces a translation says one by one; `empty` when there is none."""
+    parts = list(parts)
+    if not parts:
+        return empty
+    made = Sentence(separator.join(parts))
+    made.parts, made.separator = parts, separator
+    return made
+
+
+def sentence_of(error):
+    """The Sentence an exception was raised with, or its text."""
+    args = getattr(error, "args", ())
+    if len(args) == 1 and isinstance(args[0], Sentence):
+        return args[0]
+    return str(error)
