@@ -259,15 +259,17 @@ class Outcome:
 
 
 class Shared:
-    """The run ids users may browse: the demo's runs plus every run the recalculations add."""
+    """The run ids users may browse: the demo's runs, then the newest the recalculations add."""
 
     def __init__(self, run_ids):
         self.lock = threading.Lock()
         self.run_ids = list(run_ids)
 
     def add_run(self, run_id):
+        """A run just stored; the oldest are forgotten, as the panel deletes trial runs beyond
+        the 20 newest of a period (KAOHE_TRIAL_RUNS_KEPT): users open only the last 10."""
         with self.lock:
-            self.run_ids.append(run_id)
+            self.run_ids = (self.run_ids + [run_id])[-RUNS_BROWSED:]
 
     def some_run(self, rng):
         with self.lock:
@@ -356,6 +358,7 @@ def recalculations(instance, port, stats, shared, deadline, runs):
 
 
 _ROUNDS = itertools.count(1)
+RUNS_BROWSED = 10
 
 
 def run_load(instance, port, users, seconds, max_requests=600, recalc=True):
@@ -378,6 +381,7 @@ def run_load(instance, port, users, seconds, max_requests=600, recalc=True):
         thread.start()
     for thread in threads:
         thread.join()
+    instance.run_ids = shared.run_ids  # the next round's users browse runs that still exist
     return Outcome(stats=stats, users=users, seconds=time.monotonic() - started, saved_items=saved,
                    runs=runs, failed_logins=len(failed_logins), load_before=load_before,
                    load_after=os.getloadavg())
