@@ -115,10 +115,10 @@ class ItemView(KaoheModelView):
                      "reviewed_at": L("审核时间"), "version": L("版本")}
     column_searchable_list = (
         "no", "title",
-        SearchThrough(Item.id, L("作者"), lambda: ItemAuthor.select(ItemAuthor.item).join(Reporter),
-                      Reporter.name, Reporter.code),
-        SearchThrough(Item.id, L("报送单位代码或名称"), lambda: ItemUnit.select(ItemUnit.item).join(Unit),
-                      Unit.code, Unit.name))
+        SearchThrough(Item.id, L("作者"), lambda: ItemAuthor.select(ItemAuthor.item),
+                      Reporter.name, Reporter.code, through=ItemAuthor.reporter),
+        SearchThrough(Item.id, L("报送单位代码或名称"), lambda: ItemUnit.select(ItemUnit.item),
+                      Unit.code, Unit.name, through=ItemUnit.unit))
     column_sortable_list = ("no", "title", "submitted_on", "category", "state")
     column_default_sort = ("submitted_on", True)
     column_formatters = {"units": _item_units, "category": vocabulary_word(CATEGORIES), "negative": yes_no,
