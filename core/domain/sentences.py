@@ -69,3 +69,8 @@ def sentence_of(error):
     if len(args) == 1 and isinstance(args[0], Sentence):
         return args[0]
     return str(error)
+
+
+def recast(sentence, **changes):
+    """The Sentence `sentence` said again with some of its parameters changed."""
+    return say(sentence.template, **{**sentence.params, **changes})
