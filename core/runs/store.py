@@ -10,7 +10,7 @@ from peewee import OperationalError
 from kaohe.core.domain.errors import RecalcError
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.progress import no_progress
-from kaohe.core.domain.sentences import listing, say
+from kaohe.core.domain.sentences import Sentence, listing, say, stored_form
 from kaohe.core.domain.vocab import (
     to_cents,
 )
@@ -24,6 +24,7 @@ from kaohe.core.storage.models import (
     ParameterVersion,
     Reporter,
     ReporterResult,
+    RunSentence,
     Scheme,
     ScoreLine,
     ScoreRun,
@@ -160,5 +161,35 @@ def _store(run, outcome, on_rows=None):
     ]
     bulk_insert(ScoreLine, ["run", "unit", "reporter", "item", "ruleset", "rule", "kind", "points",
                             "yuan", "ref", "explanation"], line_rows, on_rows=on_rows)
+    _store_sentences(run_id, outcome, line_rows)
     # What the dashboard and the comparison read instead of the lines, kept with the run.
     summary.summarise(run, rows=line_rows, skip=1)
+
+
+def _store_sentences(run_id, outcome, line_rows):
+    """Each distinct sentence the run stores as text, with its template and parameters, once: a
+    province's run has a third of a million lines but a few thousand sentences, most lines
+    sharing the sentence of their kind of adoption (RunSentence, for the panel in English)."""
+    said = {}
+    for row in line_rows:
+        text = row[10]
+        if isinstance(text, Sentence):
+            said[text] = text
+    for t in outcome.units.values():
+        for text in (t.tie_break, t.veto_reason, t.award_note, t.grade):
+            if isinstance(text, Sentence):
+                said[text] = text
+    for r in outcome.reporters.values():
+        for text in (r.veto_reason, r.award_note, r.grade):
+            if isinstance(text, Sentence):
+                said[text] = text
+    rows = []
+    for text in said.values():
+        if text.template is None and text.parts is None:
+            continue
+        template, params = stored_form(text)
+        rows.append((run_id, str(text), template, params))
+    if rows:
+        field = RunSentence.params
+        bulk_insert(RunSentence, ["run", "text", "template", "params"],
+                    [(r, text, template, field.db_value(params)) for r, text, template, params in rows])
