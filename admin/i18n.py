@@ -122,7 +122,7 @@ class StoredWords:
     def __call__(self, text):
         if self.sentences is None or not text:
             return text
-        return word(self.sentences.get(text, text))
+        return word(self.sentences.get(text, text))  # (a text it kept none of: a word, or as it is)
 
     def award(self, run, result):
         from kaohe.core.runs.awarding import award_wording
@@ -130,11 +130,13 @@ class StoredWords:
             else award_wording(run, result)
 
 
-def stored_words(run, texts):
+def stored_words(run, texts=None):
     """A :class:`StoredWords` for the texts `run` stored that a page shows: in English their
     sentences are read from the run's RunSentence rows (one query for all of `texts`) and said
     through :func:`word`; in Chinese, outside a request, the texts are shown as they are and
-    nothing is read. A run stored before sentences were kept has none: its texts stay Chinese."""
+    nothing is read; `texts` None reads all the run's sentences (for an export, whose rows are
+    not known beforehand). A run stored before sentences were kept has none: its texts stay
+    Chinese."""
     if not has_request_context() or select_locale() == DEFAULT_LOCALE:
         return StoredWords()
     from kaohe.core.runs.results import stored_sentences

@@ -204,12 +204,17 @@ def delete_run(run, user=""):
         run.delete_instance()
 
 
-def stored_sentences(run, texts):
+def stored_sentences(run, texts=None):
     """{text: Sentence} for those of `texts` that `run` stored with their templates (RunSentence,
-    one query per few hundred texts), so that a page can say them in another language; a run
-    stored before sentences were kept gives none."""
-    wanted = sorted({str(t) for t in texts if t})
+    one query per few hundred texts), so that a page can say them in another language; every
+    one of the run's with `texts` None (an export: a few thousand); a run stored before
+    sentences were kept gives none."""
     found = {}
+    if texts is None:
+        query = (RunSentence.select(RunSentence.text, RunSentence.template, RunSentence.params)
+                 .where(RunSentence.run == run).tuples())
+        return {text: said_again(text, template, params) for text, template, params in query}
+    wanted = sorted({str(t) for t in texts if t})
     for start in range(0, len(wanted), 400):
         chunk = wanted[start:start + 400]
         query = (RunSentence.select(RunSentence.text, RunSentence.template, RunSentence.params)
