@@ -180,3 +180,22 @@ def test_deleting_a_run_deletes_its_sentences(world, registry):
     assert RunSentence.select().where(RunSentence.run == gone.id).count() == 0
     assert RunSentence.select().where(RunSentence.run == kept.id).count() == 8
     assert UnitResult.select().where(UnitResult.run == gone.id).count() == 0
+
+
+def test_the_comparison_and_the_awards_say_the_stored_texts_in_english(client, auth, world, registry):
+    # B pays a provincial full-text adoption 30 instead of 20: 常山县's own line changes.
+    from kaohe.core.storage.schemes import set_param
+    scheme = world["scheme"]
+    before = recalculate(registry, scheme, "2025", author="test").run
+    set_param(registry, scheme, "provincial.adoption.provincial.full", "30", reason="测试")
+    after = recalculate(registry, scheme, "2025", author="test").run
+    auth.login("admin")
+    page = f"/results/diff?a={before.id}&b={after.id}"
+    assert "<td>《省政府信息》（省级）全文采用，计30分</td>" in client.get(page).data.decode()
+    client.get("/lang/en")
+    assert "<td>《省政府信息》 (Provincial), Full text: 30 points</td>" in client.get(page).data.decode()
+    county, run = vetoed_county(world, registry)
+    results.publish(run, "test")
+    body = client.get(f"/results/awards?scheme={run.scheme_id}").data.decode()
+    assert "<li>丙县：Vetoed, not eligible for awards: Urgent report 「某某事件」 (I (extraordinary)): " \
+           "Late: vetoed</li>" in body

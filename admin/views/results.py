@@ -249,7 +249,9 @@ class ResultsView(KaoheView):
         year = str(scheme.year)
         run = results.official_run(scheme, year)
         data = results.awards(run) if run else None
-        return self.render("kaohe/awards.html", scheme=scheme, run=run, awards=data,
+        said = stored_words(run, [r.award_note for r in (*data["excluded_units"],
+                                                          *data["excluded_reporters"])]) if run else None
+        return self.render("kaohe/awards.html", scheme=scheme, run=run, awards=data, said=said,
                            pools=pools_of(scheme))
 
 
