@@ -199,3 +199,12 @@ def test_the_comparison_and_the_awards_say_the_stored_texts_in_english(client, a
     body = client.get(f"/results/awards?scheme={run.scheme_id}").data.decode()
     assert "<li>丙县：Vetoed, not eligible for awards: Urgent report 「某某事件」 (I (extraordinary)): " \
            "Late: vetoed</li>" in body
+
+
+def test_a_line_digest_is_the_same_for_a_sentence_and_its_text():
+    # Two runs are compared by digests of their lines (core/runs/summary.py): a run stored with
+    # sentences digests as a run stored before, whose explanations were plain text.
+    from kaohe.core.runs.summary import line_digest
+    said = say("{adoption}，计{points}{unit}", adoption="《甲》", points="5", unit="分")
+    row = (1, None, 2, "provincial", "adoption", "score", 500, 0, "adoption:1")
+    assert line_digest((*row, said)) == line_digest((*row, "《甲》，计5分"))

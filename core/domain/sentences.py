@@ -39,7 +39,9 @@ class Sentence(str):
         return (_rebuilt, (str(self), self.template, self.params, self.parts, self.separator))
 
     def __repr__(self):
-        return f"Sentence({str.__repr__(self)})"
+        # The text's own repr: a run's digests (core/runs/summary.py) hash the repr of its line
+        # rows, and must not change when an explanation is a Sentence rather than a str.
+        return str.__repr__(self)
 
 
 def _rebuilt(text, template, params, parts, separator):

@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from kaohe.core.domain.errors import RecalcError
-from kaohe.core.domain.sentences import listing, say
+from kaohe.core.domain.sentences import Sentence, listing, say
 from kaohe.core.domain.vocab import CENT, ZERO, fmt
 from kaohe.core.scoring.contract import MAX_AMOUNT, Flag, Line, Tally, Veto
 from kaohe.core.scoring.totals import ReporterTotal
@@ -106,7 +106,8 @@ class Distribution:
         # through check_line, which names the fault.
         if not (type(p) is Decimal and type(y) is Decimal and p.is_finite() and y.is_finite()
                 and -MAX_AMOUNT <= p <= MAX_AMOUNT and -MAX_AMOUNT <= y <= MAX_AMOUNT
-                and type(text) is str and text.strip() and type(result.rule) is str and result.rule
+                and (type(text) is Sentence or type(text) is str) and text.strip()
+                and type(result.rule) is str and result.rule
                 and (item_id is None or item_id in self.items)
                 and (unit is None or unit in self.units)
                 and (reporter is None or reporter in self.reporters)
