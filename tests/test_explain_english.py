@@ -7,6 +7,8 @@ import io
 import re
 from decimal import Decimal as D
 
+import pytest
+
 from kaohe.core.domain.sentences import Sentence, said_again, say, stored_form
 from kaohe.core.runs import results
 from kaohe.core.runs.store import recalculate
@@ -208,3 +210,61 @@ def test_a_line_digest_is_the_same_for_a_sentence_and_its_text():
     said = say("{adoption}，计{points}{unit}", adoption="《甲》", points="5", unit="分")
     row = (1, None, 2, "provincial", "adoption", "score", 500, 0, "adoption:1")
     assert line_digest((*row, said)) == line_digest((*row, "《甲》，计5分"))
+
+
+CASE_SCHEMES = ("01-zhonglou-shenpiju", "02-shijiazhuang-bangongshi", "07-lianyungang-zhengwu",
+                "12-meizhou-tufa", "18-chongqing-liangyi")
+
+
+@pytest.mark.parametrize("case", CASE_SCHEMES)
+def test_the_real_schemes_explanations_leave_no_chinese_but_data_in_english(kaohe, registry, app, case):
+    # Each real scheme of examples/schemes (quotas, targets, caps, instructions as multiples,
+    # adjustments, grades…) is recalculated period by period as an office does; every text its
+    # runs stored is said in English from the run's sentences, and leaves no Chinese but the
+    # data: names, titles, numbers, leaders, reasons, and the scheme document's own words.
+    from flask import session
+
+    from kaohe.admin.i18n import word
+    from kaohe.core.storage.models import (
+        Adjustment,
+        Instruction,
+        Item,
+        Publication,
+        Reporter,
+        ReporterResult,
+        ScoreRun,
+        Solicitation,
+        Unit,
+        UrgentReport,
+    )
+    from tests.case_support import CASES, ROOT, reproduce
+    document = ROOT / "examples" / "schemes" / f"{case}.toml"
+    reproduce(kaohe, registry, CASES / case, document)
+    data = {u.name for u in Unit.select()} | {r.name for r in Reporter.select()}
+    data |= {p.name for p in Publication.select()} | {i.title for i in Item.select()}
+    data |= {i.no for i in Item.select()} | {i.leader or "" for i in Instruction.select()}
+    data |= {u.title or "" for u in UrgentReport.select()} | {s.title for s in Solicitation.select()}
+    data |= {a.reason for a in Adjustment.select()} | {a.kind or "" for a in Adjustment.select()}
+    data |= set(re.findall(r'"([^"]*)"', document.read_text(encoding="utf-8")))
+    data = sorted((d for d in data if d), key=len, reverse=True)
+    han = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+    left, said = set(), 0
+    with app.test_request_context():
+        session["lang"] = "en"
+        for run in ScoreRun.select():
+            stored = results.stored_sentences(run)
+            texts = {line.explanation for line in ScoreLine.select().where(ScoreLine.run == run)}
+            for r in UnitResult.select().where(UnitResult.run == run):
+                texts |= {r.tie_break, r.veto_reason, r.award_note}
+            for r in ReporterResult.select().where(ReporterResult.run == run):
+                texts |= {r.veto_reason, r.award_note}
+            for text in texts - {""}:
+                english = word(stored.get(text, text))
+                rest = english
+                for words in data:
+                    rest = rest.replace(words, " ")
+                if text not in stored or han.search(rest):
+                    left.add(f"{text} => {english}")
+                said += 1
+    assert said > 10
+    assert sorted(left) == []
