@@ -169,6 +169,7 @@ class ItemPoints(RuleKind):
         for adoption in data.adoptions:
             if is_adopted(adoption.form) and adoption.item not in first_of:
                 first_of[adoption.item] = adoption
+        said = {}
         for item_id, day in sorted(data.first_adoption_on.items()):
             adoption = first_of.get(item_id)
             if adoption is None or adoption.adopted_on != day or not data.period.contains(day):
@@ -181,11 +182,15 @@ class ItemPoints(RuleKind):
             value, label = _table_value(rows, publication, adoption.form, item)
             if not value:
                 continue
-            what = label or rule.label or say("{category}类稿件",
-                                              category=CATEGORIES.get(item.category, item.category))
-            yield _in_unit(Line(rule.name, say("{what}{day}首次被采用，加{points}分", what=what,
-                                               day=date_words(day), points=fmt(value)),
-                                points=value, item=item_id, ref=f"{rule.name}:{item_id}"), rule)
+            key = (label, item.category, day, value)
+            sentence = said.get(key)
+            if sentence is None:  # one sentence for the items of a category first adopted on a day
+                what = label or rule.label or say("{category}类稿件",
+                                                  category=CATEGORIES.get(item.category, item.category))
+                sentence = said[key] = say("{what}{day}首次被采用，加{points}分", what=what,
+                                           day=date_words(day), points=fmt(value))
+            yield _in_unit(Line(rule.name, sentence, points=value, item=item_id,
+                                ref=f"{rule.name}:{item_id}"), rule)
 
     def _first_adoption_tallies(self, data, rule):
         """Once per item at its first adoption, priced by category (and negative feedback): the

@@ -1,5 +1,7 @@
 """The events rules score, each walked once: adoptions (summed or best so far), first instructions, and the date words."""
 
+import functools
+
 from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import FORMS, LEVELS, ZERO, fmt
 from kaohe.core.scoring.contract import Line, Tally
@@ -10,6 +12,7 @@ def bare_name(name):
     return name.strip().strip("《》").strip()
 
 
+@functools.lru_cache(maxsize=4096)  # a day's words are said for many lines
 def date_words(day):
     """2025年3月8日 (a Sentence, said 2025-03-08 in English)"""
     return say("{year}年{month}月{day}日", year=day.year, month=day.month, day=day.day)
