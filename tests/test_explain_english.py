@@ -182,6 +182,11 @@ def test_deleting_a_run_deletes_its_sentences(world, registry):
     assert RunSentence.select().where(RunSentence.run == gone.id).count() == 0
     assert RunSentence.select().where(RunSentence.run == kept.id).count() == 8
     assert UnitResult.select().where(UnitResult.run == gone.id).count() == 0
+    # Trial runs pruned by the retention setting go with their sentences (the table's cascade).
+    from kaohe.core.runs.jobs import prune_trial_runs
+    newest = recalculate(registry, world["scheme"], "2025", author="test").run
+    assert prune_trial_runs(world["scheme"].id, "2025", keep=1) == [kept.id]
+    assert {s.run_id for s in RunSentence.select()} == {newest.id}
 
 
 def test_the_comparison_and_the_awards_say_the_stored_texts_in_english(client, auth, world, registry):
