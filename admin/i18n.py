@@ -11,9 +11,11 @@ The core's sentences with parameters (errors, refusals, import problems, the wor
 are Sentences (kaohe.core.domain.sentences.say): Chinese text that keeps its template and
 parameters. `word` says one from its template's translation, keyed by the Chinese template, with
 its parameters said too; tests/test_english.py finds every `say("…")` and fails on one the
-catalogue lacks or whose placeholders differ. What stays Chinese in English mode: score-line
-explanations (stored as text at recalculation), the notifications and award documents (official
-documents), job messages and audit summaries (stored as text), the command and the API.
+catalogue lacks or whose placeholders differ. What a run stores as text (score-line
+explanations, tie-breaks, veto reasons, award notes) is said through the sentences the run kept
+with it (RunSentence, see :func:`stored_words`); a run stored before they were kept shows its
+texts in Chinese. What stays Chinese in English mode: the notifications and award documents
+(official documents), job messages and audit summaries (stored as text), the command and the API.
 """
 
 from pathlib import Path
@@ -102,6 +104,43 @@ def _sentence(sentence):
         return gettext(sentence.template).format(**params)
     except (KeyError, IndexError, ValueError):
         return str(sentence)
+
+
+class StoredWords:
+    """Says the texts a run stored (explanations, tie-breaks, veto reasons, award notes, grades)
+    in the panel's language: ``said(text)``; ``said.sentence(text)`` is the Sentence the run
+    kept for a text (the text itself when none), ``said.award(run, result)`` the award wording."""
+
+    def __init__(self, sentences=None):
+        self.sentences = sentences  # {text: Sentence}; None in Chinese (nothing to look up)
+
+    def sentence(self, text):
+        if not self.sentences or not text:
+            return text
+        return self.sentences.get(text, text)
+
+    def __call__(self, text):
+        if self.sentences is None or not text:
+            return text
+        return word(self.sentences.get(text, text))  # (a text it kept none of: a word, or as it is)
+
+    def award(self, run, result):
+        from kaohe.core.runs.awarding import award_wording
+        return self(award_wording(run, result, self.sentence)) if self.sentences is not None \
+            else award_wording(run, result)
+
+
+def stored_words(run, texts=None):
+    """A :class:`StoredWords` for the texts `run` stored that a page shows: in English their
+    sentences are read from the run's RunSentence rows (one query for all of `texts`) and said
+    through :func:`word`; in Chinese, outside a request, the texts are shown as they are and
+    nothing is read; `texts` None reads all the run's sentences (for an export, whose rows are
+    not known beforehand). A run stored before sentences were kept has none: its texts stay
+    Chinese."""
+    if not has_request_context() or select_locale() == DEFAULT_LOCALE:
+        return StoredWords()
+    from kaohe.core.runs.results import stored_sentences
+    return StoredWords(stored_sentences(run, texts))
 
 
 def words(mapping):

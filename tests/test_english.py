@@ -1,7 +1,8 @@
 """English mode (issue #13): every word the panel takes from the core — rule sets, parameter labels,
 units, rows, columns and choices, rule kinds, import kinds' headers, reports — has its English in
-the catalogue, and the panel's pages in English leave no Chinese but data, score-line explanations,
-the articles parameters rest on (依据) and the words the files themselves hold."""
+the catalogue, and the panel's pages in English leave no Chinese but data (names, titles, a
+scheme's own words), the articles parameters rest on (依据) and the words the files themselves
+hold: a run's explanations, tie-breaks and award notes are said in English too."""
 
 import html
 import re
@@ -20,6 +21,7 @@ from kaohe.core.storage.models import (
     ParameterVersion,
     Publication,
     Reporter,
+    RunSentence,
     Scheme,
     ScoreLine,
     Unit,
@@ -145,8 +147,11 @@ def data_words(registry):
     for version in ParameterVersion.select():
         allowed |= {version.reason or "", version.author or ""}
         allowed |= set(config_texts(registry, version.config))
-    allowed |= {line.explanation for line in ScoreLine.select()}
-    for result in UnitResult.select():
+    # What a run stored as text is said in English through the sentences it kept (RunSentence):
+    # only a run stored without them (before they were kept) may show its texts in Chinese.
+    said = RunSentence.select(RunSentence.run).distinct()
+    allowed |= {line.explanation for line in ScoreLine.select().where(ScoreLine.run.not_in(said))}
+    for result in UnitResult.select().where(UnitResult.run.not_in(said)):
         allowed |= {result.tie_break, result.veto_reason, result.award_note, result.grade}
     allowed |= schema_words(registry)[1]
     for kind in KINDS.values():  # the names of sheets and files: what the importer reads
@@ -284,8 +289,8 @@ def test_chinese_stays_the_default(client, auth, world, registry):
 
 def test_ranking_and_score_line_downloads_speak_the_readers_language(client, auth, world, registry):
     # In English the ranking's and the score lines' columns, the pool and the line type are
-    # English; the explanations (the office's record) stay as stored; the data export keeps the
-    # import format's headers, so that it imports back.
+    # English, the explanations too (said through the run's sentences); the data export keeps
+    # the import format's headers, so that it imports back.
     import csv
     import io
     run = recalculate(registry, world["scheme"], "2025", author="test").run
@@ -299,7 +304,7 @@ def test_ranking_and_score_line_downloads_speak_the_readers_language(client, aut
         "奖惩（元）", "说明")]
     assert {row[7] for row in lines[1:]} == {"Adoption points（adoption）"}
     assert {row[8] for row in lines[1:]} == {catalogue["计分"]}
-    assert "《省政府信息》（省级）全文采用，计20分" in {row[11] for row in lines[1:]}
+    assert "《省政府信息》 (Provincial), Full text: 20 points" in {row[11] for row in lines[1:]}
     ranking = list(csv.reader(io.StringIO(client.get(
         f"/export/run?run={run.id}&what=ranking&format=csv").data.decode("utf-8-sig"))))
     assert ranking[0][:4] == [catalogue[h] for h in ("单位代码", "单位名称", "考核组别", "名次")]

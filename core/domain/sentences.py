@@ -16,6 +16,8 @@ before (``period_title=period.title``, not ``{period.title}``), so that a transl
 The core imports no translation machinery: it only keeps what was said.
 """
 
+from decimal import Decimal
+
 
 class Sentence(str):
     """Chinese text made from a template and parameters (see :func:`say`), or a list of pieces
@@ -37,7 +39,9 @@ class Sentence(str):
         return (_rebuilt, (str(self), self.template, self.params, self.parts, self.separator))
 
     def __repr__(self):
-        return f"Sentence({str.__repr__(self)})"
+        # The text's own repr: a run's digests (core/runs/summary.py) hash the repr of its line
+        # rows, and must not change when an explanation is a Sentence rather than a str.
+        return str.__repr__(self)
 
 
 def _rebuilt(text, template, params, parts, separator):
@@ -69,3 +73,65 @@ def sentence_of(error):
     if len(args) == 1 and isinstance(args[0], Sentence):
         return args[0]
     return str(error)
+
+
+def recast(sentence, **changes):
+    """The Sentence `sentence` said again with some of its parameters changed."""
+    params = {**sentence.params, **changes}
+    return Sentence(sentence.template.format(**params), sentence.template, params)
+
+
+# ---------------------------------------------------------------- a sentence kept in a table
+
+def stored_form(sentence):
+    """(template, params) of a Sentence as JSON can hold them, for a table that keeps what a run
+    said (RunSentence): a listing is ("", {"parts": […], "separator": "、"}); a parameter is a
+    str, a number, a Decimal as {"decimal": "1.50"} or a nested sentence as {"template": …,
+    "params": …} (a listing as {"parts": …, "separator": …}). :func:`said_again` reverses it."""
+    if sentence.parts is not None:
+        return "", {"parts": [_stored_value(p) for p in sentence.parts], "separator": sentence.separator}
+    return sentence.template, {name: _stored_value(v) for name, v in sentence.params.items()}
+
+
+def _stored_value(value):
+    if isinstance(value, Sentence):
+        if value.parts is not None:
+            return {"parts": [_stored_value(p) for p in value.parts], "separator": value.separator}
+        if value.template is not None:
+            return {"template": value.template,
+                    "params": {name: _stored_value(v) for name, v in value.params.items()}}
+        return str(value)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    return str(value)  # a date or another value: as its text
+
+
+def said_again(text, template, params):
+    """The Sentence `text` rebuilt from what :func:`stored_form` gave; plain text (a Sentence
+    without a template) when the parts no longer make that text."""
+    if template:
+        rebuilt = Sentence(text, template, {name: _rebuilt_value(v) for name, v in params.items()})
+    elif params and "parts" in params:
+        rebuilt = Sentence(text)
+        rebuilt.parts = [_rebuilt_value(p) for p in params["parts"]]
+        rebuilt.separator = params.get("separator") or ""
+    else:
+        return Sentence(text)
+    return rebuilt
+
+
+def _rebuilt_value(value):
+    if isinstance(value, dict):
+        if "decimal" in value:
+            return Decimal(value["decimal"])
+        try:
+            if "parts" in value:
+                return listing([_rebuilt_value(p) for p in value["parts"]], value.get("separator") or "")
+            if "template" in value:
+                params = {n: _rebuilt_value(v) for n, v in value["params"].items()}
+                return Sentence(value["template"].format(**params), value["template"], params)
+        except (KeyError, IndexError, ValueError, TypeError):
+            return ""
+    return value

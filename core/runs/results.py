@@ -7,12 +7,21 @@ from peewee import JOIN, fn
 
 from kaohe.core.domain.errors import KaoheError, NotFound
 from kaohe.core.domain.periods import now, parse_period
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import said_again, say
 from kaohe.core.domain.vocab import UNIT_KINDS, ZERO
 from kaohe.core.runs import summary
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult
+from kaohe.core.storage.models import (
+    Item,
+    Reporter,
+    ReporterResult,
+    RunSentence,
+    ScoreLine,
+    ScoreRun,
+    Unit,
+    UnitResult,
+)
 
 
 def runs_of(scheme, period=None):
@@ -185,6 +194,7 @@ def delete_run(run, user=""):
         raise KaoheError(say("已发布的计算结果不能删除"))
     with db.atomic():
         ScoreLine.delete().where(ScoreLine.run == run).execute()
+        RunSentence.delete().where(RunSentence.run == run).execute()
         summary.forget(run)
         UnitResult.delete().where(UnitResult.run == run).execute()
         ReporterResult.delete().where(ReporterResult.run == run).execute()
@@ -192,6 +202,26 @@ def delete_run(run, user=""):
                      summary=f"删除试算结果：考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算",
                      old={"period": run.period, "lines": run.line_count, "created_by": run.created_by})
         run.delete_instance()
+
+
+def stored_sentences(run, texts=None):
+    """{text: Sentence} for those of `texts` that `run` stored with their templates (RunSentence,
+    one query per few hundred texts), so that a page can say them in another language; every
+    one of the run's with `texts` None (an export: a few thousand); a run stored before
+    sentences were kept gives none."""
+    found = {}
+    if texts is None:
+        query = (RunSentence.select(RunSentence.text, RunSentence.template, RunSentence.params)
+                 .where(RunSentence.run == run).tuples())
+        return {text: said_again(text, template, params) for text, template, params in query}
+    wanted = sorted({str(t) for t in texts if t})
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start:start + 400]
+        query = (RunSentence.select(RunSentence.text, RunSentence.template, RunSentence.params)
+                 .where((RunSentence.run == run) & RunSentence.text.in_(chunk)).tuples())
+        for text, template, params in query:
+            found[text] = said_again(text, template, params)
+    return found
 
 
 def archive_run(run, user=""):

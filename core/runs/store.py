@@ -10,7 +10,7 @@ from peewee import OperationalError
 from kaohe.core.domain.errors import RecalcError
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.progress import no_progress
-from kaohe.core.domain.sentences import listing, say
+from kaohe.core.domain.sentences import Sentence, listing, say, stored_form
 from kaohe.core.domain.vocab import (
     to_cents,
 )
@@ -24,6 +24,7 @@ from kaohe.core.storage.models import (
     ParameterVersion,
     Reporter,
     ReporterResult,
+    RunSentence,
     Scheme,
     ScoreLine,
     ScoreRun,
@@ -134,11 +135,25 @@ def _check_references(outcome, data_changed):
 
 def _store(run, outcome, on_rows=None):
     run_id = run.id
+    # Each distinct sentence is stored as its text once in the rows (a plain str, which the
+    # database binds without looking for an adapter) and kept, with its template, in `said`.
+    said, texts = {}, {}  # text -> its Sentence; Sentence -> its text
+
+    def text_of(sentence):
+        text = texts.get(sentence)
+        if text is None:
+            text = texts[sentence] = str(sentence)
+            said[text] = sentence
+        return text
+
+    def plain(text):
+        return text_of(text) if text.__class__ is Sentence else text
+
     unit_rows = [
         (run_id, t.unit, t.pool, to_cents(t.points), to_cents(t.yuan), t.rank, t.submitted, t.adopted,
-         str(t.adoption_rate), t.national, t.provincial, t.city, t.tie_break,
-         None if t.converted is None else to_cents(t.converted), t.vetoed, t.veto_reason,
-         t.award_rank, t.award_note, t.grade)
+         str(t.adoption_rate), t.national, t.provincial, t.city, plain(t.tie_break),
+         None if t.converted is None else to_cents(t.converted), t.vetoed, plain(t.veto_reason),
+         t.award_rank, plain(t.award_note), plain(t.grade))
         for t in outcome.units.values()
     ]
     bulk_insert(UnitResult, ["run", "unit", "pool", "points", "yuan", "rank", "submitted",
@@ -146,8 +161,8 @@ def _store(run, outcome, on_rows=None):
                              "tie_break", "converted", "vetoed", "veto_reason", "award_rank",
                              "award_note", "grade"], unit_rows, on_rows=on_rows)
     reporter_rows = [
-        (run_id, r.reporter, to_cents(r.points), to_cents(r.yuan), r.rank, r.vetoed, r.veto_reason,
-         r.award_rank, r.award_note, r.grade)
+        (run_id, r.reporter, to_cents(r.points), to_cents(r.yuan), r.rank, r.vetoed,
+         plain(r.veto_reason), r.award_rank, plain(r.award_note), plain(r.grade))
         for r in outcome.reporters.values()
     ]
     bulk_insert(ReporterResult, ["run", "reporter", "points", "yuan", "rank", "vetoed",
@@ -155,10 +170,25 @@ def _store(run, outcome, on_rows=None):
                 on_rows=on_rows)
     line_rows = [
         (run_id, unit, reporter, item, ruleset, rule, kind, to_cents(points), to_cents(yuan),
-         ref, text)
+         ref, text if text.__class__ is not Sentence else (texts.get(text) or text_of(text)))
         for unit, reporter, item, ruleset, rule, kind, points, yuan, ref, text in outcome.lines
     ]
     bulk_insert(ScoreLine, ["run", "unit", "reporter", "item", "ruleset", "rule", "kind", "points",
                             "yuan", "ref", "explanation"], line_rows, on_rows=on_rows)
+    _store_sentences(run_id, said)
     # What the dashboard and the comparison read instead of the lines, kept with the run.
     summary.summarise(run, rows=line_rows, skip=1)
+
+
+def _store_sentences(run_id, said):
+    """Each distinct sentence the run stored as text ({text: Sentence}), with its template and
+    parameters, once: a province's run has a third of a million lines but a few thousand
+    sentences, most lines sharing the sentence of their kind of adoption (RunSentence, for the
+    panel in English)."""
+    field, rows = RunSentence.params, []
+    for text, sentence in said.items():
+        if sentence.template is None and sentence.parts is None:
+            continue
+        template, params = stored_form(sentence)
+        rows.append((run_id, text, template, field.db_value(params)))
+    bulk_insert(RunSentence, ["run", "text", "template", "params"], rows)

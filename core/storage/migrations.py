@@ -188,6 +188,34 @@ def _v7(migrator):
     case_free_indexes(migrator.database)
 
 
+def _v8(migrator):
+    """Version 8: the sentences a run stores as text, kept with their templates and parameters
+    (run_sentence), so that the panel can say a run's explanations in English. A new table, but
+    a step of its own: a version-7 database is refused until migrated, where without the step
+    the commands would write a run into a table that is not there."""
+    database = migrator.database
+
+    class Frozen(Model):
+        class Meta:
+            legacy_table_names = False
+
+    class ScoreRunV8(Frozen):
+        class Meta:
+            table_name = "score_run"
+
+    class RunSentenceV8(Frozen):
+        run = ForeignKeyField(ScoreRunV8, on_delete="CASCADE")
+        text = TextField()
+        template = TextField(default="")
+        params = JSONField(default=dict)
+
+        class Meta:
+            table_name = "run_sentence"
+
+    with database.bind_ctx([ScoreRunV8, RunSentenceV8]):
+        database.create_tables([RunSentenceV8], safe=True)
+
+
 MIGRATIONS = [
     Migration(1, "最初发布的表结构", _v1),
     Migration(2, "增加结构版本表与操作审计日志", _v2),
@@ -196,6 +224,7 @@ MIGRATIONS = [
     Migration(5, "数据行版本、稿件审核、计算结果归档与完整的数据变更记录", _v5),
     Migration(6, "增加加减分、稿件标签、紧急信息对应稿件，目标任务按期间和方案", _v6),
     Migration(7, "按不区分大小写的代码建立索引（大库导入查代码不再逐批扫全表）", _v7),
+    Migration(8, "计算结果保存说明所用的句子（供英文界面显示计分说明）", _v8),
 ]
 
 LATEST = MIGRATIONS[-1].version

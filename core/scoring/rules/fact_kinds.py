@@ -84,7 +84,8 @@ class UnitFact(RuleKind):
         reading, bound = params["reading"], params["bound"]
         match = Match(params["when"], data)
         said = label or fact
-        change = f"加{rule.words(amount)}" if amount > 0 else f"扣{rule.words(-amount)}"
+        change = say("加{amount}", amount=rule.words(amount)) if amount > 0 else \
+            say("扣{amount}", amount=rule.words(-amount))
         for uid, unit in sorted(data.units.items()):
             value = data.facts.get((uid, fact))
             if value is None or not match.unit(unit):
@@ -93,16 +94,17 @@ class UnitFact(RuleKind):
             if reading == "rank":
                 if number > bound:
                     continue
-                why = f"{said}第{number}位，进入前{fmt(bound)}位"
+                why = say("{fact}第{number}位，进入前{bound}位", fact=said, number=number, bound=fmt(bound))
             elif reading == "at_least":
                 if number < bound:
                     continue
-                why = f"{said}为{fmt(number)}，不低于{fmt(bound)}"
+                why = say("{fact}为{number}，不低于{bound}", fact=said, number=fmt(number), bound=fmt(bound))
             else:
                 if number > bound:
                     continue
-                why = f"{said}为{fmt(number)}，不高于{fmt(bound)}"
-            yield Line(rule.name, f"{data.year}年{why}，{change}", *rule.amount(amount), unit=uid,
+                why = say("{fact}为{number}，不高于{bound}", fact=said, number=fmt(number), bound=fmt(bound))
+            yield Line(rule.name, say("{year}年{why}，{change}", year=data.year, why=why, change=change),
+                       *rule.amount(amount), unit=uid,
                        ref=f"fact:{uid}:{fact}:{data.year}")
 
     def tallies(self, data, rule):
