@@ -1,6 +1,7 @@
 """Exporting as xlsx or csv: the data kinds in the import format, a run's ranking and its score lines."""
 
 import io
+import itertools
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -11,14 +12,13 @@ from kaohe.core.domain.periods import now, parse_period
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.exchange import sheets
 from kaohe.core.exchange.cells import cell_converter
-from kaohe.core.exchange.importer import stored_rows
 from kaohe.core.exchange.kinds import KINDS, kind_named, kind_names_text
 
 # neutralise is also used from here by the reports
 from kaohe.core.exchange.sheets import Amount, Cents, Rate, Table, neutralise  # noqa: F401
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
-from kaohe.core.storage.db import db
+from kaohe.core.storage.db import db, is_postgres
 from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
 
 LIST_JOINER = "、"  # also cells.LIST_JOINER, which writes the lists of the import format
@@ -62,13 +62,122 @@ def spooled_tables(tables, fmt, encoding="utf-8"):
 # ---------------------------------------------------------------- data kinds (the import format)
 
 def data_table(kind):
-    """A kind's stored rows as the import file holds them: Chinese headers, Chinese words."""
-    schema_fields = kind.schema().fields
-    converters = [cell_converter(schema_fields[name]) for name, _ in kind.columns]
-    rows = ([convert(values.get(name)) for convert, (name, _) in zip(converters, kind.columns)]
-            for _, values in stored_rows(kind))
-    return Table(kind.label, [header for _, header in kind.columns], rows,
+    """A kind's stored rows as the import file holds them: Chinese headers, Chinese words; the
+    rows are read as they are written (kind_rows), never all at once."""
+    return Table(kind.label, [header for _, header in kind.columns], kind_rows(kind),
                  heading=f"{kind.label}（导出于{now():%Y-%m-%d %H:%M}）")
+
+
+STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor sends at a time
+CACHED_CELLS = 4096  # distinct stored texts of a column whose cells an export remembers
+_cursor_names = itertools.count(1)
+
+
+def streamed(query):
+    """The DB-API rows of a peewee query as the database gives them, never all at once: SQLite
+    steps its cursor row by row, PostgreSQL reads a server-side cursor a batch at a time."""
+    sql, params = query.sql()
+    if not is_postgres():
+        yield from db.execute_sql(sql, params)
+        return
+    cursor = db.connection().cursor(name=f"kaohe_export_{next(_cursor_names)}", withhold=True)
+    cursor.itersize = STREAM_BATCH
+    try:
+        cursor.execute(sql, params)
+        yield from cursor
+    finally:
+        cursor.close()
+
+
+def kind_rows(kind):
+    """A kind's stored rows by id, each a list of its cells in the import format, as they are read.
+
+    The rows are those matching.stored_rows reads for an import (the codes of the rows they name
+    for references, the link tables' codes as lists, in order), but streamed: one cursor over the
+    kind's table and one over each link table, both in the order of the owner's id, walked side
+    by side, so the memory needed does not grow with the rows. A stored text seen before in a
+    column (a date, a word, the tags) is not converted again.
+    """
+    model = kind.model
+    schema_fields = kind.schema().fields
+    select, joins, fields = [model.id], [], []
+    for name in kind.scalars:
+        if name in kind.refs:
+            target = KINDS[kind.refs[name]]
+            alias = target.model.alias()
+            joins.append((alias, getattr(model, name) == alias.id))
+            fields.append(getattr(alias, target.key[0]))
+        else:
+            fields.append(getattr(model, name))
+    query = model.select(*select, *fields)
+    for alias, on in joins:
+        query = query.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
+    rows = streamed(query.order_by(model.id))
+    links = [name for name, _ in kind.columns if name in kind.links]
+    lists = [_link_lists(kind.links[name]) for name in links]
+    pending = [next(codes, None) for codes in lists]
+    scalar_of = {name: index for index, name in enumerate(kind.scalars, start=1)}
+    cells = []  # (index in the stored row, or -1 - index of the link; its conversion)
+    for name, _ in kind.columns:
+        convert = cell_converter(schema_fields[name])
+        if name in scalar_of:
+            index = scalar_of[name]
+            cells.append((index, _remembering(fields[index - 1].python_value, convert)))
+        else:
+            cells.append((-1 - links.index(name), convert))
+    for row in rows:
+        ident = row[0]
+        codes = []
+        for number, (head, listed) in enumerate(zip(pending, lists)):
+            while head is not None and head[0] < ident:
+                head = next(listed, None)
+            if head is not None and head[0] == ident:
+                codes.append(head[1])
+                head = next(listed, None)
+            else:
+                codes.append([])
+            pending[number] = head
+        yield [convert(row[index]) if index >= 0 else convert(codes[-1 - index])
+               for index, convert in cells]
+
+
+def _remembering(python_value, convert):
+    """A stored value's cell (the field's own conversion, then the import format's), remembered
+    for up to CACHED_CELLS distinct texts: most columns hold few (dates, words, tags)."""
+    known = {}
+
+    def cell(raw):
+        if raw.__class__ is not str:
+            return convert(python_value(raw))
+        value = known.get(raw, _UNKNOWN)
+        if value is _UNKNOWN:
+            value = convert(python_value(raw))
+            if len(known) < CACHED_CELLS:
+                known[raw] = value
+        return value
+    return cell
+
+
+_UNKNOWN = object()
+
+
+def _link_lists(link):
+    """(owner id, [codes in order]) of a link table, by owner id, as they are read."""
+    target = KINDS[link.kind]
+    owner = getattr(link.model, link.owner)
+    order = link.model.position if link.ordered else link.model.id
+    query = (link.model.select(owner, getattr(target.model, target.key[0]))
+             .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
+             .order_by(owner, order))
+    current, codes = None, []
+    for ident, code in streamed(query):
+        if ident != current:
+            if codes:
+                yield current, codes
+            current, codes = ident, []
+        codes.append(code)
+    if codes:
+        yield current, codes
 
 
 def resolve_kinds(names):
