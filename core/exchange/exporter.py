@@ -288,7 +288,7 @@ def lines_table(run, unit=None, titles=None, labels=None):
         query = query.where(ScoreLine.id.between(first or 0, last or 0)
                             & ((ScoreLine.run + 0) == run.id))
     # The cursor's own rows: the models' conversions cost more than the writing at 1M lines.
-    cursor = db.execute_sql(*query.order_by(ScoreLine.id).sql())
+    cursor = streamed(query.order_by(ScoreLine.id))
     rows = ([code or reporter_unit_code, name or reporter_unit_name, reporter_code, reporter_name, no,
              title, f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset,
              rule_words(ruleset, rule),
