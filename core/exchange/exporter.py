@@ -260,11 +260,12 @@ def lines_table(run, unit=None, titles=None, labels=None):
     titles, labels = titles or {}, labels or {}
     named = {}
 
-    def rule_words(ruleset, rule):
-        known = named.get((ruleset, rule))
-        if known is None:
-            label = labels.get((ruleset, rule))
-            known = named[(ruleset, rule)] = f"{label}（{rule}）" if label else rule
+    def words(ruleset, rule):
+        """The rule set's and the rule's cells, made once per rule."""
+        label = labels.get((ruleset, rule))
+        named[(ruleset, rule)] = known = (
+            f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset,
+            f"{label}（{rule}）" if label else rule)
         return known
 
     reporter_unit = Unit.alias()
@@ -290,8 +291,7 @@ def lines_table(run, unit=None, titles=None, labels=None):
     # The cursor's own rows: the models' conversions cost more than the writing at 1M lines.
     cursor = streamed(query.order_by(ScoreLine.id))
     rows = ([code or reporter_unit_code, name or reporter_unit_name, reporter_code, reporter_name, no,
-             title, f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset,
-             rule_words(ruleset, rule),
+             title, *(named.get((ruleset, rule)) or words(ruleset, rule)),
              LINE_KINDS.get(kind, kind), Cents(points), Cents(yuan), text]
             for (code, name, reporter_code, reporter_name, no, title, ruleset, rule, kind, points,
                  yuan, text, reporter_unit_code, reporter_unit_name) in cursor)

@@ -45,8 +45,13 @@ class Cents(int):
     """Points or 元 as stored, in hundredths: written like an Amount, without making a Decimal."""
 
     def text(self):
+        if -_EXACT_CENTS < self < _EXACT_CENTS:  # a float this small rounds to the cent exactly
+            return f"{self / 100:.2f}"
         whole, part = divmod(abs(self), 100)
         return f"{'-' if self < 0 else ''}{whole}.{part:02d}"
+
+
+_EXACT_CENTS = 10 ** 13
 
 
 class Rate(Decimal):
@@ -348,9 +353,11 @@ def write_csv(table, out, encoding="utf-8"):
     writer = csv.writer(text)
     writer.writerow(table.headers)
     count = 0
-    text_of, cell = _CSV_TEXT.get, csv_cell
+    text_of, cell, careful = _CSV_TEXT.get, csv_cell, _CAREFUL_STARTS
     for count, row in enumerate(table.rows, start=1):
-        writer.writerow([(text_of(type(value)) or cell)(value) for value in row])
+        # Text that needs no ' (neutralise) is written as it is, without a call per cell.
+        writer.writerow([value if value.__class__ is str and (not value or value[0] not in careful)
+                         else (text_of(type(value)) or cell)(value) for value in row])
     text.flush()
     text.detach()
     table.written = count
