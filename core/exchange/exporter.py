@@ -5,7 +5,8 @@ import itertools
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import JOIN, fn
+from marshmallow import fields as marshmallow_fields
+from peewee import JOIN, BigIntegerField, CharField, IntegerField, TextField, fn
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
@@ -117,14 +118,18 @@ def kind_rows(kind):
     lists = [_link_lists(kind.links[name]) for name in links]
     pending = [next(codes, None) for codes in lists]
     scalar_of = {name: index for index, name in enumerate(kind.scalars, start=1)}
-    cells = []  # (index in the stored row, or -1 - index of the link; its conversion)
+    cells = []  # (index in the stored row, or -1 - index of the link; its conversion or None)
     for name, _ in kind.columns:
         convert = cell_converter(schema_fields[name])
-        if name in scalar_of:
-            index = scalar_of[name]
-            cells.append((index, _remembering(fields[index - 1].python_value, convert)))
-        else:
+        if name not in scalar_of:
             cells.append((-1 - links.index(name), convert))
+            continue
+        index = scalar_of[name]
+        field = fields[index - 1]
+        if type(field) in _AS_STORED and convert.__code__ is _UNCONVERTED:
+            cells.append((index, None))  # text and numbers the import format holds as stored
+        else:
+            cells.append((index, _Remembered(field.python_value, convert).__getitem__))
     for row in rows:
         ident = row[0]
         codes = []
@@ -137,28 +142,32 @@ def kind_rows(kind):
             else:
                 codes.append([])
             pending[number] = head
-        yield [convert(row[index]) if index >= 0 else convert(codes[-1 - index])
-               for index, convert in cells]
+        yield [(row[index] if convert is None else convert(row[index])) if index >= 0
+               else convert(codes[-1 - index]) for index, convert in cells]
 
 
-def _remembering(python_value, convert):
-    """A stored value's cell (the field's own conversion, then the import format's), remembered
-    for up to CACHED_CELLS distinct texts: most columns hold few (dates, words, tags)."""
-    known = {}
+# Columns whose stored value is the cell when the import format does not convert it: the
+# drivers give these as the Python values the fields would (text, whole numbers).
+_AS_STORED = (CharField, TextField, IntegerField, BigIntegerField)
+_UNCONVERTED = cell_converter(marshmallow_fields.Raw()).__code__  # what a field kept as it is gets
 
-    def cell(raw):
-        if raw.__class__ is not str:
-            return convert(python_value(raw))
-        value = known.get(raw, _UNKNOWN)
-        if value is _UNKNOWN:
-            value = convert(python_value(raw))
-            if len(known) < CACHED_CELLS:
-                known[raw] = value
+
+class _Remembered(dict):
+    """A column's cells by stored value (the field's own conversion, then the import format's),
+    each made once, for up to CACHED_CELLS distinct values: most such columns hold few (dates,
+    words, flags, tags). The drivers' values of these columns are all hashable."""
+
+    __slots__ = ("convert", "python_value")
+
+    def __init__(self, python_value, convert):
+        super().__init__()
+        self.python_value, self.convert = python_value, convert
+
+    def __missing__(self, raw):
+        value = self.convert(self.python_value(raw))
+        if len(self) < CACHED_CELLS:
+            self[raw] = value
         return value
-    return cell
-
-
-_UNKNOWN = object()
 
 
 def _link_lists(link):
