@@ -79,8 +79,11 @@ def streamed(query):
     steps its cursor row by row, PostgreSQL reads a server-side cursor a batch at a time."""
     sql, params = query.sql()
     if not is_postgres():
-        yield from db.execute_sql(sql, params)
-        return
+        return db.execute_sql(sql, params)
+    return _server_side(sql, params)
+
+
+def _server_side(sql, params):
     cursor = db.connection().cursor(name=f"kaohe_export_{next(_cursor_names)}", withhold=True)
     cursor.itersize = STREAM_BATCH
     try:
