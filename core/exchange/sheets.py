@@ -6,6 +6,14 @@ page width, with the header row repeated on every page, the table's heading (sch
 and 未发布 where so) and page numbers in the page header and footer, set column widths and a
 named Chinese font: 宋体 (SimSun) with the GB2312 character set, so that a reader without SimSun
 picks another Chinese font rather than a Japanese one.
+
+The writer is XlsxWriter in its constant_memory mode (each sheet's rows go to a file on disk as
+they come). Its per-cell calls cost more than everything else at a million rows, so a row of the
+usual types is written as the very XML XlsxWriter would write for it (_lean_rows), and any other
+row through those calls. Faster writers were looked at and left: rustpy-xlsxwriter (bindings of
+rust_xlsxwriter) writes records with a few formats but no page header or footer, print titles,
+fit to page, set widths or a font's character set, which the print-ready files need; PyExcelerate
+has no page setup either. openpyxl's write-only workbook is the yardstick (benchmarks/office.py).
 """
 
 import csv
