@@ -110,3 +110,15 @@ def test_the_lean_rows_write_the_same_file_as_xlsxwriter_cell_by_cell():
     assert lean.namelist() == plain.namelist()
     for name in lean.namelist():
         assert lean.read(name) == plain.read(name), name
+
+
+def test_cents_are_written_to_the_cent_small_and_large():
+    """Below 10^13 cents the text is a float's, rounded to the cent; above, the digits themselves."""
+    for cents, text in ((0, "0.00"), (-1, "-0.01"), (7, "0.07"), (-70, "-0.70"), (12345, "123.45"),
+                        (-99999, "-999.99"), (10 ** 13 - 1, "99999999999.99"),
+                        (-(10 ** 13) + 1, "-99999999999.99"), (10 ** 13, "100000000000.00"),
+                        (10 ** 18 + 5, "10000000000000000.05"), (-(10 ** 18) - 5, "-10000000000000000.05")):
+        assert sheets.Cents(cents).text() == text
+        assert sheets.csv_cell(sheets.Cents(cents)) == text
+    assert all(sheets.Cents(n).text() == f"{'-' if n < 0 else ''}{abs(n) // 100}.{abs(n) % 100:02d}"
+               for n in range(-30_000, 30_000, 7))
