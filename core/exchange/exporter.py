@@ -6,7 +6,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 from marshmallow import fields as marshmallow_fields
-from peewee import JOIN, BigIntegerField, CharField, IntegerField, TextField, fn
+from peewee import JOIN, BigIntegerField, CharField, FieldAlias, IntegerField, TextField, fn
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
@@ -129,7 +129,8 @@ def kind_rows(kind):
             continue
         index = scalar_of[name]
         field = fields[index - 1]
-        if type(field) in _AS_STORED and convert.__code__ is _UNCONVERTED:
+        source = field.field if isinstance(field, FieldAlias) else field  # a referred row's code
+        if type(source) in _AS_STORED and convert.__code__ is _UNCONVERTED:
             cells.append((index, None))  # text and numbers the import format holds as stored
         else:
             cells.append((index, _Remembered(field.python_value, convert).__getitem__))
