@@ -181,6 +181,7 @@ def _sheet(workbook, formats, table, names, lean=True):
 # with white space at either end (xml:space) goes that way too.
 _NEEDS_CARE = re.compile(r"[\000-\010\013-\037&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CAREFUL_STARTS = frozenset(FORMULA_STARTS + "'")
+_LEAN_BATCH = 200  # rows written to the row file at once
 _LEAN_TEXT = 16_000  # longer text goes through XlsxWriter, which cuts it at Excel's 32,767
 
 
@@ -204,6 +205,7 @@ def _lean_rows(sheet, formats, wrap, width, rows, plain_row):
     convert = sheet._convert_date_time
     day, moment = datetime.date, datetime.datetime
     serials = {}
+    written = []  # rows' XML not yet handed to the row file, written a batch at a time
     number = 0
     for number, row in enumerate(rows, start=1):
         r = number + 1
@@ -249,9 +251,17 @@ def _lean_rows(sheet, formats, wrap, width, rows, plain_row):
             if cells:
                 sheet._check_dimensions(number, first)
                 sheet._check_dimensions(number, last)
-                write(f'<row r="{r}">{"".join(cells)}</row>')
+                written.append(f'<row r="{r}">{"".join(cells)}</row>')
+                if len(written) >= _LEAN_BATCH:
+                    write("".join(written))
+                    written.clear()
             continue
+        if written:  # the lean rows before this one go first
+            write("".join(written))
+            written.clear()
         plain_row(number, row)
+    if written:
+        write("".join(written))
     return number
 
 
