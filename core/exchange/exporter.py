@@ -84,6 +84,9 @@ def streamed(query):
 
 
 def _server_side(sql, params):
+    # WITH HOLD, as peewee's own server-side cursors (playhouse.postgres_ext): peewee runs psycopg2
+    # in autocommit, where a named cursor must outlive its statement's transaction. The server
+    # keeps the result (spilling to disk); this process holds one batch of it at a time.
     cursor = db.connection().cursor(name=f"kaohe_export_{next(_cursor_names)}", withhold=True)
     cursor.itersize = STREAM_BATCH
     try:
