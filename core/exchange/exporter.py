@@ -121,8 +121,8 @@ def kind_rows(kind):
         query = query.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
     rows = streamed(query.order_by(model.id))
     links = [name for name, _ in kind.columns if name in kind.links]
-    lists = [_link_lists(kind.links[name]) for name in links]
-    pending = [next(codes, None) for codes in lists]
+    lists = [iter(_link_pairs(kind.links[name])) for name in links]
+    pending = [next(pairs, None) for pairs in lists]  # each link's next (owner id, code)
     scalar_of = {name: index for index, name in enumerate(kind.scalars, start=1)}
     cells = []  # (index in the stored row, or -1 - index of the link; its conversion or None)
     for name, _ in kind.columns:
@@ -140,15 +140,14 @@ def kind_rows(kind):
     for row in rows:
         ident = row[0]
         codes = []
-        for number, (head, listed) in enumerate(zip(pending, lists)):
-            while head is not None and head[0] < ident:
-                head = next(listed, None)
-            if head is not None and head[0] == ident:
-                codes.append(head[1])
-                head = next(listed, None)
-            else:
-                codes.append([])
+        for number, pairs in enumerate(lists):
+            head, listed = pending[number], []
+            while head is not None and head[0] <= ident:  # (a link to no row of the kind: left)
+                if head[0] == ident:
+                    listed.append(head[1])
+                head = next(pairs, None)
             pending[number] = head
+            codes.append(listed)
         yield [(row[index] if convert is None else convert(row[index])) if index >= 0
                else convert(codes[-1 - index]) for index, convert in cells]
 
@@ -177,23 +176,14 @@ class _Remembered(dict):
         return value
 
 
-def _link_lists(link):
-    """(owner id, [codes in order]) of a link table, by owner id, as they are read."""
+def _link_pairs(link):
+    """The (owner id, code) rows of a link table, by owner id and in each owner's order, as read."""
     target = KINDS[link.kind]
     owner = getattr(link.model, link.owner)
     order = link.model.position if link.ordered else link.model.id
-    query = (link.model.select(owner, getattr(target.model, target.key[0]))
-             .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
-             .order_by(owner, order))
-    current, codes = None, []
-    for ident, code in streamed(query):
-        if ident != current:
-            if codes:
-                yield current, codes
-            current, codes = ident, []
-        codes.append(code)
-    if codes:
-        yield current, codes
+    return streamed(link.model.select(owner, getattr(target.model, target.key[0]))
+                    .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
+                    .order_by(owner, order))
 
 
 def resolve_kinds(names):
