@@ -9,6 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.exchange import exporter
+from kaohe.core.exchange.cells import cell_converter
 from kaohe.core.exchange.exporter import export_data, export_lines, export_ranking, neutralise
 from kaohe.core.exchange.importer import import_files, stored_rows
 from kaohe.core.exchange.kinds import KINDS
@@ -16,9 +18,6 @@ from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.migrations import create_tables
 from kaohe.core.storage.models import Item, UrgentFollowUp, UrgentReport
 from tests.export_support import TRICKY_TITLES, city, run  # noqa: F401 (fixtures and helpers)
-
-
-
 
 
 def snapshot():
@@ -75,6 +74,30 @@ def test_the_data_export_uses_the_import_words(city, tmp_path):
     assert urgent[1] == ["JJ1", "KH", "'=HYPERLINK(\"x\")", "较大", "2025-03-08 14:30", "2025-03-08 19:05:30",
                          "已报", "是", "R1", ""]
     assert urgent[2] == ["JJ2", "CS", "化工厂火灾", "特别重大", "2025-05-01 08:00", "", "瞒报", "否", "", ""]
+
+
+def test_the_data_rows_are_streamed_and_are_the_rows_an_import_reads(city):
+    """kind_rows reads a kind's table and its link tables side by side as a generator; its cells
+    are the stored rows the import compares (stored_rows) through the import format's cells,
+    every one of the same type: lists in their written order, owners without links empty."""
+    UrgentFollowUp.create(report=UrgentReport.select().order_by(UrgentReport.id).first(),
+                          reported_at=datetime.datetime(2025, 3, 8, 17, 0), content="已转移群众12人")
+    Item.create(no="2025-0999", title="无单位无作者", submitted_on=datetime.date(2025, 6, 1),
+                category="experience", created_at=datetime.datetime(2025, 6, 1, 9, 0))
+    for kind in KINDS.values():
+        rows = exporter.kind_rows(kind)
+        assert iter(rows) is rows  # read as written, never a list of them all
+        fields = kind.schema().fields
+        converters = [cell_converter(fields[name]) for name, _ in kind.columns]
+        expected = [[convert(values.get(name)) for convert, (name, _) in zip(converters, kind.columns)]
+                    for _, values in stored_rows(kind)]
+        got = list(rows)
+        assert got == expected, kind.name
+        assert [[type(cell) for cell in row] for row in got] == [
+            [type(cell) for cell in row] for row in expected], kind.name
+    items = {row[0]: row for row in exporter.kind_rows(KINDS["items"])}
+    assert items["2025-0100"][3:5] == ["CS、KH", "R2、R1"]
+    assert items["2025-0999"][3:5] == ["", ""]
 
 
 def test_csv_can_hold_one_kind_only(database):

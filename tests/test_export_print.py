@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -72,3 +73,56 @@ def test_a_download_is_a_spooled_file_at_its_start(run):
         assert out.read().decode("utf-8-sig") == exporter.export_lines(run, "csv").decode("utf-8-sig")
     finally:
         out.close()
+
+
+def test_the_lean_rows_write_the_same_file_as_xlsxwriter_cell_by_cell():
+    """The lean writer writes XlsxWriter's XML itself: every part of the file is the same, byte
+    for byte, as XlsxWriter's own cell-by-cell writing makes it, for rows of the usual types
+    (written lean) mixed with rows holding text that needs care or other types (written by
+    XlsxWriter), cells beyond the headers and empty rows."""
+    import datetime
+    import zipfile
+    from decimal import Decimal
+
+    tricky = ["=1+1", "a&b<c>", " lead", "tail ", "x\x01y", "_x0041_", True, sheets.Rate("0.125"),
+              1.25, Decimal("2.5"), "\u3000全角", "a\nb", "'q", "-1", "长" * 20000, "\r", "\ufffe"]
+
+    def rows():
+        for n in range(1000):  # rows 200 to 899 all lean: more than one batch of them
+            row = [f"U{n}", sheets.Cents(-n * 7), sheets.Amount("1.5"), n, None, "",
+                   datetime.date(2025, 3, n % 28 + 1), datetime.datetime(2025, 3, 8, 14, 30, n % 60),
+                   "计分说明" * (n % 40), None]
+            if n % 3 == 1 and not 200 <= n < 900:
+                row[n % 10] = tricky[n % len(tricky)]
+            if n % 50 == 7 and not 200 <= n < 900:
+                row.append("表头之外")
+            if n % 40 == 5:
+                row = [None] * 10
+            yield row
+
+    def book(lean):
+        tables = [sheets.Table("表", [f"列{n}" for n in range(10)], rows(), heading="标题"),
+                  sheets.Table("二", ["甲"], iter([["x"], [1], [None]]))]
+        out = io.BytesIO()
+        assert sheets.write_xlsx(tables, out, lean=lean) == [1000, 3]
+        return zipfile.ZipFile(out)
+
+    def part(book, name):  # the workbook's creation time aside
+        return re.sub(rb"<dcterms:(created|modified)[^<]*</dcterms:\1>", b"", book.read(name))
+
+    lean, plain = book(True), book(False)
+    assert lean.namelist() == plain.namelist()
+    for name in lean.namelist():
+        assert part(lean, name) == part(plain, name), name
+
+
+def test_cents_are_written_to_the_cent_small_and_large():
+    """Below 10^13 cents the text is a float's, rounded to the cent; above, the digits themselves."""
+    for cents, text in ((0, "0.00"), (-1, "-0.01"), (7, "0.07"), (-70, "-0.70"), (12345, "123.45"),
+                        (-99999, "-999.99"), (10 ** 13 - 1, "99999999999.99"),
+                        (-(10 ** 13) + 1, "-99999999999.99"), (10 ** 13, "100000000000.00"),
+                        (10 ** 18 + 5, "10000000000000000.05"), (-(10 ** 18) - 5, "-10000000000000000.05")):
+        assert sheets.Cents(cents).text() == text
+        assert sheets.csv_cell(sheets.Cents(cents)) == text
+    assert all(sheets.Cents(n).text() == f"{'-' if n < 0 else ''}{abs(n) // 100}.{abs(n) % 100:02d}"
+               for n in range(-30_000, 30_000, 7))

@@ -1,10 +1,12 @@
 """Exporting as xlsx or csv: the data kinds in the import format, a run's ranking and its score lines."""
 
 import io
+import itertools
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import JOIN, fn
+from marshmallow import fields as marshmallow_fields
+from peewee import JOIN, BigIntegerField, CharField, FieldAlias, IntegerField, TextField, fn
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
@@ -12,14 +14,13 @@ from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.exchange import sheets
 from kaohe.core.exchange.cells import cell_converter
-from kaohe.core.exchange.importer import stored_rows
 from kaohe.core.exchange.kinds import KINDS, kind_named, kind_names_text
 
 # neutralise is also used from here by the reports
 from kaohe.core.exchange.sheets import Amount, Cents, Rate, Table, neutralise  # noqa: F401
 from kaohe.core.runs import results
 from kaohe.core.storage import schemes
-from kaohe.core.storage.db import db
+from kaohe.core.storage.db import db, is_postgres
 from kaohe.core.storage.models import Item, Reporter, ScoreLine, Unit
 
 LIST_JOINER = "、"  # also cells.LIST_JOINER, which writes the lists of the import format
@@ -64,13 +65,127 @@ def spooled_tables(tables, fmt, encoding="utf-8"):
 # ---------------------------------------------------------------- data kinds (the import format)
 
 def data_table(kind):
-    """A kind's stored rows as the import file holds them: Chinese headers, Chinese words."""
-    schema_fields = kind.schema().fields
-    converters = [cell_converter(schema_fields[name]) for name, _ in kind.columns]
-    rows = ([convert(values.get(name)) for convert, (name, _) in zip(converters, kind.columns)]
-            for _, values in stored_rows(kind))
-    return Table(kind.label, [header for _, header in kind.columns], rows,
+    """A kind's stored rows as the import file holds them: Chinese headers, Chinese words; the
+    rows are read as they are written (kind_rows), never all at once."""
+    return Table(kind.label, [header for _, header in kind.columns], kind_rows(kind),
                  heading=f"{kind.label}（导出于{now():%Y-%m-%d %H:%M}）")
+
+
+STREAM_BATCH = 2000  # rows a PostgreSQL server-side cursor sends at a time
+CACHED_CELLS = 4096  # distinct stored texts of a column whose cells an export remembers
+_cursor_names = itertools.count(1)
+
+
+def streamed(query):
+    """The DB-API rows of a peewee query as the database gives them, never all at once: SQLite
+    steps its cursor row by row, PostgreSQL reads a server-side cursor a batch at a time."""
+    sql, params = query.sql()
+    if not is_postgres():
+        return db.execute_sql(sql, params)
+    return _server_side(sql, params)
+
+
+def _server_side(sql, params):
+    # WITH HOLD, as peewee's own server-side cursors (playhouse.postgres_ext): peewee runs psycopg2
+    # in autocommit, where a named cursor must outlive its statement's transaction. The server
+    # keeps the result (spilling to disk); this process holds one batch of it at a time.
+    cursor = db.connection().cursor(name=f"kaohe_export_{next(_cursor_names)}", withhold=True)
+    cursor.itersize = STREAM_BATCH
+    try:
+        cursor.execute(sql, params)
+        yield from cursor
+    finally:
+        cursor.close()
+
+
+def kind_rows(kind):
+    """A kind's stored rows by id, each a list of its cells in the import format, as they are read.
+
+    The rows are those matching.stored_rows reads for an import (the codes of the rows they name
+    for references, the link tables' codes as lists, in order), but streamed: one cursor over the
+    kind's table and one over each link table, both in the order of the owner's id, walked side
+    by side, so the memory needed does not grow with the rows. A stored text seen before in a
+    column (a date, a word, the tags) is not converted again.
+    """
+    model = kind.model
+    schema_fields = kind.schema().fields
+    select, joins, fields = [model.id], [], []
+    for name in kind.scalars:
+        if name in kind.refs:
+            target = KINDS[kind.refs[name]]
+            alias = target.model.alias()
+            joins.append((alias, getattr(model, name) == alias.id))
+            fields.append(getattr(alias, target.key[0]))
+        else:
+            fields.append(getattr(model, name))
+    query = model.select(*select, *fields)
+    for alias, on in joins:
+        query = query.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
+    rows = streamed(query.order_by(model.id))
+    links = [name for name, _ in kind.columns if name in kind.links]
+    lists = [iter(_link_pairs(kind.links[name])) for name in links]
+    pending = [next(pairs, None) for pairs in lists]  # each link's next (owner id, code)
+    scalar_of = {name: index for index, name in enumerate(kind.scalars, start=1)}
+    cells = []  # (index in the stored row, or -1 - index of the link; its conversion or None)
+    for name, _ in kind.columns:
+        convert = cell_converter(schema_fields[name])
+        if name not in scalar_of:
+            cells.append((-1 - links.index(name), convert))
+            continue
+        index = scalar_of[name]
+        field = fields[index - 1]
+        source = field.field if isinstance(field, FieldAlias) else field  # a referred row's code
+        if type(source) in _AS_STORED and convert.__code__ is _UNCONVERTED:
+            cells.append((index, None))  # text and numbers the import format holds as stored
+        else:
+            cells.append((index, _Remembered(field.python_value, convert).__getitem__))
+    for row in rows:
+        ident = row[0]
+        codes = []
+        for number, pairs in enumerate(lists):
+            head, listed = pending[number], []
+            while head is not None and head[0] <= ident:  # (a link to no row of the kind: left)
+                if head[0] == ident:
+                    listed.append(head[1])
+                head = next(pairs, None)
+            pending[number] = head
+            codes.append(listed)
+        yield [(row[index] if convert is None else convert(row[index])) if index >= 0
+               else convert(codes[-1 - index]) for index, convert in cells]
+
+
+# Columns whose stored value is the cell when the import format does not convert it: the
+# drivers give these as the Python values the fields would (text, whole numbers).
+_AS_STORED = (CharField, TextField, IntegerField, BigIntegerField)
+_UNCONVERTED = cell_converter(marshmallow_fields.Raw()).__code__  # what a field kept as it is gets
+
+
+class _Remembered(dict):
+    """A column's cells by stored value (the field's own conversion, then the import format's),
+    each made once, for up to CACHED_CELLS distinct values: most such columns hold few (dates,
+    words, flags, tags). The drivers' values of these columns are all hashable."""
+
+    __slots__ = ("convert", "python_value")
+
+    def __init__(self, python_value, convert):
+        super().__init__()
+        self.python_value, self.convert = python_value, convert
+
+    def __missing__(self, raw):
+        value = self.convert(self.python_value(raw))
+        if len(self) < CACHED_CELLS:
+            self[raw] = value
+        return value
+
+
+def _link_pairs(link):
+    """The (owner id, code) rows of a link table, by owner id and in each owner's order, as read."""
+    target = KINDS[link.kind]
+    owner = getattr(link.model, link.owner)
+    order = link.model.position if link.ordered else link.model.id
+    return streamed(link.model.select(owner, getattr(target.model, target.key[0]))
+                    .join(target.model, on=(getattr(link.model, link.target) == target.model.id))
+                    .order_by(owner, order))
 
 
 def resolve_kinds(names):
@@ -155,11 +270,12 @@ def lines_table(run, unit=None, titles=None, labels=None):
     titles, labels = titles or {}, labels or {}
     named = {}
 
-    def rule_words(ruleset, rule):
-        known = named.get((ruleset, rule))
-        if known is None:
-            label = labels.get((ruleset, rule))
-            known = named[(ruleset, rule)] = f"{label}（{rule}）" if label else rule
+    def words(ruleset, rule):
+        """The rule set's and the rule's cells, made once per rule."""
+        label = labels.get((ruleset, rule))
+        named[(ruleset, rule)] = known = (
+            f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset,
+            f"{label}（{rule}）" if label else rule)
         return known
 
     reporter_unit = Unit.alias()
@@ -183,10 +299,9 @@ def lines_table(run, unit=None, titles=None, labels=None):
         query = query.where(ScoreLine.id.between(first or 0, last or 0)
                             & ((ScoreLine.run + 0) == run.id))
     # The cursor's own rows: the models' conversions cost more than the writing at 1M lines.
-    cursor = db.execute_sql(*query.order_by(ScoreLine.id).sql())
+    cursor = streamed(query.order_by(ScoreLine.id))
     rows = ([code or reporter_unit_code, name or reporter_unit_name, reporter_code, reporter_name, no,
-             title, f"{titles[ruleset]}（{ruleset}）" if ruleset in titles else ruleset,
-             rule_words(ruleset, rule),
+             title, *(named.get((ruleset, rule)) or words(ruleset, rule)),
              LINE_KINDS.get(kind, kind), Cents(points), Cents(yuan), text]
             for (code, name, reporter_code, reporter_name, no, title, ruleset, rule, kind, points,
                  yuan, text, reporter_unit_code, reporter_unit_name) in cursor)

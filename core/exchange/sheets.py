@@ -6,6 +6,14 @@ page width, with the header row repeated on every page, the table's heading (sch
 and 未发布 where so) and page numbers in the page header and footer, set column widths and a
 named Chinese font: 宋体 (SimSun) with the GB2312 character set, so that a reader without SimSun
 picks another Chinese font rather than a Japanese one.
+
+The writer is XlsxWriter in its constant_memory mode (each sheet's rows go to a file on disk as
+they come). Its per-cell calls cost more than everything else at a million rows, so a row of the
+usual types is written as the very XML XlsxWriter would write for it (_lean_rows), and any other
+row through those calls. Faster writers were looked at and left: rustpy-xlsxwriter (bindings of
+rust_xlsxwriter) writes records with a few formats but no page header or footer, print titles,
+fit to page, set widths or a font's character set, which the print-ready files need; PyExcelerate
+has no page setup either. openpyxl's write-only workbook is the yardstick (benchmarks/office.py).
 """
 
 import csv
@@ -45,8 +53,13 @@ class Cents(int):
     """Points or 元 as stored, in hundredths: written like an Amount, without making a Decimal."""
 
     def text(self):
+        if -_EXACT_CENTS < self < _EXACT_CENTS:  # a float this small rounds to the cent exactly
+            return f"{self / 100:.2f}"
         whole, part = divmod(abs(self), 100)
         return f"{'-' if self < 0 else ''}{whole}.{part:02d}"
+
+
+_EXACT_CENTS = 10 ** 13
 
 
 class Rate(Decimal):
@@ -106,9 +119,14 @@ class _Formats:
         self.date = make(num_format="yyyy-mm-dd")
         self.minute = make(num_format="yyyy-mm-dd hh:mm")
         self.second = make(num_format="yyyy-mm-dd hh:mm:ss")
+        # Every format takes its style number now, in this order, whichever cells use it: the
+        # lean rows below write the numbers themselves, and so both ways write the same file.
+        for made in (self.header, self.text, self.wrap, self.amount, self.rate, self.date,
+                     self.minute, self.second):
+            made._get_xf_index()
 
 
-def _sheet(workbook, formats, table, names):
+def _sheet(workbook, formats, table, names, lean=True):
     title = table.title[:31]
     name, n = title, 1
     while name in names:
@@ -136,8 +154,9 @@ def _sheet(workbook, formats, table, names):
     wrap = {column for column, width in enumerate(widths) if width >= MAX_WIDTH}
     writers = [_writers(sheet, formats, column in wrap) for column in range(len(table.headers))]
     general = _writers(sheet, formats, False)
-    number = 0
-    for number, row in enumerate(itertools.chain(sample, rows), start=1):
+
+    def plain_row(number, row):
+        """One row through XlsxWriter's own calls, cell by cell."""
         for column, value in enumerate(row):
             kinds = writers[column] if column < len(writers) else general
             write = kinds.get(type(value))
@@ -145,7 +164,105 @@ def _sheet(workbook, formats, table, names):
                 _write(sheet, formats, number, column, value)
             elif write is not _skip:
                 write(number, column, value)
+
+    rows = itertools.chain(sample, rows)
+    if lean:
+        table.written = _lean_rows(sheet, formats, wrap, len(table.headers), rows, plain_row)
+        return
+    number = 0
+    for number, row in enumerate(rows, start=1):
+        plain_row(number, row)
     table.written = number
+
+
+# Text that XlsxWriter escapes or changes (control characters, XML's &<>, its own _xHHHH_
+# escapes), or that the export changes (the characters XML cannot hold): such a row is written
+# cell by cell through XlsxWriter. Text starting with a formula's character (neutralise) or
+# with white space at either end (xml:space) goes that way too.
+_NEEDS_CARE = re.compile(r"[\000-\010\013-\037&<>\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_CAREFUL_STARTS = frozenset(FORMULA_STARTS + "'")
+_LEAN_BATCH = 200  # rows written to the row file at once
+_LEAN_TEXT = 16_000  # longer text goes through XlsxWriter, which cuts it at Excel's 32,767
+
+
+def _lean_rows(sheet, formats, wrap, width, rows, plain_row):
+    """Write the rows into a constant_memory sheet as the XML XlsxWriter would write for them,
+    a row at a time: the cell references and style numbers are made once per column, not per
+    cell. A row holding a value of another type, or text needing care (_NEEDS_CARE), is written
+    by `plain_row` instead. Returns the rows written.
+
+    This writes into XlsxWriter's own row file (its `fh`, `table`, `previous_row` and
+    dimensions, as `_write_single_row` does); tests/test_export_print.py checks that the sheet
+    is the same, byte for byte, as the one XlsxWriter writes cell by cell (lean=False).
+    """
+    from xlsxwriter.utility import xl_col_to_name
+    letters = [xl_col_to_name(column) for column in range(width)]
+    texts = [str((formats.wrap if column in wrap else formats.text).xf_index)
+             for column in range(width)]
+    plain_s, amount_s = formats.text.xf_index, formats.amount.xf_index
+    date_s, minute_s, second_s = formats.date.xf_index, formats.minute.xf_index, formats.second.xf_index
+    careful, search, write = _CAREFUL_STARTS, _NEEDS_CARE.search, sheet.fh.write
+    convert = sheet._convert_date_time
+    day, moment = datetime.date, datetime.datetime
+    serials = {}
+    written = []  # rows' XML not yet handed to the row file, written a batch at a time
+    number = 0
+    for number, row in enumerate(rows, start=1):
+        r = number + 1
+        cells = []
+        first = last = None
+        for column, value in enumerate(row):
+            kind = value.__class__
+            if kind is str:
+                if not value:
+                    continue
+                if (value[0] in careful or value[0].isspace() or value[-1].isspace()
+                        or len(value) > _LEAN_TEXT or search(value) or column >= width):
+                    break
+                cells.append(f'<c r="{letters[column]}{r}" s="{texts[column]}" t="inlineStr">'
+                             f'<is><t>{value}</t></is></c>')
+            elif value is None:
+                continue
+            elif column >= width:
+                break
+            elif kind is Cents:
+                cells.append(f'<c r="{letters[column]}{r}" s="{amount_s}"><v>{value / 100:.16G}</v></c>')
+            elif kind is int:
+                cells.append(f'<c r="{letters[column]}{r}" s="{plain_s}"><v>{value:.16G}</v></c>')
+            elif kind is day:
+                serial = serials.get(value)
+                if serial is None:
+                    serial = serials[value] = f"{convert(moment.combine(value, datetime.time())):.16G}"
+                cells.append(f'<c r="{letters[column]}{r}" s="{date_s}"><v>{serial}</v></c>')
+            elif kind is moment and value.tzinfo is None:
+                cells.append(f'<c r="{letters[column]}{r}" s="{second_s if value.second else minute_s}">'
+                             f'<v>{convert(value):.16G}</v></c>')
+            elif kind is Amount:
+                cells.append(f'<c r="{letters[column]}{r}" s="{amount_s}"><v>{money(value):.16G}</v></c>')
+            else:
+                break
+            if first is None:
+                first = column
+            last = column
+        else:
+            if sheet.table:  # the header row, or a row written the plain way, is still held
+                sheet._write_single_row(number)
+            sheet.previous_row = number
+            if cells:
+                sheet._check_dimensions(number, first)
+                sheet._check_dimensions(number, last)
+                written.append(f'<row r="{r}">{"".join(cells)}</row>')
+                if len(written) >= _LEAN_BATCH:
+                    write("".join(written))
+                    written.clear()
+            continue
+        if written:  # the lean rows before this one go first
+            write("".join(written))
+            written.clear()
+        plain_row(number, row)
+    if written:
+        write("".join(written))
+    return number
 
 
 def _skip(row, column, value):
@@ -198,8 +315,9 @@ def _write(sheet, formats, row, column, value):
         sheet.write_string(row, column, str(value), formats.text)
 
 
-def write_xlsx(tables, out):
-    """An xlsx workbook of the tables into the binary file `out`; the rows stay on disk meanwhile."""
+def write_xlsx(tables, out, lean=True):
+    """An xlsx workbook of the tables into the binary file `out`; the rows stay on disk meanwhile.
+    `lean=False` writes every cell through XlsxWriter's own calls (the same file, slower)."""
     import xlsxwriter
     with tempfile.TemporaryDirectory(prefix="kaohe-xlsx-") as scratch:
         workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": scratch,
@@ -209,7 +327,7 @@ def write_xlsx(tables, out):
         formats = _Formats(workbook)
         names = set()
         for table in tables:
-            _sheet(workbook, formats, table, names)
+            _sheet(workbook, formats, table, names, lean)
         workbook.close()
     return [table.written for table in tables]
 
@@ -253,9 +371,11 @@ def write_csv(table, out, encoding="utf-8"):
     writer = csv.writer(text)
     writer.writerow(table.headers)
     count = 0
-    text_of, cell = _CSV_TEXT.get, csv_cell
+    text_of, cell, careful = _CSV_TEXT.get, csv_cell, _CAREFUL_STARTS
     for count, row in enumerate(table.rows, start=1):
-        writer.writerow([(text_of(type(value)) or cell)(value) for value in row])
+        # Text that needs no ' (neutralise) is written as it is, without a call per cell.
+        writer.writerow([value if value.__class__ is str and (not value or value[0] not in careful)
+                         else (text_of(type(value)) or cell)(value) for value in row])
     text.flush()
     text.detach()
     table.written = count
