@@ -8,7 +8,6 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain
-from types import SimpleNamespace
 
 from kaohe.core.domain.periods import now
 from kaohe.core.storage.db import db, is_postgres
@@ -185,28 +184,82 @@ def record_many(entries, batch=1000):
         prev_hash = previous.hash if previous else GENESIS
         at = now()
         at_value = AuditLog.at.db_value(at)
+        at_text = _text(at.isoformat(sep=" "))
         names = ["at", "actor", "action", "object_type", "object_id", "summary", "old", "new",
                  *WHERE_FIELDS, "prev_hash", "hash"]
         rows = []
+        sha256 = hashlib.sha256
         for given in chain([first], entries):
-            # A plain namespace, not a model instance: entry_hash reads the same attributes,
-            # and an import's tens of thousands of entries cost a third of the time.
-            where = _where(given.get("source"), given.get("batch"), given.get("units"), given.get("item"))
-            entry = SimpleNamespace(
-                at=at, actor=str(given.get("actor") or ""), action=given["action"],
-                object_type=given["object_type"], object_id=str(given.get("object_id", "")),
-                summary=given.get("summary") or ACTIONS.get(given["action"], given["action"]),
-                old=plain(given.get("old")), new=plain(given.get("new")), **where)
-            entry_hash_value = entry_hash(entry, prev_hash)
-            rows.append((at_value, entry.actor, entry.action, entry.object_type, entry.object_id,
-                         entry.summary, _json(entry.old), _json(entry.new),
-                         *(where[n] for n in WHERE_FIELDS), prev_hash, entry_hash_value))
+            # Each value is encoded once, as the canonical JSON entry_hash would give it: the
+            # stored documents are those texts, and the hashed body is put together from them
+            # (a hundred thousand entries of an import cost a fifth of what the model's way did).
+            source, batch_id, units, item = _where(given.get("source"), given.get("batch"),
+                                                   given.get("units"), given.get("item")).values()
+            actor = str(given.get("actor") or "")
+            action, object_type = given["action"], given["object_type"]
+            object_id = str(given.get("object_id", ""))
+            summary = given.get("summary") or ACTIONS.get(action, action)
+            old, new = _document(given.get("old")), _document(given.get("new"))
+            body = "".join((
+                '{"action":', _text(action), ',"actor":', _text(actor), ',"at":', at_text,
+                ',"batch":' + _text(batch_id) if batch_id else "",
+                ',"item":' + _text(item) if item else "",
+                ',"new":', "null" if new is None else new,
+                ',"object_id":', _text(object_id), ',"object_type":', _text(object_type),
+                ',"old":', "null" if old is None else old, ',"prev_hash":', _text(prev_hash),
+                ',"source":' + _text(source) if source else "",
+                ',"summary":', _text(summary),
+                ',"units":' + _text(units) if units else "", "}"))
+            entry_hash_value = sha256(body.encode("utf-8")).hexdigest()
+            rows.append((at_value, actor, action, object_type, object_id, summary, old, new,
+                         source, batch_id, units, item, prev_hash, entry_hash_value))
             prev_hash = entry_hash_value
             if len(rows) == batch:
                 count += bulk_insert(AuditLog, names, rows, batch=batch)
                 rows = []
         count += bulk_insert(AuditLog, names, rows, batch=batch)
     return count
+
+
+# A string as the canonical encoder writes it (ensure_ascii=False: the C function it uses).
+_text = json.encoder.encode_basestring
+
+# The canonical encoding of a value as `plain` would give it, in one pass: _default does what the
+# trip through JSON does to a Decimal, a date or a set. Used only where every mapping is keyed by
+# text (other keys JSON turns into text and sorts differently); the stored document of an entry is
+# this text, which reads back (JSONField) as plain(value).
+_DOCUMENT = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                             default=_default)
+
+
+def _document(value):
+    """The canonical JSON text of plain(value) (what entry_hash encodes of it); None for None."""
+    if value is None:
+        return None
+    if _text_keys(value):
+        return _DOCUMENT.encode(value)
+    return _CANONICAL.encode(plain(value))
+
+
+def _text_keys(value):
+    """Whether every mapping in `value` is a dict keyed by str alone (nothing JSON would rekey)."""
+    kind = value.__class__
+    if kind in _LEAVES:
+        return True
+    if kind is dict:
+        for key, part in value.items():
+            if key.__class__ is not str or (part.__class__ not in _LEAVES and not _text_keys(part)):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for part in value:
+            if part.__class__ not in _LEAVES and not _text_keys(part):
+                return False
+        return True
+    return not isinstance(value, (dict, list, tuple, set, frozenset))
+
+
+_LEAVES = _SAME | {float, Decimal, datetime.date, datetime.datetime}
 
 
 @dataclass
