@@ -1,8 +1,8 @@
 """Importing the data kinds from xlsx sheets and csv files: every row checked, then all written or nothing."""
 
 from collections import defaultdict
-from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 
@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 from peewee import CharField, ForeignKeyField, IntegerField, TextField, fn
 
 from kaohe.core.exchange import preview
+from kaohe.core.exchange.files import Limits
 from kaohe.core.exchange.kinds import KINDS, fold
 from kaohe.core.exchange.matching import (  # noqa: F401 (lookup and stored_rows are also named from here)
     CHUNK,
@@ -18,6 +19,7 @@ from kaohe.core.exchange.matching import (  # noqa: F401 (lookup and stored_rows
     highest_id,
     inserted_ids,
     lookup,
+    new_ids,
     stored_rows,
 )
 from kaohe.core.exchange.reading import (
@@ -25,8 +27,9 @@ from kaohe.core.exchange.reading import (
     ImportFailed,
     Record,
     add_record,
+    duplicate,
     flatten_messages,
-    read_files,
+    read_chunks,
     remember_key,
     schema_of,
 )
@@ -162,8 +165,13 @@ def _codes(value):
     return (value,)
 
 
-def _plan(batch, report):
-    """Split each kind's rows into new ones and changed ones (with their ids and stored values)."""
+def _plan(batch, report, warnings, months):
+    """Split each kind's rows of the chunk into new ones and changed ones (with their ids and
+    stored values), adding to the report's counts, listed rows, `warnings` (the template's example
+    rows, dates before submission) and `months`.
+
+    A row whose key is that of a row this import has already written is a duplicate of it.
+    """
     plan = {}
     for name in KINDS:
         records = batch.records.get(name, [])
@@ -171,6 +179,7 @@ def _plan(batch, report):
             continue
         kind = KINDS[name]
         found = existing(kind, [r.key for r in records]) if records else {}
+        written = batch.written.get(name)
         created, updated = [], []
         unchanged = 0
         for record in records:
@@ -179,23 +188,32 @@ def _plan(batch, report):
                 created.append(record)
                 continue
             ident, values, stored = found[key]
+            if written is not None and ident in written:
+                duplicate(kind, record, written.place(ident, partial(new_ids, kind.model)), batch)
+                continue
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
             if values == compared(kind, record.data):
                 unchanged += 1
+                batch.met[name].append((ident, record))
             else:
                 updated.append((ident, record))
                 batch.stored[(name, ident)] = values
                 if len(report.changes.setdefault(name, [])) < preview.LISTED:
                     report.changes[name].append(preview.changed_row(kind, record, stored))
         plan[name] = (created, updated)
-        report.counts[name] = {"created": len(created), "updated": len(updated), "unchanged": unchanged}
-        if created:
-            report.new_rows[name] = [preview.new_row(kind, record) for record in created[:preview.LISTED]]
-    report.warnings = preview.template_examples(batch) + preview.dated_before_submission(
-        batch, _submission_dates(batch))
-    report.months = preview.months_of({name: created + [record for _, record in updated]
-                                       for name, (created, updated) in plan.items()})
+        counts = report.counts.setdefault(name, {"created": 0, "updated": 0, "unchanged": 0})
+        counts["created"] += len(created)
+        counts["updated"] += len(updated)
+        counts["unchanged"] += unchanged
+        listed = report.new_rows.get(name, [])
+        if created and len(listed) < preview.LISTED:
+            report.new_rows[name] = listed + [preview.new_row(kind, record)
+                                              for record in created[:preview.LISTED - len(listed)]]
+    warnings[0].extend(preview.template_examples(batch))
+    warnings[1].extend(preview.dated_before_submission(batch, _submission_dates(batch)))
+    months.update(preview.months_of({name: created + [record for _, record in updated]
+                                     for name, (created, updated) in plan.items()}))
     return plan
 
 
@@ -208,6 +226,7 @@ def _submission_dates(batch):
     dates = {key[0]: record.data["submitted_on"] for key, record in
              ((r.key, r) for r in batch.records.get("items", ()))
              if key[0] in wanted}
+    dates.update((no, batch.dates[no]) for no in wanted - set(dates) if no in batch.dates)
     stored = wanted - set(dates)
     if stored:
         for select in (Item.select(Item.no, Item.submitted_on).where(fn.UPPER(Item.no).in_(chunk))
@@ -290,9 +309,10 @@ def _check_reviewed(batch):
         records = batch.records.get(name, [])
         nos = {r.data.get("item") for r in records} - {key[0] for key in batch.seen["items"]}
         waiting = set()
+        met = batch.written.get("items", ())
         for chunk in chunked(nos - {None}, CHUNK):
-            waiting.update(no for (no,) in Item.select(Item.no).where(
-                Item.no.in_(chunk) & (Item.state != "accepted")).tuples())
+            waiting.update(no for (ident, no) in Item.select(Item.id, Item.no).where(
+                Item.no.in_(chunk) & (Item.state != "accepted")).tuples() if ident not in met)
         for record in records:
             if record.data.get("item") in waiting:
                 kind = KINDS[name]
@@ -312,11 +332,16 @@ def _apply(plan, batch):
         extra = [n for n, _ in kind.extra]
         stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
         inserted = _row_maker(kind, first, batch)
-        since = highest_id(model) if len(kind.key) == 1 and created else None
+        since = highest_id(model) if created else None
         for chunk in _slices(created):
             bulk_insert(model, first + extra, [inserted(r) + stamps for r in chunk], batch=WRITTEN)
+        written = batch.written[name]
         if since is not None:
-            batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
+            written.inserted(since, created)
+            if len(kind.key) == 1:
+                batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
+        for ident, record in chain(updated, batch.met.get(name, ())):
+            written.met(ident, record)
         changing = [n for n in scalars if n not in kind.key]
         changed = _row_maker(kind, changing, batch)
         bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])
@@ -356,9 +381,11 @@ def _slices(rows):
 
 def validate_files(paths, limits=None):
     """Every problem of these files (an empty list when they would import), writing nothing."""
-    batch = read_files(paths, limits)
-    _check_references(batch)
-    _check_names(batch)
+    batch = Batch(limits=limits or Limits.from_settings())
+    for _ in read_chunks(paths, batch):
+        _check_references(batch)
+        _check_names(batch)
+        _next_chunk(batch)
     return batch.sorted_errors()
 
 
@@ -368,25 +395,54 @@ def import_files(paths, dry_run=False, limits=None):
     Rows are matched to the database by their natural keys, so importing a file again
     updates the rows it changed instead of adding them twice. `limits` (files.Limits; by default
     KAOHE_IMPORT_MAX_ROWS and KAOHE_IMPORT_MAX_BYTES) bounds what is read.
+
+    The rows are read, checked and written a chunk at a time inside the one transaction, so an
+    import's memory does not grow with its files; a problem anywhere rolls every chunk back.
     """
-    batch = read_files(paths, limits)
+    batch = Batch(limits=limits or Limits.from_settings(), writing=not dry_run)
     report = ImportReport(dry_run=dry_run)
-    with nullcontext() if dry_run else db.atomic():
+    if dry_run:
+        _import_chunks(read_chunks(paths, batch), batch, report)
+        return report
+    with db.atomic():
+        who = changes.current()
+        report.batch = who.batch or new_batch_id()
+        names = "、".join(dict.fromkeys(Path(path).name for path in paths))
+        with changes.acting(who.actor, f"import: {names}", report.batch), revision.bulk():
+            _import_chunks(read_chunks(paths, batch), batch, report)
+    refresh_statistics(batch.read)
+    return report
+
+
+def _import_chunks(chunks, batch, report):
+    """Check each chunk of rows `chunks` puts in the batch and, while no problem has been found,
+    write it (batch.writing); raise ImportFailed listing every problem of all of them."""
+    warnings, months = ([], []), set()
+    for _ in chunks:
         _check_references(batch)
         _check_reviewed(batch)
         _check_names(batch)
+        plan = _plan(batch, report, warnings, months)
         if batch.errors:
-            raise ImportFailed(batch.sorted_errors())
-        plan = _plan(batch, report)
-        if not dry_run:
-            who = changes.current()
-            report.batch = who.batch or new_batch_id()
-            names = "、".join(dict.fromkeys(Path(path).name for path in paths))
-            with changes.acting(who.actor, f"import: {names}", report.batch), revision.bulk():
-                _apply(plan, batch)
-    if not dry_run:
-        refresh_statistics(sum(len(records) for records in batch.records.values()))
-    return report
+            batch.writing = False  # the import fails: what is left is only checked
+        if batch.writing:
+            _apply(plan, batch)
+            batch.first.clear()  # the rows are in the database now (batch.written knows them)
+            batch.seen.clear()
+        elif "items" in batch.records:  # adoptions of later chunks are dated against them
+            batch.dates.update((r.key[0], r.data["submitted_on"]) for r in batch.records["items"])
+        _next_chunk(batch)
+    if batch.errors:
+        raise ImportFailed(batch.sorted_errors())
+    report.counts = {name: report.counts[name] for name in KINDS if name in report.counts}
+    report.warnings = warnings[0] + warnings[1]
+    report.months = sorted(months, reverse=True)
+
+
+def _next_chunk(batch):
+    """Forget the chunk's rows and what was looked up for them."""
+    for held in (batch.records, batch.partial, batch.ids, batch.stored, batch.met):
+        held.clear()
 
 
 def import_records(kind_name, rows, source="接口"):
@@ -413,13 +469,7 @@ def import_records(kind_name, rows, source="接口"):
             continue
         add_record(kind, Record(source, number, names, loaded), batch)
     report = ImportReport()
-    with db.atomic():
-        _check_references(batch)
-        _check_reviewed(batch)
-        _check_names(batch)
-        if batch.errors:
-            raise ImportFailed(batch.sorted_errors())
-        plan = _plan(batch, report)
-        with revision.bulk():
-            _apply(plan, batch)
+    batch.writing = True
+    with db.atomic(), revision.bulk():
+        _import_chunks([None], batch, report)
     return report
