@@ -132,7 +132,9 @@ def existing(kind, keys):
     firsts = {key[0] for key in keys}
     total = None
     if len(kind.key) == 1 and kind.key[0] not in kind.refs and len(firsts) > CHUNK:
-        total = kind.model.select().count()
+        # the highest id stands for the count (read in an index's last page, not a whole index:
+        # an import asks for each chunk); it decides only between a scan and lists of codes
+        total = highest_id(kind.model)
         firsts = set(lookup(kind.name, firsts, total))
         if not firsts:
             return {}
