@@ -265,23 +265,22 @@ def _read_table(source, kind, rows, batch, size=None):
     columns, written = header_columns
     if kind.name not in batch.kinds:
         batch.kinds.append(kind.name)
-    load = loader_of(kind)
+    load = loader_of(kind, cleaned=True)
     if kind.name in kind.refs.values():
         size = None
+    named = columns.get
     for number, cells in rows:
         data = {}
         unnamed = []
         for position, value in enumerate(cells):
             if value.__class__ is str:
-                if value[:1] == "'":
-                    value = _cell(value)
-                    if value is None:
-                        continue
-                elif not value.strip():
+                # stripped here as the schema's drop_blanks would (its loader is spared the pass)
+                value = (_unquote(value) if value[:1] == "'" else value).strip()
+                if not value:
                     continue
             elif value is None:
                 continue
-            name = columns.get(position)
+            name = named(position)
             if name is None:
                 unnamed.append(position)
             else:
@@ -329,11 +328,12 @@ def schema_of(kind):
 _LOADER_CACHE = {}
 
 
-def loader_of(kind):
-    """The kind's schema's row loader (KindSchema.row_loader): what `load` gives, row after row."""
-    if kind.name not in _LOADER_CACHE:
-        _LOADER_CACHE[kind.name] = schema_of(kind).row_loader()
-    return _LOADER_CACHE[kind.name]
+def loader_of(kind, cleaned=False):
+    """The kind's schema's row loader (KindSchema.row_loader): what `load` gives, row after row;
+    `cleaned`: for rows whose texts are stripped and none blank."""
+    if (kind.name, cleaned) not in _LOADER_CACHE:
+        _LOADER_CACHE[(kind.name, cleaned)] = schema_of(kind).row_loader(cleaned)
+    return _LOADER_CACHE[(kind.name, cleaned)]
 
 
 def _order(kind, name):
@@ -351,7 +351,11 @@ def flatten_messages(messages):
 
 def key_of(kind, data):
     """A row's natural key as rows are matched: codes compared without regard to case."""
-    return tuple(fold(data.get(name)) for name in kind.key)
+    key = kind.key
+    if len(key) == 1:
+        value = data.get(key[0])
+        return (value.upper() if value.__class__ is str else value,)  # fold, for most kinds
+    return tuple(fold(data.get(name)) for name in key)
 
 
 def remember_key(kind, data, batch):
