@@ -133,6 +133,9 @@ def test_entries_written_many_at_once_hash_and_read_back_as_entries_written_one_
          "pair": ("a", 1), "nested": {"b": [1, {"c": None}], "a": True}, "x": 1.5},
         {"title": '引号"与\\反斜杠\n换行', "tags": []}, {1: "int key", 10: "ten", 2: "two"},
         {"set": {"b", "a"}}, [{"z": 1, "a": 2}], "文本", 7,
+        {"no": "N1", "negative": False, "flag": True, "count": -3, "none": None, "codes": ("A", "B"),
+         "empty": [], "day": datetime.date(2025, 1, 2), "big": 10 ** 20, "ratio": 0.1},
+        {"no": "N2", "mixed": ["A", 1], "inner": [["x"]], "amount": Decimal("-0.50")},
     ]
     entries = [{"actor": "录入员", "action": "item.create", "object_type": "item", "object_id": n,
                 "summary": f"导入新增稿件「{n}」", "old": values[-1 - n % len(values)],

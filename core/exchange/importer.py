@@ -37,7 +37,7 @@ from kaohe.core.exchange.reading import (
 )
 from kaohe.core.exchange.recording import new_batch_id, record_import
 from kaohe.core.storage import changes, revision
-from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
+from kaohe.core.storage.db import bound, bulk_insert, chunked, db, is_postgres, refresh_statistics
 from kaohe.core.storage.models import Item, JSONField
 
 WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
@@ -332,7 +332,7 @@ def _apply(plan, batch):
         deferred = [n for n in scalars if kind.refs.get(n) == name]
         first = [n for n in scalars if n not in deferred]
         extra = [n for n, _ in kind.extra]
-        stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
+        stamps = tuple(bound(kind.model._meta.fields[n].db_value(make())) for n, make in kind.extra)
         inserted = _row_maker(kind, first, batch)
         since = highest_id(model) if created else None
         for chunk in _slices(created):

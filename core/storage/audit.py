@@ -10,7 +10,7 @@ from decimal import Decimal
 from itertools import chain
 
 from kaohe.core.domain.periods import now
-from kaohe.core.storage.db import db, is_postgres
+from kaohe.core.storage.db import bound, db, is_postgres
 from kaohe.core.storage.models import AuditLog
 
 GENESIS = "0" * 64
@@ -183,7 +183,7 @@ def record_many(entries, batch=1000):
         previous = AuditLog.select(AuditLog.hash).order_by(AuditLog.id.desc()).first()
         prev_hash = previous.hash if previous else GENESIS
         at = now()
-        at_value = AuditLog.at.db_value(at)
+        at_value = bound(AuditLog.at.db_value(at))
         at_text = _text(at.isoformat(sep=" "))
         names = ["at", "actor", "action", "object_type", "object_id", "summary", "old", "new",
                  *WHERE_FIELDS, "prev_hash", "hash"]
@@ -242,9 +242,50 @@ def _document(value):
     """The canonical JSON text of plain(value) (what entry_hash encodes of it); None for None."""
     if value is None:
         return None
+    if value.__class__ is dict:
+        text = _row_document(value)
+        if text is not None:
+            return text
     if _text_keys(value):
         return _DOCUMENT.encode(value)
     return _CANONICAL.encode(plain(value))
+
+
+def _row_document(row):
+    """_DOCUMENT.encode(row) of a flat dict of an import's values (texts, numbers, flags, dates,
+    lists of texts), put together in one pass; None for a dict holding anything else."""
+    names = tuple(row)
+    order = _KEY_ORDERS.get(names)
+    if order is None:
+        if any(name.__class__ is not str for name in names):
+            return None
+        if len(_KEY_ORDERS) > 256:
+            _KEY_ORDERS.clear()
+        order = _KEY_ORDERS[names] = [(name, _text(name) + ":") for name in sorted(names)]
+    parts = []
+    for name, label in order:
+        value = row[name]
+        kind = value.__class__
+        if kind is str:
+            parts.append(label + _text(value))
+        elif value is None:
+            parts.append(label + "null")
+        elif kind is bool:
+            parts.append(label + ("true" if value else "false"))
+        elif kind is int:
+            parts.append(label + int.__repr__(value))
+        elif kind is datetime.date or kind is datetime.datetime:
+            parts.append(f'{label}"{value.isoformat()}"')
+        elif kind is list or kind is tuple:
+            if any(code.__class__ is not str for code in value):
+                return None
+            parts.append(label + "[" + ",".join(map(_text, value)) + "]")
+        else:
+            return None
+    return "{" + ",".join(parts) + "}"
+
+
+_KEY_ORDERS = {}  # a row's field names as given -> (name, its JSON and a colon) in sorted order
 
 
 def _text_keys(value):
@@ -254,7 +295,15 @@ def _text_keys(value):
         return True
     if kind is dict:
         for key, part in value.items():
-            if key.__class__ is not str or (part.__class__ not in _LEAVES and not _text_keys(part)):
+            if key.__class__ is not str:
+                return False
+            if part.__class__ in _LEAVES:
+                continue
+            if part.__class__ is list:  # a row's list of codes: its texts, seen here
+                for code in part:
+                    if code.__class__ not in _LEAVES and not _text_keys(code):
+                        return False
+            elif not _text_keys(part):
                 return False
         return True
     if kind is list or kind is tuple:
