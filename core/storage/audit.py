@@ -197,8 +197,13 @@ def record_many(entries, batch=1000):
             get = given.get
             action, object_type = given["action"], given["object_type"]
             actor = str(get("actor") or "")
-            source, batch_id, units, item = _where(get("source"), get("batch"), get("units"),
-                                                   get("item")).values()
+            source, batch_id, item = get("source") or "", get("batch") or "", str(get("item") or "")
+            units = get("units")  # as _where files them
+            if units:
+                codes = [str(code) for code in units if code]
+                units = "|" + "|".join(codes) + "|" if codes else ""
+            else:
+                units = ""
             object_id = str(get("object_id", ""))
             summary = get("summary") or ACTIONS.get(action, action)
             old, new = _document(get("old")), _document(get("new"))
