@@ -27,6 +27,7 @@ from kaohe.core.exchange.matching import (  # noqa: F401 (lookup and stored_rows
 from kaohe.core.exchange.reading import (
     Batch,
     ImportFailed,
+    Place,
     Record,
     add_record,
     duplicate,
@@ -456,7 +457,11 @@ def _import_chunks(chunks, batch, report):
 
 
 def _next_chunk(batch):
-    """Forget the chunk's rows and what was looked up for them."""
+    """Forget the chunk's rows and what was looked up for them (the keys they gave first, kept
+    when nothing is written, keep only their places)."""
+    for name, records in batch.records.items() if batch.first else ():
+        for record in records:
+            batch.first[(name, record.key)] = Place(record.source, record.row)
     for held in (batch.records, batch.partial, batch.ids, batch.stored, batch.met):
         held.clear()
 

@@ -135,7 +135,7 @@ class Batch:
     records: dict = field(default_factory=lambda: defaultdict(list))
     errors: list = field(default_factory=list)
     seen: dict = field(default_factory=lambda: defaultdict(set))  # kind -> keys, good or not
-    first: dict = field(default_factory=dict)  # (kind, key) -> the Place that gave it first
+    first: dict = field(default_factory=dict)  # (kind, key) -> the Record or Place that gave it first
     partial: dict = field(default_factory=lambda: defaultdict(list))  # bad rows' good cells
     broken: set = field(default_factory=set)  # kinds whose sheet could not be read
     ids: dict = field(default_factory=lambda: defaultdict(dict))  # kind -> {code: id}
@@ -268,27 +268,29 @@ def _read_table(source, kind, rows, batch, size=None):
     load = loader_of(kind, cleaned=True)
     if kind.name in kind.refs.values():
         size = None
-    named = columns.get
+    named, limit = columns.get, batch.limits.rows
     for number, cells in rows:
         data = {}
-        unnamed = []
+        unnamed = ()
         for position, value in enumerate(cells):
             if value.__class__ is str:
+                if not value:
+                    continue
                 # stripped here as the schema's drop_blanks would (its loader is spared the pass)
-                value = (_unquote(value) if value[:1] == "'" else value).strip()
+                value = (_unquote(value) if value[0] == "'" else value).strip()
                 if not value:
                     continue
             elif value is None:
                 continue
             name = named(position)
             if name is None:
-                unnamed.append(position)
+                unnamed += (position,)
             else:
                 data[name] = value
         if not data and not unnamed:
             continue  # a blank row
         batch.rows_read += 1
-        if batch.rows_read > batch.limits.rows:
+        if batch.rows_read > limit:
             batch.fail(source, number, None,
                        f"数据行超过一次导入的上限 {batch.limits.rows} 行，后面的行没有检查；"
                        f"请分成几批导入")
@@ -370,7 +372,7 @@ def add_record(kind, record, batch):
     if first is not None:
         duplicate(kind, record, first, batch)
         return
-    batch.first[(kind.name, key)] = Place(record.source, record.row)
+    batch.first[(kind.name, key)] = record  # a Place once the chunk's rows are let go
     batch.seen[kind.name].add(key)
     batch.records[kind.name].append(record)
     batch.read += 1
