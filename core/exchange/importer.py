@@ -5,11 +5,11 @@ from collections import defaultdict
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain, islice
+from itertools import chain
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import CharField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import fn
 
 from kaohe.core.exchange import preview
 from kaohe.core.exchange.files import Limits
@@ -37,9 +37,10 @@ from kaohe.core.exchange.reading import (
     schema_of,
 )
 from kaohe.core.exchange.recording import new_batch_id, record_import
+from kaohe.core.exchange.rows import WRITTEN, bulk_update, row_maker, slices
 from kaohe.core.storage import changes, revision
-from kaohe.core.storage.db import bound, bulk_insert, chunked, db, is_postgres, refresh_statistics
-from kaohe.core.storage.models import Item, JSONField
+from kaohe.core.storage.db import bound, bulk_insert, chunked, db, refresh_statistics
+from kaohe.core.storage.models import Item
 
 WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
 
@@ -82,12 +83,25 @@ def _check_references(batch):
     """Every code a row names must be in the database or in these files; record their ids."""
     checked = {name: batch.records.get(name, []) + batch.partial.get(name, [])
                for name in set(batch.records) | set(batch.partial)}
-    wanted = defaultdict(set)
-    for _kind, _record, _field, target, code in _references(checked):
-        if (fold(code),) not in batch.seen[target]:
-            wanted[target].add(code)
-    for target, codes in wanted.items():
-        batch.ids[target].update(lookup(target, codes))
+    named = defaultdict(set)  # target -> the codes named (one pass, in sets: most repeat)
+    for name, records in checked.items():
+        for field_name, target in _targets(KINDS[name]).items():
+            codes = named[target]
+            for record in records:
+                value = record.data.get(field_name)
+                if value.__class__ is list:
+                    codes.update(value)
+                elif value is not None:
+                    codes.add(value)
+    missing = False
+    for target, codes in named.items():
+        seen, ids = batch.seen[target], batch.ids[target]
+        wanted = {code for code in codes if (fold(code),) not in seen}
+        if wanted:
+            ids.update(lookup(target, wanted))
+            missing = missing or any(fold(code) not in ids for code in wanted)
+    if not missing:
+        return
     for kind, record, field_name, target, code in _references(checked):
         if (fold(code),) in batch.seen[target] or fold(code) in batch.ids[target]:
             continue
@@ -148,12 +162,18 @@ def _check_open_words(batch):
                            f"未知的{VOCABULARY_NOUNS[vocabulary]}「{value}」，应为 {words}")
 
 
+def _targets(kind):
+    """{field: the kind it names} of the fields of a kind that name other rows."""
+    targets = dict(kind.refs)
+    targets.update({f: link.kind for f, link in kind.links.items()})
+    return targets
+
+
 def _references(checked):
     """(kind, record, field name, target kind name, code) for every code the records name."""
     for name, records in checked.items():
         kind = KINDS[name]
-        targets = dict(kind.refs)
-        targets.update({f: link.kind for f, link in kind.links.items()})
+        targets = _targets(kind)
         for record in records:
             for field_name, target in targets.items():
                 for code in _codes(record.data.get(field_name)):
@@ -239,73 +259,6 @@ def _submission_dates(batch):
     return dates
 
 
-def _row_maker(kind, names, batch):
-    """A function giving a record's database values of `names` (codes resolved to ids), as a tuple.
-
-    Made once per kind and write: a million rows pay one loop each, not a lookup per field, and
-    the values that repeat (dates, words, empty tag lists) are converted once.
-    """
-    fields_ = kind.model._meta.fields
-    steps = [(name, _remembered(fields_[name]),
-              batch.ids[kind.refs[name]] if name in kind.refs else None)
-             for name in names]
-
-    def make(record):
-        data = record.data
-        values = []
-        for name, db_value, ids in steps:
-            value = data.get(name)
-            if ids is not None and value is not None:
-                value = ids[fold(value)]
-            values.append(db_value(value))
-        return tuple(values)
-    return make
-
-
-_UNREMEMBERED = (CharField, TextField, IntegerField, ForeignKeyField)
-
-
-def _remembered(model_field):
-    """The field's db_value, remembering what it gave for the last few thousand values
-    (text and numbers, which seldom repeat or cost nothing to convert, are not remembered)."""
-    db_value = model_field.db_value
-    if isinstance(model_field, _UNREMEMBERED) and not isinstance(model_field, JSONField):
-        return db_value
-    memo = {}
-
-    def convert(value):
-        key = (value.__class__, tuple(value) if value.__class__ is list else value)
-        try:
-            return memo[key]
-        except KeyError:
-            pass
-        except TypeError:  # a list holding unhashable values
-            return db_value(value)
-        if len(memo) >= 4096:
-            memo.clear()
-        memo[key] = result = db_value(value)
-        return result
-    return convert
-
-
-def bulk_update(model, names, rows, batch=5000):
-    """Update many rows by id: `rows` are tuples of the `names` values followed by the id."""
-    if not rows:
-        return 0
-    table = model._meta.table_name
-    assignments = ", ".join(f'"{model._meta.fields[n].column_name}" = {db.obj.param}' for n in names)
-    sql = f'UPDATE "{table}" SET {assignments} WHERE "id" = {db.obj.param}'
-    cursor = db.cursor()
-    for chunk in chunked(rows, batch):
-        if is_postgres():
-            from psycopg2.extras import execute_batch
-            execute_batch(cursor, sql, chunk, page_size=len(chunk))
-        else:
-            cursor.executemany(sql, chunk)
-    return len(rows)
-
-
-
 def _check_reviewed(batch):
     """Adoptions and instructions go on accepted items only (an item new in these files is accepted)."""
     for name, what in (("adoptions", "采用"), ("instructions", "领导批示")):
@@ -334,9 +287,9 @@ def _apply(plan, batch):
         first = [n for n in scalars if n not in deferred]
         extra = [n for n, _ in kind.extra]
         stamps = tuple(bound(kind.model._meta.fields[n].db_value(make())) for n, make in kind.extra)
-        inserted = _row_maker(kind, first, batch)
+        inserted = row_maker(kind, first, batch)
         since = highest_id(model) if created else None
-        for chunk in _slices(created):
+        for chunk in slices(created):
             bulk_insert(model, first + extra, [inserted(r) + stamps for r in chunk], batch=WRITTEN)
         written = batch.written[name]
         if since is not None:
@@ -346,10 +299,10 @@ def _apply(plan, batch):
         for ident, record in chain(updated, batch.met.get(name, ())):
             written.met(ident, record)
         changing = [n for n in scalars if n not in kind.key]
-        changed = _row_maker(kind, changing, batch)
+        changed = row_maker(kind, changing, batch)
         bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])
         if deferred:
-            parents = _row_maker(kind, deferred, batch)
+            parents = row_maker(kind, deferred, batch)
             bulk_update(model, deferred, [
                 parents(r) + (batch.ids[name][r.key[0]],)
                 for r in created if any(r.data.get(n) is not None for n in deferred)])
@@ -360,7 +313,7 @@ def _apply(plan, batch):
             names = [link.owner, link.target] + (["position"] if link.ordered else [])
             ids, targets = batch.ids[name], batch.ids[link.kind]
             owners = chain(((ids[r.key[0]], r) for r in created), updated)
-            for chunk in _slices(owners):
+            for chunk in slices(owners):
                 link_rows = []
                 for ident, record in chunk:
                     for position, code in enumerate(record.data.get(field_name) or ()):
@@ -370,16 +323,6 @@ def _apply(plan, batch):
         for chunk in chunked([ident for ident, _ in updated], CHUNK):
             model.update(version=model.version + 1).where(model.id.in_(chunk)).execute()
     record_import(plan, batch)
-
-
-WRITTEN = 5000  # rows made into database values and inserted at a time
-
-
-def _slices(rows):
-    """`rows` (a list or an iterator) in lists of WRITTEN: what is written never waits all together."""
-    rows = iter(rows)
-    while chunk := list(islice(rows, WRITTEN)):
-        yield chunk
 
 
 def validate_files(paths, limits=None):
