@@ -211,8 +211,9 @@ def _plan(batch, report, warnings, months):
                 created.append(record)
                 continue
             ident, values, stored = found[key]
-            if written is not None and ident in written:
-                duplicate(kind, record, written.place(ident, partial(new_ids, kind.model)), batch)
+            first = written.place(ident, partial(new_ids, kind.model)) if written is not None else None
+            if first is not None:
+                duplicate(kind, record, first, batch)
                 continue
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
@@ -389,7 +390,8 @@ def _import_chunks(chunks, batch, report):
             _apply(plan, batch)
             batch.first.clear()  # the rows are in the database now (batch.written knows them)
             batch.seen.clear()
-        elif "items" in batch.records:  # adoptions of later chunks are dated against them
+        elif "items" in batch.records and batch.listed & set(preview.DATED_ON_ITEMS):
+            # the adoptions and instructions of later chunks are dated against these items
             batch.dates.update((r.key[0], r.data["submitted_on"]) for r in batch.records["items"])
         _next_chunk(batch)
     if batch.errors:

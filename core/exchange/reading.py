@@ -112,12 +112,18 @@ class Written:
         return byte < len(self.bits) and bool(self.bits[byte] & (1 << (ident & 7)))
 
     def place(self, ident, ids_after):
-        """The Place of the row with this id; `ids_after(since, count)` gives the first `count` ids
-        above `since`, in order (asked only here, for a duplicate, which fails the import)."""
+        """The Place of the row with this id, None when it is not one of them; `ids_after(since,
+        count)` gives the first `count` ids above `since`, in order (asked only for a row of this
+        import found again: a duplicate, which fails the import)."""
+        if ident not in self:
+            return None
         names = list(self.names)
         if self.since is not None and ident > self.since:
             since, rows, sources = next(c for c in reversed(self.chunks) if c[0] < ident)
-            at = ids_after(since, len(rows)).index(ident)
+            ids = ids_after(since, len(rows))
+            if ident not in ids:
+                return None  # a row another writer added meanwhile (PostgreSQL), not this import's
+            at = ids.index(ident)
         else:
             rows, sources, at = self.rows, self.sources, self.ids.index(ident)
         return Place(names[sources[at]], rows[at])
@@ -145,6 +151,7 @@ class Batch:
     written: dict = field(default_factory=lambda: defaultdict(Written))  # kind -> Written
     met: dict = field(default_factory=lambda: defaultdict(list))  # kind -> [(id, unchanged record)]
     dates: dict = field(default_factory=dict)  # folded item number -> submitted_on, of unwritten rows
+    listed: set = field(default_factory=set)  # the kinds of the tables read_chunks found
     read: int = 0  # good rows read, over all the chunks
 
     sources: list = field(default_factory=list)  # tables in the order read
@@ -438,6 +445,7 @@ def read_chunks(paths, batch, whole=False):
         except Refused as refused:
             batch.fail(name, refused.line, None, refused.message)
     listed.sort(key=lambda table: READ_ORDER[table[2].name])
+    batch.listed.update(table[2].name for table in listed)
     for name, source, kind, sheet, rows in listed:
         try:
             if not (yield from _read_table(source, kind, rows, batch, size)) and sheet is None:
