@@ -81,7 +81,7 @@ class Written:
 
     def __init__(self):
         self.since = None
-        self.chunks = []  # (highest id before the chunk's insert, [places of its rows in order])
+        self.chunks = []  # (highest id before a chunk was inserted, its rows' row numbers, sources)
         self.bits = bytearray()  # bit `id` set: a stored row met
         self.ids, self.rows, self.sources = array("q"), array("q"), array("H")  # of the stored rows met
         self.names = {}  # source -> its number in `sources`

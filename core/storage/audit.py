@@ -258,7 +258,10 @@ def _document(value):
 
 def _row_document(row):
     """_DOCUMENT.encode(row) of a flat dict of an import's values (texts, numbers, flags, dates,
-    lists of texts), put together in one pass; None for a dict holding anything else."""
+    lists of texts), put together in one pass; None for a dict holding anything else.
+
+    Besides texts, the values of a column repeat (a category, an empty list, the dates of a
+    year): each is encoded once with its field name and then looked up."""
     names = tuple(row)
     order = _KEY_ORDERS.get(names)
     if order is None:
@@ -273,21 +276,35 @@ def _row_document(row):
         kind = value.__class__
         if kind is str:
             parts.append(label + _text(value))
-        elif value is None:
-            parts.append(label + "null")
-        elif kind is bool:
-            parts.append(label + ("true" if value else "false"))
-        elif kind is int:
-            parts.append(label + int.__repr__(value))
-        elif kind is datetime.date or kind is datetime.datetime:
-            parts.append(f'{label}"{value.isoformat()}"')
-        elif kind is list or kind is tuple:
+            continue
+        if kind is list or kind is tuple:
             if any(code.__class__ is not str for code in value):
                 return None
-            parts.append(label + "[" + ",".join(map(_text, value)) + "]")
-        else:
+            value, kind = tuple(value), tuple
+        elif kind not in _PIECE_KINDS:
             return None
+        key = (label, kind, value)
+        piece = _PIECES.get(key)
+        if piece is None:
+            if kind is tuple:
+                piece = label + "[" + ",".join(map(_text, value)) + "]"
+            elif value is None:
+                piece = label + "null"
+            elif kind is bool:
+                piece = label + ("true" if value else "false")
+            elif kind is int:
+                piece = label + int.__repr__(value)
+            else:  # a date or a time
+                piece = f'{label}"{value.isoformat()}"'
+            if len(_PIECES) >= 8192:
+                _PIECES.clear()
+            _PIECES[key] = piece
+        parts.append(piece)
     return "{" + ",".join(parts) + "}"
+
+
+_PIECES = {}  # (field's JSON and colon, class, value) -> the field's part of a document
+_PIECE_KINDS = frozenset({type(None), bool, int, datetime.date, datetime.datetime})
 
 
 _KEY_ORDERS = {}  # a row's field names as given -> (name, its JSON and a colon) in sorted order
