@@ -142,3 +142,18 @@ def test_adoptions_dated_before_their_items_of_an_earlier_chunk_are_warned_of(sm
         report = import_files(paths, dry_run=dry_run)
         assert [str(w) for w in report.warnings] == [
             "采用.csv 第2行「采用日期」：采用日期 2025-03-10 早于稿件「N000」的报送日期 2025-03-20，请核对日期"]
+
+
+def test_an_import_holds_one_chunk_of_rows_at_a_time(small_chunks, tmp_path, monkeypatch):
+    """What flat memory rests on: each write sees at most a chunk of rows, and the keys of the
+    rows written before are not kept (the ids written stand for them)."""
+    from kaohe.core.exchange import importer
+    held = []
+    apply = importer._apply
+
+    def watched(plan, batch):
+        held.append((len(batch.records["items"]), len(batch.first), len(batch.seen["items"])))
+        apply(plan, batch)
+    monkeypatch.setattr(importer, "_apply", watched)
+    import_files([write_csv(tmp_path / "稿件.csv", items(range(10)))])
+    assert held == [(3, 3, 3), (3, 3, 3), (3, 3, 3), (1, 1, 1)]
