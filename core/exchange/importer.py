@@ -289,16 +289,20 @@ def _apply(plan, batch):
         extra = [n for n, _ in kind.extra]
         stamps = tuple(bound(kind.model._meta.fields[n].db_value(make())) for n, make in kind.extra)
         inserted = row_maker(kind, first, batch)
-        since = highest_id(model) if created else None
+        # the rows of a later chunk may repeat these: the import remembers them by id (the last
+        # chunk's need not be, nor their ids read unless they are named by code)
+        single = len(kind.key) == 1
+        since = highest_id(model) if created and (single or not batch.last) else None
         for chunk in slices(created):
             bulk_insert(model, first + extra, [inserted(r) + stamps for r in chunk], batch=WRITTEN)
         written = batch.written[name]
         if since is not None:
             written.inserted(since, created)
-            if len(kind.key) == 1:
+            if single:
                 batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
-        for ident, record in chain(updated, batch.met.get(name, ())):
-            written.met(ident, record)
+        if not batch.last:
+            for ident, record in chain(updated, batch.met.get(name, ())):
+                written.met(ident, record)
         changing = [n for n in scalars if n not in kind.key]
         changed = row_maker(kind, changing, batch)
         bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])

@@ -153,6 +153,7 @@ class Batch:
     dates: dict = field(default_factory=dict)  # folded item number -> submitted_on, of unwritten rows
     listed: set = field(default_factory=set)  # the kinds of the tables read_chunks found
     read: int = 0  # good rows read, over all the chunks
+    last: bool = False  # the chunk in the batch is the last
 
     sources: list = field(default_factory=list)  # tables in the order read
     limits: Limits = field(default_factory=Limits)
@@ -454,4 +455,5 @@ def read_chunks(paths, batch, whole=False):
             batch.fail(name, refused.line, None, refused.message)
         if batch.stopped:
             break
+    batch.last = True  # no row is read after these
     yield
