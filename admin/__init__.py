@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, redirect, render_template, request, url_for
 from peewee import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -93,6 +93,9 @@ def create_app(test_config=None):
     api.init_app(app)
     headers.init_app(app)
     _init_errors(app)
+    # Browsers ask every page's host for /favicon.ico, the printable documents' too.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), 301))
     return app
 
 

@@ -341,9 +341,9 @@ def init_app(app):
 
     @app.before_request
     def require_login():
-        """Every page but the login page, the language switch and static files needs a login."""
+        """Every page but the login page, the language switch, the tab icon and static files needs a login."""
         endpoint = request.endpoint or ""
-        if endpoint in ("kaohe_auth.login", "kaohe_i18n.switch", "static") \
+        if endpoint in ("kaohe_auth.login", "kaohe_i18n.switch", "static", "favicon") \
                 or endpoint.endswith(".static"):
             return None
         if endpoint.startswith("kaohe_api.") or request.path == "/api/v1" \

@@ -23,7 +23,7 @@ from kaohe.core.runs import results
 from kaohe.core.storage import changes, policy
 from kaohe.core.storage.models import Scheme, ScoreRun, Unit
 
-from .i18n import DEFAULT_LOCALE, select_locale, word
+from .i18n import DEFAULT_LOCALE, select_locale, stored_words, word
 from .views.base import KaoheView
 from .views.common import chosen_scheme, ruleset_titles
 
@@ -135,7 +135,7 @@ def _limits():
 def _errors_workbook(errors):
     """Every problem of a check as an xlsx workbook: file › sheet, row, column, problem."""
     table = exporter.Table(_("导入问题"), [_("文件 › 工作表"), _("行号"), _("列"), _("问题")],
-                           [[e.source, e.row, e.column or "", e.message] for e in errors])
+                           [[e.source, e.row, word(e.column) or "", word(e.message)] for e in errors])
     return exporter.write_tables([table], "xlsx")
 
 
@@ -269,7 +269,7 @@ class ImportView(KaoheView):
                               errors_token=_keep_errors(failed.errors), names=names)
         except KaoheError as error:
             _discard(folder)
-            flash(str(error), "error")
+            flash(word(error), "error")
             return redirect(url_for(".index"))
         session[SESSION_KEY] = token
         return self._page(report=report, counts=_counts(report), names=names, token=token)
@@ -293,7 +293,7 @@ class ImportView(KaoheView):
                               errors_token=_keep_errors(failed.errors), names=names, changed=True)
         except KaoheError as error:
             _discard(folder, token)
-            flash(str(error), "error")
+            flash(word(error), "error")
             return redirect(url_for(".index"))
         _discard(folder, token)
         return self._page(report=report, counts=_counts(report), names=names, done=True,
@@ -341,22 +341,25 @@ def _format():
     return fmt, encoding
 
 
-def _in_the_readers_words(table, columns=()):
-    """A ranking or score-line table with its headers (and the words in `columns`) in the panel's
-    language. Data exports keep the import format's own headers, so that they import back.
+def _in_the_readers_words(table, columns=(), run=None, stored=()):
+    """A ranking or score-line table with its headers (and the words in `columns`, and in
+    `stored` the texts `run` stored: explanations, vetoes, tie-breaks) in the panel's language.
+    Data exports keep the import format's own headers, so that they import back.
     In Chinese, the panel's default, the table is the core's own: its rows are not walked again."""
     from dataclasses import replace
     from functools import lru_cache
     if select_locale() == DEFAULT_LOCALE:
         return table
     said_of = lru_cache(maxsize=None)(word)  # a few words, a million rows
+    said_stored = lru_cache(maxsize=None)(stored_words(run)) if stored else None  # a few thousand
+    columns = (*columns, *stored)
 
     def rows():
         for row in table.rows:
             row = list(row)
             for index in columns:
                 if isinstance(row[index], str):
-                    row[index] = said_of(row[index])
+                    row[index] = (said_stored if index in stored else said_of)(row[index])
             yield row
     return replace(table, title=word(table.title), headers=[word(h) for h in table.headers],
                    rows=rows() if columns else table.rows)
@@ -407,7 +410,7 @@ class ExportView(KaoheView):
         try:
             kinds = exporter.resolve_kinds(request.args.getlist("kind"))
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
             return redirect(url_for(".index"))
         if fmt == "csv" and len(kinds) > 1:
             out = sheets.spooled()
@@ -441,7 +444,8 @@ class ExportView(KaoheView):
         if what == "ranking":
             if not policy.may_export_ranking(current_user, run):
                 abort(403)
-            return _download([_in_the_readers_words(exporter.ranking_table(run), (2,))], fmt, encoding,
+            return _download([_in_the_readers_words(exporter.ranking_table(run), (2,), run, (13, 14))],
+                             fmt, encoding,
                              stem + "-排名")
         unit = None
         raw = request.args.get("unit", "")
@@ -458,6 +462,7 @@ class ExportView(KaoheView):
             abort(403)
         labels = {key: word(label) for key, label in exporter.rule_labels(
             current_app.extensions["kaohe_registry"], run.parameter_version.config).items()}
-        table = _in_the_readers_words(exporter.lines_table(run, unit, ruleset_titles(), labels), (8,))
+        table = _in_the_readers_words(exporter.lines_table(run, unit, ruleset_titles(), labels), (8,),
+                                      run, (11,))
         return _download([table], fmt, encoding,
                          stem + (f"-{unit.name}-计分明细" if unit else "-计分明细"))

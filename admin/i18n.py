@@ -6,6 +6,16 @@ them in the clerk's language at render time through :func:`word`, which looks ea
 catalogue (translations/en/LC_MESSAGES/messages.po). They are not extracted from the panel's code,
 so `pybabel update` would mark them obsolete: add them by hand; tests/test_english.py walks every
 schema, import kind and report and fails on a word the catalogue lacks.
+
+The core's sentences with parameters (errors, refusals, import problems, the words of a change)
+are Sentences (kaohe.core.domain.sentences.say): Chinese text that keeps its template and
+parameters. `word` says one from its template's translation, keyed by the Chinese template, with
+its parameters said too; tests/test_english.py finds every `say("…")` and fails on one the
+catalogue lacks or whose placeholders differ. What a run stores as text (score-line
+explanations, tie-breaks, veto reasons, award notes) is said through the sentences the run kept
+with it (RunSentence, see :func:`stored_words`); a run stored before they were kept shows its
+texts in Chinese. What stays Chinese in English mode: the notifications and award documents
+(official documents), job messages and audit summaries (stored as text), the command and the API.
 """
 
 from pathlib import Path
@@ -13,6 +23,8 @@ from pathlib import Path
 from flask import Blueprint, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel, gettext
 from flask_babel import lazy_gettext as L
+
+from kaohe.core.domain.sentences import Sentence, sentence_of
 
 DEFAULT_LOCALE = "zh_Hans_CN"
 LANGUAGES = {DEFAULT_LOCALE: "中文", "en": "English"}
@@ -54,12 +66,81 @@ def use_panel_words_for_flask_admin():
         admin_babel.domain.cache.clear()
 
 
+# How the separators of a listing (kaohe.core.domain.sentences.listing) read in English.
+SEPARATORS = {"、": ", ", "，": ", ", "；": "; ", "：": ": ", "。": ". "}
+
+
 def word(text):
     """A Chinese word of the core (a label, a title, a unit, a vocabulary's word) in the panel's
-    language; unchanged in Chinese, outside a request and when the catalogue lacks it."""
+    language; unchanged in Chinese, outside a request and when the catalogue lacks it.
+
+    A Sentence of the core (`say(template, **params)`) is said from its template: in English the
+    template's translation formatted with its parameters, each text parameter said through `word`
+    too (a column's label, a nested sentence); a listing piece by piece. An exception is said
+    from the Sentence it was raised with.
+    """
+    if isinstance(text, BaseException):
+        text = sentence_of(text)
     if not text or not isinstance(text, str) or not has_request_context():
         return text
+    if select_locale() == DEFAULT_LOCALE:  # the core's Chinese words are their own msgids
+        return str(text) if isinstance(text, Sentence) else text
+    if isinstance(text, Sentence):
+        return _sentence(text)
     return gettext(text)
+
+
+def _sentence(sentence):
+    """A Sentence in the panel's (non-default) language; its Chinese when its translation does
+    not fit its parameters."""
+    if sentence.parts is not None:
+        separator = SEPARATORS.get(sentence.separator, sentence.separator)
+        return separator.join(str(word(part)) for part in sentence.parts)
+    if sentence.template is None:
+        return gettext(str(sentence))
+    params = {name: word(value) if isinstance(value, str) else value
+              for name, value in sentence.params.items()}
+    try:
+        return gettext(sentence.template).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return str(sentence)
+
+
+class StoredWords:
+    """Says the texts a run stored (explanations, tie-breaks, veto reasons, award notes, grades)
+    in the panel's language: ``said(text)``; ``said.sentence(text)`` is the Sentence the run
+    kept for a text (the text itself when none), ``said.award(run, result)`` the award wording."""
+
+    def __init__(self, sentences=None):
+        self.sentences = sentences  # {text: Sentence}; None in Chinese (nothing to look up)
+
+    def sentence(self, text):
+        if not self.sentences or not text:
+            return text
+        return self.sentences.get(text, text)
+
+    def __call__(self, text):
+        if self.sentences is None or not text:
+            return text
+        return word(self.sentences.get(text, text))  # (a text it kept none of: a word, or as it is)
+
+    def award(self, run, result):
+        from kaohe.core.runs.awarding import award_wording
+        return self(award_wording(run, result, self.sentence)) if self.sentences is not None \
+            else award_wording(run, result)
+
+
+def stored_words(run, texts=None):
+    """A :class:`StoredWords` for the texts `run` stored that a page shows: in English their
+    sentences are read from the run's RunSentence rows (one query for all of `texts`) and said
+    through :func:`word`; in Chinese, outside a request, the texts are shown as they are and
+    nothing is read; `texts` None reads all the run's sentences (for an export, whose rows are
+    not known beforehand). A run stored before sentences were kept has none: its texts stay
+    Chinese."""
+    if not has_request_context() or select_locale() == DEFAULT_LOCALE:
+        return StoredWords()
+    from kaohe.core.runs.results import stored_sentences
+    return StoredWords(stored_sentences(run, texts))
 
 
 def words(mapping):

@@ -22,6 +22,7 @@ from kaohe.core.storage.models import Reporter, Scheme
 from kaohe.core.storage.policy import STAFF
 
 from .headers import csp_nonce
+from .i18n import word
 from .views.base import KaoheView
 from .views.common import chosen_scheme, periods_of
 
@@ -88,7 +89,7 @@ class ReportTablesView(KaoheView):
         if isinstance(error, MissingPeriod):
             flash(_("%(period)s尚未计算，无法生成报表。", period=error.months[0].title), "error")
             return redirect(url_for(".index", missing=1, **back))
-        flash(str(error), "error")
+        flash(word(error), "error")
         return redirect(url_for(".index", **back))
 
     @expose("/view")
@@ -122,7 +123,7 @@ class ReportTablesView(KaoheView):
             recalculate(registry, scheme, period, author=current_user.username,
                         note=f"生成{REPORTS[kind].title}时补算")
         except KaoheError as error:
-            flash(_("计算失败，未保存任何结果：%(error)s", error=str(error)), "error")
+            flash(_("计算失败，未保存任何结果：%(error)s", error=word(error)), "error")
             return redirect(url_for(".index", scheme=scheme.id, kind=kind, period=period))
         flash(_("已计算%(period)s", period=parse_period(period).title), "success")
         return redirect(url_for(".view", scheme=scheme.id, kind=kind, period=period,

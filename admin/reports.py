@@ -15,6 +15,7 @@ from kaohe.core.storage.models import Scheme
 from kaohe.core.storage.policy import STAFF
 
 from .headers import csp_nonce
+from .i18n import word
 from .views.base import KaoheView
 from .views.common import chosen_scheme
 
@@ -74,7 +75,7 @@ class ReportsView(KaoheView):
             months = "、".join(m.title for m in error.months)
             flash(_("%(months)s尚未计算，无法生成通报。", months=months), "error")
             return redirect(url_for(".index", scheme=scheme.id, month=month, missing=1))
-        flash(str(error), "error")
+        flash(word(error), "error")
         return redirect(url_for(".index", scheme=scheme.id, month=month, missing=1))
 
     @expose("/notification")
@@ -112,7 +113,7 @@ class ReportsView(KaoheView):
         try:
             self._notification(scheme, month, recalc_missing=True)
         except KaoheError as error:
-            flash(_("补算失败，未保存任何结果：%(error)s", error=str(error)), "error")
+            flash(_("补算失败，未保存任何结果：%(error)s", error=word(error)), "error")
             return redirect(url_for(".index", scheme=scheme.id, month=month))
         flash(_("已补算缺少的月份"), "success")
         return redirect(url_for(".notification", scheme=scheme.id, month=month))
@@ -121,7 +122,7 @@ class ReportsView(KaoheView):
         try:
             return reports.award_documents(scheme)
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
             return None
 
     @expose("/awards")

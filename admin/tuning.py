@@ -204,7 +204,8 @@ def field_errors(error, positions=None):
     out = {}
     for path, messages in (error.messages or {}).items():
         prefix = SETTING if path.split(".")[0] in ("awards", "conversion") else PARAM
-        out[prefix + typed_path(path, positions)] = messages
+        out[prefix + typed_path(path, positions)] = [word(m) for m in messages] \
+            if isinstance(messages, list) else messages
     return out
 
 

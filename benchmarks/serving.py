@@ -3,6 +3,7 @@
 import contextlib
 import datetime
 import http.client
+import itertools
 import os
 import random
 import re
@@ -20,7 +21,8 @@ RESULTS = HERE / "RESULTS.md"
 START_MARK = "<!-- load-test:start (written by benchmarks/load.py; edit nothing between the marks) -->"
 END_MARK = "<!-- load-test:end -->"
 PASSWORD = "load-test-password"
-KINDS = ("login", "ranking", "explanation", "item list", "item form", "item save", "recalculation")
+KINDS = ("login", "ranking", "explanation", "item list", "item form", "item save", "recalculation",
+         "recalculation progress")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -57,6 +59,10 @@ def build_instance(folder, users, units=None, items=None):
                KAOHE_SECRET_KEY="load-test-" + os.urandom(8).hex(), PYTHONUNBUFFERED="1")
     env.pop("KAOHE_SECURE_COOKIES", None)
     kaohe(env, "init-db")
+    # The administrator recalculates again and again, over several rounds: lift the account's
+    # rate of recalculations (10 in 10 minutes by default), which would refuse most of them.
+    (folder / "instance").mkdir(parents=True, exist_ok=True)
+    (folder / "instance" / "config.py").write_text("KAOHE_RECALC_PER_ACCOUNT = 0\n", encoding="utf-8")
     demo = ["demo"]
     if units:
         demo += ["--units", str(units)]
@@ -209,8 +215,11 @@ class Stats:
         self.problems = []
 
     def add(self, kind, seconds, ok=True, problem=None):
+        """One request of `kind` and its time; `seconds` None counts a failure of a request
+        already timed (an answer whose status was right but which did not do what it should)."""
         with self.lock:
-            self.times[kind].append(seconds)
+            if seconds is not None:
+                self.times[kind].append(seconds)
             if not ok:
                 self.errors[kind] += 1
                 if len(self.problems) < 20:
@@ -250,15 +259,17 @@ class Outcome:
 
 
 class Shared:
-    """The run ids users may browse: the demo's runs plus every run the recalculations add."""
+    """The run ids users may browse: the demo's runs, then the newest the recalculations add."""
 
     def __init__(self, run_ids):
         self.lock = threading.Lock()
         self.run_ids = list(run_ids)
 
     def add_run(self, run_id):
+        """A run just stored; the oldest are forgotten, as the panel deletes trial runs beyond
+        the 20 newest of a period (KAOHE_TRIAL_RUNS_KEPT): users open only the last 10."""
         with self.lock:
-            self.run_ids.append(run_id)
+            self.run_ids = (self.run_ids + [run_id])[-RUNS_BROWSED:]
 
     def some_run(self, rng):
         with self.lock:
@@ -266,8 +277,10 @@ class Shared:
 
 
 def user_session(instance, port, username, number, stats, shared, deadline, max_requests, saved,
-                 failed_logins):
-    """One virtual user: log in, then browse and enter items until the deadline or the budget."""
+                 failed_logins, round_no=1):
+    """One virtual user: log in, then browse and enter items until the deadline or the budget.
+    Its items are numbered by the round (each run_load on an instance is one) so that a later
+    round's items are new items, not numbers already taken."""
     rng = random.Random(number)
     browser = Browser(port, stats)
     if not browser.login(username):
@@ -294,7 +307,7 @@ def user_session(instance, port, username, number, stats, shared, deadline, max_
         else:
             status, _, page = browser.request("item form", "GET", "/items/new/")
             entered += 1
-            number_text = f"LOAD-{number:02d}-{entered:04d}"
+            number_text = f"LOAD{round_no}-{number:02d}-{entered:04d}"
             unit_id = rng.choice(instance.unit_ids)
             day = datetime.date(instance.year, rng.randrange(1, 13), rng.randrange(1, 29))
             status, headers, _ = browser.request("item save", "POST", "/items/new/", expect=(302,),
@@ -321,12 +334,31 @@ def recalculations(instance, port, stats, shared, deadline, runs):
             "recalculation", "POST", "/results/recalc", expect=(302,),
             form={"csrf_token": token, "scheme": instance.scheme_id, "period": str(instance.year),
                   "note": "压力测试"})
-        found = re.search(r"/results/run/(\d+)/", headers.get("location", ""))
-        if status == 302 and found:
+        answered = status == 302  # else counted as an error already
+        location = headers.get("location", "") if answered else ""
+        # A recalculation not done at once answers with its progress page, which reloads until
+        # the run is stored: follow it as the browser does.
+        while "/results/job/" in location and time.monotonic() < deadline + 300:
+            time.sleep(0.5)
+            status, headers, _ = browser.request("recalculation progress", "GET",
+                                                 urlsplit(location).path, expect=(200, 302))
+            if status == 302:
+                location = headers.get("location", "")
+            elif status != 200:
+                break
+        found = re.search(r"/results/run/(\d+)/", location)
+        if found:
             runs.append(int(found.group(1)))
             shared.add_run(int(found.group(1)))
+        elif answered:  # refused (e.g. over the account's rate) or failed: no run was stored
+            stats.add("recalculation", None, ok=False,
+                      problem=f"POST /results/recalc led to {location or status}, not to a stored run")
         time.sleep(0.5)
     browser.close()
+
+
+_ROUNDS = itertools.count(1)
+RUNS_BROWSED = 10
 
 
 def run_load(instance, port, users, seconds, max_requests=600, recalc=True):
@@ -334,14 +366,14 @@ def run_load(instance, port, users, seconds, max_requests=600, recalc=True):
     over the servers of a list of ports (user n on the n-th, in turn; recalculations on the first)."""
     ports = list(port) if isinstance(port, (list, tuple)) else [port]
     stats, shared = Stats(), Shared(instance.run_ids)
+    round_no = next(_ROUNDS)
     saved, runs, failed_logins = [], [], []
     load_before = os.getloadavg()
     started = time.monotonic()
     deadline = started + seconds
     threads = [threading.Thread(target=user_session, name=f"user-{n}", args=(
         instance, ports[(n - 1) % len(ports)], instance.clerks[n - 1], n, stats, shared, deadline,
-        max_requests, saved,
-        failed_logins)) for n in range(1, users + 1)]
+        max_requests, saved, failed_logins, round_no)) for n in range(1, users + 1)]
     if recalc:
         threads.append(threading.Thread(target=recalculations, name="recalc", args=(
             instance, ports[0], stats, shared, deadline, runs)))
@@ -349,6 +381,7 @@ def run_load(instance, port, users, seconds, max_requests=600, recalc=True):
         thread.start()
     for thread in threads:
         thread.join()
+    instance.run_ids = shared.run_ids  # the next round's users browse runs that still exist
     return Outcome(stats=stats, users=users, seconds=time.monotonic() - started, saved_items=saved,
                    runs=runs, failed_logins=len(failed_logins), load_before=load_before,
                    load_after=os.getloadavg())

@@ -3,7 +3,8 @@
 Everything a rule set needs is importable from here: the hook marker, the rule-set base class,
 what a rule set returns (lines, vetoes, flags, tallies), the building blocks of its parameter
 schema, and the domain's words and rules it scores by (levels, forms, categories, severities;
-`is_adopted`; exact amounts with `money` and `fmt`; the schemes' clock `now`). The definitions live in the scoring layer (``kaohe.core.scoring``); this module names them.
+`is_adopted`; exact amounts with `money` and `fmt`; the schemes' clock `now`), and `say` for
+messages the panel can show in English. The definitions live in the scoring layer (``kaohe.core.scoring``); this module names them.
 """
 
 from pluggy import HookimplMarker
@@ -21,6 +22,7 @@ from kaohe.core.domain.params import (
     table,
 )
 from kaohe.core.domain.periods import now
+from kaohe.core.domain.sentences import Sentence, listing, say
 from kaohe.core.domain.vocab import (
     CATEGORIES,
     FORMS,
@@ -72,6 +74,8 @@ hookimpl = HookimplMarker("kaohe")
 __all__ = [
     "hookimpl", "RuleSet", "Line", "Veto", "Flag", "Tally",
     "is_adopted", "KaoheError", "now", "money", "fmt", "ZERO",
+    # messages a surface may say in its reader's language (docs/plugins.md, "Messages")
+    "say", "listing", "Sentence",
     "LEVELS", "FORMS", "FORMS_SHORT", "CATEGORIES", "SEVERITIES", "UNIT_KINDS",
     "URGENT_DEADLINE_HOURS", "URGENT_FAILURES",
     "ParamsSchema", "choice", "flag", "grid", "integer", "joint_split", "points", "records", "table",

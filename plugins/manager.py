@@ -18,6 +18,7 @@ import pluggy
 from marshmallow import Schema, ValidationError
 
 from kaohe.core.domain.errors import KaoheError, PluginError
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.scoring.contract import RuleSet
 from kaohe.core.scoring.rules.kind import RuleKind
 
@@ -78,7 +79,8 @@ class Registry:
             return self.rulesets[name]
         except KeyError:
             known = "、".join(self.rulesets) or "（无）"
-            raise KaoheError(f"未知的规则集「{name}」；已加载的规则集：{known}") from None
+            raise KaoheError(say("未知的规则集「{name}」；已加载的规则集：{known}", name=name,
+                                 known=known)) from None
 
     @property
     def hook(self):
@@ -101,10 +103,10 @@ class Registry:
             kinds = self._collect_rule_kinds(plugin, name)
             self.pm.register(plugin if source == "builtin" else _Guarded(plugin, info), name=name)
         except PluginError as error:
-            info.error = str(error)
+            info.error = error.sentence
             return info
         except (pluggy.PluginValidationError, ValueError) as error:
-            info.error = f"插件「{name}」无法注册：{error}"
+            info.error = say("插件「{name}」无法注册：{error}", name=name, error=str(error))
             return info
         info.registered = True
         for kind in kinds:
@@ -139,8 +141,9 @@ class Registry:
     def _check_name_free(self, name):
         taken = next((p for p in self.plugins[:-1] if p.name == name and p.loaded), None)
         if taken is not None:
-            raise PluginError(f"插件名称「{name}」已被{_SOURCE_WORDS.get(taken.source, taken.source)}"
-                              f"（{taken.origin}）占用，请为插件改名", plugin=name)
+            raise PluginError(say("插件名称「{name}」已被{owner}（{origin}）占用，请为插件改名",
+                name=name, owner=_SOURCE_WORDS.get(taken.source, taken.source), origin=taken.origin),
+                plugin=name)
 
     def _check_hook_names(self, plugin, name):
         for attr in dir(plugin):
@@ -153,8 +156,10 @@ class Registry:
             if hook_name in HOOK_NAMES or not looks_like_a_hook:
                 continue
             close = difflib.get_close_matches(hook_name, HOOK_NAMES, n=1)
-            hint = f"（是否应为 {close[0]}？）" if close else f"（可用的钩子：{', '.join(HOOK_NAMES)}）"
-            raise PluginError(f"插件「{name}」实现了未知的钩子 {hook_name}{hint}", plugin=name)
+            hint = say("（是否应为 {hook}？）", hook=close[0]) if close else \
+                say("（可用的钩子：{hooks}）", hooks=", ".join(HOOK_NAMES))
+            raise PluginError(say("插件「{name}」实现了未知的钩子 {hook_name}{hint}",
+                name=name, hook_name=hook_name, hint=hint), plugin=name)
 
     @staticmethod
     def _call(plugin, name, hook_name):
@@ -165,7 +170,9 @@ class Registry:
         try:
             return hook()
         except Exception as error:  # a plugin's own bug: report it against the plugin
-            raise PluginError(f"插件「{name}」的 {hook_name} 出错：{type(error).__name__}: {error}",
+            raise PluginError(say("插件「{name}」的 {hook_name} 出错：{error_type}: "
+                "{error}",
+                name=name, hook_name=hook_name, error_type=type(error).__name__, error=error),
                               plugin=name) from error
 
     def _collect_rule_kinds(self, plugin, name):
@@ -173,19 +180,25 @@ class Registry:
         if returned is None:
             return []
         if not isinstance(returned, (list, tuple)):
-            raise PluginError(f"插件「{name}」的 kaohe_rule_kinds 应返回规则类型列表，实际返回了 "
-                              f"{type(returned).__name__}", plugin=name)
+            raise PluginError(say("插件「{name}」的 kaohe_rule_kinds 应返回规则类型列表，"
+                "实际返回了 {error_type}",
+                name=name, error_type=type(returned).__name__), plugin=name)
         seen = set()
         for kind in returned:
             if not isinstance(kind, RuleKind) or not kind.name or not kind.title:
-                raise PluginError(f"插件「{name}」返回的规则类型 {kind!r} 应为 RuleKind，并有 name 与 "
-                                  f"title", plugin=name)
+                raise PluginError(say("插件「{name}」返回的规则类型 {kind!r} 应为 RuleKind，"
+                    "并有 name 与 title",
+                    name=name, kind=kind), plugin=name)
             if kind.name in self.rule_kinds or kind.name in seen:
-                raise PluginError(f"插件「{name}」的规则类型名称「{kind.name}」重复", plugin=name)
+                raise PluginError(say("插件「{name}」的规则类型名称「{kind}」重复", name=name,
+                                      kind=kind.name),
+                                  plugin=name)
             try:
                 kind.params_schema().load({})
             except Exception as error:
-                raise PluginError(f"插件「{name}」的规则类型「{kind.name}」的参数默认值无效：{error}",
+                raise PluginError(say("插件「{name}」的规则类型「{kind}」的参数默认值无效："
+                    "{error}",
+                    name=name, kind=kind.name, error=error),
                                   plugin=name) from error
             seen.add(kind.name)
         return list(returned)
@@ -195,15 +208,17 @@ class Registry:
         if returned is None:
             return []
         if isinstance(returned, RuleSet) or not isinstance(returned, (list, tuple)):
-            raise PluginError(f"插件「{name}」的 kaohe_rulesets 应返回规则集列表，实际返回了 "
-                              f"{type(returned).__name__}", plugin=name)
+            raise PluginError(say("插件「{name}」的 kaohe_rulesets 应返回规则集列表，"
+                "实际返回了 {error_type}",
+                name=name, error_type=type(returned).__name__), plugin=name)
         seen = set()
         for ruleset in returned:
             check_ruleset(ruleset, name)
             if ruleset.name in self.rulesets or ruleset.name in seen:
                 owner = self.ruleset_plugin.get(ruleset.name)
-                where = f"插件「{owner.name}」" if owner else "同一插件"
-                raise PluginError(f"插件「{name}」的规则集名称「{ruleset.name}」与{where}的规则集重复",
+                where = say("插件「{name}」", name=owner.name) if owner else say("同一插件")
+                raise PluginError(say("插件「{name}」的规则集名称「{ruleset}」与{where}的规则集重复",
+                    name=name, ruleset=ruleset.name, where=where),
                                   plugin=name)
             seen.add(ruleset.name)
         return list(returned)
@@ -238,8 +253,9 @@ def _guard(function, info, attr):
         try:
             return function(*args, **kwargs)
         except Exception as error:  # a plugin's own bug: report it against the plugin
-            message = f"插件「{info.name}」的钩子 {hook_name} 出错：{_error_text(error)}"
-            info.error = f"{info.error}；{message}" if info.error else message
+            message = say("插件「{name}」的钩子 {hook_name} 出错：{error}", name=info.name,
+                          hook_name=hook_name, error=_error_text(error))
+            info.error = listing([info.error, message], "；") if info.error else message
             log.warning("%s", message)
             return None
     return guarded
@@ -249,31 +265,32 @@ def check_ruleset(ruleset, plugin_name):
     """Refuse a rule set whose attributes or parameter schema are unusable, naming the plugin."""
     def refuse(reason):
         label = getattr(ruleset, "name", None) or repr(ruleset)
-        raise PluginError(f"插件「{plugin_name}」的规则集「{label}」无效：{reason}", plugin=plugin_name)
+        raise PluginError(say("插件「{plugin_name}」的规则集「{label}」无效：{reason}",
+            plugin_name=plugin_name, label=label, reason=reason), plugin=plugin_name)
 
     if not isinstance(ruleset, RuleSet):
-        refuse(f"应为 plugins.RuleSet 的实例，实际为 {type(ruleset).__name__}")
+        refuse(say("应为 plugins.RuleSet 的实例，实际为 {error_type}", error_type=type(ruleset).__name__))
     if not isinstance(ruleset.name, str) or not _NAME.match(ruleset.name):
-        refuse("名称应为小写字母开头的英文标识符（如 water_bureau）")
-    for attribute, text in (("title", "中文标题"), ("version", "版本号")):
+        refuse(say("名称应为小写字母开头的英文标识符（如 water_bureau）"))
+    for attribute, text in (("title", say("中文标题")), ("version", say("版本号"))):
         if not isinstance(getattr(ruleset, attribute), str) or not getattr(ruleset, attribute).strip():
-            refuse(f"缺少{text}（{attribute}）")
+            refuse(say("缺少{text}（{attribute}）", text=text, attribute=attribute))
     schema_class = ruleset.params_schema
     if not (isinstance(schema_class, type) and issubclass(schema_class, Schema)):
-        refuse("params_schema 应为 marshmallow Schema 的子类")
+        refuse(say("params_schema 应为 marshmallow Schema 的子类"))
     try:
         schema = schema_class()
         defaults = schema.load({})
         schema.load(schema.dump(defaults))
     except ValidationError as error:
-        refuse(f"参数的默认值不能通过校验：{error.messages}")
+        refuse(say("参数的默认值不能通过校验：{messages}", messages=error.messages))
     except Exception as error:
-        refuse(f"参数定义出错：{type(error).__name__}: {error}")
+        refuse(say("参数定义出错：{error_type}: {error}", error_type=type(error).__name__, error=error))
     for fname, fobj in schema.fields.items():
         if not fobj.metadata.get("label"):
-            refuse(f"参数 {fname} 缺少中文说明（metadata 中的 label）")
+            refuse(say("参数 {field} 缺少中文说明（metadata 中的 label）", field=fname))
         if fobj.required:
-            refuse(f"参数 {fname} 必须有默认值")
+            refuse(say("参数 {field} 必须有默认值", field=fname))
 
 
 # ---------------------------------------------------------------- the factory
@@ -335,13 +352,15 @@ def _register_entry_points(registry, allowed, builtins):
         origin = f"{dist.name} {dist.version}" if dist else ep.value
         if allowed is not None and ep.name not in allowed:
             registry.refuse(ep.name, "entrypoint", origin,
-                            f"插件「{ep.name}」未列入允许加载的插件（KAOHE_PLUGINS_ALLOW），未加载")
+                            say("插件「{name}」未列入允许加载的插件（KAOHE_PLUGINS_ALLOW），未加载",
+                                name=ep.name))
             continue
         try:
             plugin = ep.load()
         except Exception as error:
             registry.refuse(ep.name, "entrypoint", origin,
-                            f"插件「{ep.name}」（{origin}）无法导入：{_error_text(error)}")
+                            say("插件「{name}」（{origin}）无法导入：{error}", name=ep.name, origin=origin,
+                                error=_error_text(error)))
             continue
         registry.register(plugin, ep.name, "entrypoint", origin)
 
@@ -363,6 +382,7 @@ def _register_folder(registry, folder):
         except Exception as error:
             sys.modules.pop(module_name, None)
             registry.refuse(name, "folder", str(path),
-                            f"插件「{name}」（{path}）无法导入：{_error_text(error)}")
+                            say("插件「{name}」（{origin}）无法导入：{error}", name=name, origin=path,
+                                error=_error_text(error)))
             continue
         registry.register(module, name, "folder", str(path))

@@ -14,6 +14,7 @@ from kaohe.plugins import (
     joint_split,
     points,
     records,
+    say,
     table,
 )
 
@@ -37,7 +38,7 @@ OVERRIDE_DEFAULTS = [
 def _named(text):
     """A publication override must name a publication (marshmallow ignores a validator's False)."""
     if not bare_name(text):
-        raise ValidationError("刊物名称不能为空")
+        raise ValidationError(say("刊物名称不能为空"))
 
 
 class OverrideSchema(ParamsSchema):

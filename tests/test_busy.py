@@ -102,3 +102,24 @@ def test_a_login_does_not_wait_for_a_writer(app, client, world):
         assert response.status_code == 302
         assert client.get("/").status_code == 200  # and the session opens the panel at once
     assert waited < 3
+
+
+def test_each_connection_caches_what_the_setting_says(world, monkeypatch):
+    """16 MB of pages per connection unless KAOHE_SQLITE_CACHE_MB says otherwise (a negative
+    cache_size is in KiB); a value that is not a number is the default."""
+    url = dbmod.configured_url
+    try:
+        for setting, kib in ((None, 16 * 1024), ("64", 64 * 1024), ("many", 16 * 1024)):
+            if setting is None:
+                monkeypatch.delenv("KAOHE_SQLITE_CACHE_MB", raising=False)
+            else:
+                monkeypatch.setenv("KAOHE_SQLITE_CACHE_MB", setting)
+            dbmod.db.close()
+            dbmod.configure(url)
+            dbmod.db.connect()
+            assert dbmod.db.execute_sql("PRAGMA cache_size").fetchone() == (-kib,)
+    finally:
+        monkeypatch.delenv("KAOHE_SQLITE_CACHE_MB", raising=False)
+        dbmod.db.close()
+        dbmod.configure(url)
+        dbmod.db.connect()

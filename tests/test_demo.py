@@ -59,6 +59,9 @@ def test_default_demo_has_a_city_of_the_expected_size(demo):
     assert UnitFact.select().where(UnitFact.kind == "provincial_county_rank").count() == 12
     assert Target.select().count() == 92
     assert "清江市" in demo["text"] and "稿件9000篇" in demo["text"]
+    assert ("考核方案：市政府系统（省政府信息采用计分、县区加分、紧急信息迟报漏报瞒报扣分），"
+            "环保系统（环保系统政务信息考核与奖励办法、紧急信息迟报漏报瞒报扣分）。"
+            in demo["text"]), demo["text"]  # the rule sets' titles, not their code names
     assert demo["schemes"] == [CITY_SCHEME, ENVIRONMENT_SCHEME]
 
 

@@ -1,8 +1,10 @@
 """English mode (issue #13): every word the panel takes from the core — rule sets, parameter labels,
 units, rows, columns and choices, rule kinds, import kinds' headers, reports — has its English in
-the catalogue, and the panel's pages in English leave no Chinese but data, score-line explanations,
-the articles parameters rest on (依据) and the words the files themselves hold."""
+the catalogue, and the panel's pages in English leave no Chinese but data (names, titles, a
+scheme's own words), the articles parameters rest on (依据) and the words the files themselves
+hold: a run's explanations, tie-breaks and award notes are said in English too."""
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -19,6 +21,7 @@ from kaohe.core.storage.models import (
     ParameterVersion,
     Publication,
     Reporter,
+    RunSentence,
     Scheme,
     ScoreLine,
     Unit,
@@ -144,8 +147,11 @@ def data_words(registry):
     for version in ParameterVersion.select():
         allowed |= {version.reason or "", version.author or ""}
         allowed |= set(config_texts(registry, version.config))
-    allowed |= {line.explanation for line in ScoreLine.select()}
-    for result in UnitResult.select():
+    # What a run stored as text is said in English through the sentences it kept (RunSentence):
+    # only a run stored without them (before they were kept) may show its texts in Chinese.
+    said = RunSentence.select(RunSentence.run).distinct()
+    allowed |= {line.explanation for line in ScoreLine.select().where(ScoreLine.run.not_in(said))}
+    for result in UnitResult.select().where(UnitResult.run.not_in(said)):
         allowed |= {result.tie_break, result.veto_reason, result.award_note, result.grade}
     allowed |= schema_words(registry)[1]
     for kind in KINDS.values():  # the names of sheets and files: what the importer reads
@@ -231,6 +237,7 @@ def test_english_pages_leave_no_chinese_but_data_explanations_and_sources(englis
     assert "Adjustments (office records)" in tune  # a rule kind's title, offered to add
     assert "Item no. / no" in english_pages["/import/"] or "Item number / no" in english_pages["/import/"]
     assert "Quarterly notification (a quarter, e.g. 2025-Q1)" in english_pages["/report-tables/"]
+    assert "admin (Administrator)" in english_pages["/plugins/"]  # not 「admin（Administrator）」
 
 
 def test_the_copied_preset_speaks_english_and_reads_back_its_own_words(client, auth, world, registry):
@@ -249,11 +256,13 @@ def test_the_copied_preset_speaks_english_and_reads_back_its_own_words(client, a
     assert shown["p.scheme_rules.rules.0.params.table.0.forms"] == "Full text"
     assert shown["p.scheme_rules.rules.0.label"] == "采用计分"  # the row's own words: data
     rows = {v for k, v in shown.items() if k.endswith((".label", ".name", ".source"))}
-    # Not done: the preview's words of a change of rule rows are sentences the core writes in
-    # Chinese (新增第1条：…); the labels along a changed value are said in English.
+    # The preview's words of a change of rule rows are sentences of the core, said in English
+    # around the rows' own labels (data).
     changes = re.search(r'<p class="small mb-2">Changes: (.*?)</p>', body, re.S).group(1)
     assert "Scheme rules · " in changes and "Yes → No" in changes
-    body = body.replace(changes, "")
+    assert ("Scheme rules · Rules that score 「Instruction points」</span> (none) → added as no. 2: "
+            "Instruction points 「Instruction points」 (instruction, points): Instruction points (by leader "
+            "level): National 100.00, Provincial 50.00, City 10.00") in html.unescape(changes)
     left = chinese_left(body, sorted(set(data_words(registry)) | rows, key=len, reverse=True))
     assert left == [], "\n".join(left)
     shown.update(action="save", reason="copy the preset")
@@ -280,8 +289,8 @@ def test_chinese_stays_the_default(client, auth, world, registry):
 
 def test_ranking_and_score_line_downloads_speak_the_readers_language(client, auth, world, registry):
     # In English the ranking's and the score lines' columns, the pool and the line type are
-    # English; the explanations (the office's record) stay as stored; the data export keeps the
-    # import format's headers, so that it imports back.
+    # English, the explanations too (said through the run's sentences); the data export keeps
+    # the import format's headers, so that it imports back.
     import csv
     import io
     run = recalculate(registry, world["scheme"], "2025", author="test").run
@@ -295,7 +304,7 @@ def test_ranking_and_score_line_downloads_speak_the_readers_language(client, aut
         "奖惩（元）", "说明")]
     assert {row[7] for row in lines[1:]} == {"Adoption points（adoption）"}
     assert {row[8] for row in lines[1:]} == {catalogue["计分"]}
-    assert "《省政府信息》（省级）全文采用，计20分" in {row[11] for row in lines[1:]}
+    assert "《省政府信息》 (Provincial), Full text: 20 points" in {row[11] for row in lines[1:]}
     ranking = list(csv.reader(io.StringIO(client.get(
         f"/export/run?run={run.id}&what=ranking&format=csv").data.decode("utf-8-sig"))))
     assert ranking[0][:4] == [catalogue[h] for h in ("单位代码", "单位名称", "考核组别", "名次")]
@@ -305,3 +314,181 @@ def test_ranking_and_score_line_downloads_speak_the_readers_language(client, aut
     client.get("/lang/zh_Hans_CN")
     lines = client.get(f"/export/run?run={run.id}&what=lines&format=csv").data.decode("utf-8-sig")
     assert lines.splitlines()[0].startswith("单位代码,单位名称")  # Chinese stays the default
+
+
+# ---------------------------------------------------------------- the core's sentences
+
+MADE_FROM_MESSAGES = ("core/exchange/cells.py:",)  # Cell.make_error: say(a cell's error message)
+
+
+def said_templates():
+    """{template: where} of every sentence the core, the rule sets and the plugin contract make:
+    the literal first argument of each `say(…)` call (found without running anything), the
+    messages of the import's cells (made into sentences by `Cell.make_error`) and the parameter
+    fields' messages."""
+    import ast
+    from pathlib import Path
+
+    from kaohe.core.domain import params
+    from kaohe.core.exchange import cells, scheme_cells  # noqa: F401 (their cells are walked)
+    root = Path(__file__).resolve().parent.parent
+    found = {}
+    for folder in ("core", "rulesets", "plugins"):
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "say":
+                    first = node.args[0] if node.args else None
+                    where = f"{path.relative_to(root)}:{node.lineno}"
+                    if where.startswith(MADE_FROM_MESSAGES):
+                        continue
+                    assert isinstance(first, ast.Constant) and isinstance(first.value, str), \
+                        f"{where}: say() takes its template as a literal, so that it can be found"
+                    found.setdefault(first.value, where)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+    for cell in subclasses(cells.Cell):
+        for cls in cell.__mro__:
+            for message in vars(cls).get("default_error_messages", {}).values():
+                if HAN.search(message):
+                    found.setdefault(message, f"{cell.__module__}.{cell.__name__}")
+    for name, value in vars(params).items():
+        if name.endswith("_ERRORS") and isinstance(value, dict):
+            found.update({m: f"params.{name}" for m in value.values() if HAN.search(m)})
+    return found
+
+
+def placeholders(template):
+    import string
+    return sorted({name for _text, name, _spec, _conv in string.Formatter().parse(template)
+                   if name is not None})
+
+
+def test_every_sentence_of_the_core_has_its_english_with_the_same_placeholders():
+    templates = said_templates()
+    assert len(templates) > 250
+    assert {"{source} 第{row}行「{column}」：{message}", "分值和金额至少填写一项", "新增第{n}条：{row}",
+            "「{value}」不是有效的日期，应为 2025-03-08 的形式"} <= set(templates)
+    catalogue = english()
+    assert sorted(f"{t}  ({where})" for t, where in templates.items()
+                  if not catalogue.get(t, "").strip()) == []
+    assert sorted(t for t in templates if placeholders(catalogue[t]) != placeholders(t)) == []
+    assert sorted(t for t in templates if HAN.search(catalogue[t].replace("「", "").replace("」", ""))
+                  and not re.search(r"稿件\.csv|市政府系统|是|否|分|元|、|；", catalogue[t])) == []
+
+
+def test_a_sentence_is_its_chinese_text_and_says_its_english_from_the_same_template(app):
+    import pickle
+
+    from flask import session
+
+    from kaohe.admin.i18n import word
+    from kaohe.core.domain.errors import KaoheError
+    from kaohe.core.domain.sentences import Sentence, listing, say
+    from kaohe.core.exchange.reading import RowError
+
+    column = say("第{n}列", n=3)
+    made = say("{what}：{column} {points:.2f} 分（U+{code:04X}）", what="分值", column=column,
+               points=2.5, code=7)
+    assert made == "分值：第3列 2.50 分（U+0007）" and type(str(made)) is str
+    assert isinstance(made, Sentence) and made.template.startswith("{what}")
+    assert made.params["column"] is column
+    again = pickle.loads(pickle.dumps(made))
+    assert again == made and again.template == made.template and again.params["points"] == 2.5
+    error = KaoheError(say("考核方案「{name}」已存在", name="测试方案"))
+    assert str(error) == "考核方案「测试方案」已存在" and error.sentence.params == {"name": "测试方案"}
+    assert KaoheError("纯文字").sentence == "纯文字"
+    listed = listing([say("第{row}行", row=2), "分值"])
+    assert listed == "第2行、分值" and listing([], empty="（无）") == "（无）"
+    problem = RowError("加减分.csv", 2, "分值", say("分值和金额至少填写一项"))
+    assert str(problem) == "加减分.csv 第2行「分值」：分值和金额至少填写一项"
+    assert word(error) == str(error) and word(made) is made  # outside a request: as it is
+    with app.test_request_context():
+        assert word(error) == "考核方案「测试方案」已存在"
+        assert word(problem.message) == "分值和金额至少填写一项"
+    with app.test_request_context():
+        session["lang"] = "en"
+        assert word(error) == "Scheme 「测试方案」 already exists"
+        assert word(str(problem)) == \
+            "加减分.csv, row 2, 「Points」: Give the points or the amount, at least one of them"
+        assert word(listed) == "row 2, Points"
+        assert word(say("{year}年{month}月", year=2025, month=3)) == "2025-03"
+        # a template the catalogue lacks: its Chinese, its parameters still said
+        assert word(say("未收录的句子「{x}」", x="分值")) == "未收录的句子「Points」"
+        assert word(say("第 {run} 次计算已经发布", run=7)) == "Run 7 is already published"
+
+
+ADJUSTMENTS = ["单位代码", "日期", "分值", "金额", "事由"]
+
+
+def test_an_import_with_bad_rows_says_each_problem_in_english(client, auth, world):
+    import io
+    auth.login("clerk")
+    client.get("/lang/en")
+    rows = [ADJUSTMENTS, ["C01", "2025-03-05", "", "", "表扬"], ["C01", "2025-13-01", "3", "", "表扬"],
+            ["C09", "2025-03-06", "2", "", "表扬"]]
+    files = {"files": [(io.BytesIO(csv_bytes(rows)), "加减分.csv")]}
+    body = client.post("/import/check", data=files, content_type="multipart/form-data").data.decode()
+    table = re.search(r'<table class="table table-sm table-striped mb-0" id="error-table">(.*?)</table>',
+                      body, re.S).group(1)
+    cells = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)]
+    assert [row for row in cells if row] == [
+        ["加减分.csv", "2", "Points", "Give the points or the amount, at least one of them"],
+        ["加减分.csv", "3", "Date", "「2025-13-01」 is not a valid date; write it as 2025-03-08"],
+        ["加减分.csv", "4", "Unit code",
+         "Unit code 「C09」 does not exist (neither in the database nor in the files of this import)"],
+    ]
+    client.get("/lang/zh_Hans_CN")
+    body = client.post("/import/check", data={"files": [(io.BytesIO(csv_bytes(rows[:2])), "加减分.csv")]},
+                       content_type="multipart/form-data").data.decode()
+    assert "分值和金额至少填写一项" in body and "Give the points" not in body
+
+
+def csv_bytes(rows):
+    import csv
+    import io
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def test_a_refusal_to_delete_a_unit_in_use_is_said_in_english(client, auth, world, registry):
+    recalculate(registry, world["scheme"], author="test")
+    unit = world["kaihua"]
+    auth.login("admin")
+    client.get("/lang/en")
+    page = client.post("/units/delete/", data={"id": unit.id}, follow_redirects=True).data.decode()
+    page = html.unescape(page)
+    assert ("Unit 「开化县」 appears in 1 saved run(s) and cannot be deleted: deleting it would change "
+            "those results. If it no longer takes part, remove it from the scheme's member units.") in page
+    assert Unit.get_or_none(Unit.id == unit.id) is not None
+    client.get("/lang/zh_Hans_CN")
+    page = client.post("/units/delete/", data={"id": unit.id}, follow_redirects=True).data.decode()
+    assert "单位「开化县」出现在1次已保存的计算结果中，不能删除" in page
+
+
+def test_a_parameter_versions_changes_are_said_in_english(client, auth, world, registry):
+    import copy
+
+    from kaohe.core.storage.schemes import save_config
+    scheme = world["scheme"]
+    config = copy.deepcopy(current_version(scheme).config)
+    provincial = next(e for e in config["rulesets"] if e["name"] == "provincial")
+    provincial["params"]["adoption"]["provincial"]["full"] = "25"
+    provincial["enabled"] = False
+    save_config(registry, scheme, config, author="admin", reason="2025年新办法")
+    auth.login("admin")
+    client.get("/lang/en")
+    page = client.get(f"/schemes/{scheme.id}/versions").data.decode()
+    texts = Texts()
+    texts.feed(page)
+    assert ["Provincial government adoption points · Enabled", ": Yes → No",
+            "Provincial government adoption points · Adoption points (by publication level and form) · "
+            "Provincial, full text", ": 20.00 → 25.00"] == [
+        piece for piece in texts.pieces if piece.startswith(("Provincial", ": "))]
+    client.get("/lang/zh_Hans_CN")
+    page = client.get(f"/schemes/{scheme.id}/versions").data.decode()
+    assert "省政府信息采用计分 · 启用" in page

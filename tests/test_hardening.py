@@ -119,6 +119,9 @@ def test_every_route_refuses_an_anonymous_visitor(app, client, world):
                 assert response.status_code in (200, 404), where
             elif endpoint == "kaohe_i18n.switch":
                 assert response.status_code == 302, where  # sets the language, shows nothing
+            elif endpoint == "favicon":  # the tab icon, a static file
+                assert response.status_code == 301, where
+                assert response.headers["Location"] == "/static/favicon.svg", where
             elif endpoint.startswith("kaohe_api."):
                 assert response.status_code == 401, where
                 assert "Authorization: Bearer" in response.get_json()["error"], where

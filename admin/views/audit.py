@@ -12,6 +12,7 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import audit, changes
 from kaohe.core.storage.models import AuditLog, Unit
 
+from ..i18n import word
 from .base import KaoheView
 
 # The filters of the page: query parameter -> audit.search argument.
@@ -84,7 +85,7 @@ class AuditView(KaoheView):
                 count = undo_batch(batch)
             flash(_("已撤销导入批次 %(batch)s（%(count)d条记录）", batch=batch, count=count), "success")
         except KaoheError as refused:
-            flash(str(refused), "error")
+            flash(word(refused), "error")
         return redirect(url_for(".index", batch=batch))
 
 

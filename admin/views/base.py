@@ -13,11 +13,13 @@ from flask_wtf import FlaskForm
 from wtforms.fields import HiddenField
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import listing
 from kaohe.core.runs.results import deletion_refusal
 from kaohe.core.storage import changes, policy
 from kaohe.core.storage.db import db
 from kaohe.core.storage.models import DataModel
 
+from ..i18n import word
 from .inputs import KaoheModelConverter, SearchThrough
 
 
@@ -185,7 +187,7 @@ class KaoheModelView(RoleMixin, ModelView):
         """Delete one row without cascades, or refuse with what depends on it."""
         refusal = self._refusal(model)
         if refusal:
-            flash(refusal, "error")
+            flash(word(refusal), "error")
             return False
         try:
             with self._acting(), db.atomic():
@@ -208,7 +210,7 @@ class KaoheModelView(RoleMixin, ModelView):
         try:
             return self.check_delete(model)
         except KaoheError as error:
-            return str(error)
+            return error.sentence
 
     @action("delete", flask_admin_lazy_gettext("Delete"),
             flask_admin_lazy_gettext("Are you sure you want to delete selected records?"))
@@ -224,7 +226,7 @@ class KaoheModelView(RoleMixin, ModelView):
             abort(403)  # a row of another unit, or one that does not exist
         refusals = [r for r in (self._refusal(m) for m in rows) if r]
         if refusals:
-            flash("；".join(refusals[:5]) + ("……" if len(refusals) > 5 else ""), "error")
+            flash(word(listing(refusals[:5], "；")) + ("……" if len(refusals) > 5 else ""), "error")
             return None
         with self._acting(), db.atomic():
             for row in rows:
@@ -239,7 +241,7 @@ class KaoheModelView(RoleMixin, ModelView):
         if isinstance(exc, HTTPException):
             raise exc
         if isinstance(exc, (changes.StaleEdit, changes.DeleteRefused, policy.Refused)):
-            flash(str(exc), "error")
+            flash(word(exc), "error")
             return True
         if isinstance(exc, IntegrityError):
             flash(_("保存失败：与已有记录重复或仍被其他记录引用（%(error)s）", error=str(exc)), "error")

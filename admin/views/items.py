@@ -25,6 +25,7 @@ from kaohe.core.storage.models import (
     Unit,
 )
 
+from ..i18n import word
 from . import choosers
 from .base import KaoheModelView
 from .filters import (
@@ -114,10 +115,10 @@ class ItemView(KaoheModelView):
                      "reviewed_at": L("审核时间"), "version": L("版本")}
     column_searchable_list = (
         "no", "title",
-        SearchThrough(Item.id, L("作者"), lambda: ItemAuthor.select(ItemAuthor.item).join(Reporter),
-                      Reporter.name, Reporter.code),
-        SearchThrough(Item.id, L("报送单位代码或名称"), lambda: ItemUnit.select(ItemUnit.item).join(Unit),
-                      Unit.code, Unit.name))
+        SearchThrough(Item.id, L("作者"), lambda: ItemAuthor.select(ItemAuthor.item),
+                      Reporter.name, Reporter.code, through=ItemAuthor.reporter),
+        SearchThrough(Item.id, L("报送单位代码或名称"), lambda: ItemUnit.select(ItemUnit.item),
+                      Unit.code, Unit.name, through=ItemUnit.unit))
     column_sortable_list = ("no", "title", "submitted_on", "category", "state")
     column_default_sort = ("submitted_on", True)
     column_formatters = {"units": _item_units, "category": vocabulary_word(CATEGORIES), "negative": yes_no,
@@ -238,7 +239,7 @@ class ItemView(KaoheModelView):
                         abort(400)
                 return redirect(url_for(".index_view"))
             except policy.Refused as refused:
-                flash(str(refused), "error")
+                flash(word(refused), "error")
         return self.render("kaohe/item_review.html", item=item,
                            units=_item_units(None, None, item, "units"),
                            state=_(ITEM_STATES.get(item.state, item.state)),

@@ -24,6 +24,7 @@ from kaohe.core.storage.models import (
 from kaohe.core.storage.policy import STAFF
 from kaohe.core.storage.schemes import pools_of
 
+from ..i18n import stored_words, word
 from .base import KaoheView
 from .common import chosen_scheme, get_run_or_404, periods_of, ruleset_title, run_title
 
@@ -102,10 +103,10 @@ class ResultsView(KaoheView):
             job, joined = submit_recalculation(scheme, period, current_user.username,
                                                request.form.get("note", "").strip()[:500])
         except jobs.TooManyRecalculations as error:
-            flash(_("计算请求过于频繁：%(error)s", error=str(error)), "error")
+            flash(_("计算请求过于频繁：%(error)s", error=word(error)), "error")
             return redirect(url_for(".index", scheme=scheme.id, period=period))
         except KaoheError as error:
-            flash(_("计算失败，未保存任何结果：%(error)s", error=str(error)), "error")
+            flash(_("计算失败，未保存任何结果：%(error)s", error=word(error)), "error")
             return redirect(url_for(".index", scheme=scheme.id, period=period))
         if joined:
             flash(_("同一期间的计算正在进行，已加入这次计算，不再另算"), "info")
@@ -155,7 +156,7 @@ class ResultsView(KaoheView):
             else:
                 abort(400)
         except KaoheError as refused:
-            flash(str(refused), "error")
+            flash(word(refused), "error")
         return redirect(url_for(".index", scheme=scheme_id))
 
     @expose("/run/<int:run_id>/")
@@ -168,7 +169,9 @@ class ResultsView(KaoheView):
         for row in rows:
             pools.setdefault(row.pool, []).append(row)
         version = ParameterVersion.get_by_id(run.parameter_version_id)
-        return self.render("kaohe/ranking.html", run=run, pools=pools, version=version,
+        said = stored_words(run, [text for row in rows for text in (
+            row.tie_break, row.veto_reason, row.award_note, row.grade)])
+        return self.render("kaohe/ranking.html", run=run, pools=pools, version=version, said=said,
                            graded=any(row.grade for row in rows),
                            official=results.is_official(run),
                            current_official=results.official_run(run.scheme, run.period),
@@ -194,7 +197,10 @@ class ResultsView(KaoheView):
             groups.append({"name": name, "title": ruleset_title(name),
                            "lines": shown.get(name, []), "count": count, "points": points,
                            "yuan": yuan})
+        said = stored_words(run, [result.tie_break, result.veto_reason, result.award_note,
+                                  *(line.explanation for lines in shown.values() for line in lines)])
         return self.render("kaohe/explain.html", run=run, unit=unit, result=result, groups=groups,
+                           said=said,
                            official=results.is_official(run), page=page, pages=pages)
 
     @expose("/run/<int:run_id>/publish", methods=["POST"])
@@ -205,7 +211,7 @@ class ResultsView(KaoheView):
         try:
             run = results.publish(run, user=current_user.username)
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
         else:
             flash(_("已发布：%(title)s 现为本期正式结果", title=run_title(run)), "success")
         return redirect(url_for(".ranking", run_id=run.id))
@@ -229,7 +235,10 @@ class ResultsView(KaoheView):
             if unit_ids else {}
         items = {i.id: i for i in Item.select().where(Item.id.in_(list(item_ids)))} \
             if item_ids else {}
+        said_a = stored_words(run_a, [line["explanation_a"] for line in changes["lines"]])
+        said_b = stored_words(run_b, [line["explanation_b"] for line in changes["lines"]])
         return self.render("kaohe/diff.html", diff=changes, names=names, items=items,
+                           said_a=said_a, said_b=said_b,
                            shown=DIFF_LINES_SHOWN, warning=period_warning(run_a, run_b))
 
     @expose("/awards")
@@ -240,7 +249,9 @@ class ResultsView(KaoheView):
         year = str(scheme.year)
         run = results.official_run(scheme, year)
         data = results.awards(run) if run else None
-        return self.render("kaohe/awards.html", scheme=scheme, run=run, awards=data,
+        said = stored_words(run, [r.award_note for r in (*data["excluded_units"],
+                                                          *data["excluded_reporters"])]) if run else None
+        return self.render("kaohe/awards.html", scheme=scheme, run=run, awards=data, said=said,
                            pools=pools_of(scheme))
 
 

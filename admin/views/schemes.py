@@ -119,7 +119,7 @@ class SchemesView(KaoheView):
                 self._registry(), raw, author=current_user.username,
                 reason=request.form.get("reason", "").strip())
         except KaoheError as error:
-            flash(_("方案文件未导入：%(error)s", error=str(error)), "error")
+            flash(_("方案文件未导入：%(error)s", error=word(error)), "error")
             return redirect(url_for(".index"))
         if created:
             flash(_("已按方案文件创建考核方案「%(name)s」", name=scheme.name), "success")
@@ -189,7 +189,7 @@ class SchemesView(KaoheView):
         try:
             flash(rule_editor.apply(registry, typed, action, request.form), "info")
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
         return typed
 
     def _copy_preset(self, registry, config, action):
@@ -198,7 +198,7 @@ class SchemesView(KaoheView):
             said = rule_editor.apply(registry, config, action, request.form)
             config = schemes.validate_config(registry, config)
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
             return None
         flash(said, "info")
         return config
@@ -217,7 +217,7 @@ class SchemesView(KaoheView):
                 saved = schemes.save_config(registry, scheme, config,
                                             author=current_user.username, reason=reason)
             except KaoheError as error:
-                flash(str(error), "error")
+                flash(word(error), "error")
             else:
                 flash(_("已保存为第%(n)d版参数。重新计算后生效。", n=saved.number), "success")
                 return saved, None, None
@@ -227,16 +227,15 @@ class SchemesView(KaoheView):
         try:
             result = preview(registry, scheme, period, version.config, config)
         except KaoheError as error:
-            flash(_("预览失败：%(error)s", error=str(error)), "error")
+            flash(_("预览失败：%(error)s", error=word(error)), "error")
             return None
         result["changes"] = changes
         return result
 
     def _described(self, old_config, new_config):
-        """(path, words, old, new): each change also named in its parameters' labels, each label
-        and each one-word value in the panel's language (a sentence of rule rows stays Chinese)."""
-        return [(path, " · ".join(word(part) for part in words.split(" · ")), _value_word(old),
-                 _value_word(new))
+        """(path, words, old, new): each change also named in its parameters' labels, the labels,
+        values and sentences of rule rows (Sentences of the core) in the panel's language."""
+        return [(path, word(words), _value_word(old), _value_word(new))
                 for path, words, old, new in schemes.describe_changes(self._registry(), old_config,
                                                                       new_config)]
 
@@ -262,7 +261,7 @@ class SchemesView(KaoheView):
                                             author=current_user.username,
                                             reason=request.form.get("reason", ""))
         except KaoheError as error:
-            flash(str(error), "error")
+            flash(word(error), "error")
         else:
             flash(_("已恢复第%(old)d版参数，保存为第%(new)d版。重新计算后生效。", old=number,
                     new=saved.number), "success")

@@ -1,8 +1,19 @@
-"""The errors Kaohe raises for its users: each carries a message in Chinese that says what to fix."""
+"""The errors Kaohe raises for its users: each carries a message in Chinese that says what to fix.
+
+A message made by `say` (kaohe.core.domain.sentences) is kept as that Sentence: `str(error)` is
+its Chinese text, `error.sentence` the Sentence a surface may say in its reader's language.
+"""
+
+from kaohe.core.domain.sentences import sentence_of
 
 
 class KaoheError(Exception):
     """A problem the user can fix; its message is shown as it is."""
+
+    @property
+    def sentence(self):
+        """The message as it was given: a Sentence (template and parameters) or plain text."""
+        return sentence_of(self)
 
 
 class NotFound(KaoheError):

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(?:(H[12])|(Q[1-4])|(\d{1,2})))?$", re.IGNORECASE)
 _DAY = r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -62,16 +63,20 @@ class Period:
     @property
     def title(self):
         if self.kind == "year":
-            return f"{self.year}年"
+            return say("{year}年", year=self.year)
         if self.kind == "half":
-            return f"{self.year}年{'上' if self.start.month == 1 else '下'}半年"
+            if self.start.month == 1:
+                return say("{year}年上半年", year=self.year)
+            return say("{year}年下半年", year=self.year)
         if self.kind == "quarter":
-            return f"{self.year}年第{(self.start.month - 1) // 3 + 1}季度"
+            return say("{year}年第{quarter}季度", year=self.year, quarter=(self.start.month - 1) // 3 + 1)
         if self.kind == "range":
-            end = (f"{self.end.month}月{self.end.day}日" if self.end.year == self.start.year
-                   else f"{self.end.year}年{self.end.month}月{self.end.day}日")
-            return f"{self.start.year}年{self.start.month}月{self.start.day}日至{end}"
-        return f"{self.year}年{self.start.month}月"
+            start, end = self.start, self.end
+            ending = (say("{month}月{day}日", month=end.month, day=end.day) if end.year == start.year
+                      else say("{year}年{month}月{day}日", year=end.year, month=end.month, day=end.day))
+            beginning = say("{year}年{month}月{day}日", year=start.year, month=start.month, day=start.day)
+            return say("{start}至{end}", start=beginning, end=ending)
+        return say("{year}年{month}月", year=self.year, month=self.start.month)
 
     def __str__(self):
         return self.label
@@ -84,9 +89,11 @@ def _month_end(year, month):
 def date_range(start, end):
     """The custom period from `start` to `end` (dates, both inclusive); its year is the start's."""
     if end < start:
-        raise KaoheError(f"期间的结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}")
+        raise KaoheError(say("期间的结束日期 {end} 早于开始日期 {start}",
+            end=end.isoformat(), start=start.isoformat()))
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise KaoheError(f"自定义期间不能超过 {MAX_RANGE_DAYS} 天（{start.isoformat()} 至 {end.isoformat()}）")
+        raise KaoheError(say("自定义期间不能超过 {limit} 天（{start} 至 {end}）",
+            limit=MAX_RANGE_DAYS, start=start.isoformat(), end=end.isoformat()))
     return Period(f"{start.isoformat()}~{end.isoformat()}", "range", start.year, start, end)
 
 
@@ -95,7 +102,7 @@ def _range(match, text):
     try:
         start, end = datetime.date(*parts[:3]), datetime.date(*parts[3:])
     except ValueError:
-        raise KaoheError(f"无法识别的期间「{text}」：日期无效") from None
+        raise KaoheError(say("无法识别的期间「{text}」：日期无效", text=text)) from None
     return date_range(start, end)
 
 
@@ -108,7 +115,8 @@ def parse_period(text):
         ranged = _RANGE.match(text)
         if ranged:
             return _range(ranged, text)
-        raise KaoheError(f"无法识别的期间「{text}」：应为 2025、2025-H1、2025-Q1 或 2025-03 的形式")
+        raise KaoheError(say("无法识别的期间「{text}」：应为 2025、2025-H1、2025-Q1 或 2025-03 的形式",
+            text=text))
     year = int(match.group(1))
     half, quarter, month = match.group(2), match.group(3), match.group(4)
     if half:
@@ -122,7 +130,7 @@ def parse_period(text):
     if month:
         m = int(month)
         if not 1 <= m <= 12:
-            raise KaoheError(f"无法识别的期间「{text}」：月份应在 01 到 12 之间")
+            raise KaoheError(say("无法识别的期间「{text}」：月份应在 01 到 12 之间", text=text))
         return Period(f"{year}-{m:02d}", "month", year, datetime.date(year, m, 1), _month_end(year, m))
     return Period(str(year), "year", year, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
 

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields
 
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import (
     CATEGORIES,
     FALSE_WORDS,
@@ -124,6 +125,13 @@ class Cell(fields.Field):
             raise ValidationError(result)
         return list(result) if isinstance(result, list) else result
 
+    def make_error(self, key, **kwargs):
+        """marshmallow's error of `key`, its message a Sentence of the template (say)."""
+        message = self.error_messages.get(key)
+        if isinstance(message, str):
+            return ValidationError(say(message, **kwargs))
+        return super().make_error(key, **kwargs)
+
     def converter(self, name):
         """A function of one cell value giving what `deserialize(value, name)` gives, raising as it
         raises: made once per column of an import, so that a repeated value is one dict lookup."""
@@ -220,7 +228,7 @@ class Code(Text):
         text = unicodedata.normalize("NFKC", super()._deserialize(value, attr, data, **kwargs)).strip()
         found = re.search(r"[;；、,，\s]", text)
         if found:
-            raise self.make_error("separator", char=found.group() if found.group().strip() else "空格")
+            raise self.make_error("separator", char=found.group() if found.group().strip() else say("空格"))
         return text
 
     def converter(self, name):

@@ -8,6 +8,7 @@ from peewee import JOIN, fn
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.exchange import sheets
 from kaohe.core.exchange.cells import cell_converter
@@ -33,10 +34,11 @@ def write_tables_to(tables, fmt, out, encoding="utf-8"):
         return sheets.write_xlsx(tables, out)
     if fmt == "csv":
         if len(tables) != 1:
-            raise KaoheError(f"一个 CSV 文件只能放一种数据（这次有 {len(tables)} 种），"
-                             f"请分别导出，或导出为 xlsx")
+            raise KaoheError(say("一个 CSV 文件只能放一种数据（这次有 {count} 种）"
+                "，请分别导出，或导出为 xlsx",
+                count=len(tables)))
         return sheets.write_csv(tables[0], out, encoding)
-    raise KaoheError(f"未知的导出格式「{fmt}」，应为 xlsx 或 csv")
+    raise KaoheError(say("未知的导出格式「{fmt}」，应为 xlsx 或 csv", fmt=fmt))
 
 
 def write_tables(tables, fmt, encoding="utf-8"):
@@ -79,7 +81,9 @@ def resolve_kinds(names):
     for name in names:
         kind = kind_named(str(name))
         if kind is None:
-            raise KaoheError(f"未知的数据种类「{name}」，应为 {kind_names_text()} 之一，或 all 全部")
+            raise KaoheError(say("未知的数据种类「{name}」，应为 {names} "
+                "之一，或 all 全部",
+                name=name, names=kind_names_text()))
         chosen.add(kind.name)
     return [kind for kind in KINDS.values() if kind.name in chosen]
 
@@ -211,7 +215,9 @@ def format_of(output, fmt=None):
     suffix = Path(output).suffix.lower()
     if suffix in (".xlsx", ".csv"):
         return suffix[1:]
-    raise KaoheError(f"无法从文件名「{Path(output).name}」看出格式，请用 --format xlsx 或 --format csv")
+    raise KaoheError(say("无法从文件名「{file}」看出格式，请用 --format xlsx "
+        "或 --format csv",
+        file=Path(output).name))
 
 
 def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=None, unit_code=None,
@@ -221,7 +227,8 @@ def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=No
     kind = str(what).strip().lower()
     if kind in ("ranking", "排名", "lines", "明细", "计分明细"):
         if not scheme_name:
-            raise KaoheError("导出排名或计分明细时须给出考核方案名称，如 kaohe export ranking 市政府系统")
+            raise KaoheError(say("导出排名或计分明细时须给出考核方案名称，"
+                                 "如 kaohe export ranking 市政府系统"))
         scheme = schemes.get_scheme(scheme_name)
         run = results.pick_run(scheme, period, run_id)
         official = "正式结果" if results.is_official(run) else "未发布的结果"
@@ -233,7 +240,7 @@ def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=No
             if unit_code:
                 unit = Unit.get_or_none(Unit.code == unit_code)
                 if unit is None:
-                    raise KaoheError(f"找不到单位代码「{unit_code}」")
+                    raise KaoheError(say("找不到单位代码「{unit_code}」", unit_code=unit_code))
             table = lines_table(run, unit, ruleset_titles(registry),
                                 rule_labels(registry, run.parameter_version.config))
             what_text = "计分明细"
@@ -241,7 +248,7 @@ def export(what, scheme_name=None, fmt="xlsx", period=None, run_id=None, pool=No
         return data, (f"已导出「{scheme.name}」第 {run.id} 次计算（{run.period}，{official}）的"
                       f"{what_text}，共 {table.written} 行")
     if scheme_name:
-        raise KaoheError(f"导出数据时不需要考核方案名称「{scheme_name}」")
+        raise KaoheError(say("导出数据时不需要考核方案名称「{scheme_name}」", scheme_name=scheme_name))
     kinds = resolve_kinds([part for part in str(what).replace("，", ",").split(",") if part.strip()])
     tables = [data_table(k) for k in kinds]
     data = write_tables(tables, fmt, encoding)

@@ -8,6 +8,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.kinds import kind_named, kind_names_text
 
 DEFAULT_MAX_ROWS = 200_000
@@ -64,17 +65,19 @@ def tables(path, limits):
     if suffix == ".csv":
         kind = kind_named(path.stem)
         if kind is None:
-            raise Refused(f"无法从文件名「{path.stem}」看出数据种类，文件名应为 {kind_names_text()} 之一，"
-                          f"如 稿件.csv")
+            raise Refused(say("无法从文件名「{stem}」看出数据种类，文件名应为 "
+                "{names} 之一，如 稿件.csv",
+                stem=path.stem, names=kind_names_text()))
         if path.stat().st_size > limits.bytes:
-            raise Refused(f"文件有 {size_text(path.stat().st_size)}，超过一次导入的上限 "
-                          f"{size_text(limits.bytes)}，请分成几个文件导入")
+            raise Refused(say("文件有 {size}，超过一次导入的上限 {limit}，"
+                "请分成几个文件导入",
+                size=size_text(path.stat().st_size), limit=size_text(limits.bytes)))
         yield path.name, kind, None, enumerate(csv.reader(csv_lines(path)), start=1)
         return
     if suffix in WORKBOOKS:
         yield from _workbook_tables(path, suffix, limits)
         return
-    raise Refused(f"不支持的文件类型「{suffix or path.name}」，应为 xlsx、xls、ods 或 csv")
+    raise Refused(say("不支持的文件类型「{value}」，应为 xlsx、xls、ods 或 csv", value=suffix or path.name))
 
 
 def csv_lines(path):
@@ -97,16 +100,22 @@ def csv_lines(path):
                 encoding = "utf-8" if utf8 is not None else "gb18030"
             if encoding == "utf-8":
                 if utf8 is None:
-                    raise Refused(f"第{number}行的编码与前面的行不同（前面是 UTF-8，这一行不是），"
-                                  f"文件可能由两种编码的内容拼接而成；请整个文件另存为同一种编码", number)
+                    raise Refused(say("第{number}行的编码与前面的行不同（前面是 UTF-8，"
+                        "这一行不是），文件可能由两种编码的内容拼接而成；"
+                        "请整个文件另存为同一种编码",
+                        number=number), number)
                 yield utf8
                 continue
             if utf8 is not None:
-                raise Refused(f"第{number}行的编码与前面的行不同（前面是 GBK，这一行是 UTF-8），"
-                              f"文件可能由两种编码的内容拼接而成；请整个文件另存为同一种编码", number)
+                raise Refused(say("第{number}行的编码与前面的行不同（前面是 GBK，"
+                    "这一行是 UTF-8），文件可能由两种编码的内容拼接而成；"
+                    "请整个文件另存为同一种编码",
+                    number=number), number)
             text = _decoded(raw, "gb18030")
             if text is None:
-                raise Refused(f"第{number}行的编码无法识别，请另存为 UTF-8 或 GBK 编码的 CSV", number)
+                raise Refused(say("第{number}行的编码无法识别，请另存为 UTF-8 或 "
+                    "GBK 编码的 CSV",
+                    number=number), number)
             yield text
 
 
@@ -167,18 +176,24 @@ def _workbook_tables(path, suffix, limits):
     else:
         size = _unpacked_size(path)
         if size is None:
-            raise Refused(f"无法读取此 {label} 文件（不是有效的 {label} 文件），请确认文件未损坏")
+            raise Refused(say("无法读取此 {label} 文件（不是有效的 {label} 文件）"
+                "，请确认文件未损坏",
+                label=label))
     if size > limits.bytes:
-        raise Refused(f"此文件解压后有 {size_text(size)}，超过一次导入的上限 {size_text(limits.bytes)}，"
-                      f"请分成几个文件导入")
+        raise Refused(say("此文件解压后有 {size}，超过一次导入的上限 {limit}，"
+            "请分成几个文件导入",
+            size=size_text(size), limit=size_text(limits.bytes)))
     rows = _sheet_rows(path) if suffix in (".xlsx", ".xlsm") else None
     if rows is not None and rows > limits.rows + HEADER_ROOM:
-        raise Refused(f"此文件的工作表有 {rows} 行，超过一次导入的上限 {limits.rows} 行，请分成几个文件导入")
+        raise Refused(say("此文件的工作表有 {rows} 行，超过一次导入的上限 {limit} "
+            "行，请分成几个文件导入",
+            rows=rows, limit=limits.rows))
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # a damaged or mislabelled file: calamine raises several kinds
         advice = "，或在 Excel 中另存为 xlsx" if suffix == ".xls" else ""
-        raise Refused(f"无法读取此 {label} 文件（{type(error).__name__}），请确认文件未损坏{advice}") from None
+        raise Refused(say("无法读取此 {label} 文件（{error_type}），请确认文件未损坏{advice}",
+            label=label, error_type=type(error).__name__, advice=advice)) from None
     try:
         names = [meta.name for meta in workbook.sheets_metadata
                  if meta.typ == SheetTypeEnum.WorkSheet] or list(workbook.sheet_names)
@@ -187,12 +202,14 @@ def _workbook_tables(path, suffix, limits):
             try:
                 sheet = workbook.get_sheet_by_name(name)
             except Exception as error:
-                raise Refused(f"无法读取工作表「{name}」（{type(error).__name__}），请确认文件未损坏") from None
+                raise Refused(say("无法读取工作表「{name}」（{error_type}），请确认文件未损坏",
+                    name=name, error_type=type(error).__name__)) from None
             if sheet.start is None:
                 continue  # an empty sheet (Sheet2, Sheet3 of a new workbook) holds nothing
             if sheet.height > limits.rows + HEADER_ROOM:
-                raise Refused(f"工作表「{name}」有 {sheet.height} 行，超过一次导入的上限 {limits.rows} 行，"
-                              f"请分成几个文件导入")
+                raise Refused(say("工作表「{name}」有 {height} 行，超过一次导入的上限 "
+                    "{rows} 行，请分成几个文件导入",
+                    name=name, height=sheet.height, rows=limits.rows))
             kind = kind_named(name)
             if kind is None and single_default:
                 kind = kind_named(path.stem)

@@ -6,6 +6,7 @@ import io
 import re
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.kinds import KINDS, kind_named, kind_names_text
 from kaohe.core.exchange.reading import schema_of
 
@@ -40,7 +41,9 @@ def template_csv(kind):
     """A CSV template of one kind (UTF-8 with BOM, which Excel opens correctly)."""
     found = KINDS.get(kind) or kind_named(kind)
     if found is None:
-        raise KaoheError(f"未知的数据种类「{kind}」，应为 {kind_names_text()} 之一")
+        raise KaoheError(say("未知的数据种类「{kind}」，应为 {names} "
+            "之一",
+            kind=kind, names=kind_names_text()))
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow([header for _, header in found.columns])

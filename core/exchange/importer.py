@@ -11,6 +11,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 from peewee import fn
 
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange import preview
 from kaohe.core.exchange.files import Limits
 from kaohe.core.exchange.kinds import KINDS, fold
@@ -110,8 +111,8 @@ def _check_references(batch):
         target_kind = KINDS[target]
         column = record.columns.get(field_name) or kind.header(field_name)
         batch.fail(record.source, record.row, column,
-                   f"{target_kind.header(target_kind.key[0])}「{code}」不存在"
-                   f"（数据库和本次导入的文件中都没有）")
+                   say("{header}「{code}」不存在（数据库和本次导入的文件中都没有）",
+                       header=target_kind.header(target_kind.key[0]), code=code))
 
 
 def _check_names(batch):
@@ -132,7 +133,8 @@ def _check_names(batch):
                 if value and value not in found:
                     batch.fail(record.source, record.row,
                                record.columns.get(field_name) or kind.header(field_name),
-                               f"{model._meta.fields[key].verbose_name}「{value}」不存在")
+                               say("{field}「{value}」不存在", field=model._meta.fields[key].verbose_name,
+                                   value=value))
 
 
 def _check_open_words(batch):
@@ -159,7 +161,8 @@ def _check_open_words(batch):
                 words = "/".join(list(CELL_WORDS[vocabulary].values()) + defined)
                 batch.fail(record.source, record.row,
                            record.columns.get(field_name) or kind.header(field_name),
-                           f"未知的{VOCABULARY_NOUNS[vocabulary]}「{value}」，应为 {words}")
+                           say("未知的{noun}「{word}」，应为 {words}", noun=VOCABULARY_NOUNS[vocabulary],
+                               word=value, words=words))
 
 
 def _targets(kind):
@@ -274,7 +277,8 @@ def _check_reviewed(batch):
             if record.data.get("item") in waiting:
                 kind = KINDS[name]
                 batch.fail(record.source, record.row, record.columns.get("item") or kind.header("item"),
-                           f"稿件「{record.data['item']}」尚未审核入库，不能登记{what}")
+                           say("稿件「{item}」尚未审核入库，不能登记{what}", item=record.data["item"],
+                               what=what))
 
 
 def _apply(plan, batch):

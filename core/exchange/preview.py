@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.cells import cell_converter
 from kaohe.core.exchange.kinds import KINDS, fold
 from kaohe.core.exchange.reading import RowError, schema_of
@@ -110,8 +111,8 @@ def template_examples(batch):
             if _same_as_example(kind, record.data, example):
                 warnings.append(RowError(
                     record.source, record.row, None,
-                    f"这一行是导入模板的示例行（{key_text(kind, record.data)}），导入后会作为真实数据写入；"
-                    f"如不需要，请删除这一行后重新检查"))
+                    say("这一行是导入模板的示例行（{key}），导入后会作为真实数据写入；"
+                        "如不需要，请删除这一行后重新检查", key=key_text(kind, record.data))))
     return warnings
 
 
@@ -134,8 +135,9 @@ def dated_before_submission(batch, submitted_on):
                 column = record.columns.get(field_name) or kind.header(field_name)
                 warnings.append(RowError(
                     record.source, record.row, column,
-                    f"{kind.header(field_name)} {day.isoformat()} 早于稿件「{record.data['item']}」的"
-                    f"报送日期 {submitted.isoformat()}，请核对日期"))
+                    say("{header} {day} 早于稿件「{item}」的报送日期 {submitted}，请核对日期",
+                        header=kind.header(field_name), day=day.isoformat(), item=record.data["item"],
+                        submitted=submitted.isoformat())))
     return warnings
 
 

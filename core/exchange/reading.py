@@ -10,6 +10,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.exchange.files import Limits, Refused, tables
 from kaohe.core.exchange.kinds import FORMULA_STARTS, KINDS, NOTE_PATTERN, fold, kind_names_text
 
@@ -25,12 +26,15 @@ class RowError:
     message: str
 
     def __str__(self):
-        where = self.source
-        if self.row:
-            where += f" 第{self.row}行"
-        if self.column:
-            where += f"「{self.column}」"
-        return f"{where}：{self.message}"
+        source, row, column, message = self.source, self.row, self.column, self.message
+        if row and column:
+            return say("{source} 第{row}行「{column}」：{message}", source=source, row=row, column=column,
+                       message=message)
+        if row:
+            return say("{source} 第{row}行：{message}", source=source, row=row, message=message)
+        if column:
+            return say("{source}「{column}」：{message}", source=source, column=column, message=message)
+        return say("{source}：{message}", source=source, message=message)
 
 
 class ImportFailed(KaoheError):
@@ -38,11 +42,11 @@ class ImportFailed(KaoheError):
 
     def __init__(self, errors):
         self.errors = list(errors)
-        lines = [f"导入失败，共 {len(self.errors)} 处错误，没有写入任何数据："]
+        lines = [say("导入失败，共 {n} 处错误，没有写入任何数据：", n=len(self.errors))]
         lines += [str(error) for error in self.errors[:MAX_LISTED]]
         if len(self.errors) > MAX_LISTED:
-            lines.append(f"另有{len(self.errors) - MAX_LISTED}处错误")
-        super().__init__("\n".join(lines))
+            lines.append(say("另有{n}处错误", n=len(self.errors) - MAX_LISTED))
+        super().__init__(listing(lines, "\n"))
 
 
 @dataclass(slots=True)
@@ -55,7 +59,7 @@ class Record:
     key: tuple = None  # the natural key as rows are matched (set when the record is added)
 
     def where(self):
-        return f"{self.source} 第{self.row}行"
+        return say("{source} 第{row}行", source=self.source, row=self.row)
 
 
 class Place:
@@ -66,7 +70,7 @@ class Place:
         self.source, self.row = source, row
 
     def where(self):
-        return f"{self.source} 第{self.row}行"
+        return say("{source} 第{row}行", source=self.source, row=self.row)
 
 
 class Written:
@@ -241,17 +245,19 @@ def _header_columns(source, kind, header_row, header, batch):
         if name is None:
             failed = True
             expected = "、".join(h for _, h in kind.columns)
-            batch.fail(source, header_row, text, f"未知的列名「{text}」，{kind.label}的列应为：{expected}")
+            batch.fail(source, header_row, text, say("未知的列名「{text}」，{kind}的列应为：{expected}",
+                                                           text=text, kind=kind.label, expected=expected))
         elif name in written:
             failed = True
-            batch.fail(source, header_row, text, f"列「{text}」与列「{written[name]}」重复")
+            batch.fail(source, header_row, text, say("列「{text}」与列「{other}」重复", text=text,
+                                                           other=written[name]))
         else:
             columns[position] = name
             written[name] = text
     for name, header_text in kind.columns:
         if name not in written and schema_of(kind).fields[name].required:
             failed = True
-            batch.fail(source, header_row, header_text, f"缺少必填的列「{header_text}」")
+            batch.fail(source, header_row, header_text, say("缺少必填的列「{header}」", header=header_text))
     return None if failed else (columns, written)
 
 
@@ -300,12 +306,12 @@ def _read_table(source, kind, rows, batch, size=None):
         batch.rows_read += 1
         if batch.rows_read > limit:
             batch.fail(source, number, None,
-                       f"数据行超过一次导入的上限 {batch.limits.rows} 行，后面的行没有检查；"
-                       f"请分成几批导入")
+                       say("数据行超过一次导入的上限 {rows} 行，后面的行没有检查；请分成几批导入",
+                           rows=batch.limits.rows))
             batch.stopped = True
             return True
         for position in unnamed:
-            batch.fail(source, number, f"第{position + 1}列", "此列有数据但没有列名")
+            batch.fail(source, number, say("第{n}列", n=position + 1), say("此列有数据但没有列名"))
         bad = bool(unnamed)
         try:
             loaded = load(data)
@@ -389,14 +395,15 @@ def add_record(kind, record, batch):
 def duplicate(kind, record, first, batch):
     """Report `record` as repeating the key of the row at `first` (a Place)."""
     column = record.columns.get(kind.key[0]) or kind.header(kind.key[0])
-    place = f"第{first.row}行" if first.source == record.source else first.where()
+    place = say("第{row}行", row=first.row) if first.source == record.source else first.where()
     if len(kind.key) == 1:
-        message = f"{kind.header(kind.key[0])}「{record.data.get(kind.key[0])}」与{place}重复"
+        message = say("{header}「{value}」与{place}重复", header=kind.header(kind.key[0]),
+                      value=record.data.get(kind.key[0]), place=place)
     else:
         # the key's columns the file has (a target's 期间 and 考核方案 may be left out)
         given = [name for name in kind.key if name in record.columns] or kind.key
-        names = "、".join(kind.header(name) for name in given)
-        message = f"与{place}重复（{names}都相同）"
+        names = listing(kind.header(name) for name in given)
+        message = say("与{place}重复（{names}都相同）", place=place, names=names)
     batch.fail(record.source, record.row, column, message)
 
 
@@ -439,7 +446,8 @@ def read_chunks(paths, batch, whole=False):
                 if kind is None:
                     if any(_filled(cells) for _, cells in rows):
                         batch.fail(source, None, None,
-                                   f"未知的工作表「{sheet}」，工作表名称应为 {kind_names_text()} 之一")
+                                   say("未知的工作表「{sheet}」，工作表名称应为 {names} 之一", sheet=sheet,
+                                       names=kind_names_text()))
                     continue
                 batch.sources.append(source)
                 listed.append((name, source, kind, sheet, rows))
@@ -450,7 +458,7 @@ def read_chunks(paths, batch, whole=False):
     for name, source, kind, sheet, rows in listed:
         try:
             if not (yield from _read_table(source, kind, rows, batch, size)) and sheet is None:
-                batch.fail(source, None, None, "文件是空的，第1行应为表头")
+                batch.fail(source, None, None, say("文件是空的，第1行应为表头"))
         except Refused as refused:
             batch.fail(name, refused.line, None, refused.message)
         if batch.stopped:

@@ -4,6 +4,7 @@ import uuid
 from collections import defaultdict
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import key_of
 from kaohe.core.storage import audit, changes
@@ -113,15 +114,16 @@ def undo_batch(batch_id):
     """
     entries = list(AuditLog.select().where(AuditLog.batch == str(batch_id)).order_by(AuditLog.id))
     if not entries:
-        raise UndoRefused(f"没有批次为「{batch_id}」的导入记录")
+        raise UndoRefused(say("没有批次为「{batch_id}」的导入记录", batch_id=batch_id))
     if any(e.action == "import.undo" for e in entries):
-        raise UndoRefused(f"导入批次「{batch_id}」已经撤销过了")
+        raise UndoRefused(say("导入批次「{batch_id}」已经撤销过了", batch_id=batch_id))
     started = entries[0].at
     published = (ScoreRun.select().where((ScoreRun.published == True)  # noqa: E712
                                          & (ScoreRun.published_at >= started)).first())
     if published is not None:
-        raise UndoRefused(f"导入批次「{batch_id}」之后已发布了计算结果（第{published.id}次计算，"
-                          f"{published.period}），不能撤销：已发布的结果可能依据这些数据")
+        raise UndoRefused(say("导入批次「{batch_id}」之后已发布了计算结果（第{published}次计算，"
+            "{period}），不能撤销：已发布的结果可能依据这些数据",
+            batch_id=batch_id, published=published.id, period=published.period))
     last_id = entries[-1].id
     kinds = {KINDS[name].model._meta.table_name: KINDS[name] for name in KINDS}
     steps = []
@@ -136,8 +138,9 @@ def undo_batch(batch_id):
                                          & (AuditLog.object_id == str(ident))
                                          & (AuditLog.id > last_id)).first())
         if later is not None:
-            raise UndoRefused(f"导入批次「{batch_id}」中的记录（{entry.summary}）在导入之后又被修改"
-                              f"（审计日志第{later.id}条，{later.actor}），不能撤销，以免覆盖那次修改")
+            raise UndoRefused(say("导入批次「{batch_id}」中的记录（{summary}）在导入之后又被修改"
+                "（审计日志第{later}条，{actor}），不能撤销，以免覆盖那次修改",
+                batch_id=batch_id, summary=entry.summary, later=later.id, actor=later.actor))
         steps.append((entry, kind, ident))
     try:
         with db.atomic():
@@ -153,7 +156,8 @@ def undo_batch(batch_id):
                          summary=f"撤销导入批次「{batch_id}」（{len(entries)}条记录）",
                          source=who.source, batch=batch_id)
     except changes.DeleteRefused as refused:
-        raise UndoRefused(f"导入批次「{batch_id}」不能撤销：{refused}") from refused
+        raise UndoRefused(say("导入批次「{batch_id}」不能撤销：{refused}", batch_id=batch_id,
+                              refused=refused.sentence)) from refused
     return len(steps)
 
 

@@ -3,6 +3,7 @@
 from marshmallow import RAISE, Schema, ValidationError, missing, post_load, pre_load, validates_schema
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import normalize
 from kaohe.core.exchange.cells import (  # noqa: F401 (the field types are also named from here)
     CELL_WORDS,
@@ -110,7 +111,7 @@ class UnitKindSchema(KindSchema):
     @validates_schema
     def not_built_in(self, data, **kwargs):
         if normalize("kind", data.get("code", "")) is not None:
-            raise ValidationError(f"「{data['code']}」是内置的单位类型，无需再定义", "code")
+            raise ValidationError(say("「{code}」是内置的单位类型，无需再定义", code=data["code"]), "code")
 
 
 class UnitSchema(KindSchema):
@@ -124,7 +125,7 @@ class UnitSchema(KindSchema):
     @validates_schema
     def check_parent(self, data, **kwargs):
         if data.get("parent") and data["parent"] == data.get("code"):
-            raise ValidationError("上级单位不能是本单位", "parent")
+            raise ValidationError(say("上级单位不能是本单位"), "parent")
 
     @post_load
     def default_pool(self, data, **kwargs):
@@ -189,10 +190,10 @@ class UrgentReportSchema(KindSchema):
     def check_times(self, data, original, **kwargs):
         occurred, reported = data.get("occurred_at"), data.get("reported_at")
         if occurred and reported and reported < occurred:
-            raise ValidationError("首报时间早于发生时间", "reported_at")
+            raise ValidationError(say("首报时间早于发生时间"), "reported_at")
         given = isinstance(original, dict) and original.get("reported_at") not in (None, "")
         if data.get("status") == "reported" and not reported and occurred and not given:
-            raise ValidationError("状态为已报时必须填写首报时间", "reported_at")
+            raise ValidationError(say("状态为已报时必须填写首报时间"), "reported_at")
 
 
 class FollowUpSchema(KindSchema):
@@ -223,9 +224,9 @@ class TargetSchema(KindSchema):
     def check_period(self, data, **kwargs):
         year, period = data.get("year"), data.get("period")
         if year is None and period is None:
-            raise ValidationError("必须填写（或在期间中写明年度）", "year")
+            raise ValidationError(say("必须填写（或在期间中写明年度）"), "year")
         if year is not None and period is not None and int(period[:4]) != year:
-            raise ValidationError(f"期间「{period}」不在{year}年度内", "period")
+            raise ValidationError(say("期间「{period}」不在{year}年度内", period=period, year=year), "period")
 
     @post_load
     def year_of_period(self, data, **kwargs):
@@ -252,7 +253,7 @@ class AdjustmentSchema(KindSchema):
     @validates_schema
     def check_amount(self, data, **kwargs):
         if data.get("points") is None and data.get("yuan") is None:
-            raise ValidationError("分值和金额至少填写一项", "points")
+            raise ValidationError(say("分值和金额至少填写一项"), "points")
 
 
 class SolicitationSchema(KindSchema):
@@ -265,7 +266,7 @@ class SolicitationSchema(KindSchema):
     @validates_schema(skip_on_field_errors=False)
     def check_dates(self, data, **kwargs):
         if data.get("issued_on") and data.get("due_on") and data["due_on"] < data["issued_on"]:
-            raise ValidationError("截止日期早于下发日期", "due_on")
+            raise ValidationError(say("截止日期早于下发日期"), "due_on")
 
 
 SCHEMAS = {

@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.cells import LIST_SEPARATORS, Cell, Code, CodeList, Text, Word, _text_of, folded_text
 
 
@@ -38,7 +39,7 @@ class Tags(CodeList):
             for part in value:
                 found = LIST_SEPARATORS.search(_text_of(part)) if part is not None else None
                 if found:
-                    raise self.make_error("separator", char=found.group().strip() or "换行")
+                    raise self.make_error("separator", char=found.group().strip() or say("换行"))
         return super()._deserialize(value, attr, data, **kwargs)
 
 

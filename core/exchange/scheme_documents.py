@@ -13,6 +13,7 @@ import tomllib
 import tomli_w
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.storage import audit, schemes
@@ -79,7 +80,7 @@ def _tomlable(value, path):
                 for k, v in value.items() if v is not None}
     if isinstance(value, (list, tuple)):
         if any(v is None for v in value):
-            raise DocumentError(f"参数「{path}」的列表中有空值，无法写入方案文件")
+            raise DocumentError(say("参数「{path}」的列表中有空值，无法写入方案文件", path=path))
         return [_tomlable(v, f"{path}.{i}") for i, v in enumerate(value)]
     return value
 
@@ -90,17 +91,19 @@ def loads(text):
     """Parse a document's TOML text; a clear error naming the line when it is not TOML."""
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
-            raise DocumentError(f"方案文件过大（{len(text)} 字节，上限 {MAX_BYTES}）")
+            raise DocumentError(say("方案文件过大（{count} 字节，上限 {limit}）",
+                count=len(text), limit=MAX_BYTES))
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise DocumentError("方案文件应为 UTF-8 编码的 TOML 文本") from None
+            raise DocumentError(say("方案文件应为 UTF-8 编码的 TOML 文本")) from None
     if len(text) > MAX_BYTES:
-        raise DocumentError(f"方案文件过大（{len(text)} 字，上限 {MAX_BYTES}）")
+        raise DocumentError(say("方案文件过大（{count} 字，上限 {limit}）",
+            count=len(text), limit=MAX_BYTES))
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise DocumentError(f"方案文件不是有效的 TOML：{error}") from None
+        raise DocumentError(say("方案文件不是有效的 TOML：{error}", error=error)) from None
 
 
 def import_document(registry, text, author="", reason=""):
@@ -122,8 +125,9 @@ def import_document(registry, text, author="", reason=""):
                 author=author)
         else:
             if scheme.year != head["year"]:
-                raise DocumentError(f"方案文件的年度 {head['year']} 与已有方案「{scheme.name}」的"
-                                    f"年度 {scheme.year} 不同；请改用新的方案名称")
+                raise DocumentError(say("方案文件的年度 {year} 与已有方案「{scheme}」的年度 "
+                    "{existing} 不同；请改用新的方案名称",
+                    year=head['year'], scheme=scheme.name, existing=scheme.year))
             _update_members(scheme, head, author)
             if head.get("title") and head["title"] != scheme.title:
                 audit.record(author, "scheme.title", "scheme", scheme.id,
@@ -139,46 +143,47 @@ def import_document(registry, text, author="", reason=""):
                 import_records("targets", [dict(t, scheme=scheme.name, year=head["year"])
                                            for t in targets], source="方案文件 targets")
             except ImportFailed as failed:
-                raise DocumentError("方案文件的目标任务有误：" + "；".join(
-                    str(error) for error in failed.errors)) from None
+                raise DocumentError(say("方案文件的目标任务有误：{errors}", errors=listing(
+                    (str(error) for error in failed.errors), "；"))) from None
     return scheme, created, version
 
 
 def _check(registry, document):
     """The document's scheme head, its validated configuration and its targets."""
     if not isinstance(document, dict):
-        raise DocumentError("方案文件应为 TOML 表")
+        raise DocumentError(say("方案文件应为 TOML 表"))
     fmt = document.get("format", FORMAT)
     if fmt != FORMAT:
-        raise DocumentError(f"方案文件格式为第{fmt}版，本程序读取第{FORMAT}版")
+        raise DocumentError(say("方案文件格式为第{fmt}版，本程序读取第{supported}版", fmt=fmt,
+                                supported=FORMAT))
     head = document.get("scheme")
     if not isinstance(head, dict):
-        raise DocumentError("方案文件缺少 [scheme] 表（方案名称、年度、单位）")
+        raise DocumentError(say("方案文件缺少 [scheme] 表（方案名称、年度、单位）"))
     name = head.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
-        raise DocumentError("[scheme] 的 name（方案名称）必须填写，且不超过100个字")
+        raise DocumentError(say("[scheme] 的 name（方案名称）必须填写，且不超过100个字"))
     year = head.get("year")
     if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
-        raise DocumentError("[scheme] 的 year（年度）应为 2000 到 2100 之间的整数")
+        raise DocumentError(say("[scheme] 的 year（年度）应为 2000 到 2100 之间的整数"))
     for key in ("units", "pools"):
         value = head.get(key)
         if value is not None and (not isinstance(value, list)
                                   or not all(isinstance(v, str) for v in value)):
-            raise DocumentError(f"[scheme] 的 {key} 应为代码的列表，如 [\"BGS\", \"FGK\"]")
+            raise DocumentError(say("[scheme] 的 {key} 应为代码的列表，如 [\"BGS\", \"FGK\"]", key=key))
     if head.get("units") and head.get("pools"):
-        raise DocumentError("[scheme] 只能给出 units（单位）或 pools（考核组别）之一")
+        raise DocumentError(say("[scheme] 只能给出 units（单位）或 pools（考核组别）之一"))
     rulesets = document.get("rulesets")
     if not isinstance(rulesets, list) or not rulesets:
-        raise DocumentError("方案文件至少要有一个 [[rulesets]]（规则集）")
+        raise DocumentError(say("方案文件至少要有一个 [[rulesets]]（规则集）"))
     for place, entry in enumerate(rulesets, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise DocumentError(f"第{place}个 [[rulesets]] 缺少 name（规则集名称）")
+            raise DocumentError(say("第{place}个 [[rulesets]] 缺少 name（规则集名称）", place=place))
     config = {key: value for key, value in document.items()
               if key not in ("format", "scheme", "targets")}
     config = schemes.validate_config(registry, config)
     targets = document.get("targets") or []
     if not isinstance(targets, list) or not all(isinstance(t, dict) for t in targets):
-        raise DocumentError("targets 应为 [[targets]] 表的列表（unit、period、submit_target）")
+        raise DocumentError(say("targets 应为 [[targets]] 表的列表（unit、period、submit_target）"))
     return {**head, "name": name.strip()}, config, targets
 
 
@@ -188,12 +193,12 @@ def _update_members(scheme, head, author):
         found = dict(Unit.select(Unit.code, Unit.id).where(Unit.code.in_(codes)).tuples())
         missing = [code for code in codes if code not in found]
         if missing:
-            raise DocumentError(f"找不到单位代码：{'、'.join(missing)}")
+            raise DocumentError(say("找不到单位代码：{missing}", missing='、'.join(missing)))
         wanted = sorted(found.values())
     elif head.get("pools"):
         wanted = sorted(i for (i,) in Unit.select(Unit.id).where(Unit.pool.in_(head["pools"])).tuples())
         if not wanted:
-            raise DocumentError("这些考核组别中没有单位：" + "、".join(head["pools"]))
+            raise DocumentError(say("这些考核组别中没有单位：{pools}", pools="、".join(head["pools"])))
     else:
         return
     current = sorted(i for (i,) in SchemeUnit.select(SchemeUnit.unit)

@@ -11,6 +11,7 @@ import queue
 import threading
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage.db import db
 
 PREVIEW_THREADS = 2
@@ -28,8 +29,9 @@ def run_bounded(function, seconds, what="预览"):
     """
     free = _free
     if not free.acquire(blocking=False):
-        raise TooSlow(f"{what}暂不可用：此前的{PREVIEW_THREADS}次{what}超过时限后仍未结束（某个规则集"
-                      f"可能卡住了），请检查方案的规则集，或重启服务后再试")
+        raise TooSlow(say("{what}暂不可用：此前的{threads}次{what}超过时限后仍未结束（某个规则集可能卡住了）"
+            "，请检查方案的规则集，或重启服务后再试",
+            what=what, threads=PREVIEW_THREADS))
     answers = queue.Queue(maxsize=1)
 
     def work():
@@ -47,8 +49,9 @@ def run_bounded(function, seconds, what="预览"):
     try:
         done, value = answers.get(timeout=seconds)
     except queue.Empty:
-        raise TooSlow(f"{what}超过 {seconds:g} 秒仍未完成，已放弃；某个规则集可能卡住了。请检查方案的"
-                      f"规则集，或调整时限（KAOHE_RULESET_SECONDS）") from None
+        raise TooSlow(say("{what}超过 {seconds:g} 秒仍未完成，已放弃；某个规则集可能卡住了。"
+            "请检查方案的规则集，或调整时限（KAOHE_RULESET_SECONDS）",
+            what=what, seconds=seconds)) from None
     if not done:
         raise value
     return value

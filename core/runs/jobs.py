@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage import audit
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.db import db, is_postgres, write_or_skip
@@ -97,8 +98,10 @@ def submit(scheme, period, author, note="", limits=Limits(), registry_factory=No
                 oldest = recent[-1].requested_at
                 wait = max(1, int(limits.rate_seconds - (now() - oldest).total_seconds()) + 1)
                 raise TooManyRecalculations(
-                    f"账号「{author}」在 {limits.rate_seconds // 60} 分钟内已发起 {limits.per_account} "
-                    f"次计算，请 {wait} 秒后再试", retry_after=wait)
+                    say("账号「{author}」在 {rate_seconds} 分钟内已发起 "
+                        "{per_account} 次计算，请 {wait} 秒后再试",
+                        author=author, rate_seconds=limits.rate_seconds // 60, per_account=limits.per_account,
+                        wait=wait), retry_after=wait)
         job = RecalcJob.create(scheme=scheme, period=period, note=note, requested_by=author,
                                requested_at=now())
     if start:

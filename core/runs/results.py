@@ -7,11 +7,21 @@ from peewee import JOIN, fn
 
 from kaohe.core.domain.errors import KaoheError, NotFound
 from kaohe.core.domain.periods import now, parse_period
+from kaohe.core.domain.sentences import said_again, say
 from kaohe.core.domain.vocab import UNIT_KINDS, ZERO
 from kaohe.core.runs import summary
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db
-from kaohe.core.storage.models import Item, Reporter, ReporterResult, ScoreLine, ScoreRun, Unit, UnitResult
+from kaohe.core.storage.models import (
+    Item,
+    Reporter,
+    ReporterResult,
+    RunSentence,
+    ScoreLine,
+    ScoreRun,
+    Unit,
+    UnitResult,
+)
 
 
 def runs_of(scheme, period=None):
@@ -38,7 +48,8 @@ def latest_run(scheme, period):
 def get_run(scheme, run_id):
     run = ScoreRun.get_or_none((ScoreRun.id == int(run_id)) & (ScoreRun.scheme == scheme))
     if run is None:
-        raise NotFound(f"考核方案「{scheme.name}」没有编号为 {run_id} 的计算结果")
+        raise NotFound(say("考核方案「{scheme}」没有编号为 {run_id} 的计算结果",
+            scheme=scheme.name, run_id=run_id))
     return run
 
 
@@ -57,8 +68,10 @@ def pick_run(scheme, period=None, run_id=None, prefer_official=True):
     run = official_run(scheme, period) if prefer_official else None
     run = run or latest_run(scheme, period)
     if run is None:
-        raise NotFound(f"考核方案「{scheme.name}」{parse_period(period).title}尚未计算，"
-                       f"请先运行 kaohe recalc {scheme.name} --period {parse_period(period).label}")
+        raise NotFound(say("考核方案「{scheme}」{period}尚未计算，请先运行 "
+            "kaohe recalc {scheme} --period {label}",
+            scheme=scheme.name, period=parse_period(period).title,
+            label=parse_period(period).label))
     return run
 
 
@@ -131,7 +144,7 @@ def reporter_lines(run, reporter):
 def unit_result(run, unit):
     result = UnitResult.get_or_none((UnitResult.run == run) & (UnitResult.unit == unit))
     if result is None:
-        raise NotFound(f"单位「{unit.name}」不在这次计算的结果中")
+        raise NotFound(say("单位「{unit}」不在这次计算的结果中", unit=unit.name))
     return result
 
 
@@ -159,8 +172,9 @@ def awards(run):
 def publish(run, user=""):
     """Make a run the official result of its period. Runs are never changed after they are stored."""
     if run.published:
-        raise KaoheError(f"第 {run.id} 次计算已于 {run.published_at:%Y-%m-%d %H:%M} 由 "
-                         f"{run.published_by or '（未知）'} 发布")
+        raise KaoheError(say("第 {run} 次计算已于 {published_at:%Y-%m-%d %H:%M} "
+            "由 {who} 发布",
+            run=run.id, published_at=run.published_at, who=run.published_by or say("（未知）")))
     with db.atomic():
         updated = (ScoreRun.update(published=True, published_at=now(), published_by=user or "")
                    .where((ScoreRun.id == run.id) & (ScoreRun.published == False))  # noqa: E712
@@ -170,16 +184,17 @@ def publish(run, user=""):
                          summary=f"发布考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算为正式结果",
                          old={"published": False}, new={"published": True, "period": run.period})
     if not updated:
-        raise KaoheError(f"第 {run.id} 次计算已经发布")
+        raise KaoheError(say("第 {run} 次计算已经发布", run=run.id))
     return ScoreRun.get_by_id(run.id)
 
 
 def delete_run(run, user=""):
     """Delete a trial run with its results and lines, on record; a published run never goes."""
     if run.published:
-        raise KaoheError("已发布的计算结果不能删除")
+        raise KaoheError(say("已发布的计算结果不能删除"))
     with db.atomic():
         ScoreLine.delete().where(ScoreLine.run == run).execute()
+        RunSentence.delete().where(RunSentence.run == run).execute()
         summary.forget(run)
         UnitResult.delete().where(UnitResult.run == run).execute()
         ReporterResult.delete().where(ReporterResult.run == run).execute()
@@ -189,12 +204,32 @@ def delete_run(run, user=""):
         run.delete_instance()
 
 
+def stored_sentences(run, texts=None):
+    """{text: Sentence} for those of `texts` that `run` stored with their templates (RunSentence,
+    one query per few hundred texts), so that a page can say them in another language; every
+    one of the run's with `texts` None (an export: a few thousand); a run stored before
+    sentences were kept gives none."""
+    found = {}
+    if texts is None:
+        query = (RunSentence.select(RunSentence.text, RunSentence.template, RunSentence.params)
+                 .where(RunSentence.run == run).tuples())
+        return {text: said_again(text, template, params) for text, template, params in query}
+    wanted = sorted({str(t) for t in texts if t})
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start:start + 400]
+        query = (RunSentence.select(RunSentence.text, RunSentence.template, RunSentence.params)
+                 .where((RunSentence.run == run) & RunSentence.text.in_(chunk)).tuples())
+        for text, template, params in query:
+            found[text] = said_again(text, template, params)
+    return found
+
+
 def archive_run(run, user=""):
     """Put a trial run aside (kept, marked archived); a published run stays as it is."""
     if run.published:
-        raise KaoheError("已发布的计算结果不能归档：它是该期间的正式结果或曾经的正式结果")
+        raise KaoheError(say("已发布的计算结果不能归档：它是该期间的正式结果或曾经的正式结果"))
     if run.archived:
-        raise KaoheError(f"第 {run.id} 次计算已经归档")
+        raise KaoheError(say("第 {run} 次计算已经归档", run=run.id))
     with db.atomic():
         ScoreRun.update(archived=True).where(ScoreRun.id == run.id).execute()
         audit.record(user, "run.archive", "score_run", run.id,
@@ -308,11 +343,13 @@ def deletion_refusal(obj):
     if not count:
         return None
     if isinstance(obj, Scheme):
-        return (f"考核方案「{obj.name}」有{count}次已发布的计算结果，不能删除：已发布的结果必须保留。")
+        return say("考核方案「{name}」有{count}次已发布的计算结果，不能删除：已发布的结果必须保留。",
+                   name=obj.name, count=count)
     if isinstance(obj, Unit):
-        return (f"单位「{obj.name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
-                f"如不再参加考核，请在考核方案中把它移出成员单位。")
+        return say("单位「{name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
+                   "如不再参加考核，请在考核方案中把它移出成员单位。", name=obj.name, count=count)
     if isinstance(obj, Reporter):
-        return f"信息员「{obj.name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。"
-    return (f"稿件「{obj.no}」已计入{count}次已保存的计算结果，不能删除：删除会改变这些结果的计分明细。"
-            f"如为误录，请改正后重新计算。")
+        return say("信息员「{name}」出现在{count}次已保存的计算结果中，不能删除：删除会改变这些结果。",
+                   name=obj.name, count=count)
+    return say("稿件「{no}」已计入{count}次已保存的计算结果，不能删除：删除会改变这些结果的计分明细。"
+               "如为误录，请改正后重新计算。", no=obj.no, count=count)

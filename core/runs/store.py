@@ -10,6 +10,7 @@ from peewee import OperationalError
 from kaohe.core.domain.errors import RecalcError
 from kaohe.core.domain.periods import now
 from kaohe.core.domain.progress import no_progress
+from kaohe.core.domain.sentences import Sentence, listing, say, stored_form
 from kaohe.core.domain.vocab import (
     to_cents,
 )
@@ -23,6 +24,7 @@ from kaohe.core.storage.models import (
     ParameterVersion,
     Reporter,
     ReporterResult,
+    RunSentence,
     Scheme,
     ScoreLine,
     ScoreRun,
@@ -64,8 +66,8 @@ def recalculate(registry, scheme, period=None, author="", note="", progress=None
         # SQLite lets one writer at a time; another run or an import held it past busy_timeout.
         if "locked" not in str(error) and "busy" not in str(error):
             raise
-        raise RecalcError("数据库正忙：另一次计算或导入正在写入，等待超时；"
-                          "本次计算未保存，已有结果保持不变，请稍后再试") from error
+        raise RecalcError(say("数据库正忙：另一次计算或导入正在写入，等待超时；本次计算未保存，"
+            "已有结果保持不变，请稍后再试")) from error
     outcome.run = run
     outcome.seconds = time.perf_counter() - started
     try:
@@ -108,7 +110,7 @@ def _check_references(outcome, data_changed):
     gone = []
     if not Scheme.select().where(Scheme.id == outcome.scheme.id).exists() or \
             not ParameterVersion.select().where(ParameterVersion.id == outcome.version.id).exists():
-        gone.append("考核方案或其参数版本")
+        gone.append(say("考核方案或其参数版本"))
     if data_changed:
         named = {Unit: set(outcome.units), Reporter: set(outcome.reporters), Item: set()}
         for unit, reporter, item, *_rest in outcome.lines:
@@ -124,19 +126,34 @@ def _check_references(outcome, data_changed):
             missing = sorted(ids - found)
             if missing:
                 shown = "、".join(map(str, missing[:5])) + ("等" if len(missing) > 5 else "")
-                gone.append(f"{words[model]}（id {shown}）")
+                gone.append(say("{what}（id {ids}）", what=words[model], ids=shown))
     if gone:
-        raise RecalcError(f"计算期间{'、'.join(gone)}已被删除；本次计算未保存，已有结果保持不变，"
-                          f"请重新计算")
+        raise RecalcError(say("计算期间{gone}已被删除；本次计算未保存，已有结果保持不变，"
+            "请重新计算",
+            gone=listing(gone)))
 
 
 def _store(run, outcome, on_rows=None):
     run_id = run.id
+    # Each distinct sentence is stored as its text once in the rows (a plain str, which the
+    # database binds without looking for an adapter) and kept, with its template, in `said`.
+    said, texts = {}, {}  # text -> its Sentence; Sentence -> its text
+
+    def text_of(sentence):
+        text = texts.get(sentence)
+        if text is None:
+            text = texts[sentence] = str(sentence)
+            said[text] = sentence
+        return text
+
+    def plain(text):
+        return text_of(text) if text.__class__ is Sentence else text
+
     unit_rows = [
         (run_id, t.unit, t.pool, to_cents(t.points), to_cents(t.yuan), t.rank, t.submitted, t.adopted,
-         str(t.adoption_rate), t.national, t.provincial, t.city, t.tie_break,
-         None if t.converted is None else to_cents(t.converted), t.vetoed, t.veto_reason,
-         t.award_rank, t.award_note, t.grade)
+         str(t.adoption_rate), t.national, t.provincial, t.city, plain(t.tie_break),
+         None if t.converted is None else to_cents(t.converted), t.vetoed, plain(t.veto_reason),
+         t.award_rank, plain(t.award_note), plain(t.grade))
         for t in outcome.units.values()
     ]
     bulk_insert(UnitResult, ["run", "unit", "pool", "points", "yuan", "rank", "submitted",
@@ -144,8 +161,8 @@ def _store(run, outcome, on_rows=None):
                              "tie_break", "converted", "vetoed", "veto_reason", "award_rank",
                              "award_note", "grade"], unit_rows, on_rows=on_rows)
     reporter_rows = [
-        (run_id, r.reporter, to_cents(r.points), to_cents(r.yuan), r.rank, r.vetoed, r.veto_reason,
-         r.award_rank, r.award_note, r.grade)
+        (run_id, r.reporter, to_cents(r.points), to_cents(r.yuan), r.rank, r.vetoed,
+         plain(r.veto_reason), r.award_rank, plain(r.award_note), plain(r.grade))
         for r in outcome.reporters.values()
     ]
     bulk_insert(ReporterResult, ["run", "reporter", "points", "yuan", "rank", "vetoed",
@@ -153,10 +170,25 @@ def _store(run, outcome, on_rows=None):
                 on_rows=on_rows)
     line_rows = [
         (run_id, unit, reporter, item, ruleset, rule, kind, to_cents(points), to_cents(yuan),
-         ref, text)
+         ref, text if text.__class__ is not Sentence else (texts.get(text) or text_of(text)))
         for unit, reporter, item, ruleset, rule, kind, points, yuan, ref, text in outcome.lines
     ]
     bulk_insert(ScoreLine, ["run", "unit", "reporter", "item", "ruleset", "rule", "kind", "points",
                             "yuan", "ref", "explanation"], line_rows, on_rows=on_rows)
+    _store_sentences(run_id, said)
     # What the dashboard and the comparison read instead of the lines, kept with the run.
     summary.summarise(run, rows=line_rows, skip=1)
+
+
+def _store_sentences(run_id, said):
+    """Each distinct sentence the run stored as text ({text: Sentence}), with its template and
+    parameters, once: a province's run has a third of a million lines but a few thousand
+    sentences, most lines sharing the sentence of their kind of adoption (RunSentence, for the
+    panel in English)."""
+    field, rows = RunSentence.params, []
+    for text, sentence in said.items():
+        if sentence.template is None and sentence.parts is None:
+            continue
+        template, params = stored_form(sentence)
+        rows.append((run_id, text, template, field.db_value(params)))
+    bulk_insert(RunSentence, ["run", "text", "template", "params"], rows)

@@ -4,6 +4,7 @@ from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, RecalcError
 from kaohe.core.domain.progress import NoProgress
+from kaohe.core.domain.sentences import say
 from kaohe.core.reads.data import PeriodData
 from kaohe.core.reads.rows import ITEM_ROWS
 from kaohe.core.scoring.distribution import Distribution
@@ -68,7 +69,7 @@ class Calculator:
         data = self.data
         units = data.units
         if not units:
-            raise RecalcError(f"考核方案「{self.scheme.name}」没有成员单位")
+            raise RecalcError(say("考核方案「{scheme}」没有成员单位", scheme=self.scheme.name))
         # The ranking's counts, read while the rule sets work; a preview's rule sets count the
         # adoptions by unit themselves (PeriodData.adoption_tally), which gives the tiers too.
         data.prefetch_counts(data.PREFETCHED if self.keep_lines else
@@ -87,7 +88,8 @@ class Calculator:
             except ValidationError as error:
                 said = "；".join(f"{path}：{'，'.join(words)}"
                                  for path, words in flat_messages(error.messages, name))
-                raise RecalcError(f"规则集「{ruleset.title}」的参数有误：{said}", ruleset=name) from error
+                raise RecalcError(say("规则集「{ruleset}」的参数有误：{said}",
+                    ruleset=ruleset.title, said=said), ruleset=name) from error
             results = self._compute(ruleset, params, tallied=not self.keep_lines)
             Distribution(self, name, params.get("joint_split", "equal"), totals,
                          reporter_totals, lines, vetoes).run(results)
@@ -122,12 +124,14 @@ class Calculator:
             where = ""
             if item_id is not None:
                 item = self.data.items.get(item_id)
-                where = f"在稿件 {item.no if item else item_id} 上"
-            raise RecalcError(f"{self.who(name)}{where}出错：{type(error).__name__}: {error}；"
-                              f"本次计算未保存，已有结果保持不变", ruleset=name, item=item_id) from error
+                where = say("在稿件 {item} 上", item=item.no if item else item_id)
+            raise RecalcError(say("{who}{where}出错：{error_type}: {error}；本次计算未保存，"
+                "已有结果保持不变",
+                who=self.who(name), where=where, error_type=type(error).__name__, error=error),
+                ruleset=name, item=item_id) from error
 
     def who(self, name):
         """规则集「x」, and the plugin it came from when that plugin is named otherwise."""
         info = getattr(self.registry, "ruleset_plugin", {}).get(name)
-        return f"规则集「{name}」" if info is None or info.name == name else \
-            f"规则集「{name}」（插件「{info.name}」）"
+        return say("规则集「{name}」", name=name) if info is None or info.name == name else \
+            say("规则集「{name}」（插件「{plugin}」）", name=name, plugin=info.name)

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from kaohe.core.domain.errors import RecalcError
+from kaohe.core.domain.sentences import Sentence, listing, say
 from kaohe.core.domain.vocab import CENT, ZERO, fmt
 from kaohe.core.scoring.contract import MAX_AMOUNT, Flag, Line, Tally, Veto
 from kaohe.core.scoring.totals import ReporterTotal
@@ -25,13 +26,13 @@ def item_unit_shares(item, points, yuan, equal):
 
 
 def amount_words(points, yuan):
-    """"10分", "100元" or "10分、100元": how a share is named in a sentence."""
+    """"10分", "100元" or "10分、100元": how a share is named in a sentence (a Sentence)."""
     parts = []
     if points or not yuan:
-        parts.append(f"{fmt(points)}分")
+        parts.append(say("{amount}{unit}", amount=fmt(points), unit="分"))
     if yuan:
-        parts.append(f"{fmt(yuan)}元")
-    return "、".join(parts)
+        parts.append(say("{amount}{unit}", amount=fmt(yuan), unit="元"))
+    return parts[0] if len(parts) == 1 else listing(parts, "、")
 
 
 class Distribution:
@@ -53,8 +54,12 @@ class Distribution:
         self.items = {}
         self.data = data
         self.scored = calculator.scored_adoptions  # "adoption:12" -> {(rule set, rule)}
+        # The sentences of joint reports' and authors' shares, made once per (sentence, how
+        # many, shares): a line's sentence is itself shared by the lines of one kind of adoption.
+        self.shared = {}
 
     def run(self, results):
+        """Credit and record the rule set's `results` (a list, emptied as it is read)."""
         named = {r.item for r in results if getattr(r, "item", None) is not None}
         # The period's items are read only when a result names one: tallies and unit lines
         # (a preview's, or a rule set's that scores urgent reports) need no item row.
@@ -63,7 +68,11 @@ class Distribution:
             if not named.issubset(self.items):
                 self.data.load_items(named)
         handlers = {Line: self.line, Tally: self.tally, Veto: self.veto, Flag: self.flag}
-        for result in results:
+        # Each result is let go of once it is handled: at a million items a rule set's results
+        # are a third of a million objects that the lines built from them would otherwise
+        # double, at the run's peak of memory.
+        for index, result in enumerate(results):
+            results[index] = None
             handler = handlers.get(type(result))
             if handler is None:
                 self.bad(result, f"应为 Line、Veto 或 Flag，实际为 {type(result).__name__}")
@@ -97,7 +106,8 @@ class Distribution:
         # through check_line, which names the fault.
         if not (type(p) is Decimal and type(y) is Decimal and p.is_finite() and y.is_finite()
                 and -MAX_AMOUNT <= p <= MAX_AMOUNT and -MAX_AMOUNT <= y <= MAX_AMOUNT
-                and type(text) is str and text.strip() and type(result.rule) is str and result.rule
+                and (type(text) is Sentence or type(text) is str) and text.strip()
+                and type(result.rule) is str and result.rule
                 and (item_id is None or item_id in self.items)
                 and (unit is None or unit in self.units)
                 and (reporter is None or reporter in self.reporters)
@@ -130,7 +140,12 @@ class Distribution:
             return
         p_share, y_share = _share(points, n), _share(yuan, n)
         if n > 1 and self.keep:
-            text += f"（作者{n}人，各{amount_words(p_share, y_share)}）"
+            key = (text, "authors", n, p_share, y_share)
+            said = self.shared.get(key)
+            if said is None:
+                said = self.shared[key] = say("{line}（作者{n}人，各{share}）", line=text, n=n,
+                                              share=amount_words(p_share, y_share))
+            text = said
         for rid in credited:
             if self.keep:
                 self.store(None, rid, item.id, result, p_share, y_share, text)
@@ -142,8 +157,13 @@ class Distribution:
         n = len(item.units)
         p_share, y_share = item_unit_shares(item, points, yuan, self.equal)
         if n > 1 and self.keep:
-            text = f"{text}（合报{n}家，各{amount_words(p_share, y_share)}）" if self.equal else \
-                f"{text}（合报{n}家，每家全额计分）"
+            key = (text, n, p_share, y_share)
+            said = self.shared.get(key)
+            if said is None:
+                said = self.shared[key] = say("{line}（合报{n}家，各{share}）", line=text, n=n,
+                                              share=amount_words(p_share, y_share)) \
+                    if self.equal else say("{line}（合报{n}家，每家全额计分）", line=text, n=n)
+            text = said
         members = self.members
         for uid in item.units:
             if uid in members:
@@ -210,9 +230,10 @@ class Distribution:
     def bad(self, result, reason):
         item = getattr(result, "item", None)
         items = self.data.items
-        where = f"（稿件 {items[item].no}）" if item in items else ""
-        raise RecalcError(f"{self.calculator.who(self.name)}返回了无效的计分行{where}：{reason}；"
-                          f"本次计算未保存，已有结果保持不变", ruleset=self.name, item=item)
+        where = say("（稿件 {item}）", item=items[item].no) if item in items else ""
+        raise RecalcError(say("{who}返回了无效的计分行{where}：{reason}；本次计算未保存，"
+            "已有结果保持不变",
+            who=self.calculator.who(self.name), where=where, reason=reason), ruleset=self.name, item=item)
 
     def check_line(self, line):
         if type(line.points) is not Decimal or type(line.yuan) is not Decimal:

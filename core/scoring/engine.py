@@ -9,6 +9,7 @@ import time
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.sentences import say
 from kaohe.core.reads.data import PeriodData
 from kaohe.core.scoring.calculator import Calculator
 from kaohe.core.scoring.totals import Outcome
@@ -125,7 +126,9 @@ def _collector_paused():
 def scheme_period(scheme, period):
     period = parse_period(period if period is not None else scheme.year)
     if period.year != scheme.year:
-        raise KaoheError(f"期间 {period.label} 不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
+        raise KaoheError(say("期间 {period} 不在考核方案「{scheme}」的年度 {year} "
+            "内",
+            period=period.label, scheme=scheme.name, year=scheme.year))
     return period
 
 

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from kaohe.core.domain.sentences import Sentence, listing, say
 from kaohe.core.domain.vocab import (
     TIE_BREAK_TIERS,
     ZERO,
@@ -78,7 +79,8 @@ def award_units(totals, config):
         pools[total.pool].append(total)
     for pool, members in pools.items():
         members.sort(key=lambda t: t.rank)
-        _award(members, int(quotas.get(pool, default)), f"{pool_label(pool)}{title}", "总分")
+        _award(members, int(quotas.get(pool, default)),
+               say("{pool}{award}", pool=pool_label(pool), award=title), say("总分不为正，不参加评先"))
 
 
 def award_reporters(reporter_totals, config):
@@ -88,21 +90,21 @@ def award_reporters(reporter_totals, config):
     ranked = sorted(reporter_totals.values(), key=lambda r: (-r.points, r.code))
     for position, total in enumerate(ranked, 1):
         total.rank = position
-    _award(ranked, quota, award_titles(config)[1], "得分")
+    _award(ranked, quota, award_titles(config)[1], say("得分不为正，不参加评先"))
 
 
-def _award(ranked, quota, title, what):
+def _award(ranked, quota, title, not_positive):
     """Give `title` 第1..quota名 down `ranked`, passing over the vetoed and the non-positive."""
     given = 0
     for total in ranked:
         if total.vetoed:
-            total.award_note = f"一票否决，不参加评先：{total.veto_reason}"
+            total.award_note = say("一票否决，不参加评先：{reasons}", reasons=total.veto_reason)
         elif total.points <= 0:
-            total.award_note = f"{what}不为正，不参加评先"
+            total.award_note = not_positive
         elif given < quota:
             given += 1
             total.award_rank = given
-            total.award_note = f"{title}第{given}名"
+            total.award_note = say("{title}第{place}名", title=title, place=given)
 
 
 def grade_units(totals, config, period):
@@ -167,9 +169,11 @@ def rank_units(totals):
         for above, below in zip(members, members[1:]):
             if above.points == below.points:
                 reason = _tie_reason(above, below)
-                below.tie_break = f"与{above.name}同分（{fmt(above.points)}分），{reason}，排其后"
+                below.tie_break = say("与{name}同分（{points}分），{reason}，排其后",
+                                      name=above.name, points=fmt(above.points), reason=reason)
                 if not above.tie_break:
-                    above.tie_break = f"与{below.name}同分，{reason}，排其前"
+                    above.tie_break = say("与{name}同分，{reason}，排其前", name=below.name,
+                                          reason=reason)
 
 
 def _rank_key(total):
@@ -181,11 +185,16 @@ def _tie_reason(above, below):
     for attr, label, _levels in TIE_BREAK_TIERS:
         a, b = getattr(above, attr), getattr(below, attr)
         if a != b:
-            return f"{label}采用{a}篇多于{b}篇"
+            return say("{tier}采用{more}篇多于{fewer}篇", tier=label, more=a, fewer=b)
     if above.adoption_rate != below.adoption_rate:
-        return (f"采用率{percent(above.adoption_rate)}高于{percent(below.adoption_rate)}")
-    return f"各项相同，按单位代码 {above.code} 先于 {below.code}"
+        return say("采用率{higher}高于{lower}", higher=percent(above.adoption_rate),
+                   lower=percent(below.adoption_rate))
+    return say("各项相同，按单位代码 {first} 先于 {second}", first=above.code, second=below.code)
 
 
 def _join(old, new):
-    return f"{old}；{new}" if old else new
+    """Veto reasons joined by 「；」, a listing whose reasons are said one by one."""
+    if not old:
+        return new
+    parts = old.parts if isinstance(old, Sentence) and old.parts is not None else [old]
+    return listing([*parts, new], "；")

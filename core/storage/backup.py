@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage.db import db, is_postgres, is_sqlite
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -35,9 +36,11 @@ def backup(path):
     """
     path = Path(path).resolve()
     if path.is_dir():
-        raise BackupError(f"「{path}」是一个文件夹，请给出备份文件的名称，如 {path / 'kaohe.backup'}")
+        raise BackupError(say("「{path}」是一个文件夹，请给出备份文件的名称，如 "
+            "{example}",
+            path=path, example=path / 'kaohe.backup'))
     if not path.parent.is_dir():
-        raise BackupError(f"备份文件夹「{path.parent}」不存在")
+        raise BackupError(say("备份文件夹「{parent}」不存在", parent=path.parent))
     handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(handle)
     partial = Path(partial)
@@ -49,7 +52,7 @@ def backup(path):
             engine = "postgresql"
             _pg_dump(partial)
         else:
-            raise BackupError(f"不支持备份这种数据库：{type(db.obj).__name__}")
+            raise BackupError(say("不支持备份这种数据库：{error_type}", error_type=type(db.obj).__name__))
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
@@ -63,7 +66,7 @@ def restore(path):
     """
     path = Path(path)
     if not path.is_file():
-        raise BackupError(f"找不到备份文件「{path}」")
+        raise BackupError(say("找不到备份文件「{path}」", path=path))
     with open(path, "rb") as stream:
         head = stream.read(len(SQLITE_MAGIC))
     if is_sqlite():
@@ -75,7 +78,7 @@ def restore(path):
             raise BackupError(_wrong_kind(path, head, "PostgreSQL"))
         _pg_restore(path)
     else:
-        raise BackupError(f"不支持恢复这种数据库：{type(db.obj).__name__}")
+        raise BackupError(say("不支持恢复这种数据库：{error_type}", error_type=type(db.obj).__name__))
     from kaohe.core.storage.migrations import database_version
     return database_version()
 
@@ -100,13 +103,13 @@ def _live_sqlite_path():
 def _sqlite_backup(path, partial):
     live = _live_sqlite_path()
     if live is not None and live == path:
-        raise BackupError("备份文件不能就是数据库文件本身")
+        raise BackupError(say("备份文件不能就是数据库文件本身"))
     target = sqlite3.connect(partial)
     try:
         db.connection().backup(target)
         problem = target.execute("PRAGMA integrity_check").fetchone()[0]
         if problem != "ok":
-            raise BackupError(f"备份副本校验未通过：{problem}")
+            raise BackupError(say("备份副本校验未通过：{problem}", problem=problem))
         target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
@@ -115,23 +118,25 @@ def _sqlite_backup(path, partial):
 def _sqlite_restore(path):
     live = _live_sqlite_path()
     if live is not None and live == path.resolve():
-        raise BackupError("备份文件就是当前数据库文件，无需恢复")
+        raise BackupError(say("备份文件就是当前数据库文件，无需恢复"))
     try:
         source = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
     except sqlite3.Error as error:
-        raise BackupError(f"无法打开备份文件「{path}」：{error}") from error
+        raise BackupError(say("无法打开备份文件「{path}」：{error}", path=path, error=error)) from error
     try:
         try:
             problem = source.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {row[0] for row in source.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as error:
-            raise BackupError(f"备份文件「{path}」已损坏：{error}") from error
+            raise BackupError(say("备份文件「{path}」已损坏：{error}", path=path, error=error)) from error
         if problem != "ok":
-            raise BackupError(f"备份文件「{path}」已损坏：{problem}")
+            raise BackupError(say("备份文件「{path}」已损坏：{problem}", path=path, problem=problem))
         from kaohe.core.storage.migrations import FIRST_RELEASE_TABLES
         if not FIRST_RELEASE_TABLES <= tables:
-            raise BackupError(f"「{path}」不是 Kaohe 数据库的备份（缺少 {', '.join(sorted(FIRST_RELEASE_TABLES - tables))} 表）")
+            raise BackupError(say("「{path}」不是 Kaohe 数据库的备份（缺少 {tables} "
+                "表）",
+                path=path, tables=', '.join(sorted(FIRST_RELEASE_TABLES - tables))))
         # The backup API copies every page in one step under the write lock: readers see the
         # old database or the restored one, never a mixture.
         source.backup(db.connection())
@@ -150,9 +155,10 @@ def _pg_tool(name):
     found = shutil.which(name)
     if found:
         return found
-    raise BackupError(f"找不到 {name}：PostgreSQL 的备份与恢复需要 PostgreSQL 客户端工具"
-                      f"（Debian/Ubuntu：apt-get install postgresql-client），"
-                      f"也可以直接使用 pg_dump -Fc 与 pg_restore，见 docs/deployment.md")
+    raise BackupError(say("找不到 {name}：PostgreSQL 的备份与恢复需要 PostgreSQL "
+        "客户端工具（Debian/Ubuntu：apt-get install postgresql-client）"
+        "，也可以直接使用 pg_dump -Fc 与 pg_restore，见 docs/deployment.md",
+        name=name))
 
 
 def _pg_env():
@@ -173,7 +179,7 @@ def _run(command, env):
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except OSError as error:
-        raise BackupError(f"无法运行 {command[0]}：{error}") from error
+        raise BackupError(say("无法运行 {command}：{error}", command=command[0], error=error)) from error
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise BackupError(f"{Path(command[0]).name} 失败（退出码 {done.returncode}）："

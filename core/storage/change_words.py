@@ -9,6 +9,7 @@ the parameters it sets; a value changed inside a row is named in the words of it
 from marshmallow import fields as mfields
 
 from kaohe.core.domain.params import inner_schema, kind_of, path_words
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import UNIT_KINDS
 
 ROW_KEYS = {"label": "说明", "source": "依据条款", "unit": "分值单位", "kind": "规则类型",
@@ -81,7 +82,12 @@ def describe_changes(registry, old_config, new_config):
 
 
 def _titles(registry, names):
-    return "、".join(getattr(registry.rulesets.get(n), "title", n) for n in names or []) or "（无）"
+    return listing((getattr(registry.rulesets.get(n), "title", n) for n in names or []), empty=say("（无）"))
+
+
+def _path(parts):
+    """Labels from the outside in, joined by · (each said on its own in another language)."""
+    return listing(parts, " · ")
 
 
 def describe_path(registry, path):
@@ -99,20 +105,20 @@ def describe_path(registry, path):
         title = ruleset.title if ruleset else (parts[1] if len(parts) > 1 else path)
         rest = parts[2:]
         if rest == ["enabled"] or not rest:
-            return f"{title} · 启用"
+            return _path([title, "启用"])
         if rest[0] == "params" and ruleset is not None:
-            return " · ".join([title] + path_words(ruleset.params_schema(), rest[1:]))
-        return " · ".join([title] + rest)
+            return _path([title] + path_words(ruleset.params_schema(), rest[1:]))
+        return _path([title] + rest)
     if head == "awards":
         words = {"units": "先进单位名额", "reporters": "先进个人名额", "default_units": "其他组别先进单位名额",
                  "unit_title": "单位评先称号", "reporter_title": "个人评先称号"}
         out = [words.get(parts[1], parts[1])] if len(parts) > 1 else ["评先"]
         if len(parts) > 2:
             out.append(UNIT_KINDS.get(parts[2], parts[2]))
-        return " · ".join(out)
+        return _path(out)
     if head == "conversion":
         words = {"enabled": "启用", "max_points": "满分"}
-        return " · ".join(["折算"] + [words.get(p, p) for p in parts[1:]])
+        return _path(["折算"] + [words.get(p, p) for p in parts[1:]])
     return path
 
 
@@ -162,12 +168,13 @@ def value_words(field, value):
     if not isinstance(value, (list, dict)) and str(value) in choices:
         return str(choices[str(value)])
     if isinstance(value, list) and _is_words(field):
-        return "、".join(str(choices.get(v, v)) for v in value) or "（不填）"
+        return listing((str(choices.get(v, v)) for v in value), empty=say("（不填）"))
     if isinstance(value, list):
         inner = field.inner if isinstance(field, mfields.List) else None
         if not value:
             return "无"
-        return f"{len(value)}行：" + "；".join(value_words(inner, row) for row in value)
+        return say("{count}行：{rows}", count=len(value),
+                   rows=listing((value_words(inner, row) for row in value), "；"))
     if isinstance(value, dict):
         known = field.schema.fields if isinstance(field, mfields.Nested) else {}
         words = []
@@ -176,8 +183,8 @@ def value_words(field, value):
                 continue
             sub = known.get(key)
             label = sub.metadata.get("label", key) if sub is not None else key
-            words.append(f"{label} {value_words(sub, item)}")
-        return "，".join(words)
+            words.append(say("{label} {value}", label=label, value=value_words(sub, item)))
+        return listing(words, "，")
     return str(value)
 
 
@@ -211,33 +218,36 @@ def _rule_change(found, old, new, old_config, new_config):
     kinds = getattr(ruleset, "kinds", None) or {}
     if rest == ["order"]:
         def labels(names):
-            return "、".join(str((rows.get(n) or {}).get("label") or n) for n in names or []) \
-                or "（无）"
-        return f"{ruleset.title} · {field_label.split('（')[0]}顺序", labels(old), labels(new)
+            return listing((str((rows.get(n) or {}).get("label") or n) for n in names or []),
+                           empty=say("（无）"))
+        return (_path([ruleset.title, say("{field}顺序", field=field_label.split("（")[0])]),
+                labels(old), labels(new))
     row = rows.get(rest[0]) or {}
     kind = kinds.get(row.get("kind"))
-    words = [ruleset.title, f"{field_label.split('（')[0]}「{row.get('label') or rest[0]}」"]
+    words = [ruleset.title, say("{field}「{label}」", field=field_label.split("（")[0],
+                                label=row.get("label") or rest[0])]
     if len(rest) == 1:
         place = [r.get("name") for r in _rows(new_config, ruleset, field_name).values()]
-        return (" · ".join(words), row_words(kinds, old) if old else "（无）",
-                f"新增第{place.index(rest[0]) + 1}条：{row_words(kinds, new)}" if new else "（已删除）")
+        return (_path(words), row_words(kinds, old) if old else say("（无）"),
+                say("新增第{n}条：{row}", n=place.index(rest[0]) + 1, row=row_words(kinds, new)) if new
+                else say("（已删除）"))
     if rest[1] == "params" and kind is not None:
         schema = kind.params_schema()
         words += path_words(schema, rest[2:])
         field = _field_in(schema, rest[2:])
-        return " · ".join(words), value_words(field, old), value_words(field, new)
+        return _path(words), value_words(field, old), value_words(field, new)
     words.append(ROW_KEYS.get(rest[1], rest[1]))
     if rest[1] == "kind":
-        return (" · ".join(words), *(getattr(kinds.get(v), "title", v) for v in (old, new)))
-    return " · ".join(words), value_words(None, old), value_words(None, new)
+        return (_path(words), *(getattr(kinds.get(v), "title", v) for v in (old, new)))
+    return _path(words), value_words(None, old), value_words(None, new)
 
 
 def row_words(kinds, row):
     """A rule row in words: its kind, label and name, and the parameters it sets apart from
     its kind's defaults (a list of records by its number of rows)."""
     kind = kinds.get(row.get("kind"))
-    head = f"{getattr(kind, 'title', row.get('kind'))}「{row.get('label') or row.get('name')}」" \
-           f"（{row.get('name')}，{row.get('unit') or '分'}）"
+    head = say("{kind}「{label}」（{name}，{unit}）", kind=getattr(kind, "title", row.get("kind")),
+               label=row.get("label") or row.get("name"), name=row.get("name"), unit=row.get("unit") or "分")
     if kind is None:
         return head
     schema = kind.params_schema()
@@ -251,13 +261,14 @@ def row_words(kinds, row):
         label = field.metadata.get("label", name)
         inner = inner_schema(field)
         if isinstance(field, mfields.List) and inner is not None:
-            said.append(f"{label} {len(value or [])}行")
+            said.append(say("{label} {count}行", label=label, count=len(value or [])))
         elif inner is not None and isinstance(value, dict):
             default = defaults.get(name) or {}
-            parts = [f"{sub.metadata.get('label', key)} {value_words(sub, value[key])}"
+            parts = [say("{label} {value}", label=sub.metadata.get("label", key),
+                         value=value_words(sub, value[key]))
                      for key, sub in inner.fields.items()
                      if key in value and value[key] != default.get(key)]
-            said.append(f"{label}：{'，'.join(parts)}")
+            said.append(say("{label}：{parts}", label=label, parts=listing(parts, "，")))
         else:
-            said.append(f"{label} {value_words(field, value)}")
-    return head + ("：" + "；".join(said) if said else "")
+            said.append(say("{label} {value}", label=label, value=value_words(field, value)))
+    return say("{head}：{params}", head=head, params=listing(said, "；")) if said else head

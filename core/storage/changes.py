@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.storage import audit, policy
 from kaohe.core.storage.models import (
     Adjustment,
@@ -152,7 +153,8 @@ def _label(row):
     table = row._meta.table_name
     label, key = NAMES.get(table, (table, None))
     name = getattr(row, key) if key else row.id
-    return f"{label}「{name}」" if key else f"{label}（第{name}条）"
+    return say("{label}「{name}」", label=label, name=name) if key else \
+        say("{label}（第{name}条）", label=label, name=name)
 
 
 def _record(row, action, old=None, new=None, summary=""):
@@ -219,13 +221,15 @@ def last_change(row):
 def stale_edit(stored, version):
     """The refusal of a save made on version `version` of a row now at `stored.version`."""
     entry = last_change(stored)
-    who = (f"已被 {entry.actor or '（未知）'} 于 {entry.at:%Y-%m-%d %H:%M:%S} 修改"
-           if entry is not None else "已被他人修改")
+    who = (say("已被 {actor} 于 {at:%Y-%m-%d %H:%M:%S} 修改", actor=entry.actor or say("（未知）"),
+               at=entry.at)
+           if entry is not None else say("已被他人修改"))
     current_values = {k: v for k, v in fields_of(stored).items() if v not in (None, "", [])}
-    shown = "；".join(f"{_verbose(stored, k)}：{v}" for k, v in current_values.items())
-    return StaleEdit(f"{_label(stored)}在您打开之后{who}（现为第{stored.version}版，您修改的是第"
-                     f"{version}版），本次保存未执行，以免覆盖他人的修改。当前内容为——{shown}。"
-                     f"请重新打开后再修改。", current_values)
+    shown = listing((say("{field}：{value}", field=_verbose(stored, k), value=v)
+                     for k, v in current_values.items()), "；")
+    return StaleEdit(say("{row}在您打开之后{who}（现为第{now}版，您修改的是第{version}版），本次保存未执行，"
+                         "以免覆盖他人的修改。当前内容为——{shown}。请重新打开后再修改。", row=_label(stored),
+                         who=who, now=stored.version, version=version, shown=shown), current_values)
 
 
 # ---------------------------------------------------------------- links and deletes
@@ -292,8 +296,8 @@ def deletion_refusal(row):
     found = dependents(row)
     if not found:
         return None
-    listed = "、".join(f"{count}条{what}" for what, count in found)
-    return f"{_label(row)}还有{listed}引用它，不能删除；请先删除或改正这些记录。"
+    listed = listing(say("{count}条{what}", count=count, what=what) for what, count in found)
+    return say("{row}还有{listed}引用它，不能删除；请先删除或改正这些记录。", row=_label(row), listed=listed)
 
 
 def delete(row):

@@ -8,6 +8,7 @@ from playhouse.migrate import SchemaMigrator
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import db, is_postgres, is_sqlite
 from kaohe.core.storage.models import MODELS, SCHEMA_VERSION, JSONField, SchemaVersion
@@ -43,7 +44,7 @@ class Migration:
 
 def _v1(migrator):
     """The first release: its tables are created whole (see tests/data/schema_v1_*.sql)."""
-    raise SchemaError("第1版是最初的表结构，不能作为升级步骤执行")
+    raise SchemaError(say("第1版是最初的表结构，不能作为升级步骤执行"))
 
 
 def _v2(migrator):
@@ -187,6 +188,34 @@ def _v7(migrator):
     case_free_indexes(migrator.database)
 
 
+def _v8(migrator):
+    """Version 8: the sentences a run stores as text, kept with their templates and parameters
+    (run_sentence), so that the panel can say a run's explanations in English. A new table, but
+    a step of its own: a version-7 database is refused until migrated, where without the step
+    the commands would write a run into a table that is not there."""
+    database = migrator.database
+
+    class Frozen(Model):
+        class Meta:
+            legacy_table_names = False
+
+    class ScoreRunV8(Frozen):
+        class Meta:
+            table_name = "score_run"
+
+    class RunSentenceV8(Frozen):
+        run = ForeignKeyField(ScoreRunV8, on_delete="CASCADE")
+        text = TextField()
+        template = TextField(default="")
+        params = JSONField(default=dict)
+
+        class Meta:
+            table_name = "run_sentence"
+
+    with database.bind_ctx([ScoreRunV8, RunSentenceV8]):
+        database.create_tables([RunSentenceV8], safe=True)
+
+
 MIGRATIONS = [
     Migration(1, "最初发布的表结构", _v1),
     Migration(2, "增加结构版本表与操作审计日志", _v2),
@@ -195,6 +224,7 @@ MIGRATIONS = [
     Migration(5, "数据行版本、稿件审核、计算结果归档与完整的数据变更记录", _v5),
     Migration(6, "增加加减分、稿件标签、紧急信息对应稿件，目标任务按期间和方案", _v6),
     Migration(7, "按不区分大小写的代码建立索引（大库导入查代码不再逐批扫全表）", _v7),
+    Migration(8, "计算结果保存说明所用的句子（供英文界面显示计分说明）", _v8),
 ]
 
 LATEST = MIGRATIONS[-1].version
@@ -314,8 +344,10 @@ def _migrate(progress):
             except SchemaError:
                 raise
             except Exception as error:
-                raise SchemaError(f"升级到第{step.version}版（{step.title}）失败，数据库仍为第{version}版，"
-                                  f"未做任何改动：{type(error).__name__}: {error}") from error
+                raise SchemaError(say("升级到第{version}版（{step}）失败，数据库仍为第{current}版，"
+                    "未做任何改动：{error_type}: {error}",
+                    version=step.version, step=step.title, current=version, error_type=type(error).__name__,
+                    error=error)) from error
             version = step.version
             applied.append(step)
     finally:
@@ -334,8 +366,9 @@ def _check_foreign_keys():
     broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
         table, rowid, parent, _ = broken[0]
-        raise SchemaError(f"升级后 {table} 表第 {rowid} 行引用的 {parent} 不存在（共 {len(broken)} 处），"
-                          f"已撤销这一步")
+        raise SchemaError(say("升级后 {table} 表第 {rowid} 行引用的 {parent} 不存在（共 "
+            "{count} 处），已撤销这一步",
+            table=table, rowid=rowid, parent=parent, count=len(broken)))
 
 
 def create_tables():

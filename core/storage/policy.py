@@ -11,6 +11,7 @@ results only.
 """
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import COUNTED_ITEM_STATE, ITEM_STATES
 from kaohe.core.storage.models import (
     Adjustment,
@@ -143,13 +144,14 @@ def check_item_change(account, item):
     if is_staff(account):
         return
     if not is_reporter(account):
-        raise Refused("只有录入员、管理员和单位信息员可以报送稿件")
+        raise Refused(say("只有录入员、管理员和单位信息员可以报送稿件"))
     if item is None:
         return
     if not sees_item(account, item):
-        raise Refused(f"稿件「{item.no}」是其他单位报送的，单位信息员不能修改")
+        raise Refused(say("稿件「{item}」是其他单位报送的，单位信息员不能修改", item=item.no))
     if item.state not in REPORTER_EDITABLE_STATES:
-        raise Refused(f"稿件「{item.no}」已审核入库，单位信息员不能再修改；如需更正请联系录入员")
+        raise Refused(say("稿件「{item}」已审核入库，单位信息员不能再修改；如需更正请联系录入员",
+            item=item.no))
 
 
 def item_links(account, item, units, reporters, no=None):
@@ -167,7 +169,9 @@ def item_links(account, item, units, reporters, no=None):
     if item is None or item.id is None:
         if own.id not in [u.id for u in units]:
             named = f"稿件「{no}」" if no else "稿件"
-            raise Refused(f"单位信息员只能报送本单位的稿件：{named}的报送单位中没有本单位（{own.name}，{own.code}）")
+            raise Refused(say("单位信息员只能报送本单位的稿件：{named}的报送单位中没有本单位（{own}，"
+                "{own_code}）",
+                named=named, own=own.name, own_code=own.code))
         stored_units, stored_authors = [], []
     else:
         stored_units = [link.unit for link in item.unit_links.order_by(ItemUnit.position)]
@@ -175,7 +179,8 @@ def item_links(account, item, units, reporters, no=None):
     kept_authors = {r.id for r in stored_authors if r.unit_id != own.id}
     added = [r for r in foreign_authors if r.id not in kept_authors]
     if added:
-        raise Refused(f"单位信息员只能把本单位的信息员列为作者：{added[0].name}不是{own.name}的信息员")
+        raise Refused(say("单位信息员只能把本单位的信息员列为作者：{added}不是{own}的信息员",
+            added=added[0].name, own=own.name))
     if stored_units:
         merged_units = stored_units  # a reporter does not relink a stored item
     else:
@@ -202,7 +207,7 @@ def check_item_delete(account, item):
         return
     check_item_change(account, item)
     if ItemUnit.select().where((ItemUnit.item == item) & (ItemUnit.unit != account.unit_id)).exists():
-        raise Refused("合报稿件含其他单位，请联系录入员删除")
+        raise Refused(say("合报稿件含其他单位，请联系录入员删除"))
 
 
 OFFICE_DATA = {Adoption: "采用", Instruction: "领导批示", UrgentReport: "紧急信息",
@@ -215,14 +220,15 @@ def check_write(account, model):
     """Refuse any write to `model` the account's role may not make (the office's data)."""
     if not may_write(account, model):
         what = OFFICE_DATA.get(model, model.__name__)
-        raise Refused(f"{what}是办公室的记录，只有录入员和管理员可以登记或修改")
+        raise Refused(say("{what}是办公室的记录，只有录入员和管理员可以登记或修改", what=what))
 
 
 def check_reviewed(item, what):
     """Adoptions and instructions are recorded on accepted items only."""
     if item.state != COUNTED_ITEM_STATE:
-        raise Refused(f"稿件「{item.no}」{ITEM_STATES.get(item.state, item.state)}，尚未审核入库，"
-                      f"不能登记{what}；请先审核通过")
+        raise Refused(say("稿件「{item}」{state}，尚未审核入库，不能登记{what}；"
+            "请先审核通过",
+            item=item.no, state=ITEM_STATES.get(item.state, item.state), what=what))
 
 
 def reporters_of(account):

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, NotFound, ParameterError
 from kaohe.core.domain.periods import PERIOD_KINDS, now
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import UNIT_KINDS, money
 from kaohe.core.storage import audit
 from kaohe.core.storage.change_words import (  # noqa: F401 (the words of a change, named here too)
@@ -43,7 +44,7 @@ def get_scheme(name):
     scheme = Scheme.get_or_none(Scheme.name == name)
     if scheme is None:
         known = "、".join(s.name for s in Scheme.select().order_by(Scheme.id)) or "（无）"
-        raise NotFound(f"没有名为「{name}」的考核方案；已有方案：{known}")
+        raise NotFound(say("没有名为「{name}」的考核方案；已有方案：{known}", name=name, known=known))
     return scheme
 
 
@@ -52,7 +53,7 @@ def current_version(scheme):
     version = (ParameterVersion.select().where(ParameterVersion.scheme == scheme)
                .order_by(ParameterVersion.number.desc()).first())
     if version is None:
-        raise KaoheError(f"考核方案「{scheme.name}」没有参数版本")
+        raise KaoheError(say("考核方案「{scheme}」没有参数版本", scheme=scheme.name))
     return version
 
 
@@ -60,7 +61,7 @@ def get_version(scheme, number):
     version = ParameterVersion.get_or_none((ParameterVersion.scheme == scheme)
                                            & (ParameterVersion.number == int(number)))
     if version is None:
-        raise NotFound(f"考核方案「{scheme.name}」没有第{number}版参数")
+        raise NotFound(say("考核方案「{scheme}」没有第{number}版参数", scheme=scheme.name, number=number))
     return version
 
 
@@ -77,22 +78,22 @@ def default_config(registry, ruleset_names):
 def create_scheme(registry, name, year, rulesets, units=None, pools=None, title="", author=""):
     """Create a scheme over `units` (codes), or the units of `pools`, or every unit."""
     if Scheme.get_or_none(Scheme.name == name):
-        raise KaoheError(f"考核方案「{name}」已存在")
+        raise KaoheError(say("考核方案「{name}」已存在", name=name))
     if not rulesets:
-        raise KaoheError("请至少选择一个规则集")
+        raise KaoheError(say("请至少选择一个规则集"))
     config = validate_config(registry, default_config(registry, rulesets))
     query = Unit.select()
     if units:
         found = {u.code: u for u in Unit.select().where(Unit.code.in_(list(units)))}
         missing = [code for code in units if code not in found]
         if missing:
-            raise KaoheError(f"找不到单位代码：{'、'.join(missing)}")
+            raise KaoheError(say("找不到单位代码：{missing}", missing='、'.join(missing)))
         query = Unit.select().where(Unit.code.in_(list(units)))
     elif pools:
         query = Unit.select().where(Unit.pool.in_(list(pools)))
     members = list(query)
     if not members:
-        raise KaoheError("考核方案至少要包含一个单位（请先导入单位）")
+        raise KaoheError(say("考核方案至少要包含一个单位（请先导入单位）"))
     with db.atomic():
         scheme = Scheme.create(name=name, year=int(year), title=title or name)
         SchemeUnit.insert_many([(scheme.id, u.id) for u in members],
@@ -125,11 +126,11 @@ def validate_config(registry, config):
     for entry in config.get("rulesets", []):
         name = entry.get("name")
         if name in seen:
-            errors[name] = ["规则集重复"]
+            errors[name] = [say("规则集重复")]
             continue
         seen.add(name)
         if name not in registry.rulesets:
-            errors[str(name)] = [f"未知的规则集「{name}」"]
+            errors[str(name)] = [say("未知的规则集「{name}」", name=name)]
             continue
         ruleset = registry.rulesets[name]
         try:
@@ -148,7 +149,7 @@ def validate_config(registry, config):
     for key in AWARD_TITLES:
         title = str(out["awards"][key] or "").strip()
         if not 1 <= len(title) <= 20:
-            errors[f"awards.{key}"] = ["应为1到20个字"]
+            errors[f"awards.{key}"] = [say("应为1到20个字")]
         out["awards"][key] = title
     for path, value in _award_numbers(out["awards"]):
         try:
@@ -156,7 +157,7 @@ def validate_config(registry, config):
             if number < 0 or str(value).strip() != str(number):
                 raise ValueError
         except (TypeError, ValueError):
-            errors[path] = ["应为不小于0的整数"]
+            errors[path] = [say("应为不小于0的整数")]
             continue
         _set_path(out, path.split("."), number)
     conversion = config.get("conversion") or {}
@@ -167,12 +168,13 @@ def validate_config(registry, config):
             raise ValueError
         out["conversion"]["max_points"] = str(maximum)
     except (ArithmeticError, ValueError, TypeError):
-        errors["conversion.max_points"] = ["应为大于0的数字"]
+        errors["conversion.max_points"] = [say("应为大于0的数字")]
     if config.get("grades"):
         out["grades"] = _check_grades(config["grades"], errors)
     if errors:
-        lines = "；".join(f"{path}：{'，'.join(msgs)}" for path, msgs in sorted(errors.items()))
-        raise ParameterError(f"参数有误：{lines}", errors)
+        lines = listing((say("{path}：{messages}", path=path, messages=listing(msgs, "，"))
+                         for path, msgs in sorted(errors.items())), "；")
+        raise ParameterError(say("参数有误：{lines}", lines=lines), errors)
     return out
 
 
@@ -185,26 +187,26 @@ def _check_grades(grades, errors):
     skip_vetoed, not_positive}."""
     out = {}
     if not isinstance(grades, dict):
-        errors["grades"] = ["应为 {units = [...], reporters = [...]} 的形式"]
+        errors["grades"] = [say("应为 {{units = [...], reporters = [...]}} 的形式")]
         return out
     for whom in ("units", "reporters"):
         gradings = grades.get(whom) or []
         if not isinstance(gradings, list):
-            errors[f"grades.{whom}"] = ["应为列表"]
+            errors[f"grades.{whom}"] = [say("应为列表")]
             continue
         out[whom] = [_check_grading(g, f"grades.{whom}.{n}", errors) for n, g in enumerate(gradings)]
     for key in set(grades) - {"units", "reporters"}:
-        errors[f"grades.{key}"] = ["未知的设置（应为 units 或 reporters）"]
+        errors[f"grades.{key}"] = [say("未知的设置（应为 units 或 reporters）")]
     return out
 
 
 def _check_grading(grading, path, errors):
     if not isinstance(grading, dict):
-        errors[path] = ["应为一个等次设置"]
+        errors[path] = [say("应为一个等次设置")]
         return {}
     by = grading.get("by", "points")
     if by not in ("points", "rank"):
-        errors[f"{path}.by"] = ["应为 points（按分数线）或 rank（按名次）"]
+        errors[f"{path}.by"] = [say("应为 points（按分数线）或 rank（按名次）")]
     out = {"by": by, "bands": [],
            "pools": [str(p) for p in grading.get("pools") or []],
            "periods": [str(p) for p in grading.get("periods") or []],
@@ -215,16 +217,17 @@ def _check_grading(grading, path, errors):
         out["not_positive"] = str(grading["not_positive"])
     for kind in out["periods"]:
         if kind not in GRADE_PERIODS:
-            errors[f"{path}.periods"] = [f"未知的期间类型「{kind}」，应为 {'/'.join(GRADE_PERIODS)}"]
+            errors[f"{path}.periods"] = [say("未知的期间类型「{kind}」，应为 {kinds}", kind=kind,
+                                                kinds="/".join(GRADE_PERIODS))]
     bands = grading.get("bands")
     if not isinstance(bands, list) or not bands:
-        errors[f"{path}.bands"] = ["至少要有一个等次"]
+        errors[f"{path}.bands"] = [say("至少要有一个等次")]
         return out
     for n, band in enumerate(bands):
         where = f"{path}.bands.{n}"
         word = band.get("grade") if isinstance(band, dict) else None
         if not isinstance(word, str) or not word.strip() or len(word) > 32:
-            errors[f"{where}.grade"] = ["等次名称必须填写，不超过32个字"]
+            errors[f"{where}.grade"] = [say("等次名称必须填写，不超过32个字")]
             continue
         checked = {"grade": word.strip()}
         threshold = band.get("min" if by == "points" else "top")
@@ -238,7 +241,7 @@ def _check_grading(grading, path, errors):
                         raise ValueError
             except (ArithmeticError, ValueError, TypeError):
                 errors[f"{where}.{'min' if by == 'points' else 'top'}"] = [
-                    "应为分数" if by == "points" else "应为不小于1的整数"]
+                    say("应为分数") if by == "points" else say("应为不小于1的整数")]
                 continue
         out["bands"].append(checked)
     return out
@@ -285,12 +288,12 @@ def _set_path(target, parts, value):
 def save_config(registry, scheme, config, author="", reason=""):
     """Validate `config` and store it as the scheme's next parameter version."""
     if not (reason or "").strip():
-        raise KaoheError("请填写修改原因")
+        raise KaoheError(say("请填写修改原因"))
     config = validate_config(registry, config)
     with db.atomic():
         latest = current_version(scheme)
         if latest.config == config:
-            raise KaoheError("参数没有变化，无需保存新版本")
+            raise KaoheError(say("参数没有变化，无需保存新版本"))
         version = ParameterVersion.create(scheme=scheme, number=latest.number + 1, config=config,
                                           author=author, reason=reason.strip(), created_at=now())
         changes = version_changes(latest.config, config)
@@ -331,7 +334,9 @@ def with_value(config, path, value):
             _set_path(entry["params"], parts[1:], value)
             return config
     names = "、".join(e["name"] for e in config["rulesets"])
-    raise KaoheError(f"参数路径「{path}」无效：方案中没有规则集「{head}」（方案的规则集：{names}）")
+    raise KaoheError(say("参数路径「{path}」无效：方案中没有规则集「{head}」（方案的规则集："
+        "{names}）",
+        path=path, head=head, names=names))
 
 
 def _check_path(target, parts, path, value=None):
@@ -346,12 +351,14 @@ def _check_path(target, parts, path, value=None):
         elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
             target = target[int(part)]
         else:
-            raise KaoheError(f"参数路径「{path}」无效：没有「{part}」这一项")
+            raise KaoheError(say("参数路径「{path}」无效：没有「{part}」这一项", path=path, part=part))
     if isinstance(target, (dict, list)) and type(value) is type(target):
         return
     if isinstance(target, (dict, list)) and target:
         keys = "、".join(map(str, target)) if isinstance(target, dict) else f"0 到 {len(target) - 1}"
-        raise KaoheError(f"参数路径「{path}」指向一组参数，请写到具体一项（可选：{keys}）")
+        raise KaoheError(say("参数路径「{path}」指向一组参数，请写到具体一项（可选："
+            "{keys}）",
+            path=path, keys=keys))
 
 
 def set_param(registry, scheme, path, value, author="", reason=""):

@@ -5,6 +5,7 @@ import hmac
 import secrets
 
 from kaohe.core.domain.errors import NotFound
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage.models import User
 
 # Tokens start with this mark so that a secret scanner (or a person) can tell one in a log or a file.
@@ -49,5 +50,5 @@ def user_for_token(token):
 def get_user(username):
     user = User.get_or_none(User.username == username)
     if user is None:
-        raise NotFound(f"没有用户「{username}」")
+        raise NotFound(say("没有用户「{username}」", username=username))
     return user

@@ -115,11 +115,11 @@ def build_demo(registry, units=None, items=None, seed=2025, progress=None):
     for outcome, n in builder.failures.items():
         counts[f"urgent_{outcome}"] = n
     seconds = time.perf_counter() - started
-    return {"text": _summary(builder, counts, seconds), "schemes": [CITY_SCHEME, ENVIRONMENT_SCHEME],
+    return {"text": _summary(registry, builder, counts, seconds), "schemes": [CITY_SCHEME, ENVIRONMENT_SCHEME],
             "counts": dict(counts), "seconds": seconds}
 
 
-def _summary(builder, counts, seconds):
+def _summary(registry, builder, counts, seconds):
     kinds = "、".join(f"{UNIT_KINDS[k]}{counts[f'units_{k}']}个" for k in UNIT_KINDS
                       if counts.get(f"units_{k}"))
     place = CITY if len(builder.cities) == 1 else f"全省{len(builder.cities)}个市"
@@ -140,7 +140,12 @@ def _summary(builder, counts, seconds):
         f"约稿{counts['solicitations']}次（应约稿件{counts['solicitation_answers']}篇）；",
         f"  县区全省排名{counts['facts']}条（前50名{counts['counties_in_top_50']}个），"
         f"目标任务{counts['targets']}条；",
-        f"  考核方案：{CITY_SCHEME}（{'、'.join(CITY_RULESETS)}），"
-        f"{ENVIRONMENT_SCHEME}（{'、'.join(ENVIRONMENT_RULESETS)}）。",
+        f"  考核方案：{CITY_SCHEME}（{_titles(registry, CITY_RULESETS)}），"
+        f"{ENVIRONMENT_SCHEME}（{_titles(registry, ENVIRONMENT_RULESETS)}）。",
     ]
     return "\n".join(lines)
+
+
+def _titles(registry, names):
+    """The rule sets as a clerk reads them: their titles, not their code names."""
+    return "、".join(registry.rulesets[name].title for name in names)

@@ -16,9 +16,12 @@ needs_chromium = pytest.mark.skipif(
 
 
 def csp_reports(driver):
-    """The console's Content-Security-Policy reports since the last reading (reading clears them)."""
+    """The console's Content-Security-Policy reports since the last reading (reading clears them),
+    and the panel's own files that failed to load (a stylesheet, a script, the tab's icon)."""
     return [entry["message"] for entry in driver.get_log("browser")
-            if "Content Security Policy" in entry["message"]]
+            if "Content Security Policy" in entry["message"]
+            or ("Failed to load resource" in entry["message"]
+                and ("/static/" in entry["message"] or "favicon" in entry["message"]))]
 
 
 def full_page(driver, path):

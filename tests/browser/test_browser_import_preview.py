@@ -5,46 +5,21 @@ Screenshots: `screenshots/import-preview.png` (new rows, old and new values, war
 `screenshots/import-done.png` (the recalculation step). Skipped without chromium and its driver.
 """
 
-import shutil
-import subprocess
-
-import pytest
-from openpyxl import Workbook
+from pathlib import Path
 
 from kaohe.core.storage.models import Item, ScoreRun
 from tests.admin_support import PASSWORD, app, world  # noqa: F401 (fixtures)
 from tests.browser.support import full_page, needs_chromium, wait_for_text
 
-pytestmark = [needs_chromium, pytest.mark.skipif(shutil.which("soffice") is None,
-                                             reason="LibreOffice (soffice) makes the ods file")]
+pytestmark = needs_chromium
+
+# Saved by LibreOffice (tests/fixtures/office/make_files.py): a merged title row above each header.
+MAY_ODS = Path(__file__).resolve().parents[1] / "fixtures" / "office" / "五月数据.ods"
 
 
-def _ods(folder):
-    """An ods saved by LibreOffice from a workbook with a merged title row above each header."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in {
-        "稿件": [["稿件编号", "标题", "报送日期", "报送单位", "作者", "类别"],
-                 ["A-1", "常山县经验（修订稿）", "2025-03-02", "c01", "r01", "经验类"],
-                 ["N-1", "常山县五月新稿", "20250506", "Ｃ０１", "", "动态"]],
-        "采用": [["稿件编号", "刊物代码", "期号", "采用日期", "采用形式"],
-                 ["N-1", "p01", "2025年第20期", "2025年5月1号", "全文"]],
-    }.items():
-        sheet = workbook.create_sheet(title)
-        sheet.append([f"2025年5月{title}情况"])
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
-        for row in rows:
-            sheet.append(row)
-    source = folder / "五月数据.xlsx"
-    workbook.save(source)
-    subprocess.run(["soffice", "--headless", "--convert-to", "ods", "--outdir", str(folder), str(source)],
-                   check=True, capture_output=True, timeout=300)
-    return folder / "五月数据.ods"
-
-
-def test_a_clerk_reads_the_preview_imports_and_recalculates(server, browser, world, tmp_path):
+def test_a_clerk_reads_the_preview_imports_and_recalculates(server, browser, world):
     from selenium.webdriver.common.by import By
-    path = _ods(tmp_path)
+    path = MAY_ODS
     browser.get(server + "/login")
     browser.find_element(By.NAME, "username").send_keys("clerk")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)

@@ -2,6 +2,7 @@
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import pool_label
 from kaohe.core.exchange.reports.common import issuer_of
 from kaohe.core.runs.awarding import award_wording
@@ -15,13 +16,17 @@ def award_documents(scheme, year=None):
     """The year's 先进单位 by pool and 先进个人, with the exclusions; only from a published year run."""
     year = int(year if year is not None else scheme.year)
     if year != scheme.year:
-        raise KaoheError(f"考核方案「{scheme.name}」的年度是 {scheme.year}，没有 {year} 年度的结果")
+        raise KaoheError(say("考核方案「{scheme}」的年度是 {year}，没有 {asked} "
+            "年度的结果",
+            scheme=scheme.name, year=scheme.year, asked=year))
     run = official_run(scheme, str(year))
     if run is None:
         latest = latest_run(scheme, str(year))
         hint = (f"请核对后发布第 {latest.id} 次计算（kaohe publish {scheme.name} {latest.id}）"
                 if latest else f"请先计算并发布年度结果（kaohe recalc {scheme.name} --period {year}）")
-        raise KaoheError(f"考核方案「{scheme.name}」{year}年度结果尚未发布，不能生成评先文件；{hint}")
+        raise KaoheError(say("考核方案「{scheme}」{year}年度结果尚未发布，不能生成评先文件；"
+            "{hint}",
+            scheme=scheme.name, year=year, hint=hint))
     lists = awards(run)
     unit_of_reporter = dict(fetch_rows(Reporter.select(Reporter.id, Unit.name)
                                  .join(Unit, on=(Reporter.unit == Unit.id))))

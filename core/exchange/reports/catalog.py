@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.reports.counts import publication_counts, reporter_page, solicitation_share
 from kaohe.core.exchange.reports.period_reports import (
     quarterly_notification,
@@ -35,7 +36,7 @@ def report_kind(name):
     kind = REPORTS.get(name)
     if kind is None:
         known = "、".join(f"{k.name}（{k.title}）" for k in REPORTS.values())
-        raise KaoheError(f"没有名为「{name}」的报表；可用的报表：{known}")
+        raise KaoheError(say("没有名为「{name}」的报表；可用的报表：{known}", name=name, known=known))
     return kind
 
 
@@ -44,6 +45,6 @@ def build_report(name, scheme, period=None, reporter=None):
     kind = report_kind(name)
     if kind.needs_reporter:
         if not reporter:
-            raise KaoheError("信息员个人页须指明信息员编号（--reporter R001）")
+            raise KaoheError(say("信息员个人页须指明信息员编号（--reporter R001）"))
         return kind.build(scheme, reporter, period)
     return kind.build(scheme, period)

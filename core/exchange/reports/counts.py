@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import fn
 
 from kaohe.core.domain.errors import NotFound
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import FORMS, FORMS_SHORT, LEVELS, is_adopted
 from kaohe.core.exchange.reports.common import issuer_of
 from kaohe.core.exchange.reports.tabular import period_of, report, run_for, section
@@ -146,7 +147,7 @@ def reporter_page(scheme, code, period=None):
     period = period_of(scheme, period, None, "信息员个人页")
     reporter = Reporter.get_or_none(Reporter.code == code)
     if reporter is None:
-        raise NotFound(f"找不到信息员编号「{code}」")
+        raise NotFound(say("找不到信息员编号「{code}」", code=code))
     run = run_for(scheme, period)
     result = ReporterResult.get_or_none((ReporterResult.run == run)
                                         & (ReporterResult.reporter == reporter))

@@ -2,6 +2,7 @@
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.exchange.reports.common import OFFICIAL, UNOFFICIAL, issuer_of
 from kaohe.core.exchange.reports.running import (
     COLUMN_OF_LEVEL,
@@ -21,9 +22,11 @@ __all__ = ["COLUMN_OF_LEVEL", "LEVEL_COLUMNS", "MissingMonths", "month_runs", "m
 def _month_of(scheme, month):
     period = parse_period(month)
     if period.kind != "month":
-        raise KaoheError(f"通报按月生成：期间应为 {scheme.year}-03 这样的月份，而不是「{period.label}」")
+        raise KaoheError(say("通报按月生成：期间应为 {year}-03 这样的月份，而不是「{period}」",
+            year=scheme.year, period=period.label))
     if period.year != scheme.year:
-        raise KaoheError(f"{period.title}不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
+        raise KaoheError(say("{period}不在考核方案「{scheme}」的年度 {year} 内",
+            period=period.title, scheme=scheme.name, year=scheme.year))
     return period
 
 
@@ -45,10 +48,11 @@ class MissingMonths(KaoheError):
 
 
 def _missing_error(scheme, missing):
-    months = "、".join(m.title for m in missing)
+    months = listing(m.title for m in missing)
     commands = "；".join(f"kaohe recalc {scheme.name} --period {m.label}" for m in missing)
-    return MissingMonths(f"考核方案「{scheme.name}」{months}尚未计算，无法生成通报。请先计算这些月份"
-                         f"（{commands}），或选择自动补算（命令行加 --recalc-missing）", missing)
+    return MissingMonths(say("考核方案「{scheme}」{months}尚未计算，无法生成通报。请先计算这些月份"
+                             "（{commands}），或选择自动补算（命令行加 --recalc-missing）",
+                             scheme=scheme.name, months=months, commands=commands), missing)
 
 
 def notification_runs(scheme, period, recalc_missing=False, registry=None, author="kaohe notify"):

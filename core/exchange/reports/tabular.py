@@ -9,6 +9,7 @@ source), ``notice`` (未发布 and the like), ``stale``, ``sections`` (each a ``
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now, parse_period
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.reports.common import OFFICIAL, UNOFFICIAL
 from kaohe.core.exchange.reports.sheets import Sheet, save, sheet_title, workbook
 from kaohe.core.runs.results import is_official, latest_run, official_run
@@ -26,11 +27,13 @@ class MissingPeriod(KaoheError):
 def period_of(scheme, raw, kinds=None, what="报表"):
     period = parse_period(raw if raw is not None else scheme.year)
     if period.year != scheme.year:
-        raise KaoheError(f"{period.title}不在考核方案「{scheme.name}」的年度 {scheme.year} 内")
+        raise KaoheError(say("{period}不在考核方案「{scheme}」的年度 {year} 内",
+            period=period.title, scheme=scheme.name, year=scheme.year))
     if kinds and period.kind not in kinds:
         examples = {"quarter": f"{scheme.year}-Q1", "year": str(scheme.year), "month": f"{scheme.year}-03"}
         wanted = "、".join(examples[k] for k in kinds if k in examples)
-        raise KaoheError(f"{what}的期间应为 {wanted} 这样的期间，而不是「{period.label}」")
+        raise KaoheError(say("{what}的期间应为 {wanted} 这样的期间，而不是「{period}」",
+            what=what, wanted=wanted, period=period.label))
     return period
 
 
@@ -38,8 +41,9 @@ def run_for(scheme, period):
     """The period's official run, else its latest; a period without a run is MissingPeriod."""
     run = official_run(scheme, period.label) or latest_run(scheme, period.label)
     if run is None:
-        raise MissingPeriod(f"考核方案「{scheme.name}」{period.title}尚未计算，无法生成报表；请先计算"
-                            f"（命令行 kaohe recalc {scheme.name} --period {period.label}）", period)
+        raise MissingPeriod(say("考核方案「{scheme}」{period}尚未计算，无法生成报表；"
+            "请先计算（命令行 kaohe recalc {scheme} --period {label}）",
+            scheme=scheme.name, period=period.title, label=period.label), period)
     return run
 
 

@@ -6,6 +6,7 @@ from marshmallow import fields
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.params import ParamsSchema, flag, integer
 from kaohe.core.domain.periods import PERIOD_KINDS
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.scoring.contract import Veto
 from kaohe.core.scoring.rules.conditions import Match, condition, words
 from kaohe.core.scoring.rules.kind import RuleKind
@@ -38,15 +39,17 @@ class VetoByCount(RuleKind):
             return
         named, gate = list(params["of"]), params["unless"].strip()
         if not named and not gate:
-            raise KaoheError(f"规则「{rule.name}」应填写计次的规则（of）或任务规则（unless）")
+            raise KaoheError(say("规则「{rule}」应填写计次的规则（of）或任务规则（unless）", rule=rule.name))
         order = list(state.rules)
         for name, field in [(n, "of") for n in named] + ([(gate, "unless")] if gate else []):
             if name not in state.rules:
-                raise KaoheError(f"规则「{rule.name}」的{field}：规则「{name}」不存在")
+                raise KaoheError(say("规则「{rule}」的{field}：规则「{name}」不存在",
+                    rule=rule.name, field=field, name=name))
             if order.index(name) > order.index(rule.name):
-                raise KaoheError(f"规则「{rule.name}」应排在它所看的规则「{name}」之后")
+                raise KaoheError(say("规则「{rule}」应排在它所看的规则「{name}」之后",
+                    rule=rule.name, name=name))
         labels = [state.rules[name].label for name in named]
-        counted = labels[0] if len(labels) == 1 else "、".join(labels) + "共"
+        counted = labels[0] if len(labels) == 1 else say("{labels}共", labels=listing(labels, "、"))
         met = state.gates.get(gate, {})
         match = Match(params["when"], data)
         at_least, when = params["at_least"], period_words(data.period)
@@ -56,9 +59,15 @@ class VetoByCount(RuleKind):
             reasons = []
             n = state.lines_of(uid, set(named), params["deductions_only"]) if named else 0
             if named and n >= at_least:
-                reasons.append(f"{when}{counted}{n}次" + (f"，达到{at_least}次" if at_least > 1 else ""))
+                reasons.append(say("{when}{counted}{n}次，达到{at_least}次", when=when, counted=counted,
+                                   n=n, at_least=at_least) if at_least > 1 else
+                               say("{when}{counted}{n}次", when=when, counted=counted, n=n))
             if gate and met.get(uid) is False:
-                reasons.append(f"{when}未完成{state.rules[gate].label}")
+                reasons.append(say("{when}未完成{task}", when=when, task=state.rules[gate].label))
             if reasons:
-                yield Veto(rule.name, f"{'；'.join(reasons)}，{rule.label}", unit=uid,
+                said = listing(reasons, "；")
+                # 「…，一票否决」 is said as the urgent rules say it, so that the ranking drops it.
+                said = say("{reason}，一票否决", reason=said) if rule.label == "一票否决" else \
+                    say("{reasons}，{label}", reasons=said, label=rule.label)
+                yield Veto(rule.name, said, unit=uid,
                            ref=f"veto:{rule.name}:{uid}:{data.period.label}")

@@ -5,6 +5,7 @@ import datetime
 from marshmallow import ValidationError, fields, validate
 
 from kaohe.core.domain.params import BOOLEAN_ERRORS, LIST_ERRORS, ParamsSchema, _meta
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, UNIT_KINDS
 from kaohe.core.scoring.rules.sources import bare_name
 
@@ -28,7 +29,7 @@ def _a_date(text):
     try:
         datetime.date.fromisoformat(str(text))
     except ValueError:
-        raise ValidationError("日期格式应为 2025-03-08") from None
+        raise ValidationError(say("日期格式应为 2025-03-08")) from None
 
 
 class Condition(ParamsSchema):

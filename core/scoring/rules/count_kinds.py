@@ -5,7 +5,8 @@ from collections import defaultdict
 
 from kaohe.core.domain.params import ParamsSchema, choice, points, table
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import CATEGORIES, UNIT_KINDS, ZERO, fmt
+from kaohe.core.domain.sentences import say
+from kaohe.core.domain.vocab import CATEGORIES, UNIT_KINDS, ZERO
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition
 from kaohe.core.scoring.rules.kind import RuleKind
@@ -43,13 +44,19 @@ class SubmissionPoints(RuleKind):
             .order_by(Item.submitted_on, Item.id))]
         data.load_items(ids)
         items = data.items
+        said = {}  # (day, category) -> the sentence, made once
         for item_id in ids:
             item = items.get(item_id)
             if item is None or not match.item(item) or not match.day(item.submitted_on):
                 continue
-            what = CATEGORIES.get(item.category, item.category)
-            yield Line(rule.name, f"{date_words(item.submitted_on)}报送{what}类稿件，"
-                                  f"计{rule.words(value)}", *rule.amount(value), item=item_id,
+            key = (item.submitted_on, item.category)
+            sentence = said.get(key)
+            if sentence is None:
+                sentence = said[key] = say("{day}报送{category}类稿件，计{amount}",
+                                           day=date_words(item.submitted_on),
+                                           category=CATEGORIES.get(item.category, item.category),
+                                           amount=rule.words(value))
+            yield Line(rule.name, sentence, *rule.amount(value), item=item_id,
                        ref=f"{rule.name}:{item_id}")
 
 
@@ -114,7 +121,8 @@ class PeriodQuota(RuleKind):
                 if not task:
                     continue
                 count = counts[(uid, label)]
-                said = f"{sub.title}报送{count}篇，任务{task}篇"
+                said = say("{period}报送{count}篇，任务{task}篇", period=sub.title, count=count,
+                           task=task)
                 ref = f"{rule.name}:{uid}:{label}"
                 if count >= task and params["met"]:
                     value = params["met"]
@@ -122,12 +130,13 @@ class PeriodQuota(RuleKind):
                         value = max(cap - given, ZERO)
                         if not value:
                             continue
-                        said += f"，完成任务（合计最多{fmt(cap)}{rule.unit}）"
+                        said = say("{said}，完成任务（合计最多{cap}），计{amount}", said=said,
+                                   cap=rule.words(cap), amount=rule.words(value))
                     else:
-                        said += "，完成任务"
+                        said = say("{said}，完成任务，计{amount}", said=said, amount=rule.words(value))
                     given += value
-                    yield Line(rule.name, f"{said}，计{rule.words(value)}", *rule.amount(value),
-                               unit=uid, ref=ref)
+                    yield Line(rule.name, said, *rule.amount(value), unit=uid, ref=ref)
                 elif count < task and params["missed"]:
-                    yield Line(rule.name, f"{said}，未完成任务，扣{rule.words(params['missed'])}",
+                    yield Line(rule.name, say("{said}，未完成任务，扣{amount}", said=said,
+                                              amount=rule.words(params["missed"])),
                                *rule.amount(-params["missed"]), unit=uid, ref=ref)

@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.params import ParamsSchema, choice, flag, points
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import fmt
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition
@@ -35,7 +36,7 @@ class UnitFactParams(ParamsSchema):
         bound = data.get("bound")
         if data.get("reading") == "rank" and bound is not None \
                 and bound != bound.to_integral_value():
-            raise ValidationError("名次线应为整数", field_name="bound")
+            raise ValidationError(say("名次线应为整数"), field_name="bound")
 
 
 def fact_value(unit, fact, label, value, rank):
@@ -46,16 +47,19 @@ def fact_value(unit, fact, label, value, rank):
         try:
             number = int(text)
         except ValueError:
-            raise KaoheError(f"{named}的值「{value}」不是整数，请在单位事实中改正后重新计算") from None
+            raise KaoheError(say("{named}的值「{value}」不是整数，请在单位事实中改正后重新计算",
+                named=named, value=value)) from None
         if number < 1:
-            raise KaoheError(f"{named}的值「{value}」应为不小于1的整数，请改正后重新计算")
+            raise KaoheError(say("{named}的值「{value}」应为不小于1的整数，请改正后重新计算",
+                named=named, value=value))
         return number
     try:
         number = Decimal(text)
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise KaoheError(f"{named}的值「{value}」不是数字，请在单位事实中改正后重新计算")
+        raise KaoheError(say("{named}的值「{value}」不是数字，请在单位事实中改正后重新计算",
+            named=named, value=value))
     return number
 
 
@@ -76,11 +80,12 @@ class UnitFact(RuleKind):
             return
         fact, label = params["fact"].strip(), params["fact_label"].strip()
         if not fact:
-            raise KaoheError(f"规则「{rule.name}」未填写单位事实的代码（fact）")
+            raise KaoheError(say("规则「{rule}」未填写单位事实的代码（fact）", rule=rule.name))
         reading, bound = params["reading"], params["bound"]
         match = Match(params["when"], data)
         said = label or fact
-        change = f"加{rule.words(amount)}" if amount > 0 else f"扣{rule.words(-amount)}"
+        change = say("加{amount}", amount=rule.words(amount)) if amount > 0 else \
+            say("扣{amount}", amount=rule.words(-amount))
         for uid, unit in sorted(data.units.items()):
             value = data.facts.get((uid, fact))
             if value is None or not match.unit(unit):
@@ -89,16 +94,17 @@ class UnitFact(RuleKind):
             if reading == "rank":
                 if number > bound:
                     continue
-                why = f"{said}第{number}位，进入前{fmt(bound)}位"
+                why = say("{fact}第{number}位，进入前{bound}位", fact=said, number=number, bound=fmt(bound))
             elif reading == "at_least":
                 if number < bound:
                     continue
-                why = f"{said}为{fmt(number)}，不低于{fmt(bound)}"
+                why = say("{fact}为{number}，不低于{bound}", fact=said, number=fmt(number), bound=fmt(bound))
             else:
                 if number > bound:
                     continue
-                why = f"{said}为{fmt(number)}，不高于{fmt(bound)}"
-            yield Line(rule.name, f"{data.year}年{why}，{change}", *rule.amount(amount), unit=uid,
+                why = say("{fact}为{number}，不高于{bound}", fact=said, number=fmt(number), bound=fmt(bound))
+            yield Line(rule.name, say("{year}年{why}，{change}", year=data.year, why=why, change=change),
+                       *rule.amount(amount), unit=uid,
                        ref=f"fact:{uid}:{fact}:{data.year}")
 
     def tallies(self, data, rule):

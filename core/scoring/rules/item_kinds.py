@@ -3,6 +3,7 @@
 from marshmallow import fields
 
 from kaohe.core.domain.params import ParamsSchema, choice, flag, points, records, table
+from kaohe.core.domain.sentences import Sentence, recast, say
 from kaohe.core.domain.vocab import CATEGORIES, FORMS, LEVELS, fmt, is_adopted
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition, words
@@ -156,7 +157,7 @@ class ItemPoints(RuleKind):
 
         def tail_of(publication, form, category, tags, eligible):
             label = _table_value(rows, publication, form, _Probe(category, tags))[1]
-            return f"，{label}" if label else ""
+            return say("，{label}", label=label) if label else ""
 
         for line in adoption_lines(data, rule.params["accumulate"], value_of, rule=rule.name,
                                    key_of=key_of, tail_of=tail_of):
@@ -168,6 +169,7 @@ class ItemPoints(RuleKind):
         for adoption in data.adoptions:
             if is_adopted(adoption.form) and adoption.item not in first_of:
                 first_of[adoption.item] = adoption
+        said = {}
         for item_id, day in sorted(data.first_adoption_on.items()):
             adoption = first_of.get(item_id)
             if adoption is None or adoption.adopted_on != day or not data.period.contains(day):
@@ -180,9 +182,15 @@ class ItemPoints(RuleKind):
             value, label = _table_value(rows, publication, adoption.form, item)
             if not value:
                 continue
-            what = label or rule.label or f"{CATEGORIES.get(item.category, item.category)}类稿件"
-            yield _in_unit(Line(rule.name, f"{what}{date_words(day)}首次被采用，加{fmt(value)}分",
-                                points=value, item=item_id, ref=f"{rule.name}:{item_id}"), rule)
+            key = (label, item.category, day, value)
+            sentence = said.get(key)
+            if sentence is None:  # one sentence for the items of a category first adopted on a day
+                what = label or rule.label or say("{category}类稿件",
+                                                  category=CATEGORIES.get(item.category, item.category))
+                sentence = said[key] = say("{what}{day}首次被采用，加{points}分", what=what,
+                                           day=date_words(day), points=fmt(value))
+            yield _in_unit(Line(rule.name, sentence, points=value, item=item_id,
+                                ref=f"{rule.name}:{item_id}"), rule)
 
     def _first_adoption_tallies(self, data, rule):
         """Once per item at its first adoption, priced by category (and negative feedback): the
@@ -212,11 +220,28 @@ class _Probe:
 
 
 def _in_unit(line, rule):
-    """A line in the rule's unit: an amount in 元 moves from points to yuan, its words too."""
+    """A line in the rule's unit: an amount in 元 moves from points to yuan, its words too (a
+    sentence's `unit` word; the lines' sentences are shared, so each is said in 元 once)."""
     if rule.unit == "元":
         line.yuan, line.points = line.points, ZERO
-        line.explanation = line.explanation.replace(f"计{fmt(line.yuan)}分", f"计{fmt(line.yuan)}元")
+        text = line.explanation
+        if isinstance(text, Sentence) and text.params and text.params.get("unit") == "分":
+            line.explanation = _in_yuan(text)
+        else:
+            line.explanation = text.replace(f"计{fmt(line.yuan)}分", f"计{fmt(line.yuan)}元")
     return line
+
+
+_SAID_IN_YUAN = {}
+
+
+def _in_yuan(sentence):
+    said = _SAID_IN_YUAN.get(sentence)
+    if said is None or said.params != {**sentence.params, "unit": "元"}:
+        if len(_SAID_IN_YUAN) > 10_000:
+            _SAID_IN_YUAN.clear()
+        said = _SAID_IN_YUAN[sentence] = recast(sentence, unit="元")
+    return said
 
 
 # ---------------------------------------------------------------- instructions
@@ -280,8 +305,8 @@ class InstructionPoints(RuleKind):
         match = Match(params["when"], data)
         source = state.rules.get(params["multiple_of"])
         if source is None or not hasattr(source.kind, "adoption_value"):
-            raise ValueError(f"规则「{rule.name}」的原计分规则「{params['multiple_of']}」不存在或"
-                             f"不是按采用计分的规则")
+            raise ValueError(say("规则「{rule}」的原计分规则「{multiple_of}」不存在或不是按采用计分的规则",
+                rule=rule.name, multiple_of=params['multiple_of']))
         multiples, items = params["multiples"], data.items
         instructions = [i for i in data.instructions if i.item in items]
         held = {}
@@ -308,10 +333,13 @@ class InstructionPoints(RuleKind):
             value = base * added
             if not value:
                 continue
-            more = f"，同一稿件已按{fmt(m - added)}倍计，再加{fmt(added)}倍" if added != m else ""
+            more = say("，同一稿件已按{held}倍计，再加{added}倍", held=fmt(m - added),
+                       added=fmt(added)) if added != m else ""
             yield _in_unit(Line(
-                rule.name, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}"
-                           f"批示，在原计分{fmt(base)}分基础上加{fmt(m)}倍{more}，计{fmt(value)}分",
+                rule.name, say("{leader}{day}批示，在原计分{base}分基础上加{multiple}倍{more}，"
+                               "计{points}{unit}", leader=leader_words(instruction),
+                               day=date_words(instruction.instructed_on), base=fmt(base),
+                               multiple=fmt(m), more=more, points=fmt(value), unit="分"),
                 points=value, item=item.id, ref=f"instruction:{instruction.id}"), rule)
 
     def lines(self, data, rule, state):
@@ -348,10 +376,13 @@ class InstructionPoints(RuleKind):
                 by_level.get(instruction.leader_level, ZERO)
             if not value:
                 continue
-            again = "，同一稿件再次批示" if further.get(instruction.id) else ""
+            leader, day = leader_words(instruction), date_words(instruction.instructed_on)
+            said = say("{leader}{day}批示，同一稿件再次批示，计{points}{unit}", leader=leader, day=day,
+                       points=fmt(value), unit="分") if further.get(instruction.id) else \
+                say("{leader}{day}批示，计{points}{unit}", leader=leader, day=day, points=fmt(value),
+                    unit="分")
             yield _in_unit(Line(
-                rule.name, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}"
-                           f"批示{again}，计{fmt(value)}分",
+                rule.name, said,
                 points=value, item=instruction.item, ref=f"instruction:{instruction.id}"), rule)
 
 
@@ -389,8 +420,10 @@ class SolicitationPoints(RuleKind):
                 solicitation = solicitations.get(item.solicitation)
                 if solicitation is None or item.submitted_on > solicitation.due_on:
                     continue
-                yield Line(rule.name, f"按时报送约稿「{solicitation.title}」（截止"
-                                      f"{date_words(solicitation.due_on)}），加{rule.words(bonus)}",
+                yield Line(rule.name, say("按时报送约稿「{title}」（截止{day}），加{amount}",
+                                          title=solicitation.title,
+                                          day=date_words(solicitation.due_on),
+                                          amount=rule.words(bonus)),
                            *rule.amount(bonus), item=item_id,
                            ref=f"solicitation:{solicitation.id}:item:{item_id}")
         if rule.params["missed"]:
@@ -423,8 +456,9 @@ class SolicitationPoints(RuleKind):
                         if day <= solicitation.due_on}
             for uid in solicitation.units:
                 if uid in data.units and uid not in answered:
-                    yield Line(rule.name, f"约稿「{solicitation.title}」截止"
-                                          f"{date_words(solicitation.due_on)}未报送，扣{fmt(deduction)}"
-                                          f"{rule.unit}",
+                    yield Line(rule.name, say("约稿「{title}」截止{day}未报送，扣{amount}",
+                                              title=solicitation.title,
+                                              day=date_words(solicitation.due_on),
+                                              amount=rule.words(deduction)),
                                *(rule.amount(-deduction)), unit=uid,
                                ref=f"solicitation:{solicitation.id}:unit:{uid}")

@@ -2,6 +2,7 @@
 or the item's 报送日期), and table rows that leave a report out of the counted reports."""
 
 from kaohe.core.domain.params import choice
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import ZERO, is_adopted
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.sources import adoption_words
@@ -100,9 +101,12 @@ def uncounted_lines(data, rule, match, rows, state, row_matches):
         if row is None or row["counted"]:
             continue
         state.uncounted[rule.name].add(item.id)
-        label = f"，{row['label']}" if row["label"] else ""
-        yield Line(rule.name, f"{adoption_words(publication, adoption.form)}{label}，计"
-                              f"{rule.words(row['points'])}，不计入计分稿件篇数",
+        adoption_said = adoption_words(publication, adoption.form)
+        amount = rule.words(row["points"])
+        said = say("{adoption}，{label}，计{amount}，不计入计分稿件篇数", adoption=adoption_said,
+                   label=row["label"], amount=amount) if row["label"] else \
+            say("{adoption}，计{amount}，不计入计分稿件篇数", adoption=adoption_said, amount=amount)
+        yield Line(rule.name, said,
                    *rule.amount(row["points"]), item=item.id,
                    ref=f"adoption:{adoption.id}" if not first else f"{rule.name}:{item.id}")
 

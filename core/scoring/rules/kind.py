@@ -4,6 +4,7 @@ from abc import ABC, abstractmethod
 from collections import defaultdict
 
 from kaohe.core.domain.params import ParamsSchema
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import ZERO, fmt
 
 UNITS = {"分": "points", "元": "yuan"}
@@ -59,19 +60,23 @@ class RuleKind(ABC):
 class Rule:
     """One configured rule row: its kind, its own name and label, the article it rests on, its parameters."""
 
-    __slots__ = ("kind", "name", "label", "source", "unit", "params")
+    __slots__ = ("kind", "name", "label", "source", "unit", "params", "_words")
 
     def __init__(self, kind, name, label, source, unit, params):
         self.kind, self.name, self.label, self.source = kind, name, label, source
         self.unit, self.params = unit, params
+        self._words = {}
 
     def amount(self, value):
         """(points, yuan) of an amount in the rule's unit (分 or 元)."""
         return (ZERO, value) if self.unit == "元" else (value, ZERO)
 
     def words(self, value):
-        """20分, 100元"""
-        return f"{fmt(value)}{self.unit}"
+        """20分, 100元: a Sentence whose unit is a word (20 points), made once per amount."""
+        said = self._words.get(value)
+        if said is None:
+            said = self._words[value] = say("{amount}{unit}", amount=fmt(value), unit=self.unit)
+        return said
 
 
 class RulesState:

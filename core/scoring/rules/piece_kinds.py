@@ -2,6 +2,7 @@
 are one piece, worth a fixed amount to each unit it draws on, or to each item it uses."""
 
 from kaohe.core.domain.params import ParamsSchema, choice, integer, points
+from kaohe.core.domain.sentences import say
 from kaohe.core.domain.vocab import FORMS, LEVELS
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition, words
@@ -25,7 +26,7 @@ def issue_words(issue):
     issue = (issue or "").strip()
     if not issue:
         return ""
-    return issue if "期" in issue else f"第{issue}期"
+    return issue if "期" in issue else say("第{issue}期", issue=issue)
 
 
 class CombinedPiece(RuleKind):
@@ -64,20 +65,23 @@ class CombinedPiece(RuleKind):
                 continue
             first = rows[0][0]
             publication = publications[pub_id]
-            said = (f"《{bare_name(publication.name)}》（{LEVELS[publication.level]}）"
-                    f"{issue_words(first.issue)}{FORMS[first.form]}{len(rows)}篇稿件"
-                    f"（{len(drawn)}家单位）")
+            said = say("《{publication}》（{level}）{issue}{form}{items}篇稿件（{units}家单位）",
+                       publication=bare_name(publication.name), level=LEVELS[publication.level],
+                       issue=issue_words(first.issue), form=FORMS[first.form], items=len(rows),
+                       units=len(drawn))
             if params["per"] == "item":
                 for adoption, item in rows:
-                    yield Line(rule.name, f"{said}，本篇计{rule.words(value)}", *rule.amount(value),
+                    yield Line(rule.name, say("{piece}，本篇计{amount}", piece=said,
+                                              amount=rule.words(value)), *rule.amount(value),
                                item=item.id, ref=f"adoption:{adoption.id}")
                 continue
             for uid in drawn:
                 if uid not in data.units:
                     continue
                 own = [item for _, item in rows if uid in item.units]
-                yield Line(rule.name, f"{said}，采用本单位{len(own)}篇（{'、'.join(i.no for i in own)}），"
-                                      f"每家单位计{rule.words(value)}",
+                yield Line(rule.name, say("{piece}，采用本单位{n}篇（{items}），每家单位计{amount}",
+                                          piece=said, n=len(own), items="、".join(i.no for i in own),
+                                          amount=rule.words(value)),
                            *rule.amount(value), unit=uid, item=own[0].id,
                            ref=f"combined:{pub_id}:{issue}:{uid}")
 

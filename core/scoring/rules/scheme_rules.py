@@ -7,6 +7,7 @@ from abc import abstractmethod
 from marshmallow import ValidationError, fields
 
 from kaohe.core.domain.params import LIST_ERRORS, ParamsSchema, joint_split
+from kaohe.core.domain.sentences import say
 from kaohe.core.scoring.contract import Line, RuleSet
 from kaohe.core.scoring.rules.kind import UNITS, Rule, RulesState
 
@@ -66,16 +67,17 @@ class SchemeRules(RuleSet):
         kind = self.kinds.get(row.get("kind"))
         if kind is None:
             known = "、".join(self.kinds) or "（无）"
-            raise ValidationError({"kind": [f"未知的规则类型「{row.get('kind')}」；可用的类型：{known}"]})
+            raise ValidationError({"kind": [say("未知的规则类型「{kind}」；可用的类型：{known}",
+                                                kind=row.get("kind"), known=known)]})
         name = row.get("name") or kind.name
         if not isinstance(name, str) or not _NAME.match(name):
-            problems["name"] = ["规则名应为小写字母开头的字母、数字或下划线"]
+            problems["name"] = [say("规则名应为小写字母开头的字母、数字或下划线")]
         elif name in seen:
-            problems["name"] = [f"规则名「{name}」重复"]
+            problems["name"] = [say("规则名「{name}」重复", name=name)]
         seen.add(name)
         unit = row.get("unit", "分")
         if unit not in UNITS:
-            problems["unit"] = ["分值单位应为 分 或 元"]
+            problems["unit"] = [say("分值单位应为 分 或 元")]
         unknown = set(row) - {"kind", "name", "label", "source", "unit", "params"}
         if unknown:
             problems.update({key: ["未知的规则项"] for key in sorted(unknown)})

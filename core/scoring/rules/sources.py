@@ -1,6 +1,9 @@
 """The events rules score, each walked once: adoptions (summed or best so far), first instructions, and the date words."""
 
-from kaohe.core.domain.vocab import FORMS_SHORT, LEVELS, ZERO, fmt, is_adopted
+import functools
+
+from kaohe.core.domain.sentences import say
+from kaohe.core.domain.vocab import FORMS, LEVELS, ZERO, fmt
 from kaohe.core.scoring.contract import Line, Tally
 
 
@@ -9,22 +12,24 @@ def bare_name(name):
     return name.strip().strip("《》").strip()
 
 
+@functools.lru_cache(maxsize=4096)  # a day's words are said for many lines
 def date_words(day):
-    """2025年3月8日"""
-    return f"{day.year}年{day.month}月{day.day}日"
+    """2025年3月8日 (a Sentence, said 2025-03-08 in English)"""
+    return say("{year}年{month}月{day}日", year=day.year, month=day.month, day=day.day)
 
 
 def time_words(moment):
     """2025年3月8日14:30"""
-    return f"{date_words(moment)}{moment:%H:%M}"
+    return say("{day}{time}", day=date_words(moment), time=f"{moment:%H:%M}")
 
 
 def adoption_words(publication, form):
-    """《专报信息》（省级）全文采用 — how an adoption is named in an explanation."""
-    done = "采用" if is_adopted(form) else ""
+    """《专报信息》（省级）全文采用 — how an adoption is named in an explanation (a Sentence whose
+    level and form are words of the vocabulary: FORMS is FORMS_SHORT with 采用 for adopted forms)."""
     name = publication.name.strip()  # a name with its own marks (《值班信息》（综合）) is shown as it is
     shown = name if name.startswith("《") and not name.endswith("》") else f"《{bare_name(name)}》"
-    return f"{shown}（{LEVELS[publication.level]}）{FORMS_SHORT[form]}{done}"
+    return say("{publication}（{level}）{form}", publication=shown, level=LEVELS[publication.level],
+               form=FORMS[form])
 
 
 def adoption_lines(data, accumulate, value_of, rule="adoption", key_of=None, tail_of=None):
@@ -50,7 +55,9 @@ def adoption_lines(data, accumulate, value_of, rule="adoption", key_of=None, tai
             publication = publications[adoption.publication]
             words = adoption_words(publication, adoption.form)
             if tail_of is not None:
-                words += tail_of(publication, adoption.form, *extra)
+                tail = tail_of(publication, adoption.form, *extra)
+                if tail:
+                    words = say("{adoption}{tail}", adoption=words, tail=tail)
             known = named[key] = [value_of(publication, adoption.form, *extra), words, None]
         return known
 
@@ -63,7 +70,8 @@ def adoption_lines(data, accumulate, value_of, rule="adoption", key_of=None, tai
         if not value:
             continue
         if sentence is None:
-            sentence = known[2] = f"{text}，计{fmt(value)}分"
+            sentence = known[2] = say("{adoption}，计{points}{unit}", adoption=text,
+                                      points=fmt(value), unit="分")
         yield Line(rule, sentence, points=value, item=adoption.item, ref=f"adoption:{adoption.id}")
 
 
@@ -80,12 +88,16 @@ def _best_so_far_lines(data, value_and_words, rule):
         ref = f"adoption:{adoption.id}"
         if value > held:
             best[adoption.item] = value
-            sentence = f"{text}，计{fmt(value)}分"
             if held:
-                sentence += f"，同一稿件按最高一次计分，此前已计{fmt(held)}分，本次计{fmt(value - held)}分"
+                sentence = say("{adoption}，计{worth}{unit}，同一稿件按最高一次计分，此前已计{held}{unit}，"
+                               "本次计{points}{unit}", adoption=text, worth=fmt(value), held=fmt(held),
+                               points=fmt(value - held), unit="分")
+            else:
+                sentence = say("{adoption}，计{points}{unit}", adoption=text, points=fmt(value),
+                               unit="分")
             yield Line(rule, sentence, points=value - held, item=adoption.item, ref=ref)
         elif held:
-            yield Line(rule, f"{text}，同一稿件按最高一次计分，本次不计分",
+            yield Line(rule, say("{adoption}，同一稿件按最高一次计分，本次不计分", adoption=text),
                        points=ZERO, item=adoption.item, ref=ref)
 
 
@@ -107,21 +119,22 @@ def first_instructions(data):
 def leader_words(instruction):
     """王副省长（省级领导）, or 省级领导 when the leader is not named."""
     level = LEVELS[instruction.leader_level]
-    return f"{instruction.leader}（{level}领导）" if instruction.leader else f"{level}领导"
+    if instruction.leader:
+        return say("{leader}（{level}领导）", leader=instruction.leader, level=level)
+    return say("{level}领导", level=level)
 
 
 def instruction_lines(data, points_by_level, rule="instruction"):
     """Item lines for instructions: each leader level counts once per item, by its earliest date."""
-    worth = {}  # level -> (value, "，计…分"), worked out once per level
+    worth = {}  # level -> value, worked out once per level
     for (item_id, level), instruction in first_instructions(data).items():
-        known = worth.get(level)
-        if known is None:
-            value = points_by_level.get(level)
-            known = worth[level] = (value, f"批示，计{fmt(value)}分" if value else "")
-        value, tail = known
+        value = worth.get(level)
+        if value is None:
+            value = worth[level] = points_by_level.get(level) or ZERO
         if not value:
             continue
-        yield Line(rule, f"{leader_words(instruction)}{date_words(instruction.instructed_on)}{tail}",
+        yield Line(rule, say("{leader}{day}批示，计{points}{unit}", leader=leader_words(instruction),
+                             day=date_words(instruction.instructed_on), points=fmt(value), unit="分"),
                    points=value, item=item_id, ref=f"instruction:{instruction.id}")
 
 

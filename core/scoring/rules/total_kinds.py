@@ -5,6 +5,7 @@ from decimal import Decimal
 from marshmallow import fields, validate
 
 from kaohe.core.domain.params import ParamsSchema, points, records, table
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import UNIT_KINDS, ZERO, fmt, money
 from kaohe.core.scoring.contract import Line
 from kaohe.core.scoring.rules.conditions import Match, condition, words
@@ -48,12 +49,13 @@ class BaseFloor(_Total):
         for uid, _unit in self.units(data, rule):
             ref = f"base:{uid}:{data.period.label}"
             if base:
-                yield Line(rule.name, f"基础分{fmt(base)}分", points=base, unit=uid, ref=ref)
+                yield Line(rule.name, say("基础分{base}分", base=fmt(base)), points=base, unit=uid, ref=ref)
             deducted = -state.sum_of(uid, named, sign=-1)
             excess = deducted - (base - floor)
             if excess > 0:
-                yield Line(rule.name, f"扣分{fmt(deducted)}分超过基础分{fmt(base)}分，扣至"
-                                      f"{fmt(floor)}分为止，超出的{fmt(excess)}分不扣",
+                yield Line(rule.name, say("扣分{deducted}分超过基础分{base}分，扣至{floor}分为止，"
+                                          "超出的{excess}分不扣", deducted=fmt(deducted), base=fmt(base),
+                                          floor=fmt(floor), excess=fmt(excess)),
                            points=excess, unit=uid, ref=f"floor:{uid}:{data.period.label}")
 
 
@@ -78,15 +80,17 @@ class Cap(_Total):
     def lines(self, data, rule, state):
         named = set(rule.params["of"])
         top, bottom = rule.params["maximum"], rule.params["minimum"]
-        what = "、".join(named) if named else "此前各项"
+        what = listing(named, "、") if named else say("此前各项")
         for uid, _unit in self.units(data, rule):
             total = state.sum_of(uid, named)
             if total > top:
-                yield Line(rule.name, f"{what}合计{fmt(total)}分，最多计{fmt(top)}分，"
-                                      f"超出的{fmt(total - top)}分不计",
+                yield Line(rule.name, say("{what}合计{total}分，最多计{top}分，超出的{excess}分不计",
+                                          what=what, total=fmt(total), top=fmt(top),
+                                          excess=fmt(total - top)),
                            points=top - total, unit=uid, ref=f"cap:{uid}:{data.period.label}")
             elif bottom is not None and total < bottom:
-                yield Line(rule.name, f"{what}合计{fmt(total)}分，最少计{fmt(bottom)}分",
+                yield Line(rule.name, say("{what}合计{total}分，最少计{bottom}分", what=what,
+                                          total=fmt(total), bottom=fmt(bottom)),
                            points=money(bottom) - total, unit=uid,
                            ref=f"cap:{uid}:{data.period.label}")
 
@@ -116,7 +120,8 @@ class ZeroOut(_Total):
                 continue
             total = state.sum_of(uid, named)
             if total:
-                yield Line(rule.name, f"未完成任务（{gate}），{fmt(total)}分按0计",
+                yield Line(rule.name, say("未完成任务（{gate}），{total}分按0计", gate=gate,
+                                          total=fmt(total)),
                            points=-total, unit=uid, ref=f"zero:{uid}:{data.period.label}")
 
 
@@ -146,7 +151,8 @@ class PercentDeduction(_Total):
             total = state.sum_of(uid, named)
             cut = money(total * share / Decimal(100))
             if cut:
-                yield Line(rule.name, f"{fmt(total)}分按{fmt(share)}%扣减，扣{fmt(cut)}分",
+                yield Line(rule.name, say("{total}分按{share}%扣减，扣{cut}分", total=fmt(total),
+                                          share=fmt(share), cut=fmt(cut)),
                            points=-cut, unit=uid, ref=f"percent:{uid}:{data.period.label}")
 
 
@@ -171,7 +177,8 @@ class PerItemAverage(_Total):
             total = state.sum_of(uid, named)
             if counted > 1:
                 average = money(total / counted)
-                yield Line(rule.name, f"{counted}篇稿件合计{fmt(total)}分，按篇平均为{fmt(average)}分",
+                yield Line(rule.name, say("{count}篇稿件合计{total}分，按篇平均为{average}分",
+                                          count=counted, total=fmt(total), average=fmt(average)),
                            points=average - total, unit=uid, ref=f"average:{uid}:{data.period.label}")
 
 
@@ -203,17 +210,20 @@ class PointsTarget(_Total):
                 continue
             total = state.sum_of(uid, named)
             state.gates[rule.name][uid] = total >= target
-            said = f"得分{fmt(total)}分，目标{fmt(target)}分"
+            said = say("得分{total}分，目标{target}分", total=fmt(total), target=fmt(target))
             ref = f"target:{uid}:{data.period.label}"
             if total >= target and params["met"]:
-                yield Line(rule.name, f"{said}，达到目标，计{rule.words(params['met'])}",
+                yield Line(rule.name, say("{said}，达到目标，计{amount}", said=said,
+                                          amount=rule.words(params["met"])),
                            *rule.amount(params["met"]), unit=uid, ref=ref)
             elif total < target:
                 cut = params["missed"] + money(params["per_missing"] * (target - total))
                 if cut:
-                    each = (f"，每差1分扣{fmt(params['per_missing'])}分，差{fmt(target - total)}分"
-                            if params["per_missing"] else "")
-                    yield Line(rule.name, f"{said}，未达到目标{each}，扣{rule.words(cut)}",
+                    said = say("{said}，未达到目标，每差1分扣{per}分，差{gap}分，扣{amount}", said=said,
+                               per=fmt(params["per_missing"]), gap=fmt(target - total),
+                               amount=rule.words(cut)) if params["per_missing"] else \
+                        say("{said}，未达到目标，扣{amount}", said=said, amount=rule.words(cut))
+                    yield Line(rule.name, said,
                                *rule.amount(-cut), unit=uid, ref=ref)
 
 
@@ -242,8 +252,9 @@ class BandedConversion(_Total):
             total = state.sum_of(uid, set())
             for band in bands:
                 if total >= band["at_least"]:
-                    yield Line(rule.name, f"合计{fmt(total)}分，不低于{fmt(band['at_least'])}分，"
-                                          f"折算为{fmt(band['points'])}分",
+                    yield Line(rule.name, say("合计{total}分，不低于{at_least}分，折算为{points}分",
+                                              total=fmt(total), at_least=fmt(band["at_least"]),
+                                              points=fmt(band["points"])),
                                points=band["points"] - total, unit=uid,
                                ref=f"band:{uid}:{data.period.label}")
                     break

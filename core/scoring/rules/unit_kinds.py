@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 
 from kaohe.core.domain.params import ParamsSchema, choice, flag, integer, points, table
 from kaohe.core.domain.periods import PERIOD_KINDS, now
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import UNIT_KINDS, fmt, is_adopted, percent
 from kaohe.core.scoring.contract import Flag, Line
 from kaohe.core.scoring.rules.conditions import Match, condition, words
@@ -67,8 +68,8 @@ class Quota(RuleKind):
         counts = data.submission_counts if params["measure"] == "submissions" \
             else data.adopted_counts
         word, when = MEASURES[params["measure"]], period_words(data.period)
-        # An amount in 元 is a reward or a fine; in 分 points added or deducted.
-        more, add, cut = ("超出", "奖励", "扣罚") if rule.unit == "元" else ("多", "加", "扣")
+        # An amount in 元 is a reward or a fine (超出, 奖励, 扣罚); in 分 points added or deducted.
+        in_yuan = rule.unit == "元"
         for uid, unit in sorted(data.units.items()):
             if not match.unit(unit):
                 continue
@@ -77,25 +78,37 @@ class Quota(RuleKind):
                 continue
             count = counts.get(uid, 0)
             state.gates[rule.name][uid] = count >= target
-            said = f"{when}{word}{count}篇，{word}任务{target}篇"
+            said = say("{when}{measure}{count}篇，{measure}任务{target}篇", when=when, measure=word,
+                       count=count, target=target)
             ref = f"quota:{uid}:{data.period.label}"
             gap = count - target
             if gap < 0 and params["per_missing"]:
                 value = params["per_missing"] * gap
-                yield Line(rule.name, f"{said}，少{-gap}篇，每篇{cut}{rule.words(params['per_missing'])}"
-                                      f"，{cut}{rule.words(-value)}", *rule.amount(value), unit=uid,
+                each, amount = rule.words(params["per_missing"]), rule.words(-value)
+                said_ = say("{said}，少{gap}篇，每篇扣罚{each}，扣罚{amount}", said=said, gap=-gap,
+                            each=each, amount=amount) if in_yuan else \
+                    say("{said}，少{gap}篇，每篇扣{each}，扣{amount}", said=said, gap=-gap, each=each,
+                        amount=amount)
+                yield Line(rule.name, said_, *rule.amount(value), unit=uid,
                            ref=ref)
             if gap > 0 and params["per_extra"]:
                 value = params["per_extra"] * gap
-                yield Line(rule.name, f"{said}，{more}{gap}篇，每篇{add}{rule.words(params['per_extra'])}"
-                                      f"，{add}{rule.words(value)}", *rule.amount(value), unit=uid,
+                each, amount = rule.words(params["per_extra"]), rule.words(value)
+                said_ = say("{said}，超出{gap}篇，每篇奖励{each}，奖励{amount}", said=said, gap=gap,
+                            each=each, amount=amount) if in_yuan else \
+                    say("{said}，多{gap}篇，每篇加{each}，加{amount}", said=said, gap=gap, each=each,
+                        amount=amount)
+                yield Line(rule.name, said_, *rule.amount(value), unit=uid,
                            ref=ref)
             if gap >= 0 and params["met"]:
-                yield Line(rule.name, f"{said}，完成任务，{'奖励' if rule.unit == '元' else '计'}"
-                                      f"{rule.words(params['met'])}",
+                amount = rule.words(params["met"])
+                yield Line(rule.name, say("{said}，完成任务，奖励{amount}", said=said, amount=amount)
+                           if in_yuan else say("{said}，完成任务，计{amount}", said=said, amount=amount),
                            *rule.amount(params["met"]), unit=uid, ref=ref)
             if gap < 0 and params["missed"]:
-                yield Line(rule.name, f"{said}，未完成任务，{cut}{rule.words(params['missed'])}",
+                amount = rule.words(params["missed"])
+                yield Line(rule.name, say("{said}，未完成任务，扣罚{amount}", said=said, amount=amount)
+                           if in_yuan else say("{said}，未完成任务，扣{amount}", said=said, amount=amount),
                            *rule.amount(-params["missed"]), unit=uid, ref=ref)
 
     def tallies(self, data, rule):
@@ -128,10 +141,15 @@ class Adjustment(RuleKind):
             points_, yuan = (each, ZERO) if each else (row.points or ZERO, row.yuan or ZERO)
             if each and rule.unit == "元":
                 points_, yuan = ZERO, each
-            amount = "、".join(part for part in (
-                f"{fmt(points_)}分" if points_ else "", f"{fmt(yuan)}元" if yuan else "") if part)
-            kind = f"（{row.kind}）" if row.kind else ""
-            yield Line(rule.name, f"{date_words(row.date)}{row.reason}{kind}，计{amount or '0分'}",
+            amount = listing([part for part in (
+                say("{amount}{unit}", amount=fmt(points_), unit="分") if points_ else "",
+                say("{amount}{unit}", amount=fmt(yuan), unit="元") if yuan else "") if part], "、",
+                empty=say("{amount}{unit}", amount="0", unit="分"))
+            day = date_words(row.date)
+            said = say("{day}{reason}（{kind}），计{amount}", day=day, reason=row.reason, kind=row.kind,
+                       amount=amount) if row.kind else \
+                say("{day}{reason}，计{amount}", day=day, reason=row.reason, amount=amount)
+            yield Line(rule.name, said,
                        points=points_, yuan=yuan, unit=row.unit,
                        item=row.item if row.item in data.items else None,
                        ref=f"adjustment:{row.id}")
@@ -169,9 +187,11 @@ class RateThreshold(RuleKind):
             rate = adoption_rate(data.adopted_counts.get(uid, 0), submitted)
             low = rate < threshold if params["strict"] else rate <= threshold
             if low:
-                yield Line(rule.name, f"{period_words(data.period)}采用率{percent(rate)}"
-                                      f"（{data.adopted_counts.get(uid, 0)}/{submitted}），低于"
-                                      f"{fmt(params['below'])}%，扣{rule.words(params['deduction'])}",
+                yield Line(rule.name, say("{when}采用率{rate}（{adopted}/{submitted}），低于{below}%，"
+                                          "扣{amount}", when=period_words(data.period),
+                                          rate=percent(rate), adopted=data.adopted_counts.get(uid, 0),
+                                          submitted=submitted, below=fmt(params["below"]),
+                                          amount=rule.words(params["deduction"])),
                            *rule.amount(-params["deduction"]), unit=uid,
                            ref=f"rate:{uid}:{data.period.label}")
 
@@ -193,8 +213,10 @@ class AdoptionWatchParams(ParamsSchema):
 def _month_span(run):
     """2025年2月至5月, or 2025年11月至2026年2月 across a year's end."""
     (year, first), (last_year, last) = run[0], run[-1]
-    end = f"{last}月" if last_year == year else f"{last_year}年{last}月"
-    return f"{year}年{first}月至{end}"
+    if last_year == year:
+        return say("{year}年{first}月至{last}月", year=year, first=first, last=last)
+    return say("{year}年{first}月至{last_year}年{last}月", year=year, first=first, last_year=last_year,
+               last=last)
 
 
 class AdoptionWatch(RuleKind):
@@ -222,7 +244,7 @@ class AdoptionWatch(RuleKind):
                 month = (adoption.adopted_on.year, adoption.adopted_on.month)
                 for uid in items[adoption.item].units:
                     adopted[(uid, month)] += 1
-        advice = f"，{params['advice']}" if params["advice"] else ""
+        advice = params["advice"]
         for uid, _unit in watched:
             run = []
             for month in months + [None]:
@@ -231,7 +253,11 @@ class AdoptionWatch(RuleKind):
                     continue
                 if len(run) >= params["months"]:
                     year, first = run[0]
-                    yield Flag(rule.name, f"{_month_span(run)}连续{len(run)}个月采用为零{advice}",
+                    span = _month_span(run)
+                    said = say("{span}连续{months}个月采用为零，{advice}", span=span, months=len(run),
+                               advice=advice) if advice else \
+                        say("{span}连续{months}个月采用为零", span=span, months=len(run))
+                    yield Flag(rule.name, said,
                                unit=uid, ref=f"{rule.name}:{uid}:{year}-{first:02d}")
                 run = []
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from kaohe.core.domain.params import ParamsSchema, flag, points, table
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import SEVERITIES, URGENT_DEADLINE_HOURS, URGENT_FAILURES, fmt, money
 from kaohe.core.scoring.contract import Line, Veto
 from kaohe.core.scoring.rules.conditions import Match, condition, words
@@ -41,10 +42,11 @@ def failures_of(report, deadline):
     elif report.status == "missed":
         found.append(("missed", "漏报"))
     elif report.reported_at is None:
-        found.append(("missed", "没有首报时间，按漏报"))
+        found.append(("missed", say("没有首报时间，按漏报")))
     else:
         if report.reported_at > report.occurred_at + _hours(deadline):
-            found.append(("late", f"首报于{_reported_words(report)}，超过{fmt(deadline)}小时时限，迟报"))
+            found.append(("late", say("首报于{at}，超过{hours}小时时限，迟报",
+                                      at=_reported_words(report), hours=fmt(deadline))))
         if report.status in ("understated", "false"):
             found.append((report.status, URGENT_FAILURES[report.status]))
     if report.misreported:
@@ -54,8 +56,8 @@ def failures_of(report, deadline):
 
 def event_words(report):
     """紧急信息「某某事件」（较大，发生于2025年3月8日14:30）"""
-    return (f"紧急信息「{report.title or report.no}」（{SEVERITIES[report.severity]}，"
-            f"发生于{time_words(report.occurred_at)}）")
+    return say("紧急信息「{title}」（{severity}，发生于{at}）", title=report.title or report.no,
+               severity=SEVERITIES[report.severity], at=time_words(report.occurred_at))
 
 
 # ---------------------------------------------------------------- deductions and vetoes per failure
@@ -95,20 +97,23 @@ class UrgentReports(RuleKind):
             event = event_words(report)
             found = failures_of(report, params["deadlines"][report.severity])
             if not found and params["on_time"]:
-                yield Line(rule.name, f"{event}按时报送，加{rule.words(params['on_time'])}",
+                yield Line(rule.name, say("{event}按时报送，加{amount}", event=event,
+                                          amount=rule.words(params["on_time"])),
                            *rule.amount(params["on_time"]), unit=report.unit, ref=f"urgent:{report.id}")
             for failure, said in found:
                 value = deductions[failure]
                 if value:
-                    yield Line(rule.name, f"{event}{said}扣{rule.words(value)}", *rule.amount(-value),
+                    yield Line(rule.name, say("{event}{failure}扣{amount}", event=event, failure=said,
+                                              amount=rule.words(value)), *rule.amount(-value),
                                unit=report.unit, ref=f"urgent:{report.id}")
             vetoing = [URGENT_FAILURES[failure] for failure, _ in found
                        if (report.severity in veto_severities and failure in veto_failures)
                        or (failure == "concealed" and params["veto_concealed"])]
             if vetoing:
                 reporter = report.reporter if report.reporter in data.reporters else None
-                yield Veto(rule.name, f"紧急信息「{report.title or report.no}」"
-                                      f"（{SEVERITIES[report.severity]}）{'、'.join(vetoing)}，一票否决",
+                reason = say("紧急信息「{title}」（{severity}）{failures}", title=report.title or report.no,
+                             severity=SEVERITIES[report.severity], failures=listing(vetoing, "、"))
+                yield Veto(rule.name, say("{reason}，一票否决", reason=reason),
                            unit=report.unit, reporter=reporter, ref=f"urgent:{report.id}")
 
 
@@ -159,10 +164,12 @@ class UrgentItemDeduction(RuleKind):
             cut = min(total, money(total * share * times))
             if not cut:
                 continue
-            said = "；".join(f"{event_words(report)}{'、'.join(words for _, words in found)}"
-                            for report, found in flawed[item_id])
+            said = listing([say("{event}{failures}", event=event_words(report),
+                                failures=listing([words for _, words in found], "、"))
+                            for report, found in flawed[item_id]], "；")
             rate = f"{fmt(params['percent'])}%" + (f"×{times}" if times > 1 else "")
-            yield Line(rule.name, f"{said}，稿件{item.no}得分{rule.words(total)}扣{rate}，"
-                                  f"扣{rule.words(cut)}",
+            yield Line(rule.name, say("{events}，稿件{item}得分{total}扣{rate}，扣{cut}", events=said,
+                                      item=item.no, total=rule.words(total), rate=rate,
+                                      cut=rule.words(cut)),
                        *rule.amount(-cut), item=item_id,
                        ref=f"urgent:{flawed[item_id][0][0].id}:item:{item_id}")

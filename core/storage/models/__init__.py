@@ -41,6 +41,7 @@ from kaohe.core.storage.models.runs import (  # noqa: F401
     ReporterResult,
     RunDigest,
     RunMonth,
+    RunSentence,
     RunSnapshot,
     ScoreLine,
     ScoreRun,
@@ -56,7 +57,7 @@ from kaohe.core.storage.models.system import (  # noqa: F401
     User,
 )
 
-SCHEMA_VERSION = 7  # the latest of core/storage/migrations.py's MIGRATIONS
+SCHEMA_VERSION = 8  # the latest of core/storage/migrations.py's MIGRATIONS
 
 
 
@@ -65,5 +66,5 @@ MODELS = [
     UnitKind, Unit, Reporter, Publication, Solicitation, SolicitationUnit, Item, ItemUnit, ItemAuthor,
     Adoption, Instruction, UrgentReport, UrgentFollowUp, UnitFact, Target, Adjustment, Scheme, SchemeUnit,
     ParameterVersion, ScoreRun, UnitResult, RunSnapshot, UnitCount, RunMonth, RunDigest, ReporterResult,
-    ScoreLine, User, SchemaVersion, AuditLog, LoginFailure, EndedSession, RecalcJob,
+    ScoreLine, RunSentence, User, SchemaVersion, AuditLog, LoginFailure, EndedSession, RecalcJob,
 ]

@@ -164,6 +164,18 @@ class RunDigest(BaseModel):
         indexes = ((("run", "unit", "reporter"), False),)
 
 
+class RunSentence(BaseModel):
+    """A distinct sentence a run stored as text (a score line's explanation, a tie-break, a veto
+    reason, an award note) with what it was made of: its template (the key of its translations)
+    and its parameters (kaohe.core.domain.sentences.stored_form), so that the panel can say it
+    in English. Written once per distinct text by core/runs/store.py; a run stored before these
+    were kept has none, and its texts are shown as they are (Chinese)."""
+    run = ForeignKeyField(ScoreRun, backref="sentences", on_delete="CASCADE")
+    text = TextField()
+    template = TextField(default="")  # "" for a listing (its parts in `params`)
+    params = JSONField(default=dict)
+
+
 JOB_STATES = {"queued": "排队中", "running": "计算中", "done": "已完成", "failed": "失败"}
 
 
