@@ -18,6 +18,7 @@ texts in Chinese. What stays Chinese in English mode: the notifications and awar
 (official documents), job messages and audit summaries (stored as text), the command and the API.
 """
 
+import re
 from pathlib import Path
 
 from flask import Blueprint, has_request_context, redirect, request, session, url_for
@@ -101,9 +102,18 @@ def _sentence(sentence):
     params = {name: word(value) if isinstance(value, str) else value
               for name, value in sentence.params.items()}
     try:
-        return gettext(sentence.template).format(**params)
+        return singular(gettext(sentence.template).format(**params))
     except (KeyError, IndexError, ValueError):
         return str(sentence)
+
+
+# "1 points" → "1 point": a template's English says its counts and amounts in the plural.
+_ONE = re.compile(r"(?<![\d.,])([+\-−]?1) (point|item|unit|run|report|adoption|instruction|"
+                  r"solicitation|author|piece|time|day|hour|month|quarter|row|version)s\b")
+
+
+def singular(text):
+    return _ONE.sub(r"\1 \2", text)
 
 
 class StoredWords:

@@ -36,10 +36,22 @@ def test_the_explanation_page_says_an_adoption_and_a_joint_report_in_english(cli
     page = f"/results/run/{run.id}/unit/{world['changshan'].id}"
     assert explanations(client.get(page).data.decode()) == [
         "《省政府信息》（省级）全文采用，计20分", "《国办信息》（国家级）全文采用，计50分（合报2家，各25分）"]
+    body = client.get(page).data.decode()
+    assert 'id="explain-title">常山县：45分<' in body
     client.get("/lang/en")
-    assert explanations(client.get(page).data.decode()) == [
+    body = client.get(page).data.decode()
+    assert explanations(body) == [
         "《省政府信息》 (Provincial), Full text: 20 points",
         "《国办信息》 (National), Full text: 50 points (joint report of 2 units, 25 points each)"]
+    assert 'id="explain-title">常山县: 45 points<' in body  # 20 + 25; not 「常山县：45points」
+
+
+def test_english_says_one_in_the_singular():
+    from kaohe.admin.i18n import singular
+    assert singular("Brief: 1 points (joint report of 2 units, 0.5 points each)") == \
+        "Brief: 1 point (joint report of 2 units, 0.5 points each)"
+    assert singular("target 1 items, 21 items, 2.1 points, 11 points, −1 points") == \
+        "target 1 item, 21 items, 2.1 points, 11 points, −1 point"
 
 
 def test_a_run_keeps_each_distinct_sentence_once(world, registry):
