@@ -119,3 +119,37 @@ def test_entries_written_at_once_from_two_connections_form_one_chain(database):
     assert AuditLog.select().count() == 30
     assert audit.verify_chain() is None
     assert len({e.prev_hash for e in AuditLog.select()}) == 30  # no two entries share a parent
+
+
+def test_entries_written_many_at_once_hash_and_read_back_as_entries_written_one_by_one(database):
+    """record_many encodes each value once and puts the hashed body together from the texts:
+    what it stores must read back as plain(value) and verify, for every kind of value an entry
+    may hold (dates, amounts, tuples, text keys and others, quotes and Chinese text)."""
+    import datetime
+    from decimal import Decimal
+    values = [
+        None, {}, {"no": "2025-0001", "units": ["KH", "CS"], "submitted_on": datetime.date(2025, 3, 8)},
+        {"amount": Decimal("12.50"), "at": datetime.datetime(2025, 3, 20, 8, 0, 5, 12),
+         "pair": ("a", 1), "nested": {"b": [1, {"c": None}], "a": True}, "x": 1.5},
+        {"title": '引号"与\\反斜杠\n换行', "tags": []}, {1: "int key", 10: "ten", 2: "two"},
+        {"set": {"b", "a"}}, [{"z": 1, "a": 2}], "文本", 7,
+        {"no": "N1", "negative": False, "flag": True, "count": -3, "none": None, "codes": ("A", "B"),
+         "empty": [], "day": datetime.date(2025, 1, 2), "big": 10 ** 20, "ratio": 0.1},
+        {"no": "N2", "mixed": ["A", 1], "inner": [["x"]], "amount": Decimal("-0.50")},
+    ]
+    entries = [{"actor": "录入员", "action": "item.create", "object_type": "item", "object_id": n,
+                "summary": f"导入新增稿件「{n}」", "old": values[-1 - n % len(values)],
+                "new": values[n % len(values)], "source": "import: 稿件.csv" if n % 2 else "",
+                "batch": "b1" if n % 3 else "", "units": ["KH", "CS"][: n % 3],
+                "item": f"N{n}" if n % 4 else ""}
+               for n in range(len(values) * 2)]
+    with dbmod.db.atomic():
+        audit.record_many(entries)
+    stored = list(AuditLog.select().order_by(AuditLog.id))
+    assert len(stored) == len(entries)
+    for entry, given in zip(stored, entries):
+        assert entry.old == audit.plain(given["old"]) and entry.new == audit.plain(given["new"])
+        assert entry.hash == audit.entry_hash(entry, entry.prev_hash)
+    assert audit.verify_chain() is None
+    audit.record("管理员", "scheme.create", "scheme", 1, new={"name": "市政府系统"})
+    assert audit.verify_chain() is None

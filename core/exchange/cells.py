@@ -139,15 +139,24 @@ class Cell(fields.Field):
         if not self.remembers:
             return lambda value: deserialize(value, name)
         memo = {}
+        texts = {}  # the same for text, the most of a file's cells, by the text alone
         limit = self.REMEMBERED
 
         def convert(value):
+            if value.__class__ is str:
+                hit = texts.get(value, texts)
+                if hit is texts:
+                    hit = deserialize(value, name)  # a bad value raises and is not remembered
+                    if len(texts) >= limit:
+                        texts.clear()
+                    texts[value] = hit
+                return list(hit) if hit.__class__ is list else hit
             if value.__class__ in _UNHASHED:
                 return deserialize(value, name)
             key = (value.__class__, value)
             hit = memo.get(key, memo)
             if hit is memo:
-                hit = deserialize(value, name)  # a bad value raises and is not remembered
+                hit = deserialize(value, name)
                 if len(memo) >= limit:
                     memo.clear()
                 memo[key] = hit

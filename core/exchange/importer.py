@@ -1,16 +1,19 @@
 """Importing the data kinds from xlsx sheets and csv files: every row checked, then all written or nothing."""
 
+import gc
 from collections import defaultdict
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from marshmallow import ValidationError
-from peewee import CharField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import fn
 
 from kaohe.core.domain.sentences import say
 from kaohe.core.exchange import preview
+from kaohe.core.exchange.files import Limits
 from kaohe.core.exchange.kinds import KINDS, fold
 from kaohe.core.exchange.matching import (  # noqa: F401 (lookup and stored_rows are also named from here)
     CHUNK,
@@ -19,22 +22,26 @@ from kaohe.core.exchange.matching import (  # noqa: F401 (lookup and stored_rows
     highest_id,
     inserted_ids,
     lookup,
+    new_ids,
     stored_rows,
 )
 from kaohe.core.exchange.reading import (
     Batch,
     ImportFailed,
+    Place,
     Record,
     add_record,
+    duplicate,
     flatten_messages,
-    read_files,
+    read_chunks,
     remember_key,
     schema_of,
 )
 from kaohe.core.exchange.recording import new_batch_id, record_import
+from kaohe.core.exchange.rows import WRITTEN, bulk_update, row_maker, slices
 from kaohe.core.storage import changes, revision
-from kaohe.core.storage.db import bulk_insert, chunked, db, is_postgres, refresh_statistics
-from kaohe.core.storage.models import Item, JSONField
+from kaohe.core.storage.db import bound, bulk_insert, chunked, db, refresh_statistics
+from kaohe.core.storage.models import Item
 
 WARNINGS_LISTED = 20  # in the summary a command prints; the panel lists up to 200
 
@@ -77,12 +84,25 @@ def _check_references(batch):
     """Every code a row names must be in the database or in these files; record their ids."""
     checked = {name: batch.records.get(name, []) + batch.partial.get(name, [])
                for name in set(batch.records) | set(batch.partial)}
-    wanted = defaultdict(set)
-    for _kind, _record, _field, target, code in _references(checked):
-        if (fold(code),) not in batch.seen[target]:
-            wanted[target].add(code)
-    for target, codes in wanted.items():
-        batch.ids[target].update(lookup(target, codes))
+    named = defaultdict(set)  # target -> the codes named (one pass, in sets: most repeat)
+    for name, records in checked.items():
+        for field_name, target in _targets(KINDS[name]).items():
+            codes = named[target]
+            for record in records:
+                value = record.data.get(field_name)
+                if value.__class__ is list:
+                    codes.update(value)
+                elif value is not None:
+                    codes.add(value)
+    missing = False
+    for target, codes in named.items():
+        seen, ids = batch.seen[target], batch.ids[target]
+        wanted = {code for code in codes if (fold(code),) not in seen}
+        if wanted:
+            ids.update(lookup(target, wanted))
+            missing = missing or any(fold(code) not in ids for code in wanted)
+    if not missing:
+        return
     for kind, record, field_name, target, code in _references(checked):
         if (fold(code),) in batch.seen[target] or fold(code) in batch.ids[target]:
             continue
@@ -145,12 +165,18 @@ def _check_open_words(batch):
                                word=value, words=words))
 
 
+def _targets(kind):
+    """{field: the kind it names} of the fields of a kind that name other rows."""
+    targets = dict(kind.refs)
+    targets.update({f: link.kind for f, link in kind.links.items()})
+    return targets
+
+
 def _references(checked):
     """(kind, record, field name, target kind name, code) for every code the records name."""
     for name, records in checked.items():
         kind = KINDS[name]
-        targets = dict(kind.refs)
-        targets.update({f: link.kind for f, link in kind.links.items()})
+        targets = _targets(kind)
         for record in records:
             for field_name, target in targets.items():
                 for code in _codes(record.data.get(field_name)):
@@ -165,8 +191,13 @@ def _codes(value):
     return (value,)
 
 
-def _plan(batch, report):
-    """Split each kind's rows into new ones and changed ones (with their ids and stored values)."""
+def _plan(batch, report, warnings, months):
+    """Split each kind's rows of the chunk into new ones and changed ones (with their ids and
+    stored values), adding to the report's counts, listed rows, `warnings` (the template's example
+    rows, dates before submission) and `months`.
+
+    A row whose key is that of a row this import has already written is a duplicate of it.
+    """
     plan = {}
     for name in KINDS:
         records = batch.records.get(name, [])
@@ -174,6 +205,7 @@ def _plan(batch, report):
             continue
         kind = KINDS[name]
         found = existing(kind, [r.key for r in records]) if records else {}
+        written = batch.written.get(name)
         created, updated = [], []
         unchanged = 0
         for record in records:
@@ -182,23 +214,33 @@ def _plan(batch, report):
                 created.append(record)
                 continue
             ident, values, stored = found[key]
+            first = written.place(ident, partial(new_ids, kind.model)) if written is not None else None
+            if first is not None:
+                duplicate(kind, record, first, batch)
+                continue
             if len(kind.key) == 1:
                 batch.ids[name][key[0]] = ident
             if values == compared(kind, record.data):
                 unchanged += 1
+                batch.met[name].append((ident, record))
             else:
                 updated.append((ident, record))
                 batch.stored[(name, ident)] = values
                 if len(report.changes.setdefault(name, [])) < preview.LISTED:
                     report.changes[name].append(preview.changed_row(kind, record, stored))
         plan[name] = (created, updated)
-        report.counts[name] = {"created": len(created), "updated": len(updated), "unchanged": unchanged}
-        if created:
-            report.new_rows[name] = [preview.new_row(kind, record) for record in created[:preview.LISTED]]
-    report.warnings = preview.template_examples(batch) + preview.dated_before_submission(
-        batch, _submission_dates(batch))
-    report.months = preview.months_of({name: created + [record for _, record in updated]
-                                       for name, (created, updated) in plan.items()})
+        counts = report.counts.setdefault(name, {"created": 0, "updated": 0, "unchanged": 0})
+        counts["created"] += len(created)
+        counts["updated"] += len(updated)
+        counts["unchanged"] += unchanged
+        listed = report.new_rows.get(name, [])
+        if created and len(listed) < preview.LISTED:
+            report.new_rows[name] = listed + [preview.new_row(kind, record)
+                                              for record in created[:preview.LISTED - len(listed)]]
+    warnings[0].extend(preview.template_examples(batch))
+    warnings[1].extend(preview.dated_before_submission(batch, _submission_dates(batch)))
+    months.update(preview.months_of({name: created + [record for _, record in updated]
+                                     for name, (created, updated) in plan.items()}))
     return plan
 
 
@@ -211,6 +253,7 @@ def _submission_dates(batch):
     dates = {key[0]: record.data["submitted_on"] for key, record in
              ((r.key, r) for r in batch.records.get("items", ()))
              if key[0] in wanted}
+    dates.update((no, batch.dates[no]) for no in wanted - set(dates) if no in batch.dates)
     stored = wanted - set(dates)
     if stored:
         for select in (Item.select(Item.no, Item.submitted_on).where(fn.UPPER(Item.no).in_(chunk))
@@ -220,82 +263,16 @@ def _submission_dates(batch):
     return dates
 
 
-def _row_maker(kind, names, batch):
-    """A function giving a record's database values of `names` (codes resolved to ids), as a tuple.
-
-    Made once per kind and write: a million rows pay one loop each, not a lookup per field, and
-    the values that repeat (dates, words, empty tag lists) are converted once.
-    """
-    fields_ = kind.model._meta.fields
-    steps = [(name, _remembered(fields_[name]),
-              batch.ids[kind.refs[name]] if name in kind.refs else None)
-             for name in names]
-
-    def make(record):
-        data = record.data
-        values = []
-        for name, db_value, ids in steps:
-            value = data.get(name)
-            if ids is not None and value is not None:
-                value = ids[fold(value)]
-            values.append(db_value(value))
-        return tuple(values)
-    return make
-
-
-_UNREMEMBERED = (CharField, TextField, IntegerField, ForeignKeyField)
-
-
-def _remembered(model_field):
-    """The field's db_value, remembering what it gave for the last few thousand values
-    (text and numbers, which seldom repeat or cost nothing to convert, are not remembered)."""
-    db_value = model_field.db_value
-    if isinstance(model_field, _UNREMEMBERED) and not isinstance(model_field, JSONField):
-        return db_value
-    memo = {}
-
-    def convert(value):
-        key = (value.__class__, tuple(value) if value.__class__ is list else value)
-        try:
-            return memo[key]
-        except KeyError:
-            pass
-        except TypeError:  # a list holding unhashable values
-            return db_value(value)
-        if len(memo) >= 4096:
-            memo.clear()
-        memo[key] = result = db_value(value)
-        return result
-    return convert
-
-
-def bulk_update(model, names, rows, batch=5000):
-    """Update many rows by id: `rows` are tuples of the `names` values followed by the id."""
-    if not rows:
-        return 0
-    table = model._meta.table_name
-    assignments = ", ".join(f'"{model._meta.fields[n].column_name}" = {db.obj.param}' for n in names)
-    sql = f'UPDATE "{table}" SET {assignments} WHERE "id" = {db.obj.param}'
-    cursor = db.cursor()
-    for chunk in chunked(rows, batch):
-        if is_postgres():
-            from psycopg2.extras import execute_batch
-            execute_batch(cursor, sql, chunk, page_size=len(chunk))
-        else:
-            cursor.executemany(sql, chunk)
-    return len(rows)
-
-
-
 def _check_reviewed(batch):
     """Adoptions and instructions go on accepted items only (an item new in these files is accepted)."""
     for name, what in (("adoptions", "采用"), ("instructions", "领导批示")):
         records = batch.records.get(name, [])
         nos = {r.data.get("item") for r in records} - {key[0] for key in batch.seen["items"]}
         waiting = set()
+        met = batch.written.get("items", ())
         for chunk in chunked(nos - {None}, CHUNK):
-            waiting.update(no for (no,) in Item.select(Item.no).where(
-                Item.no.in_(chunk) & (Item.state != "accepted")).tuples())
+            waiting.update(no for (ident, no) in Item.select(Item.id, Item.no).where(
+                Item.no.in_(chunk) & (Item.state != "accepted")).tuples() if ident not in met)
         for record in records:
             if record.data.get("item") in waiting:
                 kind = KINDS[name]
@@ -314,18 +291,27 @@ def _apply(plan, batch):
         deferred = [n for n in scalars if kind.refs.get(n) == name]
         first = [n for n in scalars if n not in deferred]
         extra = [n for n, _ in kind.extra]
-        stamps = tuple(kind.model._meta.fields[n].db_value(make()) for n, make in kind.extra)  # one time
-        inserted = _row_maker(kind, first, batch)
-        since = highest_id(model) if len(kind.key) == 1 and created else None
-        for chunk in _slices(created):
+        stamps = tuple(bound(kind.model._meta.fields[n].db_value(make())) for n, make in kind.extra)
+        inserted = row_maker(kind, first, batch)
+        # the rows of a later chunk may repeat these: the import remembers them by id (the last
+        # chunk's need not be, nor their ids read unless they are named by code)
+        single = len(kind.key) == 1
+        since = highest_id(model) if created and (single or not batch.last) else None
+        for chunk in slices(created):
             bulk_insert(model, first + extra, [inserted(r) + stamps for r in chunk], batch=WRITTEN)
+        written = batch.written[name]
         if since is not None:
-            batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
+            written.inserted(since, created)
+            if single:
+                batch.ids[name].update(inserted_ids(name, [r.key[0] for r in created], since))
+        if not batch.last:
+            for ident, record in chain(updated, batch.met.get(name, ())):
+                written.met(ident, record)
         changing = [n for n in scalars if n not in kind.key]
-        changed = _row_maker(kind, changing, batch)
+        changed = row_maker(kind, changing, batch)
         bulk_update(model, changing, [changed(r) + (ident,) for ident, r in updated])
         if deferred:
-            parents = _row_maker(kind, deferred, batch)
+            parents = row_maker(kind, deferred, batch)
             bulk_update(model, deferred, [
                 parents(r) + (batch.ids[name][r.key[0]],)
                 for r in created if any(r.data.get(n) is not None for n in deferred)])
@@ -336,7 +322,7 @@ def _apply(plan, batch):
             names = [link.owner, link.target] + (["position"] if link.ordered else [])
             ids, targets = batch.ids[name], batch.ids[link.kind]
             owners = chain(((ids[r.key[0]], r) for r in created), updated)
-            for chunk in _slices(owners):
+            for chunk in slices(owners):
                 link_rows = []
                 for ident, record in chunk:
                     for position, code in enumerate(record.data.get(field_name) or ()):
@@ -348,21 +334,13 @@ def _apply(plan, batch):
     record_import(plan, batch)
 
 
-WRITTEN = 5000  # rows made into database values and inserted at a time
-
-
-def _slices(rows):
-    """`rows` (a list or an iterator) in lists of WRITTEN: what is written never waits all together."""
-    rows = iter(rows)
-    while chunk := list(islice(rows, WRITTEN)):
-        yield chunk
-
-
 def validate_files(paths, limits=None):
     """Every problem of these files (an empty list when they would import), writing nothing."""
-    batch = read_files(paths, limits)
-    _check_references(batch)
-    _check_names(batch)
+    batch = Batch(limits=limits or Limits.from_settings())
+    for _ in read_chunks(paths, batch):
+        _check_references(batch)
+        _check_names(batch)
+        _next_chunk(batch)
     return batch.sorted_errors()
 
 
@@ -372,25 +350,73 @@ def import_files(paths, dry_run=False, limits=None):
     Rows are matched to the database by their natural keys, so importing a file again
     updates the rows it changed instead of adding them twice. `limits` (files.Limits; by default
     KAOHE_IMPORT_MAX_ROWS and KAOHE_IMPORT_MAX_BYTES) bounds what is read.
+
+    The rows are read, checked and written a chunk at a time inside the one transaction, so an
+    import's memory does not grow with its files; a problem anywhere rolls every chunk back.
     """
-    batch = read_files(paths, limits)
+    batch = Batch(limits=limits or Limits.from_settings(), writing=not dry_run)
     report = ImportReport(dry_run=dry_run)
-    with nullcontext() if dry_run else db.atomic():
+    with _fewer_collections(), nullcontext() if dry_run else db.atomic():
+        if dry_run:
+            _import_chunks(read_chunks(paths, batch), batch, report)
+            return report
+        who = changes.current()
+        report.batch = who.batch or new_batch_id()
+        names = "、".join(dict.fromkeys(Path(path).name for path in paths))
+        with changes.acting(who.actor, f"import: {names}", report.batch), revision.bulk():
+            _import_chunks(read_chunks(paths, batch), batch, report)
+    refresh_statistics(batch.read)
+    return report
+
+
+@contextmanager
+def _fewer_collections(young=20_000):
+    """Python's cyclic collector less often while an import makes its millions of short-lived
+    rows, dicts and tuples (freed by their counts: they hold no cycles). At its usual 700 the
+    collector ran every few rows and moved them towards the old generation, whose scans of the
+    whole heap took a tenth of an import; it is set back as it was afterwards."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], young), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+
+
+def _import_chunks(chunks, batch, report):
+    """Check each chunk of rows `chunks` puts in the batch and, while no problem has been found,
+    write it (batch.writing); raise ImportFailed listing every problem of all of them."""
+    warnings, months = ([], []), set()
+    for _ in chunks:
         _check_references(batch)
         _check_reviewed(batch)
         _check_names(batch)
+        plan = _plan(batch, report, warnings, months)
         if batch.errors:
-            raise ImportFailed(batch.sorted_errors())
-        plan = _plan(batch, report)
-        if not dry_run:
-            who = changes.current()
-            report.batch = who.batch or new_batch_id()
-            names = "、".join(dict.fromkeys(Path(path).name for path in paths))
-            with changes.acting(who.actor, f"import: {names}", report.batch), revision.bulk():
-                _apply(plan, batch)
-    if not dry_run:
-        refresh_statistics(sum(len(records) for records in batch.records.values()))
-    return report
+            batch.writing = False  # the import fails: what is left is only checked
+        if batch.writing:
+            _apply(plan, batch)
+            batch.first.clear()  # the rows are in the database now (batch.written knows them)
+            batch.seen.clear()
+        elif "items" in batch.records and batch.listed & set(preview.DATED_ON_ITEMS):
+            # the adoptions and instructions of later chunks are dated against these items
+            batch.dates.update((r.key[0], r.data["submitted_on"]) for r in batch.records["items"])
+        _next_chunk(batch)
+    if batch.errors:
+        raise ImportFailed(batch.sorted_errors())
+    report.counts = {name: report.counts[name] for name in KINDS if name in report.counts}
+    report.warnings = warnings[0] + warnings[1]
+    report.months = sorted(months, reverse=True)
+
+
+def _next_chunk(batch):
+    """Forget the chunk's rows and what was looked up for them (the keys they gave first, kept
+    when nothing is written, keep only their places)."""
+    for name, records in batch.records.items() if batch.first else ():
+        for record in records:
+            batch.first[(name, record.key)] = Place(record.source, record.row)
+    for held in (batch.records, batch.partial, batch.ids, batch.stored, batch.met):
+        held.clear()
 
 
 def import_records(kind_name, rows, source="接口"):
@@ -417,13 +443,7 @@ def import_records(kind_name, rows, source="接口"):
             continue
         add_record(kind, Record(source, number, names, loaded), batch)
     report = ImportReport()
-    with db.atomic():
-        _check_references(batch)
-        _check_reviewed(batch)
-        _check_names(batch)
-        if batch.errors:
-            raise ImportFailed(batch.sorted_errors())
-        plan = _plan(batch, report)
-        with revision.bulk():
-            _apply(plan, batch)
+    batch.writing = True
+    with db.atomic(), revision.bulk():
+        _import_chunks([None], batch, report)
     return report

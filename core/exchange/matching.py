@@ -48,6 +48,15 @@ def inserted_ids(kind_name, codes, since):
     return {fold(code): ident for code, ident in rows if fold(code) in codes}
 
 
+def new_ids(model, since, count):
+    """The first `count` ids above `since`, in order: those of the rows this transaction inserted
+    after `since` was the highest, in the order it inserted them (it holds the write lock)."""
+    table = model._meta.table_name
+    return [ident for (ident,) in db.execute_sql(
+        f'SELECT "id" FROM "{table}" WHERE "id" > {db.obj.param} ORDER BY "id" LIMIT {int(count)}',
+        (since,))]
+
+
 def _names(kind):
     """The quoted table and key column of a single-key kind."""
     column = kind.model._meta.fields[kind.key[0]].column_name
@@ -123,7 +132,9 @@ def existing(kind, keys):
     firsts = {key[0] for key in keys}
     total = None
     if len(kind.key) == 1 and kind.key[0] not in kind.refs and len(firsts) > CHUNK:
-        total = kind.model.select().count()
+        # the highest id stands for the count (read in an index's last page, not a whole index:
+        # an import asks for each chunk); it decides only between a scan and lists of codes
+        total = highest_id(kind.model)
         firsts = set(lookup(kind.name, firsts, total))
         if not firsts:
             return {}

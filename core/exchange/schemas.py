@@ -45,13 +45,14 @@ class KindSchema(Schema):
             kept[key] = value
         return kept
 
-    def row_loader(self):
+    def row_loader(self, cleaned=False):
         """A function loading one row (a dict of field names) as `load` does, for an import of many.
 
         It calls each field's converter (cells.Cell.converter: a repeated value is looked up, not
         parsed again) and then the schema's own checks and post-load steps, without marshmallow's
         per-row machinery. A row with any problem is loaded by `load` itself, so that its errors
         and valid data are exactly `load`'s; so is every row of a schema with hooks it does not know.
+        `cleaned`: the rows' texts are stripped and none is blank (drop_blanks would change nothing).
         """
         hooks = self._hooks
         if (hooks[VALIDATES] or any(many for tag in (VALIDATES_SCHEMA, POST_LOAD)
@@ -72,7 +73,7 @@ class KindSchema(Schema):
         known = frozenset(name for name, *_ in steps)
 
         def load_row(data):
-            given = drop_blanks(data)
+            given = data if cleaned else drop_blanks(data)
             result = {}
             for name, convert, required, default in steps:
                 value = given.get(name, missing)

@@ -1,5 +1,6 @@
 """The database handle: one proxy, initialised from `KAOHE_DATABASE_URL` (SQLite by default)."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -135,6 +136,15 @@ def refresh_statistics(rows_written=BULK_ROWS):
     """
     if is_postgres() and rows_written >= BULK_ROWS and not db.in_transaction():
         db.execute_sql("ANALYZE")
+
+
+def bound(value):
+    """A value as the driver binds it: on SQLite a date and time as the text its adapter would
+    make of it (isoformat with a space), so that a value every row of a bulk insert repeats (an
+    import's time stamp) is adapted once, not once a row. Anything else as it is."""
+    if value.__class__ is datetime.datetime and is_sqlite():
+        return value.isoformat(" ")
+    return value
 
 
 def bulk_insert(model, fields, rows, batch=5000, on_rows=None):
