@@ -15,6 +15,7 @@ from kaohe.core.domain.vocab import UNIT_KINDS
 from kaohe.core.exchange import sheets
 from kaohe.core.exchange.cells import cell_converter
 from kaohe.core.exchange.kinds import KINDS, kind_named, kind_names_text
+from kaohe.core.exchange.matching import scalar_columns, scalar_query
 
 # neutralise is also used from here by the reports
 from kaohe.core.exchange.sheets import Amount, Cents, Rate, Table, neutralise  # noqa: F401
@@ -109,19 +110,9 @@ def kind_rows(kind):
     """
     model = kind.model
     schema_fields = kind.schema().fields
-    select, joins, fields = [model.id], [], []
-    for name in kind.scalars:
-        if name in kind.refs:
-            target = KINDS[kind.refs[name]]
-            alias = target.model.alias()
-            joins.append((alias, getattr(model, name) == alias.id))
-            fields.append(getattr(alias, target.key[0]))
-        else:
-            fields.append(getattr(model, name))
-    query = model.select(*select, *fields)
-    for alias, on in joins:
-        query = query.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
-    rows = streamed(query.order_by(model.id))
+    columns = scalar_columns(kind)
+    fields = [columns[name] for name in kind.scalars]
+    rows = streamed(scalar_query(kind, columns).order_by(model.id))
     links = [name for name, _ in kind.columns if name in kind.links]
     lists = [iter(_link_pairs(kind.links[name])) for name in links]
     pending = [next(pairs, None) for pairs in lists]  # each link's next (owner id, code)

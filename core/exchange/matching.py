@@ -1,5 +1,6 @@
 """Finding the stored rows an import's rows name: ids by code, and the stored values of rows to compare."""
 
+import functools
 from collections import defaultdict
 
 from peewee import JOIN, fn
@@ -78,6 +79,32 @@ def _worth_scanning(model, wanted, total=None):
     return len(wanted) * 4 >= (model.select().count() if total is None else total)
 
 
+def scalar_columns(kind):
+    """{field name: the column a file's cell is read from}: the field itself, or for a reference
+    the referred row's code, through an alias of its table (see scalar_query)."""
+    columns = {}
+    for name in kind.scalars:
+        if name in kind.refs:
+            target = KINDS[kind.refs[name]]
+            columns[name] = getattr(target.model.alias(), target.key[0])
+        else:
+            columns[name] = getattr(kind.model, name)
+    return columns
+
+
+def scalar_query(kind, columns):
+    """A select of the kind's id and its `columns` (scalar_columns) in the order of its scalars,
+    each referred row joined (left: a reference may be empty)."""
+    model = kind.model
+    select = model.select(model.id, *(columns[name] for name in kind.scalars))
+    for name in kind.scalars:
+        if name in kind.refs:
+            alias = columns[name].source
+            select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER,
+                                      on=(getattr(model, name) == alias.id))
+    return select
+
+
 def stored_rows(kind, firsts=None, total=None):
     """(id, values) of a kind's stored rows, values by field as a file holds them (codes, lists).
 
@@ -85,24 +112,8 @@ def stored_rows(kind, firsts=None, total=None):
     `total`: the table's rows, when the caller has counted them.
     """
     model = kind.model
-    joins = []
-    columns = {}
-    for name in kind.scalars:
-        if name in kind.refs:
-            target = KINDS[kind.refs[name]]
-            alias = target.model.alias()
-            joins.append((alias, getattr(model, name) == alias.id))
-            columns[name] = getattr(alias, target.key[0])
-        else:
-            columns[name] = getattr(model, name)
-    selected = [model.id] + [columns[name] for name in kind.scalars]
-
-    def query():
-        select = model.select(*selected)
-        for alias, on in joins:
-            select = select.join_from(model, alias, join_type=JOIN.LEFT_OUTER, on=on)
-        return select
-
+    columns = scalar_columns(kind)
+    query = functools.partial(scalar_query, kind, columns)
     if firsts is not None:
         firsts = {fold(code) for code in firsts}
     scan = firsts is None or _worth_scanning(model, firsts, total)
