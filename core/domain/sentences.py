@@ -135,3 +135,14 @@ def _rebuilt_value(value):
         except (KeyError, IndexError, ValueError, TypeError):
             return ""
     return value
+
+
+def a_word(text, key=None):
+    """A word of the core's vocabularies (a level, a form, a pool, 合计) where data sits beside it
+    (a report's cell): a Sentence without parameters, so that a surface speaking another language
+    says it from its catalogue, while a plain str beside it is data (a unit's name) and is left as
+    it is. `key` is the word its translation is found under when the shown word is ambiguous
+    (「综合」 the form is said as 「综合采用」, not as the category 「综合」)."""
+    if not text:
+        return text
+    return Sentence(text, key, {}) if key else Sentence(text)

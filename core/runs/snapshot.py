@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.reads.kept import period_instructions, unit_counts
 from kaohe.core.storage import revision
 from kaohe.core.storage.db import bulk_insert, chunked, db, fetch_rows
@@ -112,11 +113,12 @@ def stale_message(runs):
     params = [r for r, f in stale if f.parameters_changed]
     parts = []
     if data:
-        parts.append(f"第{'、'.join(str(r.id) for r in data)}次计算之后数据有改动")
+        parts.append(say("第{runs}次计算之后数据有改动", runs=listing(str(r.id) for r in data)))
     if params:
-        parts.append(f"第{'、'.join(str(r.id) for r in params)}次计算之后分值参数已改为"
-                     f"第{version.number}版")
-    return "；".join(parts) + "：以下结果可能已经过时，重新计算后才反映现在的数据和分值。"
+        parts.append(say("第{runs}次计算之后分值参数已改为第{version}版",
+                         runs=listing(str(r.id) for r in params), version=version.number))
+    return say("{changes}：以下结果可能已经过时，重新计算后才反映现在的数据和分值。",
+               changes=listing(parts, "；"))
 
 
 def stored_counts(runs):

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from peewee import fn
 
 from kaohe.core.domain.errors import NotFound
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import a_word, listing, say
 from kaohe.core.domain.vocab import FORMS, FORMS_SHORT, LEVELS, is_adopted
 from kaohe.core.exchange.reports.common import issuer_of
 from kaohe.core.exchange.reports.tabular import period_of, report, run_for, section
@@ -65,18 +65,20 @@ def publication_counts(scheme, period=None):
                                                             if p.level in LEVEL_ORDER else 99, p.code)):
         by_form = counts[pub.id]
         adopted_count = sum(n for form, n in by_form.items() if is_adopted(form))
-        rows.append([LEVELS.get(pub.level, pub.level), pub.code, pub.name]
+        rows.append([a_word(LEVELS.get(pub.level, pub.level)), pub.code, pub.name]
                     + [by_form.get(form, 0) for form in FORM_ORDER]
                     + [adopted_count, len(items[pub.id])])
-    total = ["合计", "", ""] + [sum(r[3 + i] for r in rows) for i in range(len(FORM_ORDER))] \
+    total = [a_word("合计"), "", ""] + [sum(r[3 + i] for r in rows) for i in range(len(FORM_ORDER))] \
         + [sum(r[-2] for r in rows), len(set().union(*items.values())) if items else 0]
     return report(
-        "publications", f"{issuer_of(scheme)}政务信息按刊物采用统计（{period.title}）", scheme, period,
-        None, [section("各刊物采用篇次", ["级别", "刊物代码", "刊物"] + [FORMS_SHORT[f] for f in FORM_ORDER]
-                       + ["采用合计（篇次）", "采用稿件（篇）"], rows + ([total] if rows else []),
-                       [10, 10, 26, 7, 7, 7, 7, 10, 10])],
-        notes=["按采用日期统计本方案各单位的稿件；“上报”只列出，不计入采用合计；一篇稿件被多个刊物采用的，"
-               "在各刊物分别计数，合计行的“采用稿件”每篇只计一次。按现在的数据统计。"])
+        "publications", say("{issuer}政务信息按刊物采用统计（{period}）", issuer=issuer_of(scheme), period=period.title),
+        scheme, period, None,
+        [section(say("各刊物采用篇次"), ["级别", "刊物代码", a_word("刊物", "刊物名称")]
+                 + [a_word(FORMS_SHORT[f], FORMS[f]) for f in FORM_ORDER]
+                 + ["采用合计（篇次）", "采用稿件（篇）"], rows + ([total] if rows else []),
+                 [10, 10, 26, 7, 7, 7, 7, 10, 10])],
+        notes=[say("按采用日期统计本方案各单位的稿件；“上报”只列出，不计入采用合计；一篇稿件被多个刊物采用的，"
+                   "在各刊物分别计数，合计行的“采用稿件”每篇只计一次。按现在的数据统计。")])
 
 
 # ---------------------------------------------------------------- 约稿采用占比
@@ -104,14 +106,15 @@ def solicitation_share(scheme, period=None):
     rows = [[names[uid], total, solicited, share(solicited, total)]
             for uid, (total, solicited) in sorted(per_unit.items(), key=lambda kv: names[kv[0]])]
     if rows:
-        rows.append(["合计（每篇稿件计一次）", len(all_items), len(solicited_items),
+        rows.append([a_word("合计（每篇稿件计一次）"), len(all_items), len(solicited_items),
                      share(len(solicited_items), len(all_items))])
     return report(
-        "solicitations", f"{issuer_of(scheme)}约稿采用占比（{period.title}）", scheme, period, None,
-        [section("各单位采用稿件中约稿稿件的占比", ["单位", "被采用稿件（篇）", "其中应约稿件（篇）", "占比"], rows,
+        "solicitations", say("{issuer}约稿采用占比（{period}）", issuer=issuer_of(scheme), period=period.title),
+        scheme, period, None,
+        [section(say("各单位采用稿件中约稿稿件的占比"), ["单位", "被采用稿件（篇）", "其中应约稿件（篇）", "占比"], rows,
                  [26, 14, 14, 10])],
-        notes=["被采用稿件：本期有采用（“上报”除外）的稿件；应约稿件：填了约稿编号的稿件。合报稿件计入每个报送单位。"
-               "按现在的数据统计。"])
+        notes=[say("被采用稿件：本期有采用（“上报”除外）的稿件；应约稿件：填了约稿编号的稿件。合报稿件计入每个报送单位。"
+                   "按现在的数据统计。")])
 
 
 # ---------------------------------------------------------------- 信息员个人页
@@ -131,12 +134,14 @@ def _item_states(item_ids, period):
             instructions[item].append(level)
     states = {}
     for item in item_ids:
-        words = [f"《{name.strip('《》')}》{FORMS_SHORT.get(form, form)}" for form, _day, name in adoptions[item]]
+        words = [say("《{publication}》{form}", publication=name.strip("《》"),
+                     form=a_word(FORMS_SHORT.get(form, form), FORMS.get(form)))
+                 for form, _day, name in adoptions[item]]
         if instructions[item]:
-            words.append("获" + "、".join(sorted({LEVELS.get(l, l) for l in instructions[item]}))
-                         + "领导批示")
+            words.append(say("获{levels}领导批示", levels=listing(
+                a_word(level) for level in sorted({LEVELS.get(l, l) for l in instructions[item]}))))
         is_any = any(is_adopted(form) for form, _d, _n in adoptions[item])
-        states[item] = ("；".join(words) if words else "未采用", is_any)
+        states[item] = (listing(words, "；") if words else a_word("未采用"), is_any)
     return states
 
 
@@ -174,12 +179,13 @@ def reporter_page(scheme, code, period=None):
                 result.points if result else Decimal("0.00"),
                 f"{result.rank}/{count}" if result else "—"]]
     return {**report(
-        "reporter", f"信息员{reporter.name}（{reporter.code}）{period.title}政务信息报送情况", scheme, period,
-        run, [section("本人得分与名次", ["姓名", "所在单位", "报送（篇）", "已采用（篇）", "采用率", "个人得分",
-                                   "名次/人数"], summary, [12, 20, 10, 10, 9, 10, 10], amounts=(6,)),
-              section(f"本人稿件（{len(items)}篇）", ["稿件编号", "标题", "报送日期", "状态", "稿件得分",
-                                                 "作者数"], rows, [12, 40, 11, 36, 9, 7],
+        "reporter", say("信息员{name}（{code}）{period}政务信息报送情况", name=reporter.name, code=reporter.code,
+                        period=period.title), scheme, period,
+        run, [section(say("本人得分与名次"), ["姓名", "所在单位", "报送（篇）", "已采用（篇）", "采用率", "个人得分",
+                                        "名次/人数"], summary, [12, 20, 10, 10, 9, 10, 10], amounts=(6,)),
+              section(say("本人稿件（{n}篇）", n=len(items)), ["稿件编号", "标题", "报送日期", "状态", "稿件得分",
+                                                          "作者数"], rows, [12, 40, 11, 36, 9, 7],
                       amounts=(5,))],
-        notes=["个人得分为本人所写稿件的得分按作者平分之和，取自本期计算结果；“稿件得分”为稿件在本期计算中的得分"
-               "（各报送单位合计，未按作者平分）；状态列出截至本期末的采用和批示。"]),
+        notes=[say("个人得分为本人所写稿件的得分按作者平分之和，取自本期计算结果；“稿件得分”为稿件在本期计算中的得分"
+                   "（各报送单位合计，未按作者平分）；状态列出截至本期末的采用和批示。")]),
         "reporter": {"code": reporter.code, "name": reporter.name, "unit": reporter.unit.code}}

@@ -81,39 +81,43 @@ def _run_rows(runs):
 
 
 def monthly_notification(scheme, month, recalc_missing=False, registry=None,
-                         author="kaohe notify"):
+                         author="kaohe notify", stored=None):
     """The notification of `scheme` for `month` (e.g. "2025-03"), read from the stored month runs.
 
     Every figure comes from the runs it names: the month's points and counts from the month's
     run, the year's running total from the runs of January to the month (each month's official
     run, else its latest), the year to date's submissions and adoptions as the month's run kept
     them. A month without a run is an error (MissingMonths), unless `recalc_missing` computes
-    and stores it first (as `author`).
+    and stores it first (as `author`). `stored(run, texts)` (optional) gives the Sentences a
+    run kept for its texts, by text (the panel in English: admin/i18n.py kept_sentences), so
+    that the December note can say the year run's explanations in another language.
     """
     period = _month_of(scheme, month)
     runs = notification_runs(scheme, period, recalc_missing, registry, author)
-    stored = [run for _m, run in runs]
-    pools, totals, live = unit_figures(scheme, stored)
-    instructions, live_instructions = month_instructions(stored[-1], list(totals))
+    used = [run for _m, run in runs]
+    pools, totals, live = unit_figures(scheme, used)
+    instructions, live_instructions = month_instructions(used[-1], list(totals))
     run_rows = _run_rows(runs)
     unofficial = [r["title"] for r in run_rows if not r["official"]]
-    notice = (f"注意：{'、'.join(unofficial)}的计算结果尚未正式发布，本通报相关数字不是正式结果，"
-              f"仅供核对" if unofficial else "本通报所用各月计算结果均已正式发布")
+    notice = (say("注意：{months}的计算结果尚未正式发布，本通报相关数字不是正式结果，仅供核对",
+                  months=listing(unofficial))
+              if unofficial else say("本通报所用各月计算结果均已正式发布"))
     caveats = []
     if live or live_instructions:
-        ids = sorted({r.id for r in live} | ({stored[-1].id} if live_instructions else set()))
-        caveats.append(f"第{'、'.join(map(str, ids))}次计算保存时未记录通报所需的计数，"
-                       f"这些计数按现在的数据统计")
+        ids = sorted({r.id for r in live} | ({used[-1].id} if live_instructions else set()))
+        caveats.append(say("第{runs}次计算保存时未记录通报所需的计数，这些计数按现在的数据统计",
+                           runs=listing(map(str, ids))))
     issuer = issuer_of(scheme)
     return {
         "kind": "notification",
         "scheme": scheme.name, "scheme_title": scheme.title or scheme.name,
         "issuer": issuer, "year": period.year, "month": period.start.month,
         "period": period.label, "period_title": period.title,
-        "title": f"{issuer}政务信息工作通报（{period.year}年第{period.start.month}期）",
+        "title": say("{issuer}政务信息工作通报（{day:%Y}年第{month}期）", issuer=issuer,
+                     day=period.start, month=period.start.month),
         "runs": run_rows, "all_official": not unofficial, "notice": notice,
-        "stale": stale_message(stored), "caveats": caveats,
-        "whole_year": whole_year_note(scheme, period, stored, totals, registry),
+        "stale": stale_message(used), "caveats": caveats,
+        "whole_year": whole_year_note(scheme, period, used, totals, registry, stored),
         "level_columns": [(key, label) for key, label, _levels in LEVEL_COLUMNS],
         "pools": pools,
         "instructions": instructions,

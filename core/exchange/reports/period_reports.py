@@ -3,6 +3,7 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from kaohe.core.domain.sentences import a_word, listing, say
 from kaohe.core.domain.vocab import (
     SEVERITIES,
     URGENT_DEADLINE_HOURS,
@@ -51,24 +52,25 @@ def quarterly_notification(scheme, quarter):
     period = period_of(scheme, quarter, ("quarter",), "季度通报")
     run = run_for(scheme, period)
     rows = ranking(run)
-    figures = [[pool_label(r.pool), r.rank, r.unit.name, r.submitted, r.adopted,
+    figures = [[a_word(pool_label(r.pool)), r.rank, r.unit.name, r.submitted, r.adopted,
                 percent(r.adoption_rate) if r.submitted else "—", r.points] for r in rows]
-    silent = [[pool_label(r.pool), r.unit.code, r.unit.name] for r in rows if r.submitted == 0]
+    silent = [[a_word(pool_label(r.pool)), r.unit.code, r.unit.name] for r in rows if r.submitted == 0]
     missed = missed_solicitations(scheme, period)
     quarter_no = period.label.rsplit("Q", 1)[-1]
     return report(
-        "quarterly", f"{issuer_of(scheme)}{period.year}年第{quarter_no}季度政务信息工作通报",
+        "quarterly", say("{issuer}{year}年第{quarter}季度政务信息工作通报", issuer=issuer_of(scheme),
+                         year=period.year, quarter=int(quarter_no)),
         scheme, period, run, [
-            section("各单位本季度报送采用情况", ["考核组别", "组内名次", "单位", "报送（篇）", "采用（篇）",
-                                       "采用率", "得分"], figures, [12, 8, 22, 9, 9, 9, 10],
+            section(say("各单位本季度报送采用情况"), ["考核组别", "组内名次", "单位", "报送（篇）", "采用（篇）",
+                                            "采用率", "得分"], figures, [12, 8, 22, 9, 9, 9, 10],
                     amounts=(7,)),
-            section(f"本季度未报送信息的单位（{len(silent)}家）", ["考核组别", "单位代码", "单位"], silent,
-                    [14, 12, 30]),
-            section(f"未按时应约的约稿（{len(missed)}次）", ["约稿编号", "题目", "截止日期", "未应约单位"],
+            section(say("本季度未报送信息的单位（{n}家）", n=len(silent)), ["考核组别", "单位代码", "单位"],
+                    silent, [14, 12, 30]),
+            section(say("未按时应约的约稿（{n}次）", n=len(missed)), ["约稿编号", "题目", "截止日期", "未应约单位"],
                     missed, [12, 36, 12, 30]),
         ],
-        notes=["报送、采用和得分取自本季度的计算结果；约稿应约情况按现在的数据统计：约稿所点名的单位在截止日期"
-               "（含）前没有报送答复该约稿的稿件，即为未按时应约。"])
+        notes=[say("报送、采用和得分取自本季度的计算结果；约稿应约情况按现在的数据统计：约稿所点名的单位在截止日期"
+                   "（含）前没有报送答复该约稿的稿件，即为未按时应约。")])
 
 
 def missed_solicitations(scheme, period):
@@ -89,7 +91,7 @@ def missed_solicitations(scheme, period):
         if late:
             names = dict(fetch_rows(Unit.select(Unit.id, Unit.name).where(Unit.id.in_(late))))
             found.append([solicitation.no, solicitation.title, solicitation.due_on.isoformat(),
-                          "、".join(names[uid] for uid in sorted(late, key=lambda u: names[u]))])
+                          listing(names[uid] for uid in sorted(late, key=lambda u: names[u]))])
     return found
 
 
@@ -99,7 +101,7 @@ def _duration(report_):
     if report_.reported_at is None:
         return "—"
     minutes = int((report_.reported_at - report_.occurred_at).total_seconds() // 60)
-    return f"{minutes // 60}小时{minutes % 60:02d}分" if minutes >= 0 else "—"
+    return say("{hours}小时{minutes:02d}分", hours=minutes // 60, minutes=minutes % 60) if minutes >= 0 else "—"
 
 
 URGENT_KINDS = ("urgent_reports", "urgent_item_deduction")  # the rule kinds that judge urgent reports
@@ -160,10 +162,10 @@ def urgent_notification(scheme, period):
         entry = found.get(r.id, {"points": Decimal("0.00"), "veto": False})
         failures = [] if deadlines is None else [
             failure for failure, _ in failures_of(r, deadlines[r.severity])]
-        words = "、".join(URGENT_FAILURES[f] for f in failures) or "按时报送"
+        words = listing([a_word(URGENT_FAILURES[f]) for f in failures], empty=a_word("按时报送"))
         if entry["veto"]:
-            words += "，一票否决"
-        incidents.append([r.no, r.unit.name, r.title, SEVERITIES.get(r.severity, r.severity),
+            words = say("{judged}，一票否决", judged=words)
+        incidents.append([r.no, r.unit.name, r.title, a_word(SEVERITIES.get(r.severity, r.severity)),
                           f"{r.occurred_at:%Y-%m-%d %H:%M}",
                           f"{r.reported_at:%Y-%m-%d %H:%M}" if r.reported_at else "—",
                           _duration(r), words, entry["points"], follow_ups.get(r.id, 0)])
@@ -175,16 +177,17 @@ def urgent_notification(scheme, period):
         deductions[r.unit.name] += entry["points"]
     units = [[name, c["total"], c["on_time"], *(c[f] for f in URGENT_FAILURES), deductions[name]]
              for name, c in sorted(per_unit.items())]
-    notes = ["迟报、漏报、瞒报、轻报、谎报、误报按本期计算所用的紧急信息规则认定（首报时限取其参数），扣分取自本期计算"
-             "结果；续报为首报之后对同一事件的后续报告。"]
+    notes = [say("迟报、漏报、瞒报、轻报、谎报、误报按本期计算所用的紧急信息规则认定（首报时限取其参数），扣分取自本期计算"
+                 "结果；续报为首报之后对同一事件的后续报告。")]
     if deadlines is None:
-        notes.insert(0, "本考核方案没有启用紧急信息计分规则，所以没有迟报等认定和扣分。")
+        notes.insert(0, say("本考核方案没有启用紧急信息计分规则，所以没有迟报等认定和扣分。"))
     return report(
-        "urgent", f"{issuer_of(scheme)}紧急重大信息报送情况通报（{period.title}）", scheme, period, run, [
-            section("各单位紧急信息报送情况", ["单位", "事件（起）", "按时报送",
-                                      *URGENT_FAILURES.values(), "扣分"],
+        "urgent", say("{issuer}紧急重大信息报送情况通报（{period}）", issuer=issuer_of(scheme), period=period.title),
+        scheme, period, run, [
+            section(say("各单位紧急信息报送情况"), ["单位", "事件（起）", "按时报送",
+                                           *URGENT_FAILURES.values(), "扣分"],
                     units, [22, 9, 9, 7, 7, 7, 7, 7, 7, 9], amounts=(10,)),
-            section(f"紧急信息明细（{len(incidents)}起）",
+            section(say("紧急信息明细（{n}起）", n=len(incidents)),
                     ["事件编号", "单位", "事件", "级别", "发生时间", "首报时间", "用时", "认定", "扣分", "续报（次）"],
                     incidents, [12, 16, 28, 8, 16, 16, 10, 16, 8, 8], amounts=(9,)),
         ], notes=notes)
@@ -203,13 +206,14 @@ def target_completion(scheme, period=None):
         target = targets.get(r.unit_id)
         submit = target.submit_target if target else 0
         adopt = target.adopt_target if target else 0
-        rows.append([pool_label(r.pool), r.unit.name, submit or "未下达", r.submitted,
-                     completion(r.submitted, submit), adopt or "未下达", r.adopted,
+        rows.append([a_word(pool_label(r.pool)), r.unit.name, submit or a_word("未下达"), r.submitted,
+                     completion(r.submitted, submit), adopt or a_word("未下达"), r.adopted,
                      completion(r.adopted, adopt)])
     return report(
-        "targets", f"{issuer_of(scheme)}政务信息目标任务完成情况（{period.title}）", scheme, period, run, [
-            section("各单位完成目标任务情况", ["考核组别", "单位", "报送任务（篇）", "报送（篇）", "完成报送任务",
-                                      "采用任务（篇）", "采用（篇）", "完成采用任务"], rows,
+        "targets", say("{issuer}政务信息目标任务完成情况（{period}）", issuer=issuer_of(scheme), period=period.title),
+        scheme, period, run, [
+            section(say("各单位完成目标任务情况"), ["考核组别", "单位", "报送任务（篇）", "报送（篇）", "完成报送任务",
+                                           "采用任务（篇）", "采用（篇）", "完成采用任务"], rows,
                     [12, 22, 10, 9, 10, 10, 9, 10]),
-        ], notes=["报送、采用篇数取自本期计算结果；任务为年度目标任务（单位事实之外单独导入）。完成比例 = 完成数 ÷ 任务数，"
-                  "四舍五入到整数百分比。"])
+        ], notes=[say("报送、采用篇数取自本期计算结果；任务为年度目标任务（单位事实之外单独导入）。完成比例 = 完成数 ÷ 任务数，"
+                      "四舍五入到整数百分比。")])

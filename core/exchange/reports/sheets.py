@@ -10,12 +10,24 @@ import copy
 import io
 import math
 
+from kaohe.core.domain.sentences import say
 from kaohe.core.exchange.exporter import neutralise
 
 BODY_FONT = "Noto Serif CJK SC"   # 思源宋体; Excel falls back to 宋体 through the GB2312 charset
 TITLE_FONT = "Noto Sans CJK SC"   # 思源黑体; Excel falls back to 黑体/宋体 likewise
 GB2312 = 134
 POINTS_PER_LINE = 15.0             # a wrapped line of 10.5 pt text
+
+
+def same(text):
+    """The documents' own language: a word said as it is."""
+    return text
+
+
+def page_footer(words=same, page="{page}", pages="{pages}"):
+    """「第 1 页 共 2 页」 in the reader's language (`words`), `page` and `pages` standing for the
+    numbers (the print CSS's counters, the xlsx footer's &P and &N)."""
+    return words(say("第 {page} 页 共 {pages} 页", page=page, pages=pages))
 
 
 def text_width(text):
@@ -32,13 +44,15 @@ def lines_needed(text, width):
 
 class Sheet:
     """Writes a report into an openpyxl sheet: every text cell neutralised, every row as tall as
-    its wrapped text, widths as the document sets them."""
+    its wrapped text, widths as the document sets them; `words` says the page footer in the
+    reader's language (documents.py)."""
 
-    def __init__(self, sheet, widths):
+    def __init__(self, sheet, widths, words=None):
         from openpyxl.styles import Alignment, Border, Font, Side
         self.sheet = sheet
         self.row = 1
         self.widths = list(widths)
+        self.words = words
         self._styles = {}
         thin = Side(style="thin")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -61,7 +75,7 @@ class Sheet:
         self.sheet.row_dimensions[self.row].height = max(1, lines) * POINTS_PER_LINE * size / 10.5
 
     def _merged(self, text, font, alignment, size=10.5):
-        cell = self.sheet.cell(row=self.row, column=1, value=neutralise(text))
+        cell = self.sheet.cell(row=self.row, column=1, value=neutralise(str(text)))
         cell.font = font
         cell.alignment = alignment
         if self.span > 1:
@@ -80,7 +94,7 @@ class Sheet:
     def header(self, labels):
         lines = 1
         for column, label in enumerate(labels, 1):
-            cell = self.sheet.cell(row=self.row, column=column, value=neutralise(label))
+            cell = self.sheet.cell(row=self.row, column=column, value=neutralise(str(label)))
             cell.font, cell.border, cell.alignment = self.bold, self.border, self.center
             lines = max(lines, lines_needed(label, self.widths[column - 1]))
         self._height(lines)
@@ -106,7 +120,7 @@ class Sheet:
         lines = 1
         for column, value in enumerate(values, 1):
             if isinstance(value, str):
-                value = neutralise(value)
+                value = neutralise(str(value))
             cell = self.sheet.cell(row=self.row, column=column, value=value)
             if column in amounts:
                 self._styled(cell, "amount")
@@ -135,8 +149,9 @@ class Sheet:
         margins.left = margins.right = 0.5
         margins.top, margins.bottom = 0.6, 0.8
         margins.header, margins.footer = 0.3, 0.35
+        footer_text = str(page_footer(self.words or same, page="&P", pages="&N"))
         for footer in (sheet.oddFooter, sheet.evenFooter):
-            footer.center.text = "第 &P 页 共 &N 页"
+            footer.center.text = footer_text
             footer.center.font = f"{BODY_FONT},Regular"
             footer.center.size = 9
         if header_row:
@@ -147,6 +162,9 @@ def sheet_title(text, used):
     """A worksheet name Excel accepts, unique in the workbook."""
     for bad in "[]:*?/\\":
         text = text.replace(bad, "、")
+    cut = text[:28].rstrip()
+    if len(text) > 28 and " " in cut and text[28].isascii() and text[28].isalnum():
+        text = cut.rsplit(" ", 1)[0].rstrip(" (,:;—")  # English: not cut in the middle of a word
     text = text[:28] or "表"
     base, n = text, 2
     while text in used:
