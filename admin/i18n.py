@@ -14,8 +14,11 @@ its parameters said too; tests/test_english.py finds every `say("…")` and fail
 catalogue lacks or whose placeholders differ. What a run stores as text (score-line
 explanations, tie-breaks, veto reasons, award notes) is said through the sentences the run kept
 with it (RunSentence, see :func:`stored_words`); a run stored before they were kept shows its
-texts in Chinese. What stays Chinese in English mode: the notifications and award documents
-(official documents), job messages and audit summaries (stored as text), the command and the API.
+texts in Chinese. The documents (the monthly and quarterly notifications, the award documents and
+the further reports, printable and xlsx) are said in the panel's language by their renderers, given
+`word` (see :func:`document_language`), their stored texts through :func:`kept_sentences`. What
+stays Chinese in English mode: job messages and audit summaries (stored as text), the command and
+the API.
 """
 
 import re
@@ -68,7 +71,7 @@ def use_panel_words_for_flask_admin():
 
 
 # How the separators of a listing (kaohe.core.domain.sentences.listing) read in English.
-SEPARATORS = {"、": ", ", "，": ", ", "；": "; ", "：": ": ", "。": ". "}
+SEPARATORS = {"、": ", ", "，": ", ", "；": "; ", "：": ": ", "。": ". ", "　": " "}
 
 
 def word(text):
@@ -109,7 +112,8 @@ def _sentence(sentence):
 
 # "1 points" → "1 point": a template's English says its counts and amounts in the plural.
 _ONE = re.compile(r"(?<![\d.,])([+\-−]?1) (point|item|unit|run|report|adoption|instruction|"
-                  r"solicitation|author|piece|time|day|hour|month|quarter|row|version)s\b")
+                  r"solicitation|author|piece|time|day|hour|month|quarter|row|version|reporter|"
+                  r"incident)s\b")
 
 
 def singular(text):
@@ -151,6 +155,21 @@ def stored_words(run, texts=None):
         return StoredWords()
     from kaohe.core.runs.results import stored_sentences
     return StoredWords(stored_sentences(run, texts))
+
+
+def document_language():
+    """What a document's renderer takes to speak the panel's language (core/exchange/reports/
+    documents.py): in English ``{"words": word, "lang": "en"}``; in Chinese nothing, the
+    documents as they are."""
+    if not has_request_context() or select_locale() == DEFAULT_LOCALE:
+        return {}
+    return {"words": word, "lang": "en"}
+
+
+def kept_sentences(run, texts):
+    """For a document builder's `stored`: the Sentences `run` kept for `texts` (one query), as a
+    lookup text → Sentence (the text itself in Chinese, where nothing is read)."""
+    return stored_words(run, texts).sentence
 
 
 def words(mapping):

@@ -22,7 +22,7 @@ from kaohe.core.storage.models import Reporter, Scheme
 from kaohe.core.storage.policy import STAFF
 
 from .headers import csp_nonce
-from .i18n import word
+from .i18n import document_language, word
 from .views.base import KaoheView
 from .views.common import chosen_scheme, periods_of
 
@@ -101,7 +101,7 @@ class ReportTablesView(KaoheView):
         args = dict(scheme=scheme.id, kind=kind, period=period, reporter=code or "")
         toolbar = [{"href": url_for(".download", **args), "label": _("下载 xlsx")},
                    {"href": url_for(".index", **args), "label": _("返回")}]
-        return table_html(data, toolbar=toolbar, nonce=csp_nonce())
+        return table_html(data, toolbar=toolbar, nonce=csp_nonce(), **document_language())
 
     @expose("/file.xlsx")
     def download(self):
@@ -109,8 +109,9 @@ class ReportTablesView(KaoheView):
             _scheme, _kind, _period, _code, data = self._build()
         except KaoheError as error:
             return self._refused(error)
-        return send_file(io.BytesIO(table_xlsx(data)), mimetype=XLSX, as_attachment=True,
-                         download_name=table_filename(data, "xlsx"))
+        words = document_language().get("words")
+        return send_file(io.BytesIO(table_xlsx(data, words)), mimetype=XLSX, as_attachment=True,
+                         download_name=table_filename(data, "xlsx", words))
 
     @expose("/recalc", methods=["POST"])
     def recalc(self):

@@ -15,7 +15,7 @@ from kaohe.core.storage.models import Scheme
 from kaohe.core.storage.policy import STAFF
 
 from .headers import csp_nonce
-from .i18n import word
+from .i18n import document_language, kept_sentences, word
 from .views.base import KaoheView
 from .views.common import chosen_scheme
 
@@ -68,7 +68,8 @@ class ReportsView(KaoheView):
     def _notification(self, scheme, month, recalc_missing=False):
         registry = self.admin.app.extensions["kaohe_registry"]
         return reports.monthly_notification(scheme, month, recalc_missing=recalc_missing,
-                                            registry=registry, author=current_user.username)
+                                            registry=registry, author=current_user.username,
+                                            stored=kept_sentences)
 
     def _refused(self, scheme, month, error):
         if isinstance(error, reports.MissingMonths):  # the remedy is the button, not a command
@@ -86,13 +87,15 @@ class ReportsView(KaoheView):
                  "label": _("下载 xlsx")},
                 {"href": url_for(".index", scheme=scheme.id, month=month), "label": _("返回")},
             ]
-            return reports.notification_html(data, toolbar=toolbar, nonce=csp_nonce())
+            return reports.notification_html(data, toolbar=toolbar, nonce=csp_nonce(),
+                                             **document_language())
         return self._with_notification(page)
 
     @expose("/notification.xlsx")
     def notification_xlsx(self):
+        words = document_language().get("words")
         return self._with_notification(lambda scheme, month, data: _xlsx(
-            reports.notification_xlsx(data), reports.notification_filename(data, "xlsx")))
+            reports.notification_xlsx(data, words), reports.notification_filename(data, "xlsx", words)))
 
     def _with_notification(self, answer):
         """The chosen scheme's notification for the chosen month given to `answer`, or the refusal."""
@@ -120,7 +123,7 @@ class ReportsView(KaoheView):
 
     def _awards(self, scheme):
         try:
-            return reports.award_documents(scheme)
+            return reports.award_documents(scheme, stored=kept_sentences)
         except KaoheError as error:
             flash(word(error), "error")
             return None
@@ -135,7 +138,7 @@ class ReportsView(KaoheView):
             {"href": url_for(".awards_xlsx", scheme=scheme.id), "label": _("下载 xlsx")},
             {"href": url_for(".index", scheme=scheme.id), "label": _("返回")},
         ]
-        return reports.awards_html(data, toolbar=toolbar, nonce=csp_nonce())
+        return reports.awards_html(data, toolbar=toolbar, nonce=csp_nonce(), **document_language())
 
     @expose("/awards.xlsx")
     def awards_xlsx(self):
@@ -143,4 +146,5 @@ class ReportsView(KaoheView):
         data = self._awards(scheme)
         if data is None:
             return redirect(url_for(".index", scheme=scheme.id))
-        return _xlsx(reports.awards_xlsx(data), reports.awards_filename(data, "xlsx"))
+        words = document_language().get("words")
+        return _xlsx(reports.awards_xlsx(data, words), reports.awards_filename(data, "xlsx", words))
