@@ -35,10 +35,6 @@ def date_words(value):
     return say("{year}年{month}月{day}日", year=value.year, month=value.month, day=value.day)
 
 
-def _date(value):
-    return str(date_words(value))
-
-
 @pass_context
 def _said_date(context, value):
     return context["t"](date_words(value))
