@@ -195,6 +195,11 @@ def values_of(schema, values, registry):
             yield value
 
 
+# Chinese punctuation, which English pages must not put between their words and the data (a
+# 、 standing alone between spaces is the character named, as a hint tells what to type).
+FULL_WIDTH = re.compile("[（）：，；]|(?<! )、|、(?! )")
+
+
 def chinese_left(page, allowed):
     """The pieces of `page` that still hold Chinese once the allowed words are taken out."""
     reader = Texts()
@@ -205,7 +210,7 @@ def chinese_left(page, allowed):
         for text in allowed:
             if text in rest:
                 rest = rest.replace(text, " ")
-        if HAN.search(rest):
+        if HAN.search(rest) or FULL_WIDTH.search(rest):
             left.append(piece)
     return sorted(set(left))
 
@@ -220,7 +225,8 @@ def english_pages(client, auth, world, registry):
     pages = {page: client.get(page).data.decode() for page in (
         f"/schemes/{scheme.id}/tune", "/plugins/", "/import/", "/export/", "/report-tables/",
         f"/results/?scheme={scheme.id}", f"/results/run/{run.id}/",
-        f"/results/run/{run.id}/unit/{world['changshan'].id}")}
+        f"/results/run/{run.id}/unit/{world['changshan'].id}", "/", "/reports/", "/schemes/",
+        f"/schemes/{scheme.id}", "/results/awards?scheme=" + str(scheme.id))}
     pages["/import/"] = without_file_notes(pages["/import/"])
     return pages
 

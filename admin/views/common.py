@@ -77,6 +77,11 @@ def run_title(run):
     return _("第%(id)d次计算（%(period)s）", id=run.id, period=period_title(run.period))
 
 
+def aside(text):
+    """`text` set off after what it qualifies: “（2025）” in Chinese, “ (2025)” in English."""
+    return _("（%(text)s）", text=text)
+
+
 def fact_labels():
     """The unit facts the loaded rule sets read, code → Chinese label (a rule set's `facts`)."""
     labels = {}
@@ -88,7 +93,7 @@ def fact_labels():
 def fact_label(code):
     """“全省县域排名” for `provincial_county_rank`; a fact no rule set reads keeps its code."""
     label = fact_labels().get(code)
-    return f"{_(label)}（{code}）" if label else code
+    return f"{_(label)}{aside(code)}" if label else code
 
 
 def ruleset_title(name):
@@ -107,6 +112,7 @@ def register_filters(app):
     app.jinja_env.globals["ruleset_title"] = ruleset_title
     app.jinja_env.filters["amount"] = amount
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["aside"] = aside
     app.jinja_env.globals["pool_label"] = pool_label
     app.jinja_env.globals["period_title"] = period_title
     app.jinja_env.globals["run_title"] = run_title
