@@ -5,7 +5,7 @@ from flask import abort, current_app, request
 from flask_babel import gettext as _
 
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import UNIT_KINDS, fmt, percent
+from kaohe.core.domain.vocab import LEVELS, UNIT_KINDS, fmt, percent
 from kaohe.core.runs.awarding import award_wording
 from kaohe.core.runs.snapshot import freshness
 from kaohe.core.storage.models import Scheme, ScoreRun
@@ -80,6 +80,12 @@ def run_title(run):
 def aside(text):
     """`text` set off after what it qualifies: “（2025）” in Chinese, “ (2025)” in English."""
     return _("（%(text)s）", text=text)
+
+
+def publication_label(publication):
+    """“《清江信息》（市级）”, its level in the panel's language: what Publication's str says."""
+    level = LEVELS.get(publication.level, publication.level)
+    return f"《{publication.name}》{aside(_(level))}"
 
 
 def fact_labels():

@@ -164,7 +164,7 @@ class SolicitationView(KaoheModelView):
     column_labels = {"no": L("约稿编号"), "title": L("题目"), "issued_on": L("下发日期"),
                      "due_on": L("截止日期"), "units": L("约稿单位")}
     column_searchable_list = ("no", "title")
-    column_formatters = {"units": lambda v, c, m, n: "、".join(l.unit.name for l in m.unit_links)}
+    column_formatters = {"units": lambda v, c, m, n: _("、").join(l.unit.name for l in m.unit_links)}
     column_filters = (pf.DateBetweenFilter(Solicitation.due_on, L("截止日期")),)
     form_columns = ("no", "title", "issued_on", "due_on")
     form_ajax_refs = {"units": choosers.units("units")}
