@@ -12,8 +12,6 @@ import html
 import json
 import re
 
-import pytest
-
 from kaohe.core.domain.sentences import Sentence, listing, said_from, say, words_of
 from kaohe.core.exchange.importer import import_files
 from kaohe.core.exchange.recording import undo_batch
@@ -142,7 +140,7 @@ def test_a_summary_kept_and_said_again():
 
 
 def test_the_chinese_audit_log_page_says_nothing_again(client, auth, world, monkeypatch):
-    import kaohe.admin.i18n as i18n
+    from kaohe.admin import i18n
     monkeypatch.setattr(i18n, "said_from", None)  # called, it would fail the page
     auth.login("admin")
     body = client.get("/audit/").data.decode()
