@@ -19,6 +19,7 @@ from kaohe.admin.views.filters import (
     vocabulary_word,
     yes_no,
 )
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import (
     LEVELS,
     SECTORS,
@@ -353,16 +354,18 @@ class UserView(KaoheModelView):
         after = audit.account_fields(model)
         if is_created:
             audit.record(actor, "account.create", "user", model.id,
-                         summary=f"创建账号「{model.username}」", new=after)
+                         summary=say("创建账号「{username}」", username=model.username), new=after)
             return
         old, new = audit.changed_fields(g.pop("kaohe_account_before"), after)
         if new:
             audit.record(actor, "account.update", "user", model.id,
-                         summary=f"修改账号「{model.username}」：{'、'.join(new)}", old=old, new=new)
+                         summary=say("修改账号「{username}」：{fields}", username=model.username,
+                                     fields=listing(new)), old=old, new=new)
         if form.password.data:
             audit.record(actor, "account.password", "user", model.id,
-                         summary=f"修改账号「{model.username}」的密码")
+                         summary=say("修改账号「{username}」的密码", username=model.username))
 
     def on_model_delete(self, model):
         audit.record(current_user.username, "account.delete", "user", model.id,
-                     summary=f"删除账号「{model.username}」", old=audit.account_fields(model))
+                     summary=say("删除账号「{username}」", username=model.username),
+                     old=audit.account_fields(model))
