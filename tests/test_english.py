@@ -6,6 +6,7 @@ hold: a run's explanations, tie-breaks and award notes are said in English too."
 
 import html
 import re
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
@@ -498,3 +499,12 @@ def test_a_parameter_versions_changes_are_said_in_english(client, auth, world, r
     client.get("/lang/zh_Hans_CN")
     page = client.get(f"/schemes/{scheme.id}/versions").data.decode()
     assert "省政府信息采用计分 · 启用" in page
+
+
+def test_no_catalogue_defines_a_message_twice():
+    # gettext's msgfmt -c refuses a catalogue with a msgid defined twice; Babel keeps the last.
+    for path in Path(__file__).resolve().parents[1].glob("admin/translations/*/LC_MESSAGES/*.po"):
+        text = path.read_text(encoding="utf-8")
+        entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid ((?:".*"\n)+)', text, re.M)
+        ids = [entry for entry in entries if entry != ("", '""\n')]  # (the header)
+        assert len(ids) > 10 and sorted({i for i in ids if ids.count(i) > 1}) == [], path
