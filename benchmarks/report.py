@@ -207,6 +207,10 @@ def write_results(results, info, postgres):
             _num(_get(r, "notification", k)) for k in ("first_s", "stored_s", "html_s", "xlsx_s"))),
         ("import csv rows/s", lambda r: _num(_get(r, "imports", "csv", "rows_per_s"), 0)),
         ("import xlsx rows/s", lambda r: _num(_get(r, "imports", "xlsx", "rows_per_s"), 0)),
+        ("import peak MB: csv at 20,000 · 100,000 rows", lambda r: " · ".join(
+            _num(_get(r, "imports", k, "rss_mb"), 0) for k in ("csv", "csv_large"))),
+        ("import peak MB: xlsx at 10,000 · 100,000 rows", lambda r: " · ".join(
+            _num(_get(r, "imports", k, "rss_mb"), 0) for k in ("xlsx", "xlsx_large"))),
         ("backup s · restore s", lambda r: f"{_num(_get(r, 'backup', 'backup_s'))} · "
                                            f"{_num(_get(r, 'backup', 'restore_s'))}"),
     ]
