@@ -20,6 +20,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
 from kaohe.core.domain.periods import now
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage import audit
 from kaohe.core.storage.db import db, write_or_skip
 from kaohe.core.storage.models import ROLES, EndedSession, LoginFailure, User
@@ -91,7 +92,8 @@ def create_user(username, password, role, unit=None, actor="kaohe"):
     with db.atomic():
         user = User.create(username=username, password_hash=hash_password(password), role=role,
                            unit=unit)
-        audit.record(actor, "account.create", "user", user.id, summary=f"创建账号「{username}」",
+        audit.record(actor, "account.create", "user", user.id,
+                     summary=say("创建账号「{username}」", username=username),
                      new=audit.account_fields(user))
     return user
 

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from kaohe.core.domain.vocab import fmt
@@ -13,8 +14,9 @@ def _number(value):
     return Decimal(str(value))
 
 
-def bar_chart(rows, unit="分", width=640, bar=18, gap=6, label_width=170):
-    """Horizontal bars: rows are (label, value, highlighted); negative values drawn to the left."""
+def bar_chart(rows, width=640, bar=18, gap=6, label_width=170):
+    """Horizontal bars of points: rows are (label, value, highlighted); negative values drawn to
+    the left."""
     if not rows:
         return Markup("")
     values = [_number(v) for _l, v, _h in rows]
@@ -35,7 +37,7 @@ def bar_chart(rows, unit="分", width=640, bar=18, gap=6, label_width=170):
             f'<text x="{label_width - 6}" y="{y + bar - 4}" text-anchor="end" font-size="12">'
             f'{escape(label)}</text>'
             f'<rect x="{x:.1f}" y="{y}" width="{max(length, 1):.1f}" height="{bar}" fill="{colour}">'
-            f'<title>{escape(label)}：{escape(fmt(value))}{escape(unit)}</title></rect>'
+            f'<title>{escape(_("%(label)s：%(value)s分", label=label, value=fmt(value)))}</title></rect>'
             f'<text x="{(x + length if value >= 0 else x) + 4:.1f}" y="{y + bar - 4}" font-size="12">'
             f'{escape(fmt(value))}</text>')
     parts.append(f'<line x1="{zero_x:.1f}" y1="0" x2="{zero_x:.1f}" y2="{height}" stroke="#888"/>')
@@ -74,7 +76,8 @@ def line_chart(labels, series, width=640, height=240, left=50, bottom=30):
         for i, v in enumerate(vs):
             x, y = point(i, v)
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
-                         f'<title>{escape(name)} {escape(labels[i])}：{escape(fmt(v))}</title></circle>')
+                         f'<title>{escape(_("%(name)s %(month)s：%(value)s", name=name, month=labels[i], value=fmt(v)))}'
+                         '</title></circle>')
         parts.append(f'<rect x="{left + 10 + n * 140}" y="4" width="12" height="8" fill="{colour}"/>'
                      f'<text x="{left + 26 + n * 140}" y="12" font-size="11">{escape(name)}</text>')
     parts.append("</svg>")

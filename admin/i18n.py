@@ -14,11 +14,13 @@ its parameters said too; tests/test_english.py finds every `say("…")` and fail
 catalogue lacks or whose placeholders differ. What a run stores as text (score-line
 explanations, tie-breaks, veto reasons, award notes) is said through the sentences the run kept
 with it (RunSentence, see :func:`stored_words`); a run stored before they were kept shows its
-texts in Chinese. The documents (the monthly and quarterly notifications, the award documents and
-the further reports, printable and xlsx) are said in the panel's language by their renderers, given
-`word` (see :func:`document_language`), their stored texts through :func:`kept_sentences`. What
-stays Chinese in English mode: job messages and audit summaries (stored as text), the command and
-the API.
+texts in Chinese. An audit entry's summary and a recalculation job's message are kept with how
+they were said too (AuditLog.summary_words, RecalcJob.message_words; see :func:`stored_word`); an
+entry or a job written before schema version 9 shows its text in Chinese. The documents (the
+monthly and quarterly notifications, the award documents and the further reports, printable and
+xlsx) are said in the panel's language by their renderers, given `word` (see
+:func:`document_language`), their stored texts through :func:`kept_sentences`. What stays Chinese
+in English mode: the command and the API, and the documents they write.
 """
 
 import re
@@ -28,7 +30,7 @@ from flask import Blueprint, has_request_context, redirect, request, session, ur
 from flask_babel import Babel, gettext
 from flask_babel import lazy_gettext as L
 
-from kaohe.core.domain.sentences import Sentence, sentence_of
+from kaohe.core.domain.sentences import Sentence, said_from, sentence_of
 
 DEFAULT_LOCALE = "zh_Hans_CN"
 LANGUAGES = {DEFAULT_LOCALE: "中文", "en": "English"}
@@ -71,7 +73,7 @@ def use_panel_words_for_flask_admin():
 
 
 # How the separators of a listing (kaohe.core.domain.sentences.listing) read in English.
-SEPARATORS = {"、": ", ", "，": ", ", "；": "; ", "：": ": ", "。": ". ", "　": " "}
+SEPARATORS = {"、": ", ", "，": ", ", "；": "; ", "：": ": ", "。": ". ", "与": " and ", "　": " "}
 
 
 def word(text):
@@ -155,6 +157,17 @@ def stored_words(run, texts=None):
         return StoredWords()
     from kaohe.core.runs.results import stored_sentences
     return StoredWords(stored_sentences(run, texts))
+
+
+def stored_word(text, words):
+    """A text stored with how it was said (an audit entry's summary and its `summary_words`, a
+    job's message and its `message_words`) in the panel's language. In Chinese, and outside a
+    request, the text as it is: nothing is rebuilt. In English the sentence its words make
+    (kaohe.core.domain.sentences.said_from), said through :func:`word`, when they make exactly
+    the stored text; else the text (a plain word still found in the catalogue, or Chinese)."""
+    if not text or not has_request_context() or select_locale() == DEFAULT_LOCALE:
+        return text
+    return word(said_from(text, words))
 
 
 def document_language():

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import anchor
+import floor
 import office
 from build import build
 from common import DATA, RESULTS, RUNS, SCHEME, UNITS, connect, log, times_text
@@ -79,13 +80,22 @@ def measure(backend, url, items, units, registry, options):
     duck, duck_note = measure_anchor(url, recalc["run"], database)
     if duck is None:
         log(f"   DuckDB anchor not measured: {duck_note}")
+    sqlite_floor, floor_note = floor.measure(url)
+    if sqlite_floor is None:
+        log(f"   SQLite floor not measured: {floor_note}")
+    else:
+        log(f"   SQLite floor: read {sqlite_floor['read_s']:.2f} s ({sqlite_floor['statements']} "
+            f"statements, {sqlite_floor['rows']} rows), store {sqlite_floor['store_s']:.2f} s "
+            f"({sqlite_floor['lines']} lines); a first preview's reads "
+            f"{sqlite_floor['preview_read_s']:.2f} s")
     result = {
         "backend": backend, "items": items, "units": units, "build_s": build_s,
         "recalc_s": recalc["seconds"], "lines": recalc["lines"], "peak_rss_mb": recalc["rss_mb"],
         "preview_s": min(first for first, _ in previews), "lower_bound_s": lower_s,
         "preview_warm_s": min(after for _, after in previews), "checked_units": checked,
         "recalc_runs": [r["seconds"] for r in recalcs], "preview_runs": [p for p, _ in previews],
-        "anchor": duck, "anchor_note": duck_note, "profile": profile_path, "notes": {},
+        "anchor": duck, "anchor_note": duck_note, "floor": sqlite_floor, "floor_note": floor_note,
+        "profile": profile_path, "notes": {},
     }
     runs = [r["run"] for r in recalcs]
     if options.office:
@@ -145,12 +155,16 @@ def main(argv=None):
     parser.add_argument("--child-recalc", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", help=argparse.SUPPRESS)
     parser.add_argument("--child-anchor", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-floor", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--child-import", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-export", nargs=4, metavar=("URL", "WHAT", "FORMAT", "WRITER"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_recalc:
         child_recalc(args.child_recalc, args.profile_to)
+        return
+    if args.child_floor:
+        floor.child(args.child_floor)
         return
     if args.child_anchor:
         anchor.child(*args.child_anchor)

@@ -231,9 +231,10 @@ def child_import(url, fmt, rows):
                       "rss_mb": peak_mb()}))
 
 
-def imports(url, csv_rows=20_000, xlsx_rows=10_000, limit_s=900):
+def imports(url, csv_rows=20_000, xlsx_rows=10_000, limit_s=900, large_rows=100_000):
     """Rows per second of `import_files` with a csv and an xlsx of new items, each in a fresh
-    process on a copy of the SQLite database (so the measured database stays as it was)."""
+    process on a copy of the SQLite database (so the measured database stays as it was); and
+    each again with `large_rows` rows, for how the peak memory grows with the file."""
     if not url.startswith("sqlite:///"):
         return None, "导入只在 SQLite 数据库的副本上测量"
     import shutil
@@ -241,7 +242,8 @@ def imports(url, csv_rows=20_000, xlsx_rows=10_000, limit_s=900):
     copy = DATA / "import-copy.sqlite3"
     figures = {}
     try:
-        for fmt, n in (("csv", csv_rows), ("xlsx", xlsx_rows)):
+        for name, fmt, n in (("csv", "csv", csv_rows), ("xlsx", "xlsx", xlsx_rows),
+                             ("csv_large", "csv", large_rows), ("xlsx_large", "xlsx", large_rows)):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{copy}{suffix}").unlink(missing_ok=True)
             shutil.copyfile(source, copy)
@@ -258,7 +260,7 @@ def imports(url, csv_rows=20_000, xlsx_rows=10_000, limit_s=900):
                 return figures or None, f"{fmt} 导入 {n} 行超过 {limit_s} 秒未完成"
             if done.returncode:
                 return figures or None, f"{fmt} 导入出错：{done.stderr.strip()[-300:]}"
-            figures[fmt] = json.loads(done.stdout.strip().splitlines()[-1])
+            figures[name] = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{copy}{suffix}").unlink(missing_ok=True)

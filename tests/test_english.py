@@ -6,6 +6,7 @@ hold: a run's explanations, tie-breaks and award notes are said in English too."
 
 import html
 import re
+from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
@@ -195,6 +196,11 @@ def values_of(schema, values, registry):
             yield value
 
 
+# Chinese punctuation, which English pages must not put between their words and the data (a
+# 、 standing alone between spaces is the character named, as a hint tells what to type).
+FULL_WIDTH = re.compile("[（）：，；]|(?<! )、|、(?! )")
+
+
 def chinese_left(page, allowed):
     """The pieces of `page` that still hold Chinese once the allowed words are taken out."""
     reader = Texts()
@@ -205,7 +211,7 @@ def chinese_left(page, allowed):
         for text in allowed:
             if text in rest:
                 rest = rest.replace(text, " ")
-        if HAN.search(rest):
+        if HAN.search(rest) or FULL_WIDTH.search(rest):
             left.append(piece)
     return sorted(set(left))
 
@@ -220,7 +226,8 @@ def english_pages(client, auth, world, registry):
     pages = {page: client.get(page).data.decode() for page in (
         f"/schemes/{scheme.id}/tune", "/plugins/", "/import/", "/export/", "/report-tables/",
         f"/results/?scheme={scheme.id}", f"/results/run/{run.id}/",
-        f"/results/run/{run.id}/unit/{world['changshan'].id}")}
+        f"/results/run/{run.id}/unit/{world['changshan'].id}", "/", "/reports/", "/schemes/",
+        f"/schemes/{scheme.id}", "/results/awards?scheme=" + str(scheme.id))}
     pages["/import/"] = without_file_notes(pages["/import/"])
     return pages
 
@@ -492,3 +499,12 @@ def test_a_parameter_versions_changes_are_said_in_english(client, auth, world, r
     client.get("/lang/zh_Hans_CN")
     page = client.get(f"/schemes/{scheme.id}/versions").data.decode()
     assert "省政府信息采用计分 · 启用" in page
+
+
+def test_no_catalogue_defines_a_message_twice():
+    # gettext's msgfmt -c refuses a catalogue with a msgid defined twice; Babel keeps the last.
+    for path in Path(__file__).resolve().parents[1].glob("admin/translations/*/LC_MESSAGES/*.po"):
+        text = path.read_text(encoding="utf-8")
+        entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid ((?:".*"\n)+)', text, re.M)
+        ids = [entry for entry in entries if entry != ("", '""\n')]  # (the header)
+        assert len(ids) > 10 and sorted({i for i in ids if ids.count(i) > 1}) == [], path

@@ -216,7 +216,7 @@ def test_the_comparison_and_the_awards_say_the_stored_texts_in_english(client, a
     county, run = vetoed_county(world, registry)
     results.publish(run, "test")
     body = client.get(f"/results/awards?scheme={run.scheme_id}").data.decode()
-    assert "<li>丙县：Vetoed, not eligible for awards: Urgent report 「某某事件」 (I (extraordinary)): " \
+    assert "<li>丙县: Vetoed, not eligible for awards: Urgent report 「某某事件」 (I (extraordinary)): " \
            "Late: vetoed</li>" in body
 
 

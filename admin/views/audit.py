@@ -12,7 +12,7 @@ from kaohe.core.domain.errors import KaoheError
 from kaohe.core.storage import audit, changes
 from kaohe.core.storage.models import AuditLog, Unit
 
-from ..i18n import word
+from ..i18n import stored_word, word
 from .base import KaoheView
 
 # The filters of the page: query parameter -> audit.search argument.
@@ -66,8 +66,8 @@ class AuditView(KaoheView):
         matching = query.count()
         total = AuditLog.select().count()
         rows = list(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-        entries = [{"entry": row, "action": audit.ACTIONS.get(row.action), "changes": changes_of(row)}
-                   for row in rows]
+        entries = [{"entry": row, "action": audit.ACTIONS.get(row.action), "changes": changes_of(row),
+                    "summary": stored_word(row.summary, row.summary_words)} for row in rows]
         filters = {name: value for name, value in chosen.items() if value}
         return self.render("kaohe/audit.html", entries=entries, broken=audit.verify_chain(),
                            total=total, matching=matching, page=page,

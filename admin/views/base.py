@@ -107,7 +107,7 @@ class KaoheModelView(RoleMixin, ModelView):
             else:
                 name = entry if isinstance(entry, str) else entry.name
                 labels.append(str((self.column_labels or {}).get(name, name)))
-        return _("搜索：%(fields)s", fields="、".join(labels)) if labels else None
+        return _("搜索：%(fields)s", fields=_("、").join(labels)) if labels else None
 
     @expose("/ajax/lookup/")
     def ajax_lookup(self):

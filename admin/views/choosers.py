@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as L
 from flask_login import current_user
 
-from kaohe.core.domain.vocab import LEVELS
 from kaohe.core.storage.models import Item, ItemUnit, Publication, Reporter, Unit
 
+from .common import aside, publication_label
 from .inputs import Chooser
 
 
@@ -43,14 +43,14 @@ class ReporterChooser(Chooser):
         return super()._query().join(Unit).switch(Reporter)
 
     def format(self, model):
-        return (model.id, f"{model.code} {model.name}（{model.unit.name}）") if model else None
+        return (model.id, f"{model.code} {model.name}{aside(model.unit.name)}") if model else None
 
 
 class PublicationChooser(Chooser):
     def format(self, model):
         if not model:
             return None
-        return model.id, f"{model.code} 《{model.name}》（{LEVELS.get(model.level, model.level)}）"
+        return model.id, f"{model.code} {publication_label(model)}"
 
 
 def units(name):

@@ -5,7 +5,7 @@ from flask import abort, current_app, request
 from flask_babel import gettext as _
 
 from kaohe.core.domain.periods import parse_period
-from kaohe.core.domain.vocab import UNIT_KINDS, fmt, percent
+from kaohe.core.domain.vocab import LEVELS, UNIT_KINDS, fmt, percent
 from kaohe.core.runs.awarding import award_wording
 from kaohe.core.runs.snapshot import freshness
 from kaohe.core.storage.models import Scheme, ScoreRun
@@ -77,6 +77,17 @@ def run_title(run):
     return _("第%(id)d次计算（%(period)s）", id=run.id, period=period_title(run.period))
 
 
+def aside(text):
+    """`text` set off after what it qualifies: “（2025）” in Chinese, “ (2025)” in English."""
+    return _("（%(text)s）", text=text)
+
+
+def publication_label(publication):
+    """“《清江信息》（市级）”, its level in the panel's language: what Publication's str says."""
+    level = LEVELS.get(publication.level, publication.level)
+    return f"《{publication.name}》{aside(_(level))}"
+
+
 def fact_labels():
     """The unit facts the loaded rule sets read, code → Chinese label (a rule set's `facts`)."""
     labels = {}
@@ -88,7 +99,7 @@ def fact_labels():
 def fact_label(code):
     """“全省县域排名” for `provincial_county_rank`; a fact no rule set reads keeps its code."""
     label = fact_labels().get(code)
-    return f"{_(label)}（{code}）" if label else code
+    return f"{_(label)}{aside(code)}" if label else code
 
 
 def ruleset_title(name):
@@ -107,6 +118,7 @@ def register_filters(app):
     app.jinja_env.globals["ruleset_title"] = ruleset_title
     app.jinja_env.filters["amount"] = amount
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["aside"] = aside
     app.jinja_env.globals["pool_label"] = pool_label
     app.jinja_env.globals["period_title"] = period_title
     app.jinja_env.globals["run_title"] = run_title

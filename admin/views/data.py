@@ -19,6 +19,7 @@ from kaohe.admin.views.filters import (
     vocabulary_word,
     yes_no,
 )
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.domain.vocab import (
     LEVELS,
     SECTORS,
@@ -164,7 +165,7 @@ class SolicitationView(KaoheModelView):
     column_labels = {"no": L("约稿编号"), "title": L("题目"), "issued_on": L("下发日期"),
                      "due_on": L("截止日期"), "units": L("约稿单位")}
     column_searchable_list = ("no", "title")
-    column_formatters = {"units": lambda v, c, m, n: "、".join(l.unit.name for l in m.unit_links)}
+    column_formatters = {"units": lambda v, c, m, n: _("、").join(l.unit.name for l in m.unit_links)}
     column_filters = (pf.DateBetweenFilter(Solicitation.due_on, L("截止日期")),)
     form_columns = ("no", "title", "issued_on", "due_on")
     form_ajax_refs = {"units": choosers.units("units")}
@@ -353,16 +354,18 @@ class UserView(KaoheModelView):
         after = audit.account_fields(model)
         if is_created:
             audit.record(actor, "account.create", "user", model.id,
-                         summary=f"创建账号「{model.username}」", new=after)
+                         summary=say("创建账号「{username}」", username=model.username), new=after)
             return
         old, new = audit.changed_fields(g.pop("kaohe_account_before"), after)
         if new:
             audit.record(actor, "account.update", "user", model.id,
-                         summary=f"修改账号「{model.username}」：{'、'.join(new)}", old=old, new=new)
+                         summary=say("修改账号「{username}」：{fields}", username=model.username,
+                                     fields=listing(new)), old=old, new=new)
         if form.password.data:
             audit.record(actor, "account.password", "user", model.id,
-                         summary=f"修改账号「{model.username}」的密码")
+                         summary=say("修改账号「{username}」的密码", username=model.username))
 
     def on_model_delete(self, model):
         audit.record(current_user.username, "account.delete", "user", model.id,
-                     summary=f"删除账号「{model.username}」", old=audit.account_fields(model))
+                     summary=say("删除账号「{username}」", username=model.username),
+                     old=audit.account_fields(model))

@@ -28,6 +28,7 @@ from kaohe.core.storage.models import (
 from ..i18n import word
 from . import choosers
 from .base import KaoheModelView
+from .common import publication_label
 from .filters import (
     ByPublicationLevel,
     ItemAdoptedAs,
@@ -67,13 +68,14 @@ class InstructionInline(InlineFormAdmin):
 
 def _item_units(view, context, model, name):
     names = [link.unit.name for link in model.unit_links.order_by(ItemUnit.position)]
-    return "、".join(names)
+    return _("、").join(names)
 
 
 def _item_adoptions(view, context, model, name):
     parts = []
     for adoption in model.adoptions:
-        parts.append(f"{adoption.publication} {_(FORMS[adoption.form])} {adoption.adopted_on}")
+        parts.append(f"{publication_label(adoption.publication)} {_(FORMS[adoption.form])} "
+                     f"{adoption.adopted_on}")
     return Markup("<br>").join(escape(p) for p in parts)
 
 
@@ -124,7 +126,7 @@ class ItemView(KaoheModelView):
     column_formatters = {"units": _item_units, "category": vocabulary_word(CATEGORIES), "negative": yes_no,
                          "adoptions": _item_adoptions, "instructions": _item_instructions,
                          "state": _item_state,
-                         "authors": lambda v, c, m, n: "、".join(
+                         "authors": lambda v, c, m, n: _("、").join(
                              link.reporter.name for link in m.author_links)}
     column_filters = (
         ItemOfUnit(Item.id, L("报送单位"), options=unit_options),
@@ -252,7 +254,8 @@ class AdoptionView(KaoheModelView):
     column_list = ("item", "publication", "issue", "adopted_on", "form")
     column_labels = {"item": L("稿件"), "publication": L("刊物"), "issue": L("期号"),
                      "adopted_on": L("采用日期"), "form": L("采用形式")}
-    column_formatters = {"form": vocabulary_word(FORMS)}
+    column_formatters = {"form": vocabulary_word(FORMS),
+                         "publication": lambda v, c, m, n: publication_label(m.publication)}
     column_sortable_list = ("adopted_on", "form", "issue")
     column_searchable_list = (
         "issue",

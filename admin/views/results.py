@@ -119,10 +119,10 @@ class ResultsView(KaoheView):
             flash(_("计算完成：%(title)s，%(lines)d条明细，用时%(seconds)s秒",
                     title=run_title(run), lines=run.line_count, seconds=run.seconds), "success")
             if job.message:  # e.g. two rules of different rule sets scored the same adoptions
-                flash(_("请注意：%(warnings)s", warnings=job.message), "warning")
+                flash(_("请注意：%(warnings)s", warnings=word(jobs.message_of(job))), "warning")
             return redirect(url_for(".ranking", run_id=run.id))
         if job.state == "failed":
-            flash(_("计算失败，未保存任何结果：%(error)s", error=job.message), "error")
+            flash(_("计算失败，未保存任何结果：%(error)s", error=word(jobs.message_of(job))), "error")
             return redirect(url_for(".index", scheme=job.scheme_id, period=job.period))
         return redirect(url_for(".job", job_id=job.id))
 
@@ -136,7 +136,7 @@ class ResultsView(KaoheView):
             abort(404)
         if job.state not in jobs.ACTIVE and request.args.get("stay") is None:
             return self._after(job)
-        return self.render("kaohe/job.html", job=job, progress=jobs.progress_text(job),
+        return self.render("kaohe/job.html", job=job, progress=word(jobs.progress_text(job)),
                            job_states=JOB_STATES)
 
     @expose("/run/<int:run_id>/discard", methods=["POST"])

@@ -110,16 +110,44 @@ def _stored_value(value):
 
 def said_again(text, template, params):
     """The Sentence `text` rebuilt from what :func:`stored_form` gave; plain text (a Sentence
-    without a template) when the parts no longer make that text."""
-    if template:
-        rebuilt = Sentence(text, template, {name: _rebuilt_value(v) for name, v in params.items()})
-    elif params and "parts" in params:
-        rebuilt = Sentence(text)
-        rebuilt.parts = [_rebuilt_value(p) for p in params["parts"]]
-        rebuilt.separator = params.get("separator") or ""
-    else:
+    without a template) when the parts no longer make that text (a changed row, a template or a
+    parameter that does not format as it did), so that what is said from it is never other than
+    the stored text."""
+    try:
+        if template:
+            rebuilt = Sentence(text, template, {name: _rebuilt_value(v) for name, v in params.items()})
+            made = template.format(**rebuilt.params)
+        elif params and "parts" in params:
+            rebuilt = Sentence(text)
+            rebuilt.parts = [_rebuilt_value(p) for p in params["parts"]]
+            rebuilt.separator = params.get("separator") or ""
+            made = rebuilt.separator.join(map(str, rebuilt.parts))
+        else:
+            return Sentence(text)
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return Sentence(text)
-    return rebuilt
+    return rebuilt if made == text else Sentence(text)
+
+
+def words_of(text):
+    """How `text` was said, as one JSON value for a column beside it (AuditLog.summary_words,
+    RecalcJob.message_words): {"template": …, "params": …} of a Sentence, {"parts": …,
+    "separator": …} of a listing (the form of a nested sentence in :func:`stored_form`); None
+    for plain text, which has nothing to keep. :func:`said_from` reverses it."""
+    if not isinstance(text, Sentence) or (text.template is None and text.parts is None):
+        return None
+    return _stored_value(text)
+
+
+def said_from(text, words):
+    """The Sentence `text` said again from :func:`words_of`'s value; `text` as it is when there
+    are no words (plain text, a row written before they were kept) or when they no longer make
+    exactly `text` (see :func:`said_again`)."""
+    if not words or not isinstance(words, dict):
+        return text
+    if "parts" in words:
+        return said_again(text, "", words)
+    return said_again(text, words.get("template") or "", words.get("params") or {})
 
 
 def _rebuilt_value(value):

@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 
 from kaohe.core.domain.errors import KaoheError
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.exchange.kinds import KINDS
 from kaohe.core.exchange.reading import key_of
 from kaohe.core.storage import audit, changes
@@ -75,13 +75,16 @@ def _entries(plan, batch, who, ids_of, item_units, item_ids):
         kind = KINDS[name]
         table = kind.model._meta.table_name
         label = changes.NAMES[table][0]
+        added = audit.ACTIONS.get(f"{table}.create") or f"新增{label}"
+        changed = audit.ACTIONS.get(f"{table}.update") or f"修改{label}"
         ids = ids_of.get(name)
         for record in created:
             key = record.key if record.key is not None else key_of(kind, record.data)
             units, item = _scope(name, record.data, item_units, item_ids)
             yield dict(
                 actor=who.actor, action=f"{table}.create", object_type=table,
-                object_id=ids.get(key[0], "") if ids is not None else "", summary=f"导入新增{label}「{'、'.join(map(str, key))}」",
+                object_id=ids.get(key[0], "") if ids is not None else "",
+                summary=say("导入{action}「{key}」", action=added, key=_key_words(key)),
                 new=record.data, source=who.source, batch=who.batch, units=units, item=item)
         for ident, record in updated:
             before = _plain_values(kind, batch.stored[(name, ident)])
@@ -91,8 +94,16 @@ def _entries(plan, batch, who, ids_of, item_units, item_ids):
             units, item = _scope(name, record.data, item_units, item_ids)
             yield dict(
                 actor=who.actor, action=f"{table}.update", object_type=table, object_id=ident,
-                summary=f"导入修改{label}「{'、'.join(map(str, key))}」", old=old, new=new,
-                source=who.source, batch=who.batch, units=units, item=item)
+                summary=say("导入{action}「{key}」", action=changed, key=_key_words(key)),
+                old=old, new=new, source=who.source, batch=who.batch, units=units, item=item)
+
+
+def _key_words(key):
+    """A row's key in its entry's summary: the code or number, or a composite key's parts in a
+    listing (「2025-0001、P01」, said with the reader's separator)."""
+    if len(key) == 1:
+        return str(key[0])
+    return listing(map(str, key))
 
 
 def _records(group):
@@ -140,7 +151,7 @@ def undo_batch(batch_id):
         if later is not None:
             raise UndoRefused(say("导入批次「{batch_id}」中的记录（{summary}）在导入之后又被修改"
                 "（审计日志第{later}条，{actor}），不能撤销，以免覆盖那次修改",
-                batch_id=batch_id, summary=entry.summary, later=later.id, actor=later.actor))
+                batch_id=batch_id, summary=audit.summary_of(entry), later=later.id, actor=later.actor))
         steps.append((entry, kind, ident))
     try:
         with db.atomic():
@@ -153,7 +164,8 @@ def undo_batch(batch_id):
                     _restore(kind, ident, entry.old or {})
             who = changes.current()
             audit.record(who.actor, "import.undo", "import", batch_id,
-                         summary=f"撤销导入批次「{batch_id}」（{len(entries)}条记录）",
+                         summary=say("撤销导入批次「{batch_id}」（{count}条记录）", batch_id=batch_id,
+                                     count=len(entries)),
                          source=who.source, batch=batch_id)
     except changes.DeleteRefused as refused:
         raise UndoRefused(say("导入批次「{batch_id}」不能撤销：{refused}", batch_id=batch_id,

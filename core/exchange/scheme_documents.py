@@ -131,7 +131,7 @@ def import_document(registry, text, author="", reason=""):
             _update_members(scheme, head, author)
             if head.get("title") and head["title"] != scheme.title:
                 audit.record(author, "scheme.title", "scheme", scheme.id,
-                             summary=f"方案文件修改方案「{scheme.name}」的标题",
+                             summary=say("方案文件修改方案「{scheme}」的标题", scheme=scheme.name),
                              old={"title": scheme.title}, new={"title": head["title"]})
                 scheme.title = head["title"]
                 scheme.save()

@@ -10,19 +10,25 @@ One at a time per scheme, also across several `kaohe serve` processes on one dat
 claimed and created inside one serialized transaction (BEGIN IMMEDIATE on SQLite, a transaction
 advisory lock on PostgreSQL), and a request identical to a job in progress (same scheme and
 period) joins it instead of starting another.
+
+A job's message (why it failed, or the run's warnings) is a Sentence: its Chinese text is the
+`message`, how it was said is kept in `message_words`, and :func:`message_of` says it again, so
+that the panel in English can say it; what the child process says comes over the queue as
+Sentences whose parameters are plain values (`_portable`), which always pickle.
 """
 
 import contextlib
 import logging
 import multiprocessing
 import queue as queues
+import re
 import threading
 import time
 from dataclasses import dataclass
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import now
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import listing, said_from, say, sentence_of, words_of
 from kaohe.core.storage import audit
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.db import db, is_postgres, write_or_skip
@@ -69,8 +75,8 @@ def _serialized(scheme_id):
 
 def _end_dead_jobs(scheme_id, limits):
     """Fail the running jobs of a scheme whose process stopped beating (it was killed)."""
-    RecalcJob.update(state="failed", finished_at=now(),
-                     message="计算进程已中止（服务器重启或进程被结束），未保存任何结果；请重新计算") \
+    message = say("计算进程已中止（服务器重启或进程被结束），未保存任何结果；请重新计算")
+    RecalcJob.update(state="failed", finished_at=now(), **_message_fields(message)) \
         .where((RecalcJob.scheme == scheme_id) & (RecalcJob.state == "running")
                & (RecalcJob.heartbeat_at < _seconds_ago(limits.stale_seconds))).execute()
 
@@ -124,12 +130,58 @@ def wait(job, seconds):
 
 
 def progress_text(job):
-    """How far a job has got, in words: "计分 2/4（规则集 county_bonus）"."""
+    """How far a job has got, in words (a Sentence): "计分（规则集 county_bonus） 2/4"; its message
+    once it has ended."""
     if job.state == "queued":
-        return "排队中：同一考核方案的另一次计算完成后开始"
+        return say("排队中：同一考核方案的另一次计算完成后开始")
     if job.state == "running":
-        return f"{job.stage or '准备中'} {job.step}/{job.steps}" if job.steps else (job.stage or "准备中")
-    return job.message
+        stage = job.stage or "准备中"
+        return _progress(stage, job.step, job.steps) if job.steps else _stage(stage)
+    return message_of(job)
+
+
+def message_of(job):
+    """The job's message as it was said (a Sentence), or its text as it is (a job of before schema
+    version 9, a plain message, words that no longer make the text)."""
+    return said_from(job.message, job.message_words)
+
+
+def _message_fields(message):
+    """The columns of a job's message: its text and how it was said."""
+    return {"message": str(message), "message_words": words_of(message)}
+
+
+# The stages a job goes through (the engine's progress labels, core/runs/store.py, and the
+# parent's), said as sentences of their own: 计分 is a stage here, not a score line's type.
+RULESET_STAGE = "{stage}（规则集 {ruleset}）"
+_RULESET_STAGE = re.compile(r"(.+)（规则集 (.+)）", re.S)
+
+
+def _ruleset_stage(stage, ruleset):
+    """The stage's label while a rule set computes: 计分（规则集 county_bonus）."""
+    return RULESET_STAGE.format(stage=stage, ruleset=ruleset)
+
+
+def _stage(stage):
+    """A stage's stored label as a sentence (准备中, 计分, 保存); an unknown one as it is."""
+    if stage == "准备中":
+        return say("准备中")
+    return stage
+
+
+def _progress(stage, step, steps):
+    """The progress of a stage with steps, said from its stored label: the sentence of its stage
+    where it is one of the job's own (计分 2/4, 计分（规则集 provincial） 1/4, 保存 5000/20000), else
+    the label with the numbers."""
+    found = _RULESET_STAGE.fullmatch(stage)
+    if found and found.group(1) == "计分":
+        return say("计分（规则集 {ruleset}） {step}/{steps}", ruleset=found.group(2), step=step,
+                   steps=steps)
+    if stage == "计分":
+        return say("计分 {step}/{steps}", step=step, steps=steps)
+    if stage == "保存":
+        return say("保存 {step}/{steps}", step=step, steps=steps)
+    return say("{stage} {step}/{steps}", stage=_stage(stage), step=step, steps=steps)
 
 
 # ---------------------------------------------------------------- the worker thread
@@ -174,7 +226,8 @@ def work(job_id, limits=Limits(), registry_factory=None, on_progress=None):
             run_id, message = _compute(job, limits, registry_factory, on_progress)
         except Exception as error:  # the job must end whatever went wrong
             log.exception("recalculation job %s failed", job_id)
-            run_id, message = None, f"计算出错：{type(error).__name__}: {error}；未保存任何结果"
+            run_id, message = None, say("计算出错：{error_type}: {error}；未保存任何结果",
+                                        error_type=type(error).__name__, error=sentence_of(error))
         _finish(job_id, run_id, message)
         if run_id is not None:
             prune_trial_runs(job.scheme_id, job.period, limits.trial_runs_kept)
@@ -186,9 +239,9 @@ def work(job_id, limits=Limits(), registry_factory=None, on_progress=None):
 def _finish(job_id, run_id, message):
     fields = {"finished_at": now(), "heartbeat_at": now()}
     if run_id is not None:  # `message`: the run's warnings, if any
-        fields.update(state="done", run=run_id, stage="完成", message=message or "")
+        fields.update(state="done", run=run_id, stage="完成", **_message_fields(message or ""))
     else:
-        fields.update(state="failed", message=message)
+        fields.update(state="failed", **_message_fields(message))
     RecalcJob.update(**fields).where(RecalcJob.id == job_id).execute()
 
 
@@ -222,7 +275,8 @@ def _compute(job, limits, registry_factory, on_progress=None):
                 with contextlib.suppress(queues.Empty):
                     message = messages.get(timeout=0.5)
                 if message is None:
-                    outcome = (None, f"计算进程意外退出（代码 {child.exitcode}），未保存任何结果")
+                    outcome = (None, say("计算进程意外退出（代码 {code}），未保存任何结果",
+                                         code=child.exitcode))
                     break
         if message is not None:
             kind = message[0]
@@ -236,18 +290,19 @@ def _compute(job, limits, registry_factory, on_progress=None):
                 stage_started = time.monotonic()
             else:
                 # done: the run and its warnings (two rules scoring one adoption); else why not
-                outcome = (message[1], "；".join(message[2])) if kind == "done" else (None, message[1])
+                outcome = (message[1], listing(message[2], "；")) if kind == "done" \
+                    else (None, message[1])
                 break
         if stage == "计分" and step < len(names) and limits.ruleset_seconds \
                 and time.monotonic() - stage_started > limits.ruleset_seconds:
             child.terminate()
-            outcome = (None, f"规则集「{names[step]}」计算超过 {limits.ruleset_seconds} 秒仍未完成，"
-                             f"已停止；本次计算未保存，已有结果保持不变。请检查该规则集或调整时限"
-                             f"（KAOHE_RULESET_SECONDS）")
+            outcome = (None, say("规则集「{ruleset}」计算超过 {seconds} 秒仍未完成，已停止；本次计算"
+                                 "未保存，已有结果保持不变。请检查该规则集或调整时限（KAOHE_RULESET_SECONDS）",
+                                 ruleset=names[step], seconds=limits.ruleset_seconds))
             break
         if time.monotonic() - beat >= 1:
             beat = time.monotonic()
-            label = f"{stage}（规则集 {names[step]}）" if stage == "计分" and step < len(names) else stage
+            label = _ruleset_stage(stage, names[step]) if stage == "计分" and step < len(names) else stage
             write_or_skip(lambda: RecalcJob.update(
                 stage=label[:100], step=step, steps=steps, heartbeat_at=now())
                 .where(RecalcJob.id == job.id).execute())
@@ -282,17 +337,26 @@ def _child(url, registry_factory, scheme_id, period, author, note, messages):
         scheme = Scheme.get_by_id(scheme_id)
         outcome = recalculate(registry, scheme, period, author=author, note=note,
                               progress=_Relay(messages))
-        messages.put(("done", outcome.run.id, list(outcome.warnings)))
+        messages.put(("done", outcome.run.id, [_portable(w) for w in outcome.warnings]))
     except KaoheError as error:
-        messages.put(("failed", str(error)))
+        messages.put(("failed", _portable(error.sentence)))
     except Exception as error:
         log.exception("recalculation of scheme %s %s failed", scheme_id, period)
-        messages.put(("failed", f"计算出错：{type(error).__name__}: {error}；本次计算未保存，"
-                                f"已有结果保持不变"))
+        messages.put(("failed", _portable(say("计算出错：{error_type}: {error}；本次计算未保存，"
+                                              "已有结果保持不变", error_type=type(error).__name__,
+                                              error=sentence_of(error)))))
     finally:
         db.close()
         messages.close()
         messages.join_thread()
+
+
+def _portable(text):
+    """`text` for the queue to the parent: a Sentence said again from its stored form (parameters
+    as JSON's values, Decimals as Decimals), so that it pickles whatever its parameters were;
+    plain text as a str."""
+    words = words_of(text)
+    return said_from(str(text), words) if words is not None else str(text)
 
 
 # ---------------------------------------------------------------- retention of trial runs
@@ -314,7 +378,8 @@ def prune_trial_runs(scheme_id, period, keep):
         RecalcJob.update(run=None).where(RecalcJob.run.in_(old)).execute()
         ScoreRun.delete().where(ScoreRun.id.in_(old)).execute()
         audit.record("kaohe", "run.prune", "scheme", scheme_id,
-                     summary=f"按保留设置（每期保留最近 {keep} 次未发布的计算）删除{period}的"
-                             f"试算结果 {len(old)} 次：{'、'.join(map(str, sorted(old)))}",
+                     summary=say("按保留设置（每期保留最近 {keep} 次未发布的计算）删除{period}的"
+                                 "试算结果 {count} 次：{runs}", keep=keep, period=period,
+                                 count=len(old), runs=listing(map(str, sorted(old)))),
                      old={"runs": sorted(old)})
     return old

@@ -181,7 +181,8 @@ def publish(run, user=""):
                    .execute())
         if updated:
             audit.record(user, "run.publish", "score_run", run.id,
-                         summary=f"发布考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算为正式结果",
+                         summary=say("发布考核方案「{scheme}」{period}第 {run} 次计算为正式结果",
+                                     scheme=run.scheme.name, period=run.period, run=run.id),
                          old={"published": False}, new={"published": True, "period": run.period})
     if not updated:
         raise KaoheError(say("第 {run} 次计算已经发布", run=run.id))
@@ -199,7 +200,8 @@ def delete_run(run, user=""):
         UnitResult.delete().where(UnitResult.run == run).execute()
         ReporterResult.delete().where(ReporterResult.run == run).execute()
         audit.record(user, "run.delete", "score_run", run.id,
-                     summary=f"删除试算结果：考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算",
+                     summary=say("删除试算结果：考核方案「{scheme}」{period}第 {run} 次计算",
+                                 scheme=run.scheme.name, period=run.period, run=run.id),
                      old={"period": run.period, "lines": run.line_count, "created_by": run.created_by})
         run.delete_instance()
 
@@ -233,7 +235,8 @@ def archive_run(run, user=""):
     with db.atomic():
         ScoreRun.update(archived=True).where(ScoreRun.id == run.id).execute()
         audit.record(user, "run.archive", "score_run", run.id,
-                     summary=f"归档试算结果：考核方案「{run.scheme.name}」{run.period}第 {run.id} 次计算",
+                     summary=say("归档试算结果：考核方案「{scheme}」{period}第 {run} 次计算",
+                                 scheme=run.scheme.name, period=run.period, run=run.id),
                      old={"archived": False}, new={"archived": True})
     return ScoreRun.get_by_id(run.id)
 

@@ -4,7 +4,7 @@ from marshmallow import ValidationError
 
 from kaohe.core.domain.errors import KaoheError, RecalcError
 from kaohe.core.domain.progress import NoProgress
-from kaohe.core.domain.sentences import say
+from kaohe.core.domain.sentences import listing, say
 from kaohe.core.reads.data import PeriodData
 from kaohe.core.reads.rows import ITEM_ROWS
 from kaohe.core.scoring.distribution import Distribution
@@ -44,8 +44,9 @@ def double_scoring(scored):
         if len(rules) > 1:
             key = tuple(sorted(rules))
             pairs[key] = pairs.get(key, 0) + 1
-    return [f"{'与'.join(f'规则集「{s}」的规则「{r}」' for s, r in key)}对同一采用重复计分（{n}次），"
-            f"请确认是否应同时启用" for key, n in sorted(pairs.items())]
+    return [say("{rules}对同一采用重复计分（{n}次），请确认是否应同时启用", n=n,
+                rules=listing((say("规则集「{ruleset}」的规则「{rule}」", ruleset=s, rule=r) for s, r in key), "与"))
+            for key, n in sorted(pairs.items())]
 
 
 class Calculator:

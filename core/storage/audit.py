@@ -1,4 +1,13 @@
-"""The audit log: who changed which data, scheme, parameter or account, and when, chained by hashes."""
+"""The audit log: who changed which data, scheme, parameter or account, and when, chained by hashes.
+
+A summary is a Sentence (kaohe.core.domain.sentences.say) where the caller made one: its Chinese
+text is the summary, and how it was said (template and parameters, `words_of`) is kept beside
+it in `summary_words`, so that the panel in English can say it (:func:`summary_of`). The words
+are covered by the entry's hash when it has them (left out of the hashed body when NULL, so the
+entries written before schema version 9 keep their hashes): altering them breaks the chain like
+altering the text. Even so, the English is said only from words that rebuild exactly the stored
+Chinese text; otherwise the Chinese is shown.
+"""
 
 import datetime
 import hashlib
@@ -10,6 +19,7 @@ from decimal import Decimal
 from itertools import chain
 
 from kaohe.core.domain.periods import now
+from kaohe.core.domain.sentences import said_from, say, words_of
 from kaohe.core.storage.db import bound, db, is_postgres
 from kaohe.core.storage.models import AuditLog
 
@@ -111,12 +121,16 @@ def entry_hash(entry, prev_hash):
         "new": entry.new,
         "prev_hash": prev_hash,
     }
-    # Since schema version 5: from where, the import batch, the units and item filed under.
-    # Left out when empty, so that the entries written before them keep their hashes.
+    # Since schema version 5: from where, the import batch, the units and item filed under;
+    # since version 9, how the summary was said. Left out when empty, so that the entries
+    # written before them keep their hashes.
     for name in WHERE_FIELDS:
         value = getattr(entry, name, "") or ""
         if value:
             body[name] = value
+    words = getattr(entry, "summary_words", None)
+    if words is not None:
+        body["summary_words"] = words
     canonical = _CANONICAL.encode(body)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -144,9 +158,10 @@ def record(actor, action, object_type, object_id="", summary="", old=None, new=N
     with db.atomic():
         if is_postgres():
             db.execute_sql('LOCK TABLE "audit_log" IN SHARE ROW EXCLUSIVE MODE')
+        summary = summary or ACTIONS.get(action, action)
         entry = AuditLog(at=now(), actor=str(actor or ""), action=action,
                          object_type=object_type, object_id=str(object_id if object_id is not None else ""),
-                         summary=summary or ACTIONS.get(action, action),
+                         summary=str(summary), summary_words=plain(words_of(summary)),
                          old=plain(old), new=plain(new), **_where(source, batch, units, item))
         entry.prev_hash = GENESIS
         entry.hash = "pending:" + uuid.uuid4().hex  # unique until the real hash replaces it
@@ -164,7 +179,8 @@ def record_many(entries, batch=1000):
 
     `entries` are dicts of record()'s arguments, in a list or as a generator: they are hashed
     and inserted `batch` at a time, so an import of a million rows never holds all its entries.
-    The chain is computed here, under the same serialisation as record().
+    The chain is computed here, under the same serialisation as record(). A summary's words
+    (a Sentence's) are encoded once, for the row and the hashed body alike.
     """
     from kaohe.core.storage.db import bulk_insert
     entries = iter(entries)
@@ -185,8 +201,8 @@ def record_many(entries, batch=1000):
         at = now()
         at_value = bound(AuditLog.at.db_value(at))
         at_text = _text(at.isoformat(sep=" "))
-        names = ["at", "actor", "action", "object_type", "object_id", "summary", "old", "new",
-                 *WHERE_FIELDS, "prev_hash", "hash"]
+        names = ["at", "actor", "action", "object_type", "object_id", "summary", "summary_words",
+                 "old", "new", *WHERE_FIELDS, "prev_hash", "hash"]
         rows = []
         sha256 = hashlib.sha256
         texts = {}  # the JSON of the texts every entry of an import repeats (actor, action, ...)
@@ -206,6 +222,8 @@ def record_many(entries, batch=1000):
                 units = ""
             object_id = str(get("object_id", ""))
             summary = get("summary") or ACTIONS.get(action, action)
+            words = _words_document(summary) if summary.__class__ is not str else None
+            summary = str(summary)
             old, new = _document(get("old")), _document(get("new"))
             head = texts.get((action, actor, batch_id))
             if head is None:
@@ -218,11 +236,12 @@ def record_many(entries, batch=1000):
                     _text(object_type), ',"source":' + _text(source) if source else "")
             item_part = ',"item":' + _text(item) if item else ""
             units_part = ',"units":' + _text(units) if units else ""
+            words_part = ',"summary_words":' + words if words is not None else ""
             body = (f'{head}{item_part},"new":{new or "null"},"object_id":{_text(object_id)}'
                     f',"object_type":{tail[0]},"old":{old or "null"},"prev_hash":{_text(prev_hash)}'
-                    f'{tail[1]},"summary":{_text(summary)}{units_part}}}')
+                    f'{tail[1]},"summary":{_text(summary)}{words_part}{units_part}}}')
             entry_hash_value = sha256(body.encode("utf-8")).hexdigest()
-            rows.append((at_value, actor, action, object_type, object_id, summary, old, new,
+            rows.append((at_value, actor, action, object_type, object_id, summary, words, old, new,
                          source, batch_id, units, item, prev_hash, entry_hash_value))
             prev_hash = entry_hash_value
             if len(rows) == batch:
@@ -254,6 +273,37 @@ def _document(value):
     if _text_keys(value):
         return _DOCUMENT.encode(value)
     return _CANONICAL.encode(plain(value))
+
+
+def _words_document(summary):
+    """_document(words_of(summary)) of an entry's summary, in one pass for the sentences an import
+    repeats (a template with texts and whole numbers: 导入{action}「{key}」); None for plain text."""
+    template, params = getattr(summary, "template", None), getattr(summary, "params", None)
+    if template is None or summary.parts is not None or params.__class__ is not dict:
+        return _document(words_of(summary))
+    names = tuple(params)
+    order = _WORDS_ORDERS.get((template, names))
+    if order is None:
+        if any(name.__class__ is not str for name in names):
+            return _document(words_of(summary))
+        if len(_WORDS_ORDERS) > 256:
+            _WORDS_ORDERS.clear()
+        order = _WORDS_ORDERS[(template, names)] = (
+            [(name, _text(name) + ":") for name in sorted(names)], '},"template":' + _text(template) + "}")
+    parts = []
+    for name, label in order[0]:
+        value = params[name]
+        kind = value.__class__
+        if kind is str:
+            parts.append(label + _text(value))
+        elif kind is int:
+            parts.append(label + int.__repr__(value))
+        else:  # a nested sentence, a Decimal, a date: as words_of gives it
+            return _document(words_of(summary))
+    return '{"params":{' + ",".join(parts) + order[1]
+
+
+_WORDS_ORDERS = {}  # (template, parameter names as given) -> (names in order, the template's end)
 
 
 def _row_document(row):
@@ -339,14 +389,24 @@ def _text_keys(value):
 _LEAVES = _SAME | {float, Decimal, datetime.date, datetime.datetime}
 
 
+def summary_of(entry):
+    """The entry's summary as it was said: the Sentence its words rebuild, or its text as it is
+    (a plain summary, an entry of before schema version 9, words that no longer make the text)."""
+    return said_from(entry.summary, entry.summary_words)
+
+
 @dataclass
 class Break:
-    """Where the chain is broken: the entry, and what is wrong with it."""
+    """Where the chain is broken: the entry, and what is wrong with it (a sentence)."""
     entry_id: int
     reason: str
 
+    @property
+    def sentence(self):
+        return say("审计日志第 {entry_id} 条{reason}", entry_id=self.entry_id, reason=self.reason)
+
     def __str__(self):
-        return f"审计日志第 {self.entry_id} 条{self.reason}"
+        return str(self.sentence)
 
 
 def verify_chain(batch=2000):
@@ -360,9 +420,9 @@ def verify_chain(batch=2000):
             return None
         for entry in entries:
             if entry.prev_hash != expected_prev:
-                return Break(entry.id, "与前一条记录衔接不上（前一条被删除或改动过）")
+                return Break(entry.id, say("与前一条记录衔接不上（前一条被删除或改动过）"))
             if entry.hash != entry_hash(entry, entry.prev_hash):
-                return Break(entry.id, "的内容与摘要不符（记录被改动过）")
+                return Break(entry.id, say("的内容与摘要不符（记录被改动过）"))
             expected_prev = entry.hash
             last_id = entry.id
 

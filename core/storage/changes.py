@@ -157,6 +157,25 @@ def _label(row):
         say("{label}（第{name}条）", label=label, name=name)
 
 
+def _summary(row, action, fields=None):
+    """The summary of a change to `row`: its action's word (新增单位, 修改稿件; the log's words,
+    audit.ACTIONS) with the row's code or number, and the fields changed (a listing of their
+    names). The same Chinese as 新增 + _label(row): the action's word says the verb and the kind
+    together, so that English says them as a phrase ("Item changed"), not the kind's heading."""
+    table = row._meta.table_name
+    label, key = NAMES.get(table, (table, None))
+    word = audit.ACTIONS.get(f"{table}.{action}") or f"{_VERBS[action]}{label}"
+    name = getattr(row, key) if key else row.id
+    if fields is None:
+        return say("{action}「{name}」", action=word, name=name) if key else \
+            say("{action}（第{name}条）", action=word, name=name)
+    return say("{action}「{name}」：{fields}", action=word, name=name, fields=fields) if key else \
+        say("{action}（第{name}条）：{fields}", action=word, name=name, fields=fields)
+
+
+_VERBS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+
 def _record(row, action, old=None, new=None, summary=""):
     who = current()
     units, item = _scope(row)
@@ -192,18 +211,18 @@ def before_save(row, force_insert):
 def after_save(row, before):
     after = fields_of(row)
     if before is None:
-        _record(row, "create", new=after, summary=f"新增{_label(row)}")
+        _record(row, "create", new=after, summary=_summary(row, "create"))
         return
     old, new = audit.changed_fields(before, after)
     if new:
         order = row._meta.sorted_field_names
         names = sorted(new, key=lambda k: order.index(k) if k in order else len(order))
         _record(row, "update", old=old, new=new,
-                summary=f"修改{_label(row)}：{'、'.join(_verbose(row, k) for k in names)}")
+                summary=_summary(row, "update", listing(_verbose(row, k) for k in names)))
 
 
 def before_delete(row):
-    _record(row, "delete", old=fields_of(row), summary=f"删除{_label(row)}")
+    _record(row, "delete", old=fields_of(row), summary=_summary(row, "delete"))
 
 
 def _verbose(row, name):
@@ -247,7 +266,7 @@ def set_item_links(item, units, reporters):
     if new:
         names = {"units": "报送单位", "reporters": "作者"}
         _record(item, "update", old=old, new=new,
-                summary=f"修改{_label(item)}：{'、'.join(names[k] for k in new)}")
+                summary=_summary(item, "update", listing(names[k] for k in new)))
 
 
 def set_solicitation_units(solicitation, units):
@@ -259,7 +278,7 @@ def set_solicitation_units(solicitation, units):
     after = sorted(u.code for u in units)
     if before != after:
         _record(solicitation, "update", old={"units": before}, new={"units": after},
-                summary=f"修改{_label(solicitation)}：约稿单位")
+                summary=_summary(solicitation, "update", "约稿单位"))
 
 
 # What depends on a row, by the model that refers to it: (model, its field, what it is called).
@@ -310,7 +329,7 @@ def delete(row):
         for part in PARTS.get(type(row), ()):
             owner = "item" if type(row) is Item else "solicitation"
             part.delete().where(getattr(part, owner) == row.id).execute()
-        _record(row, "delete", old=before_delete_parts, summary=f"删除{_label(row)}")
+        _record(row, "delete", old=before_delete_parts, summary=_summary(row, "delete"))
         type(row).delete().where(type(row).id == row.id).execute()
 
 

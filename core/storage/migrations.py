@@ -216,6 +216,25 @@ def _v8(migrator):
         database.create_tables([RunSentenceV8], safe=True)
 
 
+def _v9(migrator):
+    """Version 9: how an audit entry's summary and a recalculation job's message were said (their
+    templates and parameters), beside the texts, so that the panel can say them in English:
+    audit_log.summary_words and recalc_job.message_words, JSON, NULL for the rows written before
+    (they are shown as they are, in Chinese). The audit chain's hashes of those rows do not change:
+    an entry's hash takes in its words only when it has them (core/storage/audit.py entry_hash).
+
+    recalc_job came without a step of its own (a whole new table): a database upgraded from before
+    it has none until the tables of MODELS are created after the steps, with the column; a column
+    already there is left as it is."""
+    from playhouse.migrate import migrate as run
+
+    database = migrator.database
+    tables = set(database.get_tables())
+    run(*[migrator.add_column(table, column, JSONField(null=True))
+          for table, column in (("audit_log", "summary_words"), ("recalc_job", "message_words"))
+          if table in tables and column not in {c.name for c in database.get_columns(table)}])
+
+
 MIGRATIONS = [
     Migration(1, "最初发布的表结构", _v1),
     Migration(2, "增加结构版本表与操作审计日志", _v2),
@@ -225,6 +244,7 @@ MIGRATIONS = [
     Migration(6, "增加加减分、稿件标签、紧急信息对应稿件，目标任务按期间和方案", _v6),
     Migration(7, "按不区分大小写的代码建立索引（大库导入查代码不再逐批扫全表）", _v7),
     Migration(8, "计算结果保存说明所用的句子（供英文界面显示计分说明）", _v8),
+    Migration(9, "审计日志说明与计算任务消息保存所用的句子（供英文界面显示）", _v9),
 ]
 
 LATEST = MIGRATIONS[-1].version

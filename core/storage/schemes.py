@@ -100,7 +100,7 @@ def create_scheme(registry, name, year, rulesets, units=None, pools=None, title=
                                fields=[SchemeUnit.scheme, SchemeUnit.unit]).execute()
         ParameterVersion.create(scheme=scheme, number=1, config=config, author=author,
                                 reason="创建方案，采用各规则集默认参数")
-        audit.record(author, "scheme.create", "scheme", scheme.id, summary=f"创建考核方案「{name}」",
+        audit.record(author, "scheme.create", "scheme", scheme.id, summary=say("创建考核方案「{name}」", name=name),
                      new={"name": name, "year": int(year), "rulesets": list(rulesets),
                           "units": sorted(u.code for u in members)})
     return scheme
@@ -113,7 +113,7 @@ def set_members(scheme, unit_ids, author=""):
         SchemeUnit.insert_many([(scheme.id, uid) for uid in unit_ids],
                                fields=[SchemeUnit.scheme, SchemeUnit.unit]).execute()
         audit.record(author, "scheme.members", "scheme", scheme.id,
-                     summary=f"调整考核方案「{scheme.name}」的成员单位",
+                     summary=say("调整考核方案「{scheme}」的成员单位", scheme=scheme.name),
                      old={"units": before}, new={"units": sorted(unit_ids)})
 
 
@@ -298,7 +298,8 @@ def save_config(registry, scheme, config, author="", reason=""):
                                           author=author, reason=reason.strip(), created_at=now())
         changes = version_changes(latest.config, config)
         audit.record(author, "parameters.save", "scheme", scheme.id,
-                     summary=f"考核方案「{scheme.name}」第{version.number}版参数：{reason.strip()}",
+                     summary=say("考核方案「{scheme}」第{number}版参数：{reason}", scheme=scheme.name,
+                                 number=version.number, reason=reason.strip()),
                      old={path: before for path, before, _after in changes},
                      new={path: after for path, _before, after in changes})
         return version

@@ -6,6 +6,7 @@ import click
 
 from kaohe.cli.base import boxed, cli
 from kaohe.core.domain.errors import KaoheError
+from kaohe.core.domain.sentences import say
 from kaohe.core.storage import db as dbmod
 from kaohe.core.storage.migrations import create_tables
 from kaohe.core.storage.models import Unit
@@ -57,7 +58,7 @@ def token(username, revoke):
             had = revoke_token(user)
             if had:
                 audit.record("kaohe token", "account.token_revoke", "user", user.id,
-                             summary=f"吊销账号「{user.username}」的接口令牌")
+                             summary=say("吊销账号「{username}」的接口令牌", username=user.username))
         click.echo(f"已吊销账号「{user.username}」的令牌。" if had else f"账号「{user.username}」没有令牌。")
         return
     if not user.active:
@@ -65,7 +66,7 @@ def token(username, revoke):
     with dbmod.db.atomic():
         issued = issue_token(user)
         audit.record("kaohe token", "account.token", "user", user.id,
-                     summary=f"为账号「{user.username}」签发接口令牌（旧令牌失效）")
+                     summary=say("为账号「{username}」签发接口令牌（旧令牌失效）", username=user.username))
     click.echo(f"账号「{user.username}」（{user.role}）的新令牌（只显示这一次，请妥善保存；旧令牌已失效）：",
                err=True)
     click.echo(issued)
@@ -97,7 +98,7 @@ def reset_password(username, from_stdin):
         User.update(password_hash=hash_password(password), active=True).where(
             User.id == user.id).execute()
         audit.record("kaohe reset-password", "account.password", "user", user.id,
-                     summary=f"重设账号「{user.username}」的密码")
+                     summary=say("重设账号「{username}」的密码", username=user.username))
         forget_failures(user.username)
     if from_stdin:
         click.echo(f"已重设账号「{user.username}」的密码。")

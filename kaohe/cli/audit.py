@@ -28,7 +28,8 @@ def entry_record(entry):
     return {"id": entry.id, "at": entry.at, "actor": entry.actor, "action": entry.action,
             "action_label": audit.ACTIONS.get(entry.action, entry.action),
             "object_type": entry.object_type, "object_id": entry.object_id,
-            "summary": entry.summary, "old": entry.old, "new": entry.new,
+            "summary": entry.summary, "summary_words": entry.summary_words,
+            "old": entry.old, "new": entry.new,
             "source": entry.source, "batch": entry.batch,
             "units": [u for u in entry.units.split("|") if u], "item": entry.item or None,
             "hash": entry.hash}

@@ -57,7 +57,7 @@ from kaohe.core.storage.models.system import (  # noqa: F401
     User,
 )
 
-SCHEMA_VERSION = 8  # the latest of core/storage/migrations.py's MIGRATIONS
+SCHEMA_VERSION = 9  # the latest of core/storage/migrations.py's MIGRATIONS
 
 
 

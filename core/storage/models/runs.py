@@ -183,7 +183,10 @@ class RecalcJob(BaseModel):
     """One recalculation asked for in the panel or the API, computed outside the request threads.
 
     At most one job of a scheme runs at a time (core/runs/jobs.py); `heartbeat_at` shows that the
-    process running it is alive, `step`/`steps` and `stage` how far it has got.
+    process running it is alive, `step`/`steps` and `stage` how far it has got. `message` (why it
+    failed, or the run's warnings) is kept with how it was said in `message_words` (schema
+    version 9; kaohe.core.domain.sentences.words_of), so that the panel in English can say it;
+    NULL for a plain message and for the jobs of before version 9.
     """
     scheme = ForeignKeyField(Scheme, backref="jobs", on_delete="CASCADE")
     period = CharField(max_length=16, verbose_name="期间")
@@ -199,3 +202,4 @@ class RecalcJob(BaseModel):
     finished_at = DateTimeField(null=True)
     run = ForeignKeyField(ScoreRun, null=True, backref="jobs", on_delete="SET NULL")
     message = TextField(default="")
+    message_words = JSONField(null=True)

@@ -52,6 +52,9 @@ class AuditLog(BaseModel):
     removing an entry breaks the chain from there on (core/storage/audit.py verifies it).
     `source` says from where (panel, import, api, command); `batch` groups an import's entries;
     `units` (codes between bars, `|C01|C02|`) and `item` (its number) are what the log is filtered by.
+    `summary_words` (schema version 9) is how the summary was said (kaohe.core.domain.sentences
+    words_of: its template and parameters), so that the panel in English can say it; NULL for a
+    plain summary and for the entries written before version 9, which are shown as they are.
     """
     at = DateTimeField(default=now, index=True, verbose_name="时间")
     actor = CharField(max_length=100, default="", verbose_name="操作人")
@@ -59,6 +62,7 @@ class AuditLog(BaseModel):
     object_type = CharField(max_length=64, verbose_name="对象类型")
     object_id = CharField(max_length=64, default="", verbose_name="对象")
     summary = TextField(default="", verbose_name="说明")
+    summary_words = JSONField(null=True, verbose_name="说明的句子")
     old = JSONField(null=True, verbose_name="原值")
     new = JSONField(null=True, verbose_name="新值")
     source = CharField(max_length=200, default="", constraints=[SQL("DEFAULT ''")], verbose_name="来源")
