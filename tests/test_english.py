@@ -10,7 +10,6 @@ from pathlib import Path
 from html.parser import HTMLParser
 
 import pytest
-from babel.messages.pofile import read_po
 from marshmallow import fields
 
 from kaohe.admin.i18n import LANGUAGES
@@ -30,15 +29,8 @@ from kaohe.core.storage.models import (
 )
 from kaohe.core.storage.schemes import current_version
 from tests.admin_support import app, auth, client, form_values, world  # noqa: F401 (fixtures)
+from tests.english_support import HAN, english, placeholders
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-CATALOGUE = "admin/translations/en/LC_MESSAGES/messages.po"
-
-
-def english():
-    from pathlib import Path
-    with open(Path(__file__).resolve().parent.parent / CATALOGUE, "rb") as source:
-        return {m.id: m.string for m in read_po(source) if m.id}
 
 
 # ---------------------------------------------------------------- what the core says
@@ -329,7 +321,8 @@ MADE_FROM_MESSAGES = ("core/exchange/cells.py:",)  # Cell.make_error: say(a cell
 
 
 def said_templates():
-    """{template: where} of every sentence the core, the rule sets and the plugin contract make:
+    """{template: where} of every sentence the core, the rule sets, the plugin contract, the panel
+    and the command make:
     the literal first argument of each `say(…)` call (found without running anything), the
     messages of the import's cells (made into sentences by `Cell.make_error`) and the parameter
     fields' messages."""
@@ -340,7 +333,7 @@ def said_templates():
     from kaohe.core.exchange import cells, scheme_cells  # noqa: F401 (their cells are walked)
     root = Path(__file__).resolve().parent.parent
     found = {}
-    for folder in ("core", "rulesets", "plugins"):
+    for folder in ("core", "rulesets", "plugins", "admin", "kaohe"):
         for path in sorted((root / folder).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "say":
@@ -365,12 +358,6 @@ def said_templates():
         if name.endswith("_ERRORS") and isinstance(value, dict):
             found.update({m: f"params.{name}" for m in value.values() if HAN.search(m)})
     return found
-
-
-def placeholders(template):
-    import string
-    return sorted({name for _text, name, _spec, _conv in string.Formatter().parse(template)
-                   if name is not None})
 
 
 def test_every_sentence_of_the_core_has_its_english_with_the_same_placeholders():
