@@ -163,6 +163,10 @@ def test_ranking_explanation_and_dashboard_show_the_out_of_date_banner(panel, re
     assert ['id="stale-banner"' in body for body in bodies] == [True] * 3
     assert f"第{year.id}次计算之后数据有改动" in bodies[0]
     assert 'id="stale-recalc"' in bodies[0]  # the remedy is a button
+    panel.get("/lang/en")
+    english = panel.get(pages[0]).data.decode()
+    assert (f"<strong>Results may be out of date</strong>: Since run {year.id}, the data changed: the "
+            "results below may be out of date; recalculate to reflect today&#39;s data and points.") in english
 
 
 # ---------------------------------------------------------------- missing months: a button

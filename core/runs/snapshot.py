@@ -75,8 +75,8 @@ class Freshness:
     def message(self):
         if not self.stale:
             return ""
-        return (f"第{self.run_id}次计算之后{'、'.join(self.reasons)}，以下结果可能已经过时；"
-                f"重新计算后才反映现在的数据和分值。")
+        return say("第{run}次计算之后{reasons}，以下结果可能已经过时；重新计算后才反映现在的数据和分值。",
+                   run=self.run_id, reasons=listing(self.reasons))
 
 
 def freshness(run, current=None, stamp=None):
@@ -86,7 +86,7 @@ def freshness(run, current=None, stamp=None):
     version = current if current is not None else current_version(run.scheme)
     if version is not None and version.id != run.parameter_version_id:
         result.parameters_changed = True
-        result.reasons.append(f"分值参数已改为第{version.number}版")
+        result.reasons.append(say("分值参数已改为第{version}版", version=version.number))
     snap = snapshot_of(run)
     if snap is None or snap.data_counter is None:
         result.unknown = True
@@ -94,7 +94,7 @@ def freshness(run, current=None, stamp=None):
     stamp = stamp if stamp is not None else revision.current()
     if stamp is not None and (stamp[0] != snap.data_token or stamp[1] != snap.data_counter):
         result.data_changed = True
-        result.reasons.insert(0, "数据有改动")
+        result.reasons.insert(0, say("数据有改动"))
     return result
 
 
