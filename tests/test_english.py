@@ -333,7 +333,7 @@ def said_templates():
     from kaohe.core.exchange import cells, scheme_cells  # noqa: F401 (their cells are walked)
     root = Path(__file__).resolve().parent.parent
     found = {}
-    for folder in ("core", "rulesets", "plugins"):
+    for folder in ("core", "rulesets", "plugins", "admin/api"):
         for path in sorted((root / folder).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "say":

@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.sentences import say, sentence_of
 from kaohe.core.exchange.schemas import (
     AdoptionSchema,
     Code,
@@ -48,12 +49,12 @@ def _check_period(value):
     try:
         return parse_period(value)
     except KaoheError as error:
-        raise ValidationError(str(error)) from None
+        raise ValidationError(sentence_of(error)) from None
 
 
 def _check_month(value):
     if _check_period(value).kind != "month":
-        raise ValidationError("应为 2025-03 这样的月份")
+        raise ValidationError(say("应为 2025-03 这样的月份"))
 
 
 # ---------------------------------------------------------------- errors and write reports
