@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from kaohe.admin.i18n import DEFAULT_LOCALE, select_locale, word
 from kaohe.core.domain.errors import KaoheError, NotFound
 from kaohe.core.domain.sentences import listing, say, sentence_of
 from kaohe.core.exchange.reading import ImportFailed
@@ -32,8 +33,8 @@ INVALID = say("数据有误")
 
 
 class ApiError(Exception):
-    """An answer other than success: its HTTP status, a message in Chinese, and per-field messages,
-    each a Sentence (say) or a word of the catalogue, so that it can be said in another language."""
+    """An answer other than success: its HTTP status, a message and per-field messages, each a
+    Sentence (say) or a word of the catalogue, said in the client's language by `error_reply`."""
 
     def __init__(self, status, message, fields=None):
         super().__init__(message)
@@ -50,18 +51,69 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def reply(data, status=200, headers=None):
-    """A JSON response with the Chinese left readable (not \\u-escaped)."""
+# ---------------------------------------------------------------- the client's language
+
+# The API's messages (errors, refusals, field messages) are Chinese unless the client prefers
+# English (Accept-Language); its data (names, titles, stored texts, a success's words) stay as stored.
+CONTENT_LANGUAGES = {DEFAULT_LOCALE: "zh-Hans-CN", "en": "en"}
+
+
+def for_api():
+    """Whether the request is the API's: a route of the blueprint, or a path under /api/v1 that no
+    route took (an error of routing, answered in JSON by admin/__init__.py)."""
+    return request.blueprint == bp.name or request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def api_locale():
+    """English when the client's Accept-Language prefers English (en, en-US, …) to Chinese (zh,
+    zh-CN, …); Chinese otherwise, also when it likes them equally or names neither."""
+    return "en" if _quality("en") > _quality("zh") else DEFAULT_LOCALE
+
+
+def _quality(language):
+    """How much the client wants `language`: its best quality among the tags of that language
+    (en-US counts for en), else the quality of `*`; 0 when it names neither."""
+    named, anything = None, 0
+    for tag, quality in request.accept_languages:
+        primary = tag.lower().replace("_", "-").split("-", 1)[0]
+        if primary == language:
+            named = max(named or 0, quality)
+        elif tag == "*":
+            anything = max(anything, quality)
+    return anything if named is None else named
+
+
+def said(messages):
+    """Messages (a str or Sentence, or dicts and lists of them, as marshmallow gives `fields`) in
+    the client's language; the keys (field names, record indexes) as they are."""
+    if isinstance(messages, dict):
+        return {key: said(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [said(value) for value in messages]
+    if isinstance(messages, str):
+        return word(messages)
+    return messages
+
+
+def reply(data, status=200, headers=None, language=DEFAULT_LOCALE):
+    """A JSON response with the Chinese left readable (not \\u-escaped). Its Content-Language is
+    that of its messages (an error's), else Chinese: the data's own words are Chinese."""
     body = json.dumps(data, ensure_ascii=False, default=_json_default)
-    return Response(body, status=status, headers=headers, mimetype="application/json")
+    response = Response(body, status=status, headers=headers, mimetype="application/json")
+    response.headers["Content-Language"] = CONTENT_LANGUAGES[language]
+    response.vary.add("Accept-Language")
+    return response
 
 
 def error_reply(status, message, fields=None):
-    data = {"error": message}
+    """An error in JSON, its message and field messages said in the client's language (in
+    Chinese as they are: a Sentence is its Chinese text)."""
+    language = select_locale()
+    data = {"error": word(message)}
     if fields is not None:
-        data["fields"] = fields
+        data["fields"] = fields if language == DEFAULT_LOCALE else said(fields)
     headers = {"WWW-Authenticate": 'Bearer realm="kaohe"'} if status == 401 else None
-    return reply(data, status, headers)
+    return reply(data, status, headers, language=language)
 
 
 @bp.errorhandler(ApiError)
