@@ -60,12 +60,13 @@ def _check_month(value):
 # ---------------------------------------------------------------- errors and write reports
 
 class ErrorSchema(Schema):
-    error = fields.String(required=True, metadata={"description": "出了什么问题（中文）",
-                                                   "example": "数据有误"})
+    error = fields.String(required=True, metadata={
+        "description": "出了什么问题（中文；请求头 Accept-Language 优先英文时为英文）",
+        "example": "数据有误"})
     fields_ = fields.Dict(
         data_key="fields",
         metadata={"description": "每个字段的问题：{字段: [说明]}；提交列表时按记录序号（从0起）分组："
-                                 "{\"0\": {字段: [说明]}}",
+                                 "{\"0\": {字段: [说明]}}；说明的语言同 error，字段名不变",
                   "example": {"title": ["必须填写"]}})
 
 
