@@ -133,7 +133,7 @@ def _init_errors(app):
         but the import page, which says it in its own words."""
         from kaohe.admin.exchange import _limit_text
         if for_api():
-            return error_reply(413, TOO_LARGE % {"size": _limit_text()})
+            return error_reply(413, _(TOO_LARGE, size=_limit_text()))  # in the client's language
         return render_template("kaohe/error.html", code=413,
                                message=_(TOO_LARGE, size=_limit_text())), 413
 

@@ -39,6 +39,9 @@ bp = Blueprint("kaohe_i18n", __name__)
 
 
 def select_locale():
+    from kaohe.admin.api.base import api_locale, for_api
+    if for_api():  # the API: its client's Accept-Language, not the panel's session
+        return api_locale()
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
 

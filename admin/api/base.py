@@ -10,7 +10,9 @@ from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from kaohe.admin.i18n import DEFAULT_LOCALE, select_locale, word
 from kaohe.core.domain.errors import KaoheError, NotFound
+from kaohe.core.domain.sentences import listing, say, sentence_of
 from kaohe.core.exchange.reading import ImportFailed
 from kaohe.core.storage import policy
 from kaohe.core.storage.models import ROLES
@@ -27,11 +29,12 @@ SCORE_READERS = ("admin", "clerk", "viewer")
 # At most this many records in one write; a larger import goes through `kaohe import` or in parts.
 MAX_RECORDS = 5000
 
-INVALID = "数据有误"
+INVALID = say("数据有误")
 
 
 class ApiError(Exception):
-    """An answer other than success: its HTTP status, a message in Chinese, and per-field messages."""
+    """An answer other than success: its HTTP status, a message and per-field messages, each a
+    Sentence (say) or a word of the catalogue, said in the client's language by `error_reply`."""
 
     def __init__(self, status, message, fields=None):
         super().__init__(message)
@@ -48,18 +51,69 @@ def _json_default(value):
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def reply(data, status=200, headers=None):
-    """A JSON response with the Chinese left readable (not \\u-escaped)."""
+# ---------------------------------------------------------------- the client's language
+
+# The API's messages (errors, refusals, field messages) are Chinese unless the client prefers
+# English (Accept-Language); its data (names, titles, stored texts, a success's words) stay as stored.
+CONTENT_LANGUAGES = {DEFAULT_LOCALE: "zh-Hans-CN", "en": "en"}
+
+
+def for_api():
+    """Whether the request is the API's: a route of the blueprint, or a path under /api/v1 that no
+    route took (an error of routing, answered in JSON by admin/__init__.py)."""
+    return request.blueprint == bp.name or request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def api_locale():
+    """English when the client's Accept-Language prefers English (en, en-US, …) to Chinese (zh,
+    zh-CN, …); Chinese otherwise, also when it likes them equally or names neither."""
+    return "en" if _quality("en") > _quality("zh") else DEFAULT_LOCALE
+
+
+def _quality(language):
+    """How much the client wants `language`: its best quality among the tags of that language
+    (en-US counts for en), else the quality of `*`; 0 when it names neither."""
+    named, anything = None, 0
+    for tag, quality in request.accept_languages:
+        primary = tag.lower().replace("_", "-").split("-", 1)[0]
+        if primary == language:
+            named = max(named or 0, quality)
+        elif tag == "*":
+            anything = max(anything, quality)
+    return anything if named is None else named
+
+
+def said(messages):
+    """Messages (a str or Sentence, or dicts and lists of them, as marshmallow gives `fields`) in
+    the client's language; the keys (field names, record indexes) as they are."""
+    if isinstance(messages, dict):
+        return {key: said(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [said(value) for value in messages]
+    if isinstance(messages, str):
+        return word(messages)
+    return messages
+
+
+def reply(data, status=200, headers=None, language=DEFAULT_LOCALE):
+    """A JSON response with the Chinese left readable (not \\u-escaped). Its Content-Language is
+    that of its messages (an error's), else Chinese: the data's own words are Chinese."""
     body = json.dumps(data, ensure_ascii=False, default=_json_default)
-    return Response(body, status=status, headers=headers, mimetype="application/json")
+    response = Response(body, status=status, headers=headers, mimetype="application/json")
+    response.headers["Content-Language"] = CONTENT_LANGUAGES[language]
+    response.vary.add("Accept-Language")
+    return response
 
 
 def error_reply(status, message, fields=None):
-    data = {"error": message}
+    """An error in JSON, its message and field messages said in the client's language (in
+    Chinese as they are: a Sentence is its Chinese text)."""
+    language = select_locale()
+    data = {"error": word(message)}
     if fields is not None:
-        data["fields"] = fields
+        data["fields"] = fields if language == DEFAULT_LOCALE else said(fields)
     headers = {"WWW-Authenticate": 'Bearer realm="kaohe"'} if status == 401 else None
-    return reply(data, status, headers)
+    return reply(data, status, headers, language=language)
 
 
 @bp.errorhandler(ApiError)
@@ -82,23 +136,23 @@ def _import_failed(error):
         place = found.setdefault(str(row_error.row - 1), {})
         place.setdefault(row_error.column or "_schema", []).append(row_error.message)
     if problems:
-        return error_reply(422, f"{INVALID}：{'；'.join(problems)}", found)
+        return error_reply(422, say("数据有误：{problems}", problems=listing(problems, "；")), found)
     return error_reply(422, INVALID, found.get("0", {}) if single else found)
 
 
 @bp.errorhandler(NotFound)
 def _not_found(error):
-    return error_reply(404, str(error))
+    return error_reply(404, sentence_of(error))
 
 
 @bp.errorhandler(KaoheError)
 def _kaohe_error(error):
-    return error_reply(400, str(error))
+    return error_reply(400, sentence_of(error))
 
 
-HTTP_MESSAGES = {400: "请求有误", 404: "找不到这个接口或记录", 405: "此接口不支持这种请求方法",
-                 413: "请求体过大", 414: "请求的网址过长", 415: "请求体应为 JSON",
-                 431: "请求头过大", 500: "服务器内部错误", 501: "不支持这种请求方法"}
+HTTP_MESSAGES = {400: say("请求有误"), 404: say("找不到这个接口或记录"), 405: say("此接口不支持这种请求方法"),
+                 413: say("请求体过大"), 414: say("请求的网址过长"), 415: say("请求体应为 JSON"),
+                 431: say("请求头过大"), 500: say("服务器内部错误"), 501: say("不支持这种请求方法")}
 
 
 FALLBACK = "fallback"
@@ -114,17 +168,22 @@ def allowed_methods(path):
     return sorted(set(rules.bind("").allowed_methods(path)) - {"HEAD", "OPTIONS"})
 
 
+def not_allowed(shown):
+    """The refusal of a method the path does not take, with the methods it does."""
+    return say("此接口不支持 {method} 请求，可用：{methods}", method=request.method, methods=listing(shown))
+
+
 def http_error_reply(error):
-    """An HTTP error in JSON: the status, a message in Chinese, and for 405 the methods allowed."""
+    """An HTTP error in JSON: the status, a message, and for 405 the methods allowed."""
     code = error.code or 500
-    response = error_reply(code, HTTP_MESSAGES.get(code, error.name))
     shown = allowed_methods(request.path) if code == 405 else []
     if shown:
+        response = error_reply(code, not_allowed(shown))
         response.headers["Allow"] = ", ".join(shown)
-        response.set_data(json.dumps({"error": f"此接口不支持 {request.method} 请求，可用："
-                                               f"{'、'.join(shown)}"}, ensure_ascii=False))
     elif code == 405:
         response = error_reply(404, HTTP_MESSAGES[404])
+    else:
+        response = error_reply(code, HTTP_MESSAGES.get(code, error.name))
     return response
 
 
@@ -135,7 +194,7 @@ def _http_error(error):
 
 @bp.errorhandler(500)
 def _server_error(error):
-    return error_reply(500, "服务器内部错误，请联系管理员")
+    return error_reply(500, say("服务器内部错误，请联系管理员"))
 
 
 @bp.before_request
@@ -144,14 +203,14 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "缺少身份令牌：请在请求头中加入 Authorization: Bearer <令牌>")
+        raise ApiError(401, say("缺少身份令牌：请在请求头中加入 Authorization: Bearer <令牌>"))
     user = user_for_token(token.strip())
     if user is None:
-        raise ApiError(401, "身份令牌无效或已被吊销")
+        raise ApiError(401, say("身份令牌无效或已被吊销"))
     if not user.active:
-        raise ApiError(401, "此账号已停用")
+        raise ApiError(401, say("此账号已停用"))
     if user.role == "reporter" and user.unit_id is None:
-        raise ApiError(403, "此单位信息员账号未指定所属单位，请联系管理员")
+        raise ApiError(403, say("此单位信息员账号未指定所属单位，请联系管理员"))
     g.api_user = user
 
 
@@ -203,8 +262,9 @@ def operation(**kwargs):
         def wrapped(*args, **view_kwargs):
             role = g.api_user.role
             if role not in op.roles:
-                allowed = "、".join(ROLES[r] for r in op.roles)
-                raise ApiError(403, f"{ROLES.get(role, role)}账号无权{op.summary}（限{allowed}）")
+                raise ApiError(403, say("{role}账号无权{operation}（限{allowed}）",
+                                        role=ROLES.get(role, role), operation=op.summary,
+                                        allowed=listing(ROLES[r] for r in op.roles)))
             return view(*args, **view_kwargs)
         wrapped.api_operation = op
         return wrapped
@@ -238,15 +298,17 @@ def wrong_types(schema, record):
         if kinds is None or value is None:
             continue
         if isinstance(value, bool) and bool not in kinds:
-            found[key] = ["类型不对：应为" + "或".join(JSON_WORDS[k] for k in kinds)]
+            found[key] = [WRONG_TYPE[kinds]]
         elif not isinstance(value, kinds):
-            found[key] = ["类型不对：应为" + "或".join(JSON_WORDS[k] for k in kinds)]
+            found[key] = [WRONG_TYPE[kinds]]
         elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            found[key] = ["类型不对：列表中应为文字"]
+            found[key] = [say("类型不对：列表中应为文字")]
     return found
 
 
-JSON_WORDS = {str: "文字", int: "整数", bool: "true/false", list: "列表"}
+# What a field of each of _json_kinds' kinds of JSON says of a value of another type.
+WRONG_TYPE = {(int,): say("类型不对：应为整数"), (bool, str): say("类型不对：应为true/false或文字"),
+              (list, str): say("类型不对：应为列表或文字"), (str,): say("类型不对：应为文字")}
 
 
 def load_query(schema_class):
@@ -254,7 +316,7 @@ def load_query(schema_class):
 
     A parameter given empty (`?to=`) is refused rather than taken as not given: leave it out.
     """
-    empty = {name: ["不能为空：不需要时请省略此参数"] for name, value in request.args.items()
+    empty = {name: [say("不能为空：不需要时请省略此参数")] for name, value in request.args.items()
              if not value.strip()}
     if empty:
         raise ApiError(422, INVALID, empty)
@@ -267,7 +329,7 @@ def load_query(schema_class):
 def json_body():
     data = request.get_json(silent=True)
     if data is None:
-        raise ApiError(400, "请求体应为 JSON，并带有 Content-Type: application/json")
+        raise ApiError(400, say("请求体应为 JSON，并带有 Content-Type: application/json"))
     return data
 
 
@@ -275,7 +337,7 @@ def load_body(schema_class, empty_allowed=False):
     """A JSON object through its schema; with `empty_allowed`, no body at all counts as {}."""
     data = {} if empty_allowed and not request.get_data() else json_body()
     if not isinstance(data, dict):
-        raise ApiError(400, "请求体应为一个 JSON 对象")
+        raise ApiError(400, say("请求体应为一个 JSON 对象"))
     schema = schema_class()
     problems = wrong_types(schema, data)
     if problems:
@@ -297,9 +359,10 @@ def records_body(schema_class):
     g.api_single = single
     records = [data] if single else data
     if not isinstance(records, list) or not records:
-        raise ApiError(400, "请求体应为一条记录（JSON 对象）或记录的列表（JSON 数组），且不能为空")
+        raise ApiError(400, say("请求体应为一条记录（JSON 对象）或记录的列表（JSON 数组），且不能为空"))
     if len(records) > MAX_RECORDS:
-        raise ApiError(400, f"一次最多提交 {MAX_RECORDS} 条记录（本次 {len(records)} 条），请分批提交")
+        raise ApiError(400, say("一次最多提交 {limit} 条记录（本次 {count} 条），请分批提交",
+                                limit=MAX_RECORDS, count=len(records)))
     schema = schema_class()
     loaded, problems = [], {}
     for index, record in enumerate(records):

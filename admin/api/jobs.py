@@ -2,6 +2,7 @@
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.sentences import say, sentence_of
 from kaohe.core.domain.vocab import ZERO
 from kaohe.core.runs import jobs
 from kaohe.core.scoring.engine import scheme_period
@@ -9,7 +10,7 @@ from kaohe.core.storage.models import RecalcJob, ScoreRun, UnitResult
 from kaohe.core.storage.schemes import get_scheme
 
 from ..views.results import submit_recalculation
-from .base import INVALID, PREFIX, STAFF, ApiError, bp, current_user, load_body, operation, reply
+from .base import INVALID, PREFIX, STAFF, ApiError, bp, current_user, error_reply, load_body, operation, reply
 from .schemas import JobSchema, RecalcResultSchema, RecalcSchema
 
 
@@ -51,12 +52,12 @@ def recalc(name):
     try:
         period = scheme_period(scheme, body.get("period") or scheme.year)
     except KaoheError as error:
-        raise ApiError(422, INVALID, {"period": [str(error)]}) from None
+        raise ApiError(422, INVALID, {"period": [sentence_of(error)]}) from None
     try:
         job, joined = submit_recalculation(scheme, period.label, current_user().username,
                                            body.get("note", ""))
     except jobs.TooManyRecalculations as error:
-        response = reply({"error": str(error)}, 429)
+        response = error_reply(429, sentence_of(error))
         response.headers["Retry-After"] = str(error.retry_after)
         return response
     if job.state == "failed":
@@ -74,5 +75,5 @@ def recalc(name):
 def job(job_id):
     found = RecalcJob.get_or_none(RecalcJob.id == job_id)
     if found is None:
-        raise ApiError(404, f"没有编号为 {job_id} 的计算任务")
+        raise ApiError(404, say("没有编号为 {job} 的计算任务", job=job_id))
     return reply(JobSchema().dump(_job_record(found)))

@@ -52,7 +52,12 @@ DESCRIPTION = """政务信息考核计分的数据交换接口。
 写入的记录与导入文件使用同一套字段、校验和按编号更新的规则。分值与金额为两位小数的字符串，如 "90.00"。
 时间可写作北京时间 `2025-03-08 14:30`，或带时区的 RFC 3339 时间 `2025-03-20T08:00:00+08:00`。
 出错时返回 {"error": "说明", "fields": {字段: [说明]}}，任何错误（包括不支持的请求方法 405、不存在的地址 404、
-请求过于频繁 429、数据库正忙 503）都是 JSON。"""
+请求过于频繁 429、数据库正忙 503）都是 JSON。
+说明默认为中文；请求头 `Accept-Language` 优先英文（`en`、`en-US` 等，且优先于 `zh`）时为英文，
+同等或优先中文时为中文。数据（单位名称、稿件标题、计分说明等保存的文字）和字段名不随语言改变。
+响应头 `Content-Language` 为所用语言（`zh-Hans-CN` 或 `en`），并带 `Vary: Accept-Language`。
+(Messages are in English when `Accept-Language` prefers English to Chinese; data and field names
+stay as they are.)"""
 
 
 # What the server refuses in a text, as JSON Schema patterns (Python's `\\s` is str.isspace, as

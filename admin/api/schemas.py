@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from kaohe.core.domain.errors import KaoheError
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.sentences import say, sentence_of
 from kaohe.core.exchange.schemas import (
     AdoptionSchema,
     Code,
@@ -48,23 +49,24 @@ def _check_period(value):
     try:
         return parse_period(value)
     except KaoheError as error:
-        raise ValidationError(str(error)) from None
+        raise ValidationError(sentence_of(error)) from None
 
 
 def _check_month(value):
     if _check_period(value).kind != "month":
-        raise ValidationError("应为 2025-03 这样的月份")
+        raise ValidationError(say("应为 2025-03 这样的月份"))
 
 
 # ---------------------------------------------------------------- errors and write reports
 
 class ErrorSchema(Schema):
-    error = fields.String(required=True, metadata={"description": "出了什么问题（中文）",
-                                                   "example": "数据有误"})
+    error = fields.String(required=True, metadata={
+        "description": "出了什么问题（中文；请求头 Accept-Language 优先英文时为英文）",
+        "example": "数据有误"})
     fields_ = fields.Dict(
         data_key="fields",
         metadata={"description": "每个字段的问题：{字段: [说明]}；提交列表时按记录序号（从0起）分组："
-                                 "{\"0\": {字段: [说明]}}",
+                                 "{\"0\": {字段: [说明]}}；说明的语言同 error，字段名不变",
                   "example": {"title": ["必须填写"]}})
 
 

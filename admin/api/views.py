@@ -8,6 +8,7 @@ from collections import defaultdict
 from flask import current_app, request
 
 from kaohe.core.domain.periods import parse_period
+from kaohe.core.domain.sentences import listing, say, sentence_of
 from kaohe.core.exchange.importer import import_records
 from kaohe.core.exchange.schemas import (
     AdoptionSchema,
@@ -49,6 +50,7 @@ from .base import (
     is_reporter,
     load_body,
     load_query,
+    not_allowed,
     operation,
     records_body,
     reply,
@@ -99,9 +101,9 @@ def _write(kind_name, schema_class, check=None, model=None):
             if kind_name == "items" and not policy.is_staff(account):
                 _submitted(account, [d["no"] for d in loaded])
     except policy.Refused as refused:
-        raise ApiError(403, str(refused)) from None
+        raise ApiError(403, sentence_of(refused)) from None
     except changes.StaleEdit as stale:
-        raise ApiError(409, str(stale)) from None
+        raise ApiError(409, sentence_of(stale)) from None
     counts = report.counts.get(kind_name, {"created": 0, "updated": 0, "unchanged": 0})
     return reply(WriteReportSchema().dump(counts))
 
@@ -112,7 +114,7 @@ def _check_version(model, loaded):
     if not wanted or len(loaded) != 1 or model not in (Item, UrgentReport):
         return
     if not wanted.isdigit() or len(wanted) > 9:
-        raise ApiError(400, "If-Match 应为记录的版本号，例如 \"3\"")
+        raise ApiError(400, say("If-Match 应为记录的版本号，例如 \"3\""))
     stored = model.get_or_none(model.no == loaded[0]["no"])
     if stored is not None and stored.version != int(wanted):
         raise changes.stale_edit(stored, int(wanted))
@@ -198,13 +200,13 @@ def list_items():
     if is_reporter():
         own = _own_unit()
         if code is not None and code != own.code:
-            raise ApiError(403, "单位信息员只能查询本单位的稿件")
+            raise ApiError(403, say("单位信息员只能查询本单位的稿件"))
         code = own.code
     query = Item.select()
     if code is not None:
         unit = Unit.get_or_none(Unit.code == code)
         if unit is None:
-            raise ApiError(422, INVALID, {"unit": [f"单位代码「{code}」不存在"]})
+            raise ApiError(422, INVALID, {"unit": [say("单位代码「{code}」不存在", code=code)]})
         query = query.where(Item.id.in_(ItemUnit.select(ItemUnit.item).where(ItemUnit.unit == unit)))
     if query_args.get("from_") is not None:
         query = query.where(Item.submitted_on >= query_args["from_"])
@@ -224,9 +226,9 @@ def list_items():
 def get_item(no):
     item = Item.get_or_none(Item.no == no)
     if item is None:
-        raise ApiError(404, f"没有编号为「{no}」的稿件")
+        raise ApiError(404, say("没有编号为「{no}」的稿件", no=no))
     if not policy.sees_item(current_user(), item):
-        raise ApiError(403, f"稿件「{no}」不是本单位报送的，单位信息员不能查看")
+        raise ApiError(403, say("稿件「{no}」不是本单位报送的，单位信息员不能查看", no=no))
     record = _item_records([item])[0]
     record["adoptions"] = [
         {"item": item.no, "publication": code, "issue": issue, "adopted_on": adopted_on, "form": form}
@@ -260,13 +262,13 @@ def return_item(no):
 def _review(no, decide, body):
     item = Item.get_or_none(Item.no == no)
     if item is None:
-        raise ApiError(404, f"没有编号为「{no}」的稿件")
+        raise ApiError(404, say("没有编号为「{no}」的稿件", no=no))
     account = current_user()
     try:
         with changes.acting(account.username, "api"):
             decide(item, account, body.get("comment", ""))
     except policy.Refused as refused:
-        raise ApiError(403 if not policy.may_review(account) else 422, str(refused)) from None
+        raise ApiError(403 if not policy.may_review(account) else 422, sentence_of(refused)) from None
     return reply(ItemStateSchema().dump(_item_records([item])[0]))
 
 
@@ -359,11 +361,11 @@ def ranking(name):
 def unit_lines(name, code):
     scheme = get_scheme(name)
     if is_reporter() and code != _own_unit().code:
-        raise ApiError(403, "单位信息员只能查看本单位的计分明细")
+        raise ApiError(403, say("单位信息员只能查看本单位的计分明细"))
     query_args = load_query(RunQuerySchema)
     unit = Unit.get_or_none(Unit.code == code)
     if unit is None:
-        raise ApiError(404, f"找不到单位代码「{code}」")
+        raise ApiError(404, say("找不到单位代码「{code}」", code=code))
     run = _run_of(scheme, query_args)
     result = results.unit_result(run, unit)
     lines = [line for group in results.unit_lines(run, unit).values() for line in group]
@@ -445,10 +447,11 @@ if reports is not None:
     def further_report(name, kind):
         scheme = get_scheme(name)
         if kind not in REPORTS:
-            raise ApiError(404, f"没有名为「{kind}」的报表；可用：{'、'.join(REPORTS)}")
+            raise ApiError(404, say("没有名为「{kind}」的报表；可用：{kinds}", kind=kind,
+                                    kinds=listing(REPORTS)))
         query_args = load_query(ReportQuerySchema)
         if is_reporter():
-            raise ApiError(403, "单位信息员只能查看本单位信息员的个人页（/schemes/方案/reporters/编号）")
+            raise ApiError(403, say("单位信息员只能查看本单位信息员的个人页（/schemes/方案/reporters/编号）"))
         data = build_report(kind, scheme, query_args.get("period"),
                             reporter=query_args.get("reporter"))
         return reply(ReportSchema().dump(_cells_as_text(data)))
@@ -462,7 +465,7 @@ if reports is not None:
         if is_reporter():
             reporter = Reporter.get_or_none(Reporter.code == code)
             if reporter is None or reporter.unit_id != _own_unit().id:
-                raise ApiError(403, "单位信息员只能查看本单位信息员的个人页")
+                raise ApiError(403, say("单位信息员只能查看本单位信息员的个人页"))
         data = reporter_page(scheme, code, load_query(ReportQuerySchema).get("period"))
         return reply(ReportSchema().dump(_cells_as_text(data)))
 
@@ -483,5 +486,5 @@ def fallback(path):
     """Any other URL under /api/v1: 405 with the allowed methods when the path exists, else 404."""
     allowed = allowed_methods(request.path)
     if allowed:
-        raise ApiError(405, f"此接口不支持 {request.method} 请求，可用：{'、'.join(allowed)}")
-    raise ApiError(404, f"没有这个接口：{request.method} {request.path}")
+        raise ApiError(405, not_allowed(allowed))
+    raise ApiError(404, say("没有这个接口：{method} {path}", method=request.method, path=request.path))

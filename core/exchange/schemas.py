@@ -27,7 +27,7 @@ from kaohe.core.exchange.scheme_cells import Amount, PeriodCell, Tags, UnitKindW
 class KindSchema(Schema):
     """The common ground: unknown fields refused, blank values treated as not given."""
 
-    error_messages = {"type": "应为一行数据（字段与值）", "unknown": "未知的字段"}
+    error_messages = {"type": say("应为一行数据（字段与值）"), "unknown": say("未知的字段")}
 
     class Meta:
         unknown = RAISE

@@ -49,7 +49,7 @@ class MissingMonths(KaoheError):
 
 def _missing_error(scheme, missing):
     months = listing(m.title for m in missing)
-    commands = "；".join(f"kaohe recalc {scheme.name} --period {m.label}" for m in missing)
+    commands = listing((f"kaohe recalc {scheme.name} --period {m.label}" for m in missing), "；")
     return MissingMonths(say("考核方案「{scheme}」{months}尚未计算，无法生成通报。请先计算这些月份"
                              "（{commands}），或选择自动补算（命令行加 --recalc-missing）",
                              scheme=scheme.name, months=months, commands=commands), missing)
