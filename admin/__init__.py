@@ -107,10 +107,7 @@ def _init_errors(app):
     """Answers for what no view handles: a busy database, a too large body, the API's routing."""
     from flask_babel import gettext as _
 
-    from kaohe.admin.api.base import PREFIX, error_reply
-
-    def for_api():
-        return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+    from kaohe.admin.api.base import error_reply, for_api
 
     @app.errorhandler(OperationalError)
     def database_busy(error):

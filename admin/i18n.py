@@ -38,10 +38,16 @@ LANGUAGES = {DEFAULT_LOCALE: "中文", "en": "English"}
 bp = Blueprint("kaohe_i18n", __name__)
 
 
+# Whoever answers some requests in a language of their own (the API, by Accept-Language): each
+# is called with no argument and gives a locale, or None for a request that is not theirs.
+REQUEST_LOCALES = []
+
+
 def select_locale():
-    from kaohe.admin.api.base import api_locale, for_api
-    if for_api():  # the API: its client's Accept-Language, not the panel's session
-        return api_locale()
+    for chooser in REQUEST_LOCALES:
+        chosen = chooser()
+        if chosen is not None:
+            return chosen
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else DEFAULT_LOCALE
 

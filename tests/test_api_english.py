@@ -8,7 +8,7 @@ import pytest
 
 from kaohe.admin.i18n import word
 from kaohe.core.storage.models import ROLES
-from tests.test_api import (  # noqa: F401 (fixtures)
+from tests.api_support import (  # noqa: F401 (fixtures)
     BASE,
     EXAMPLE_INSTRUCTION,
     EXAMPLE_ITEM,
@@ -17,7 +17,7 @@ from tests.test_api import (  # noqa: F401 (fixtures)
     app,
     office,
 )
-from tests.test_english import HAN, english
+from tests.english_support import HAN, english
 
 EN = {"Accept-Language": "en"}
 

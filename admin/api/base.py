@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from kaohe.admin.i18n import DEFAULT_LOCALE, select_locale, word
+from kaohe.admin.i18n import DEFAULT_LOCALE, REQUEST_LOCALES, select_locale, word
 from kaohe.core.domain.errors import KaoheError, NotFound
 from kaohe.core.domain.sentences import listing, say, sentence_of
 from kaohe.core.exchange.reading import ImportFailed
@@ -65,9 +65,15 @@ def for_api():
 
 
 def api_locale():
-    """English when the client's Accept-Language prefers English (en, en-US, …) to Chinese (zh,
-    zh-CN, …); Chinese otherwise, also when it likes them equally or names neither."""
+    """For the API's requests (else None): English when the client's Accept-Language prefers
+    English (en, en-US, …) to Chinese (zh, zh-CN, …); Chinese otherwise, also when it likes them
+    equally or names neither. The panel's session language does not apply to the API."""
+    if not for_api():
+        return None
     return "en" if _quality("en") > _quality("zh") else DEFAULT_LOCALE
+
+
+REQUEST_LOCALES.append(api_locale)
 
 
 def _quality(language):
