@@ -46,7 +46,7 @@ def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
         drop.is_displayed() for drop in d.find_elements(By.CSS_SELECTOR, ".select2-drop")))
     _choose(browser, "item", "开化县", "B-1 开化县动态")
     _choose(browser, "publication", "国办", "P02 《国办信息》（国家级）")
-    browser.find_element(By.ID, "issue").send_keys("12")
+    browser.find_element(By.ID, "issue").send_keys("E2E-12")  # no issue the factories number
     # typing the date into the browser's own date input, in the order the browser's language
     # shows it: this Chromium has its en-US locale only (month/day/year); a Chinese one shows
     # 年/月/日 and is typed 2025 → 12 22 (the picker is the browser's, in its language)
@@ -58,6 +58,6 @@ def test_type_a_date_and_choose_an_item_by_searching(server, browser, world):
     assert date.get_attribute("value") == "2025-12-22"
     browser.find_element(By.CSS_SELECTOR, "form.admin-form input[type=submit]").click()
     WebDriverWait(browser, 30).until(lambda d: "/adoptions/new/" not in d.current_url)
-    adoption = Adoption.get(Adoption.issue == "12")
+    adoption = Adoption.get(Adoption.issue == "E2E-12")
     assert (adoption.item.no, adoption.publication.code, adoption.adopted_on.isoformat()) == \
         ("B-1", "P02", "2025-12-22")
