@@ -17,10 +17,10 @@ def test_a_typed_date_is_the_browsers_date_input_and_saves(client, auth, world):
     assert 'id="adopted_on"' in page and 'type="date"' in page
     assert 'data-role="datepicker"' not in page  # Flask-Admin's English picker is gone
     response = client.post("/adoptions/new/", data={
-        "item": str(world["item_b"].id), "publication": str(world["national"].id), "issue": "9",
+        "item": str(world["item_b"].id), "publication": str(world["national"].id), "issue": "第9期",
         "adopted_on": "2025-12-22", "form": "full"})
     assert response.status_code == 302
-    adoption = Adoption.get(Adoption.issue == "9")
+    adoption = Adoption.get(Adoption.issue == "第9期")
     assert adoption.adopted_on.isoformat() == "2025-12-22"
     assert adoption.item_id == world["item_b"].id
 
@@ -28,21 +28,21 @@ def test_a_typed_date_is_the_browsers_date_input_and_saves(client, auth, world):
 def test_a_date_typed_with_slashes_is_understood(client, auth, world):
     auth.login("clerk")
     client.post("/adoptions/new/", data={
-        "item": str(world["item_b"].id), "publication": str(world["national"].id), "issue": "10",
+        "item": str(world["item_b"].id), "publication": str(world["national"].id), "issue": "第10期",
         "adopted_on": "2025/12/22", "form": "full"})
-    assert Adoption.get(Adoption.issue == "10").adopted_on.isoformat() == "2025-12-22"
+    assert Adoption.get(Adoption.issue == "第10期").adopted_on.isoformat() == "2025-12-22"
 
 
 def test_a_bad_date_gives_one_chinese_error_naming_the_field(client, auth, world):
     auth.login("clerk")
     body = client.post("/adoptions/new/", data={
-        "item": str(world["item_b"].id), "publication": str(world["national"].id), "issue": "11",
+        "item": str(world["item_b"].id), "publication": str(world["national"].id), "issue": "第11期",
         "adopted_on": "0002-01-01025-12-22", "form": "full"}).data.decode()
     assert "「采用日期」不是有效的日期：0002-01-01025-12-22（请写作 2025-12-22）" in body
     assert "该字段是必填字段" not in body
     assert "Failed to create record" not in body and "未能保存，请按各栏下方的提示改正后再保存。" in body
     assert 'value="0002-01-01025-12-22"' in body  # what was typed stays, to be corrected
-    assert Adoption.get_or_none(Adoption.issue == "11") is None
+    assert Adoption.get_or_none(Adoption.issue == "第11期") is None
 
 
 def test_an_empty_required_date_says_it_is_required(client, auth, world):

@@ -52,17 +52,17 @@ def test_who_entered_a_disputed_adoption_is_on_record(client, auth, world):
     """Nobody could tell who entered a disputed 30-point adoption."""
     auth.login("clerk")
     client.post("/adoptions/new/", data={"item": str(world["item_a"].id),
-                                         "publication": str(world["national"].id), "issue": "30",
+                                         "publication": str(world["national"].id), "issue": "第30期",
                                          "adopted_on": "2025-03-30", "form": "full"})
-    adoption = Adoption.get(Adoption.issue == "30")
+    adoption = Adoption.get(Adoption.issue == "第30期")
     [entry] = entries_about("adoption", adoption.id)
     assert (entry.actor, entry.action, entry.source) == ("clerk", "adoption.create", "panel")
-    assert entry.new == {"item": "A-1", "publication": "P02", "issue": "30", "adopted_on": "2025-03-30",
+    assert entry.new == {"item": "A-1", "publication": "P02", "issue": "第30期", "adopted_on": "2025-03-30",
                          "form": "full"}
     assert (entry.item, entry.units) == ("A-1", "|C01|")
     client.post("/adoptions/delete/", data={"id": adoption.id})
     deleted = entries_about("adoption", adoption.id)[-1]
-    assert (deleted.action, deleted.old["issue"]) == ("adoption.delete", "30")
+    assert (deleted.action, deleted.old["issue"]) == ("adoption.delete", "第30期")
 
 
 def test_api_writes_name_their_account(app, world):
@@ -233,9 +233,9 @@ def test_an_import_is_undone_as_a_whole(world, tmp_path):
     report = _import(tmp_path, [header, ["I-1", "新稿", "2025-03-05", "C01"],
                                 ["B-1", "导入改", "2025-03-03", "C02;C01"]])
     adoptions = _import(tmp_path, [["稿件编号", "刊物代码", "期号", "采用日期", "采用形式"],
-                                   ["I-1", "P01", "8", "2025-03-09", "全文"]], name="采用.csv")
+                                   ["I-1", "P01", "第8期", "2025-03-09", "全文"]], name="采用.csv")
     assert undo_batch(adoptions.batch) == 1
-    assert Adoption.select().where(Adoption.issue == "8").count() == 0
+    assert Adoption.select().where(Adoption.issue == "第8期").count() == 0
     assert undo_batch(report.batch) == 2
     assert Item.get_or_none(Item.no == "I-1") is None
     restored = Item.get(Item.no == "B-1")
