@@ -74,9 +74,7 @@ def _entries(plan, batch, who, ids_of, item_units, item_ids):
     for name, (created, updated) in plan.items():
         kind = KINDS[name]
         table = kind.model._meta.table_name
-        label = changes.NAMES[table][0]
-        added = audit.ACTIONS.get(f"{table}.create") or f"新增{label}"
-        changed = audit.ACTIONS.get(f"{table}.update") or f"修改{label}"
+        added, changed = changes.action_word(table, "create"), changes.action_word(table, "update")
         ids = ids_of.get(name)
         for record in created:
             key = record.key if record.key is not None else key_of(kind, record.data)

@@ -152,14 +152,10 @@ def _message_fields(message):
 
 
 # The stages a job goes through (the engine's progress labels, core/runs/store.py, and the
-# parent's), said as sentences of their own: 计分 is a stage here, not a score line's type.
+# parent's), said as sentences of their own: 计分 is a stage here, not a score line's type. While
+# a rule set computes, the stored label names it (计分（规则集 county_bonus）), read back by the pattern.
 RULESET_STAGE = "{stage}（规则集 {ruleset}）"
 _RULESET_STAGE = re.compile(r"(.+)（规则集 (.+)）", re.S)
-
-
-def _ruleset_stage(stage, ruleset):
-    """The stage's label while a rule set computes: 计分（规则集 county_bonus）."""
-    return RULESET_STAGE.format(stage=stage, ruleset=ruleset)
 
 
 def _stage(stage):
@@ -302,7 +298,8 @@ def _compute(job, limits, registry_factory, on_progress=None):
             break
         if time.monotonic() - beat >= 1:
             beat = time.monotonic()
-            label = _ruleset_stage(stage, names[step]) if stage == "计分" and step < len(names) else stage
+            label = (RULESET_STAGE.format(stage=stage, ruleset=names[step])
+                     if stage == "计分" and step < len(names) else stage)
             write_or_skip(lambda: RecalcJob.update(
                 stage=label[:100], step=step, steps=steps, heartbeat_at=now())
                 .where(RecalcJob.id == job.id).execute())

@@ -149,12 +149,24 @@ def _scope(row):
     return [], ""
 
 
-def _label(row):
+def _named(row):
+    """(the kind's word, the row's code or number — its id where the kind has none, whether it
+    has one) of `row`, as NAMES says."""
     table = row._meta.table_name
     label, key = NAMES.get(table, (table, None))
-    name = getattr(row, key) if key else row.id
-    return say("{label}「{name}」", label=label, name=name) if key else \
+    return label, (getattr(row, key) if key else row.id), key is not None
+
+
+def _label(row):
+    label, name, keyed = _named(row)
+    return say("{label}「{name}」", label=label, name=name) if keyed else \
         say("{label}（第{name}条）", label=label, name=name)
+
+
+def action_word(table, action):
+    """The log's word for `action` (create, update, delete) on a row of `table`: 新增单位, 修改稿件
+    (audit.ACTIONS), else the verb and the kind's word."""
+    return audit.ACTIONS.get(f"{table}.{action}") or f"{_VERBS[action]}{NAMES.get(table, (table,))[0]}"
 
 
 def _summary(row, action, fields=None):
@@ -162,14 +174,12 @@ def _summary(row, action, fields=None):
     audit.ACTIONS) with the row's code or number, and the fields changed (a listing of their
     names). The same Chinese as 新增 + _label(row): the action's word says the verb and the kind
     together, so that English says them as a phrase ("Item changed"), not the kind's heading."""
-    table = row._meta.table_name
-    label, key = NAMES.get(table, (table, None))
-    word = audit.ACTIONS.get(f"{table}.{action}") or f"{_VERBS[action]}{label}"
-    name = getattr(row, key) if key else row.id
+    _, name, keyed = _named(row)
+    word = action_word(row._meta.table_name, action)
     if fields is None:
-        return say("{action}「{name}」", action=word, name=name) if key else \
+        return say("{action}「{name}」", action=word, name=name) if keyed else \
             say("{action}（第{name}条）", action=word, name=name)
-    return say("{action}「{name}」：{fields}", action=word, name=name, fields=fields) if key else \
+    return say("{action}「{name}」：{fields}", action=word, name=name, fields=fields) if keyed else \
         say("{action}（第{name}条）：{fields}", action=word, name=name, fields=fields)
 
 

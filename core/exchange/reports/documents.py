@@ -159,9 +159,10 @@ def _notification_widths(data):
     return [6, 16, 8] + [10] * len(data["level_columns"]) + [9, 9, 10, 10, 8, 30 if ties else 10]
 
 
-def _basis(data):
-    """The second title line: scheme, the runs used and whether each is published."""
-    return say("考核方案：{scheme}　{runs}", scheme=data["scheme_title"], runs=runs_sentence(data))
+def scheme_basis(data, basis):
+    """A document's second title line: its scheme, then what it rests on (the runs used, the
+    published run)."""
+    return say("考核方案：{scheme}　{basis}", scheme=data["scheme_title"], basis=basis)
 
 
 def _warnings(data):
@@ -184,7 +185,7 @@ def notification_xlsx(data, words=None):
         writer = Sheet(book.create_sheet(sheet_title(t(pool["label"]), used)),
                        _notification_widths(data), t)
         writer.title(t(say("{title}——{pool}", title=data["title"], pool=pool["label"])))
-        writer.line(t(_basis(data)))
+        writer.line(t(scheme_basis(data, runs_sentence(data))))
         writer.line(t(_warnings(data)), bold=not data["all_official"] or bool(data.get("stale")))
         header_row = writer.header(headers)
         for r in pool["rows"]:
@@ -227,24 +228,19 @@ def notification_xlsx(data, words=None):
 
 # ---------------------------------------------------------------- the award documents
 
-def published_sentence(data, comma=True):
-    """「依据：2025年度第4次计算，2025年12月31日 10:00由王科长正式发布」; without its time (a run
-    published before it was kept) the xlsx keeps the comma, the page does not (`comma`)."""
+def published_sentence(data):
+    """「依据：2025年度第4次计算，2025年12月31日 10:00由王科长正式发布」, the same on the page and in
+    the xlsx; a run published before its time and publisher were kept says what it has."""
     run = data["run"]
-    who = run["published_by"]
+    who, known = run["published_by"], {"year": data["year"], "run": run["id"]}
     if run["published_at"]:
         when = date_words(run["published_at"])
         if who:
-            return say("依据：{year}年度第{run}次计算，{when}由{who}正式发布", year=data["year"],
-                       run=run["id"], when=when, who=who)
-        return say("依据：{year}年度第{run}次计算，{when}正式发布", year=data["year"], run=run["id"],
-                   when=when)
+            return say("依据：{year}年度第{run}次计算，{when}由{who}正式发布", when=when, who=who, **known)
+        return say("依据：{year}年度第{run}次计算，{when}正式发布", when=when, **known)
     if who:
-        return (say("依据：{year}年度第{run}次计算，由{who}正式发布", year=data["year"], run=run["id"], who=who)
-                if comma else
-                say("依据：{year}年度第{run}次计算由{who}正式发布", year=data["year"], run=run["id"], who=who))
-    return (say("依据：{year}年度第{run}次计算，正式发布", year=data["year"], run=run["id"]) if comma else
-            say("依据：{year}年度第{run}次计算正式发布", year=data["year"], run=run["id"]))
+        return say("依据：{year}年度第{run}次计算，由{who}正式发布", who=who, **known)
+    return say("依据：{year}年度第{run}次计算，正式发布", **known)
 
 
 def units_heading(data):
@@ -275,9 +271,10 @@ def awards_xlsx(data, words=None):
     book = workbook()
     used = set()
     published = t(published_sentence(data))
+    basis = t(scheme_basis(data, published_sentence(data)))
     writer = Sheet(book.create_sheet(sheet_title(t(data["unit_title"]), used)), [8, 12, 30, 12], t)
     writer.title(t(award_sheet_title(data, data["unit_title"])))
-    writer.line(t(say("考核方案：{scheme}　{basis}", scheme=data["scheme_title"], basis=published_sentence(data))))
+    writer.line(basis)
     unit_headers = [t(h) for h in ("名次", "单位代码", "单位", "得分")]
     for pool in data["pools"]:
         writer.line(t(pool_heading(pool)), bold=True)
@@ -291,7 +288,7 @@ def awards_xlsx(data, words=None):
     writer = Sheet(book.create_sheet(sheet_title(t(data["reporter_title"]), used)),
                    [8, 12, 12, 26, 12], t)
     writer.title(t(award_sheet_title(data, data["reporter_title"])))
-    writer.line(t(say("考核方案：{scheme}　{basis}", scheme=data["scheme_title"], basis=published_sentence(data))))
+    writer.line(basis)
     header_row = writer.header([t(h) for h in ("名次", "信息员编号", "姓名", "所在单位", "得分")])
     for r in data["reporters"]:
         writer.values([r["award_rank"], r["code"], r["name"], r["unit"], r["points"]],
